@@ -1,0 +1,260 @@
+/**
+ * THE schema of pointwatch's configuration: settings (pointwatch.yaml) and inventory (sites.yaml).
+ * Validation, defaults, TypeScript types and the exported JSON Schema all come from here.
+ * Every object is closed (`additionalProperties: false`): an unknown key is an error.
+ */
+import { Type, type Static, type TSchema, type ObjectOptions, type TProperties } from '@sinclair/typebox';
+
+const closed = <T extends TProperties>(props: T, opts: ObjectOptions = {}) =>
+  Type.Object(props, { additionalProperties: false, ...opts });
+
+/** A duration such as `30s`, `5m`, `12h`, `400d`, `52w`. */
+export const Duration = Type.String({ pattern: '^[0-9]+(ms|s|m|h|d|w)$', description: 'duration like 30s, 5m, 12h, 400d' });
+/** Local time of day `HH:MM`. */
+const TimeOfDay = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'HH:MM' });
+/** A secret: may also be given as `<key>_file: /path` or as `${ENV_VAR}` (resolved at load). */
+const Secret = (description: string) => Type.String({ minLength: 1, description: `${description} (secret: never logged)` });
+
+export const SITE_KINDS = ['cultural_house', 'info_point', 'commune_office', 'school', 'other'] as const;
+export const UPLINKS = ['fibre', '4g', '3g', 'satellite', 'other'] as const;
+export const VENDORS = ['generic', 'mikrotik', 'ubiquiti'] as const;
+export const LANGS = ['vi', 'en'] as const;
+export const LEVELS = ['commune', 'district', 'province'] as const;
+
+const lit = <T extends readonly string[]>(values: T, opts: { description?: string; default?: T[number] } = {}) =>
+  Type.Union(values.map((v) => Type.Literal(v)) as never, opts) as unknown as TSchema & { static: T[number] };
+
+// ---------------------------------------------------------------- inventory
+
+export const Contact = closed({
+  name: Type.String({ minLength: 1 }),
+  phone: Type.Optional(Type.String({ pattern: '^\\+?[0-9 .-]{8,16}$', description: 'phone number, e.g. 0912 345 678 or +84912345678' })),
+  zalo: Type.Optional(Type.String({ minLength: 1, description: 'phone or Zalo user id' })),
+  email: Type.Optional(Type.String({ format: 'email' })),
+  telegram_chat_id: Type.Optional(Type.String()),
+  lang: Type.Optional(lit(LANGS)),
+  role: Type.Optional(Type.String({ description: 'e.g. commune IT, cultural house keeper' })),
+});
+
+export const SnmpV1V2 = closed({
+  version: Type.Union([Type.Literal('1'), Type.Literal('2c')]),
+  community: Secret('community string'),
+  port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+});
+export const SnmpV3 = closed({
+  version: Type.Literal('3'),
+  user: Type.String({ minLength: 1 }),
+  auth: Type.Optional(closed({ protocol: lit(['md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512'] as const), key: Secret('v3 auth key') })),
+  priv: Type.Optional(closed({ protocol: lit(['des', 'aes', 'aes256b', 'aes256r'] as const), key: Secret('v3 privacy key') })),
+  port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+});
+
+export const Site = closed({
+  id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$', description: 'stable slug: lowercase letters, digits, dashes' }),
+  name: Type.String({ minLength: 1 }),
+  kind: lit(SITE_KINDS),
+  province: Type.String({ minLength: 1 }),
+  district: Type.String({ minLength: 1 }),
+  commune: Type.String({ minLength: 1 }),
+  village: Type.Optional(Type.String()),
+  lat: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
+  lon: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
+  host: Type.String({ minLength: 1, description: 'IP address or host name of the router' }),
+  snmp: Type.Union([SnmpV1V2, SnmpV3, Type.Literal(false)], { description: 'SNMP access, or false for a ping-only site' }),
+  parent: Type.Optional(Type.String({ description: 'id of the site whose failure makes this one unreachable' })),
+  uplink: Type.Optional(lit(UPLINKS)),
+  vendor: Type.Optional(lit(VENDORS)),
+  wan_interface: Type.Optional(Type.String({ description: 'ifName/ifDescr of the WAN interface; picked automatically when absent' })),
+  contacts: Type.Array(Contact, { default: [] }),
+  tags: Type.Array(Type.String(), { default: [] }),
+  added: Type.Optional(Type.String({ format: 'date', description: 'date the site went into service (YYYY-MM-DD)' })),
+});
+
+export const AreaContacts = closed({
+  level: lit(LEVELS),
+  name: Type.String({ minLength: 1, description: 'the commune, district or province name as used by sites' }),
+  contacts: Type.Array(Contact),
+});
+
+export const Inventory = closed({
+  sites: Type.Array(Site),
+  areas: Type.Array(AreaContacts, { default: [], description: 'escalation contacts per commune, district and province' }),
+});
+
+// ---------------------------------------------------------------- settings
+
+const UplinkThresholds = closed({
+  loss_pct: Type.Number({ minimum: 0, maximum: 100, description: 'loss above this is DEGRADED' }),
+  rtt_ms: Type.Number({ minimum: 0, description: 'average RTT above this is DEGRADED' }),
+});
+
+const defaultThresholds = {
+  fibre: { loss_pct: 5, rtt_ms: 100 },
+  '4g': { loss_pct: 20, rtt_ms: 300 },
+  '3g': { loss_pct: 25, rtt_ms: 600 },
+  satellite: { loss_pct: 10, rtt_ms: 900 },
+  other: { loss_pct: 20, rtt_ms: 500 },
+};
+
+export const WebhookNotifier = closed({
+  type: Type.Literal('webhook'),
+  name: Type.String({ minLength: 1 }),
+  url: Type.String({ minLength: 1 }),
+  secret: Secret('HMAC-SHA256 key'),
+  timeout_ms: Type.Integer({ minimum: 100, default: 5000 }),
+});
+export const EmailNotifier = closed({
+  type: Type.Literal('email'),
+  name: Type.String({ minLength: 1 }),
+  host: Type.String({ minLength: 1 }),
+  port: Type.Integer({ minimum: 1, maximum: 65535, default: 587 }),
+  secure: Type.Boolean({ default: false }),
+  user: Type.Optional(Type.String()),
+  password: Type.Optional(Secret('SMTP password')),
+  from: Type.String({ minLength: 3 }),
+  to: Type.Array(Type.String({ minLength: 3 }), { default: [], description: 'always-copied addresses; contacts with email are added' }),
+});
+export const TelegramNotifier = closed({
+  type: Type.Literal('telegram'),
+  name: Type.String({ minLength: 1 }),
+  api_base: Type.String({ default: 'https://api.telegram.org' }),
+  bot_token: Secret('bot token'),
+  chat_ids: Type.Array(Type.String(), { default: [] }),
+});
+export const ZaloNotifier = closed({
+  type: Type.Literal('zalo'),
+  name: Type.String({ minLength: 1 }),
+  api_base: Type.String({ default: 'https://business.openapi.zalo.me' }),
+  oauth_base: Type.String({ default: 'https://oauth.zaloapp.com' }),
+  app_id: Type.String({ minLength: 1 }),
+  app_secret: Secret('Zalo app secret'),
+  access_token: Secret('OA access token'),
+  refresh_token: Type.Optional(Secret('OA refresh token')),
+  template_id: Type.String({ minLength: 1 }),
+  template_params: Type.Record(Type.String(), Type.String(), {
+    default: { site: 'site', commune: 'commune', state: 'state', since: 'since', link: 'link' },
+    description: 'ZNS template parameter name for each pointwatch field',
+  }),
+  fallback: Type.Optional(Type.String({ description: 'name of the notifier to use when Zalo fails (usually the SMS one)' })),
+});
+export const SmsNotifier = closed({
+  type: Type.Literal('sms'),
+  name: Type.String({ minLength: 1 }),
+  method: lit(['POST', 'GET'] as const),
+  url: Type.String({ minLength: 1, description: 'URL template; {phone} and {text} are replaced (URL-encoded)' }),
+  auth_header: Type.Optional(Type.String({ default: 'Authorization' })),
+  auth_value: Type.Optional(Secret('value of the auth header')),
+  body_template: Type.Optional(Type.String({ description: 'JSON body template; {phone} and {text} are replaced (JSON-escaped)' })),
+});
+export const Notifier = Type.Union([WebhookNotifier, EmailNotifier, TelegramNotifier, ZaloNotifier, SmsNotifier]);
+
+export const Settings = closed({
+  data_dir: Type.String({ default: '.data', description: 'incidents database, spool, and local daemons' }),
+  inventory: Type.String({ default: 'sites.yaml', description: 'inventory file, relative to this file' }),
+  log_level: lit(['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const, { default: 'info' }),
+  influx: closed({
+    url: Type.String({ default: 'http://127.0.0.1:8086' }),
+    database: Type.String({ default: 'pointwatch', pattern: '^[A-Za-z0-9_]+$' }),
+    username: Type.Optional(Type.String()),
+    password: Type.Optional(Secret('InfluxDB password')),
+    batch_size: Type.Integer({ minimum: 1, default: 5000 }),
+    flush_interval_ms: Type.Integer({ minimum: 10, default: 1000 }),
+    timeout_ms: Type.Integer({ minimum: 100, default: 10000 }),
+    retention: closed({
+      raw: Duration,
+      rollup_5m: Duration,
+      rollup_1h: Duration,
+      resample_for: Duration,
+    }, { default: { raw: '30d', rollup_5m: '400d', rollup_1h: '1825d', resample_for: '12h' } }),
+  }, { default: {} }),
+  spool: closed({
+    max_bytes: Type.Integer({ minimum: 1024, default: 4 * 1024 ** 3, description: 'spool size bound (default 4 GiB: >7 days of 1,000 sites)' }),
+    warn_ratio: Type.Number({ minimum: 0.1, maximum: 1, default: 0.7 }),
+    replay_points_per_s: Type.Integer({ minimum: 1, default: 50000 }),
+  }, { default: {} }),
+  poller: closed({
+    ping: closed({
+      interval_s: Type.Integer({ minimum: 5, maximum: 3600, default: 30 }),
+      count: Type.Integer({ minimum: 1, maximum: 20, default: 5 }),
+      period_ms: Type.Integer({ minimum: 10, default: 200, description: 'gap between pings to one host' }),
+      timeout_ms: Type.Integer({ minimum: 50, default: 1000 }),
+      interval_ms: Type.Integer({ minimum: 0, maximum: 100, default: 1, description: 'fping -i: gap between any two packets' }),
+      batch_size: Type.Integer({ minimum: 1, maximum: 1000, default: 250 }),
+      parallel_batches: Type.Integer({ minimum: 1, maximum: 64, default: 4 }),
+    }, { default: {} }),
+    snmp: closed({
+      system_interval_s: Type.Integer({ minimum: 5, maximum: 3600, default: 60 }),
+      interfaces_interval_s: Type.Integer({ minimum: 5, maximum: 3600, default: 60 }),
+      timeout_ms: Type.Integer({ minimum: 100, default: 2000 }),
+      retries: Type.Integer({ minimum: 0, maximum: 5, default: 2 }),
+      concurrency: Type.Integer({ minimum: 1, maximum: 5000, default: 200 }),
+      per_agent_concurrency: Type.Integer({ minimum: 1, maximum: 50, default: 4 }),
+      max_repetitions: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+    }, { default: {} }),
+    recheck: closed({
+      delay_s: Type.Integer({ minimum: 0, maximum: 60, default: 3 }),
+    }, { default: {} }),
+    spread: Type.Boolean({ default: true, description: 'spread requests over the interval instead of one burst' }),
+    shard: Type.Optional(closed({
+      provinces: Type.Optional(Type.Array(Type.String())),
+      districts: Type.Optional(Type.Array(Type.String())),
+    }, { description: 'poll only this part of the inventory (one process per shard)' })),
+  }, { default: {} }),
+  thresholds: closed({
+    fibre: UplinkThresholds,
+    '4g': UplinkThresholds,
+    '3g': UplinkThresholds,
+    satellite: UplinkThresholds,
+    other: UplinkThresholds,
+    saturation_pct: Type.Number({ minimum: 1, maximum: 100, default: 90 }),
+  }, { default: { ...defaultThresholds, saturation_pct: 90 } }),
+  alerting: closed({
+    down_after: Type.Integer({ minimum: 1, maximum: 20, default: 2, description: 'failed checks (the fast re-check counts) before DOWN' }),
+    up_after: Type.Integer({ minimum: 1, maximum: 20, default: 2, description: 'good checks before UP again' }),
+    degraded_after: Type.Integer({ minimum: 1, maximum: 20, default: 3 }),
+    flapping: closed({
+      window: Duration,
+      transitions: Type.Integer({ minimum: 2 }),
+    }, { default: { window: '30m', transitions: 6 } }),
+    commune_outage: closed({
+      ratio: Type.Number({ minimum: 0.1, maximum: 1 }),
+      window: Duration,
+      min_sites: Type.Integer({ minimum: 2 }),
+    }, { default: { ratio: 0.6, window: '3m', min_sites: 3 } }),
+    escalation: Type.Array(closed({ after: Duration, level: lit(LEVELS) }), {
+      default: [{ after: '30m', level: 'district' }, { after: '2h', level: 'province' }],
+    }),
+    default_lang: lit(LANGS, { default: 'vi' }),
+  }, { default: {} }),
+  notifiers: Type.Array(Notifier, { default: [] }),
+  api: closed({
+    host: Type.String({ default: '127.0.0.1' }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+    public_url: Type.String({ default: 'http://127.0.0.1:8080', description: 'base of links in notifications' }),
+    session_secret: Type.Optional(Secret('cookie signing key; generated into data_dir when absent')),
+    body_limit_bytes: Type.Integer({ minimum: 1024, default: 1024 * 1024 }),
+  }, { default: {} }),
+  auth: closed({
+    session_ttl: Duration,
+    login_attempts_per_minute: Type.Integer({ minimum: 1, default: 10 }),
+  }, { default: { session_ttl: '12h', login_attempts_per_minute: 10 } }),
+  reports: closed({
+    timezone: Type.String({ default: 'Asia/Ho_Chi_Minh' }),
+    service_hours: closed({ start: TimeOfDay, end: TimeOfDay }, { default: { start: '06:00', end: '22:00' } }),
+    target_pct: Type.Number({ minimum: 0, maximum: 100, default: 95 }),
+    dropped_off_days: Type.Integer({ minimum: 1, default: 7 }),
+  }, { default: {} }),
+});
+
+export type Contact = Static<typeof Contact>;
+export type SnmpAccess = Static<typeof SnmpV1V2> | Static<typeof SnmpV3>;
+export type SnmpV3Access = Static<typeof SnmpV3>;
+export type Site = Static<typeof Site>;
+export type AreaContacts = Static<typeof AreaContacts>;
+export type Inventory = Static<typeof Inventory>;
+export type NotifierConfig = Static<typeof Notifier>;
+export type Settings = Static<typeof Settings>;
+export type SiteKind = (typeof SITE_KINDS)[number];
+export type Uplink = (typeof UPLINKS)[number];
+export type Lang = (typeof LANGS)[number];
+export type Level = (typeof LEVELS)[number];

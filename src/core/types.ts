@@ -1,0 +1,109 @@
+/**
+ * Shared vocabulary between the stages: what a probe observes, what the poller hands on.
+ * No IO here. Config types (Site, Settings, ...) come from src/config/schema.ts.
+ */
+export type { Site, Settings, Inventory, SnmpAccess, Contact, Uplink, SiteKind, Lang, Level, NotifierConfig } from '../config/schema.js';
+
+/** A failing target is data, never an exception. */
+export type ProbeStatus = 'ok' | 'timeout' | 'unreachable' | 'error';
+
+/** One site's ICMP result for one check (fping -C count). */
+export interface PingResult {
+  site: string;
+  /** Epoch ms, taken when the probe STARTED. */
+  ts: number;
+  status: ProbeStatus;
+  reason?: string;
+  sent: number;
+  received: number;
+  loss_pct: number;
+  rtt_min_ms: number | null;
+  rtt_avg_ms: number | null;
+  rtt_max_ms: number | null;
+  /** Mean absolute difference between consecutive replies' RTTs. */
+  jitter_ms: number | null;
+  /** The raw fping line, for `pointwatch probe --debug`. */
+  raw?: string;
+}
+
+export interface SnmpSystem {
+  /** sysUpTime in TimeTicks (centiseconds), as the agent reported it (wraps at 2^32). */
+  uptime_ticks: number;
+  sys_name: string;
+  sys_descr: string;
+  sys_object_id: string;
+}
+
+/** Raw IF-MIB counters for one interface at one instant. Counters stay bigint until a rate is computed. */
+export interface InterfaceCounters {
+  index: number;
+  name: string;
+  descr: string;
+  admin_up: boolean;
+  oper_up: boolean;
+  /** 64 when ifHC* counters were read, 32 when ifIn/OutOctets were the fallback. */
+  counter_bits: 64 | 32;
+  in_octets: bigint | null;
+  out_octets: bigint | null;
+  in_errors: bigint | null;
+  out_errors: bigint | null;
+  in_discards: bigint | null;
+  out_discards: bigint | null;
+  /** ifHighSpeed*1e6, or ifSpeed when high speed is absent. */
+  speed_bps: number | null;
+}
+
+export interface SnmpResult {
+  site: string;
+  /** Epoch ms, at probe start. */
+  ts: number;
+  duration_ms: number;
+  status: ProbeStatus;
+  reason?: string;
+  system?: SnmpSystem;
+  interfaces?: InterfaceCounters[];
+  /** Vendor profile extras (MikroTik/Ubiquiti wireless clients). */
+  wireless_clients?: number;
+}
+
+/** Rates for one interface over one interval (metrics stage output). null = no trustworthy rate. */
+export interface InterfaceRates {
+  name: string;
+  index: number;
+  oper_up: boolean;
+  admin_up: boolean;
+  speed_bps: number | null;
+  in_bps: number | null;
+  out_bps: number | null;
+  in_errors_ps: number | null;
+  out_errors_ps: number | null;
+  in_discards_ps: number | null;
+  out_discards_ps: number | null;
+  /** Why a rate was withheld: 'first-sample' | 'reboot' | 'implausible' | 'counter-reset' | 'gap'. */
+  note?: string;
+}
+
+/** What the poller hands to the store and to alerting, once per site per check. */
+export interface SiteCheck {
+  site: string;
+  /** Epoch ms at check start. */
+  ts: number;
+  /** Check sequence number since the poller started (1-based). */
+  cycle: number;
+  /** True when this check was the fast re-check of a failure. */
+  recheck: boolean;
+  /** The poller could not check (e.g. fping failed to run): alerting treats this as UNKNOWN, not DOWN. */
+  unknown?: string;
+  ping: PingResult | null;
+  snmp: SnmpResult | null;
+  /** Seconds since the router booted, when SNMP answered. */
+  uptime_s: number | null;
+  /** sysUpTime went backwards (not the 497-day wrap): the router rebooted since the last check. */
+  rebooted: boolean;
+  /** When the reboot happened (epoch ms), derived from uptime. */
+  rebooted_at: number | null;
+  /** Interface rates, WAN interface flagged. */
+  interfaces: InterfaceRates[];
+  /** Name of the WAN interface, and how it was chosen ('inventory' or the heuristic used). */
+  wan: { name: string; chosen_by: string } | null;
+}
