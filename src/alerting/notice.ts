@@ -1,0 +1,57 @@
+/**
+ * The contract between alerting (which decides WHAT to say and to WHOM) and the notifiers
+ * (which say it on one channel). Message building from a Notice is pure (see notifiers/).
+ */
+import type { Contact, Lang, Level } from '../core/types.js';
+import type { SiteStateName } from '../store/schema.js';
+
+/** Every alert kind has a runbook per language under config/runbooks/<lang>/<kind>.md. */
+export const ALERT_KINDS = [
+  'site-down', 'upstream-down', 'power-cut-suspected', 'high-loss', 'high-latency',
+  'snmp-unreachable', 'wan-interface-down', 'saturation', 'flapping', 'rebooted',
+] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
+export type Cause = 'power' | 'link' | 'unknown';
+
+export interface NoticeSite {
+  id: string;
+  name: string;
+  kind: string;
+  commune: string;
+  district: string;
+  province: string;
+  village?: string;
+}
+
+export interface Recipient extends Contact {
+  /** Which escalation level this person is reached at. */
+  level: Level;
+}
+
+export interface Notice {
+  /** Delivery id: stable for one (incident, event, level), so a retry or a restart never sends twice. */
+  id: string;
+  kind: AlertKind;
+  event: 'firing' | 'resolved' | 'escalated';
+  incident_id: number;
+  /** The site the incident is about; null for a commune-level incident. */
+  site: NoticeSite | null;
+  area: { commune: string; district: string; province: string };
+  state: SiteStateName;
+  /** Epoch ms the condition began. */
+  since: number;
+  /** Epoch ms it ended (resolved notices). */
+  resolved_at?: number;
+  cause?: Cause;
+  /** The condition, explaining itself: `loss_pct 42 > 20 for 3 checks`. */
+  detail: string;
+  /** Sites affected besides `site` (children of a DOWN parent, a dark commune's sites). */
+  affected: Array<{ id: string; name: string }>;
+  runbook_url: string;
+  ack_url: string;
+  level: Level;
+  recipients: Recipient[];
+  /** Default language when a recipient has none. */
+  lang: Lang;
+}
