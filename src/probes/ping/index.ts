@@ -1,0 +1,172 @@
+/**
+ * ICMP probe: fping in batches (never one process per host), batches in parallel.
+ * `fping -C count -q -p period -t timeout -i interval -- host...`; results on stderr.
+ * Exit 1 (some host unreachable) and 2 (a name did not resolve) are normal: the other hosts' lines
+ * are still there. A fping that cannot run at all gives every target of that batch status 'error'
+ * (the poller reports UNKNOWN, not DOWN).
+ */
+import { spawn } from 'node:child_process';
+import type { PingResult } from '../../core/types.js';
+import { systemClock, type Clock } from '../../core/clock.js';
+import { silentLogger, type Logger } from '../../core/logger.js';
+import { errorMessage } from '../../core/errors.js';
+import { parseFpingDetailed, summarizePing } from './parse.js';
+
+export type RunCommand = (
+  cmd: string,
+  args: string[],
+  opts: { timeoutMs: number },
+) => Promise<{ code: number | null; stdout: string; stderr: string }>;
+
+export interface PingOptions {
+  count: number;
+  period_ms: number;
+  timeout_ms: number;
+  interval_ms: number;
+  batch_size: number;
+  parallel_batches: number;
+  /** fping binary (default 'fping'). */
+  fping_path?: string;
+}
+
+export interface PingTarget { site: string; host: string }
+
+export interface PingProbe {
+  ping(targets: PingTarget[]): Promise<PingResult[]>;
+}
+
+const MAX_OUTPUT = 4 * 1024 * 1024;
+
+/** The real runner: spawn without a shell, collect output, kill on timeout. Rejects when the command cannot start. */
+export const runCommand: RunCommand = (cmd, args, opts) =>
+  new Promise((resolve, reject) => {
+    let child;
+    try {
+      child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (err) {
+      reject(err);
+      return;
+    }
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { if (stdout.length < MAX_OUTPUT) stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { if (stderr.length < MAX_OUTPUT) stderr += d; });
+    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, opts.timeoutMs);
+    child.once('error', (err) => { clearTimeout(timer); reject(err); });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      if (timedOut) reject(new Error(`${cmd} killed after ${opts.timeoutMs} ms`));
+      else resolve({ code, stdout, stderr });
+    });
+  });
+
+/** A host we will hand to fping: an IP literal or a DNS name; never something that looks like an option. */
+const HOST_RE = /^[A-Za-z0-9_][A-Za-z0-9_.:%-]{0,252}$/;
+export function isValidPingHost(host: string): boolean {
+  return HOST_RE.test(host);
+}
+
+export function fpingArgs(o: PingOptions, hosts: string[]): string[] {
+  return [
+    '-C', String(o.count),
+    '-q',
+    '-p', String(o.period_ms),
+    '-t', String(o.timeout_ms),
+    '-i', String(o.interval_ms),
+    '--',
+    ...hosts,
+  ];
+}
+
+/** Upper bound for one fping process: all its packets plus the last timeout, with slack. */
+export function batchDeadlineMs(o: PingOptions, hosts: number): number {
+  const sendTime = Math.max(o.count * o.period_ms, hosts * o.count * Math.max(o.interval_ms, 1));
+  return sendTime + o.timeout_ms + 5_000;
+}
+
+function chunk<T>(xs: T[], n: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
+  return out;
+}
+
+async function mapLimit<T, R>(xs: T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(xs.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, xs.length) }, async () => {
+    while (next < xs.length) {
+      const i = next++;
+      out[i] = await fn(xs[i]!);
+    }
+  });
+  await Promise.all(workers);
+  return out;
+}
+
+interface HostOutcome { rtts?: Array<number | null>; line?: string; reason?: string }
+
+export function createPingProbe(
+  opts: PingOptions,
+  deps: { runCommand?: RunCommand; clock?: Clock; logger?: Logger } = {},
+): PingProbe {
+  const run = deps.runCommand ?? runCommand;
+  const clock = deps.clock ?? systemClock;
+  const log = (deps.logger ?? silentLogger()).child({ component: 'probe.ping' });
+  const bin = opts.fping_path ?? 'fping';
+  const batchSize = Math.max(1, opts.batch_size);
+  const parallel = Math.max(1, opts.parallel_batches);
+
+  async function runBatch(hosts: string[]): Promise<Map<string, HostOutcome>> {
+    const out = new Map<string, HostOutcome>();
+    const timeoutMs = batchDeadlineMs(opts, hosts.length);
+    let res: Awaited<ReturnType<RunCommand>>;
+    try {
+      res = await run(bin, fpingArgs(opts, hosts), { timeoutMs });
+    } catch (err) {
+      const reason = `fping did not run: ${errorMessage(err)}`;
+      log.error({ hosts: hosts.length, err: errorMessage(err) }, 'fping failed to run');
+      for (const h of hosts) out.set(h, { reason });
+      return out;
+    }
+    if (res.code !== 0 && res.code !== 1 && res.code !== 2) {
+      const detail = res.stderr.trim().split('\n')[0]?.slice(0, 200) ?? '';
+      const reason = `fping exited with code ${res.code}${detail ? `: ${detail}` : ''}`;
+      log.error({ hosts: hosts.length, code: res.code, detail }, 'fping failed');
+      for (const h of hosts) out.set(h, { reason });
+      return out;
+    }
+    const parsed = parseFpingDetailed(res.stderr);
+    for (const h of hosts) {
+      const rtts = parsed.results.get(h);
+      const err = parsed.errors.get(h);
+      out.set(h, {
+        rtts,
+        line: parsed.lines.get(h),
+        reason: rtts ? undefined : err ? `fping: ${err}` : 'fping reported no result for this host',
+      });
+    }
+    return out;
+  }
+
+  return {
+    async ping(targets) {
+      const ts = clock.now();
+      const valid: string[] = [];
+      const seen = new Set<string>();
+      for (const t of targets) {
+        if (isValidPingHost(t.host) && !seen.has(t.host)) { seen.add(t.host); valid.push(t.host); }
+      }
+      const outcomes = new Map<string, HostOutcome>();
+      const maps = await mapLimit(chunk(valid, batchSize), parallel, runBatch);
+      for (const m of maps) for (const [h, o] of m) outcomes.set(h, o);
+      return targets.map((t) => {
+        if (!isValidPingHost(t.host)) {
+          return summarizePing(t.site, ts, undefined, undefined, `invalid host name ${JSON.stringify(t.host.slice(0, 80))}`);
+        }
+        const o = outcomes.get(t.host);
+        return summarizePing(t.site, ts, o?.rtts, o?.line, o?.reason);
+      });
+    },
+  };
+}

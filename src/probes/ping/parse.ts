@@ -1,0 +1,113 @@
+/**
+ * Pure parser for `fping -C <count> -q` output (all of it arrives on STDERR).
+ *
+ *   127.0.0.1  : 0.04 0.05 - 0.03 0.04      per-packet RTTs in ms, `-` = lost
+ *   nosuch.invalid: Name or service not known   a host fping could not use
+ *
+ * No IO here; captured real outputs live in ./testdata/ (see its README).
+ */
+import type { PingResult } from '../../core/types.js';
+
+export interface FpingParse {
+  /** host (as given on the command line) → per-packet RTT in ms, null = lost. */
+  results: Map<string, Array<number | null>>;
+  /** host → fping's own error text for hosts it could not ping at all (e.g. name did not resolve). */
+  errors: Map<string, string>;
+  /** The raw result line per host (for `probe --debug`). */
+  lines: Map<string, string>;
+}
+
+// host, spaces, colon, then only RTT tokens (numbers or '-')
+const RESULT_LINE = /^(\S+)\s+:((?:\s+(?:-|\d+(?:\.\d+)?))*)\s*$/;
+// `host: message` (getaddrinfo failure and similar). Host has no spaces; message is free text.
+const ERROR_LINE = /^(\S+?):\s+(\S.*)$/;
+
+/** Parse everything fping wrote. Never throws; lines it does not understand are ignored. */
+export function parseFpingDetailed(stderr: string): FpingParse {
+  const results = new Map<string, Array<number | null>>();
+  const errors = new Map<string, string>();
+  const lines = new Map<string, string>();
+  if (typeof stderr !== 'string') return { results, errors, lines };
+  for (const rawLine of stderr.split(/\r?\n/)) {
+    const line = rawLine.trim();
+    if (!line) continue;
+    const m = RESULT_LINE.exec(line);
+    if (m) {
+      const host = m[1]!;
+      const tokens = (m[2] ?? '').trim().split(/\s+/).filter(Boolean);
+      const rtts = tokens.map((t) => {
+        if (t === '-') return null;
+        const v = Number(t);
+        return Number.isFinite(v) && v >= 0 ? v : null;
+      });
+      results.set(host, rtts);
+      lines.set(host, line);
+      continue;
+    }
+    const e = ERROR_LINE.exec(line);
+    if (e && !results.has(e[1]!)) {
+      errors.set(e[1]!, e[2]!.slice(0, 200));
+      lines.set(e[1]!, line);
+    }
+  }
+  return { results, errors, lines };
+}
+
+/** host → per-packet RTTs (null = lost). Never throws. */
+export function parseFping(stderr: string): Map<string, Array<number | null>> {
+  return parseFpingDetailed(stderr).results;
+}
+
+const round3 = (v: number) => Math.round(v * 1000) / 1000;
+
+/**
+ * One site's PingResult from its per-packet RTTs.
+ * `rtts` undefined (no line for the host) → status 'error' with `missingReason` (or a generic reason).
+ * All packets lost → 'unreachable'. Jitter = mean absolute difference of consecutive replies' RTTs
+ * (lost packets are skipped; null with fewer than two replies).
+ */
+export function summarizePing(
+  site: string,
+  ts: number,
+  rtts: Array<number | null> | undefined,
+  raw?: string,
+  missingReason?: string,
+): PingResult {
+  const base = { site, ts, ...(raw !== undefined ? { raw } : {}) };
+  if (!rtts || rtts.length === 0) {
+    return {
+      ...base,
+      status: 'error',
+      reason: missingReason ?? 'fping reported no result for this host',
+      sent: 0, received: 0, loss_pct: 100,
+      rtt_min_ms: null, rtt_avg_ms: null, rtt_max_ms: null, jitter_ms: null,
+    };
+  }
+  const got = rtts.filter((r): r is number => r !== null);
+  const sent = rtts.length;
+  const received = got.length;
+  const loss_pct = round3(((sent - received) / sent) * 100);
+  if (received === 0) {
+    return {
+      ...base,
+      status: 'unreachable',
+      reason: `no reply to ${sent} pings`,
+      sent, received, loss_pct,
+      rtt_min_ms: null, rtt_avg_ms: null, rtt_max_ms: null, jitter_ms: null,
+    };
+  }
+  let min = Infinity, max = -Infinity, sum = 0;
+  for (const r of got) { min = Math.min(min, r); max = Math.max(max, r); sum += r; }
+  let jitter: number | null = null;
+  if (got.length >= 2) {
+    let d = 0;
+    for (let i = 1; i < got.length; i++) d += Math.abs(got[i]! - got[i - 1]!);
+    jitter = round3(d / (got.length - 1));
+  }
+  return {
+    ...base,
+    status: 'ok',
+    sent, received, loss_pct,
+    rtt_min_ms: round3(min), rtt_avg_ms: round3(sum / received), rtt_max_ms: round3(max), jitter_ms: jitter,
+  };
+}
