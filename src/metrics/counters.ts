@@ -1,29 +1,257 @@
 /**
- * Counter math (pure): Counter32/64 deltas, reboot detection, rates that never spike.
+ * Counter math (pure, no IO): Counter32/Counter64 deltas, reboot detection from sysUpTime,
+ * and per-interface rates that never spike.
+ *
+ * Rules (each has a named case in counters.test.ts):
+ * - Counter64 deltas stay bigint until the final division (float64 loses precision past 2^53).
+ * - A counter that went down is a wrap only when the wrapped delta is under half the counter's
+ *   range; anything bigger is a reset (agent restart, counter cleared) → no rate.
+ * - sysUpTime going down is a reboot, except the 2^32-centisecond (497-day) TimeTicks wrap, which is
+ *   recognised because the wall time elapsed matches the wrapped uptime. Uptime that grew much less
+ *   than the wall time means the router rebooted during a gap.
+ * - The interval of a reboot has no rate (note 'reboot'); the first sample has none ('first-sample').
+ * - A rate above speed × margin is discarded ('implausible').
+ * - A gap of missed polls gives the average over the whole gap (never a spike); for Counter32 a gap
+ *   longer than max_gap_factor intervals gives no rate ('gap': it may have wrapped more than once).
  */
 import type { InterfaceCounters, InterfaceRates, SnmpResult } from '../core/types.js';
 
-export function counterDelta(_prev: bigint, _cur: bigint, _bits: 32 | 64): bigint | null {
-  throw new Error('not implemented yet');
+const MOD32 = 1n << 32n;
+const MOD64 = 1n << 64n;
+
+/**
+ * Increase of a counter between two readings. `bits` is the counter's width.
+ * Returns null when the counter went backwards by more than a plausible wrap (a reset).
+ */
+export function counterDelta(prev: bigint, cur: bigint, bits: 32 | 64): bigint | null {
+  const mod = bits === 32 ? MOD32 : MOD64;
+  if (prev < 0n || cur < 0n || prev >= mod || cur >= mod) return null;
+  if (cur >= prev) return cur - prev;
+  const wrapped = mod - prev + cur;
+  return wrapped < mod / 2n ? wrapped : null;
 }
 
-export interface UptimeSample { ticks: number; ts: number }
-
-export function detectReboot(_prev: UptimeSample, _cur: UptimeSample): { rebooted: boolean; rebooted_at: number | null } {
-  throw new Error('not implemented yet');
+export interface UptimeSample {
+  /** sysUpTime in TimeTicks (centiseconds), as reported (wraps at 2^32). */
+  ticks: number;
+  /** Epoch ms of the reading. */
+  ts: number;
 }
 
-export interface CounterTrackerOptions { implausible_margin?: number; max_gap_factor?: number }
-export interface TrackerUpdate { uptime_s: number | null; rebooted: boolean; rebooted_at: number | null; rates: InterfaceRates[] }
+const TICKS_MOD = 2 ** 32;
 
-export class CounterTracker {
-  constructor(_opts: CounterTrackerOptions = {}) {}
-  update(_site: string, _snmp: SnmpResult, _interval_s: number): TrackerUpdate {
-    throw new Error('not implemented yet');
+/** Tolerance between uptime growth and wall time: 30 s plus 2% of the elapsed time (polls are stamped at probe start). */
+function toleranceCs(elapsedCs: number): number {
+  return 3000 + Math.abs(elapsedCs) * 0.02;
+}
+
+/**
+ * Did the agent restart between two sysUpTime readings?
+ * rebooted_at (epoch ms) = reading time − uptime, when rebooted.
+ */
+export function detectReboot(prev: UptimeSample, cur: UptimeSample): { rebooted: boolean; rebooted_at: number | null } {
+  const elapsedCs = (cur.ts - prev.ts) / 10;
+  const expected = prev.ticks + elapsedCs;
+  const tol = toleranceCs(elapsedCs);
+  const rebootedAt = { rebooted: true, rebooted_at: Math.round(cur.ts - cur.ticks * 10) };
+  if (cur.ticks < prev.ticks) {
+    // The only innocent way down is the 497-day wrap, and then the wall time must match.
+    if (Math.abs(cur.ticks + TICKS_MOD - expected) <= tol) return { rebooted: false, rebooted_at: null };
+    return rebootedAt;
   }
-  forget(_site: string): void {}
+  // Uptime went up, but by much less than the wall time: it restarted during a gap.
+  if (elapsedCs > 0 && cur.ticks < expected - tol && cur.ticks < elapsedCs) return rebootedAt;
+  return { rebooted: false, rebooted_at: null };
 }
 
-export function pickWanInterface(_ifaces: InterfaceCounters[], _configured?: string): { name: string; chosen_by: string } | null {
-  throw new Error('not implemented yet');
+export interface CounterTrackerOptions {
+  /** A rate above speed × this is discarded as implausible (default 1.1). */
+  implausible_margin?: number;
+  /** Counter32: no rate when more than this many intervals passed since the last sample (default 10). */
+  max_gap_factor?: number;
+}
+
+export interface TrackerUpdate {
+  /** Seconds since boot (continues past the 497-day TimeTicks wrap once a wrap was seen). */
+  uptime_s: number | null;
+  rebooted: boolean;
+  rebooted_at: number | null;
+  rates: InterfaceRates[];
+}
+
+interface IfState {
+  bits: 32 | 64;
+  in_octets: bigint | null;
+  out_octets: bigint | null;
+  in_errors: bigint | null;
+  out_errors: bigint | null;
+  in_discards: bigint | null;
+  out_discards: bigint | null;
+}
+
+interface SiteState {
+  /** ts of the last interface sample. */
+  ifTs: number | null;
+  ifaces: Map<string, IfState>;
+  uptime: UptimeSample | null;
+  /** Number of 497-day wraps seen since the last boot. */
+  wraps: number;
+}
+
+const ifKey = (i: InterfaceCounters) => `${i.index}\u0000${i.name}`;
+
+function nullRates(i: InterfaceCounters, note: string): InterfaceRates {
+  return {
+    name: i.name, index: i.index, oper_up: i.oper_up, admin_up: i.admin_up, speed_bps: i.speed_bps,
+    in_bps: null, out_bps: null, in_errors_ps: null, out_errors_ps: null, in_discards_ps: null, out_discards_ps: null,
+    note,
+  };
+}
+
+function snapshot(i: InterfaceCounters): IfState {
+  return {
+    bits: i.counter_bits,
+    in_octets: i.in_octets, out_octets: i.out_octets,
+    in_errors: i.in_errors, out_errors: i.out_errors,
+    in_discards: i.in_discards, out_discards: i.out_discards,
+  };
+}
+
+/** Rate per second of a counter (×scale), bigint until the final division. */
+function rate(prev: bigint | null, cur: bigint | null, bits: 32 | 64, elapsedMs: number, scale: bigint): { v: number | null; reset: boolean } {
+  if (prev === null || cur === null) return { v: null, reset: false };
+  const d = counterDelta(prev, cur, bits);
+  if (d === null) return { v: null, reset: true };
+  return { v: Number(d * scale * 1000n) / elapsedMs, reset: false };
+}
+
+/**
+ * Keeps the previous sample per site and interface, turns counters into rates.
+ * State lives here, never on config objects; one tracker per poller.
+ */
+export class CounterTracker {
+  private readonly margin: number;
+  private readonly maxGap: number;
+  private readonly sites = new Map<string, SiteState>();
+
+  constructor(opts: CounterTrackerOptions = {}) {
+    this.margin = opts.implausible_margin ?? 1.1;
+    this.maxGap = opts.max_gap_factor ?? 10;
+  }
+
+  update(site: string, snmp: SnmpResult, interval_s: number): TrackerUpdate {
+    let st = this.sites.get(site);
+    if (!st) {
+      st = { ifTs: null, ifaces: new Map(), uptime: null, wraps: 0 };
+      this.sites.set(site, st);
+    }
+    // A failed poll changes nothing: the next good one averages over the whole gap.
+    if (snmp.status !== 'ok') return { uptime_s: null, rebooted: false, rebooted_at: null, rates: [] };
+
+    let rebooted = false;
+    let rebooted_at: number | null = null;
+    let uptime_s: number | null = null;
+    if (snmp.system) {
+      const cur: UptimeSample = { ticks: snmp.system.uptime_ticks, ts: snmp.ts };
+      if (st.uptime) {
+        const r = detectReboot(st.uptime, cur);
+        rebooted = r.rebooted;
+        rebooted_at = r.rebooted_at;
+        if (rebooted) st.wraps = 0;
+        else if (cur.ticks < st.uptime.ticks) st.wraps += 1;
+      }
+      st.uptime = cur;
+      uptime_s = (cur.ticks + st.wraps * TICKS_MOD) / 100;
+    }
+
+    if (!snmp.interfaces) return { uptime_s, rebooted, rebooted_at, rates: [] };
+
+    const elapsedMs = st.ifTs === null ? 0 : snmp.ts - st.ifTs;
+    const first = st.ifTs === null || elapsedMs <= 0;
+    const gapTooLongFor32 = !first && interval_s > 0 && elapsedMs > interval_s * 1000 * this.maxGap;
+    const rates: InterfaceRates[] = [];
+    const next = new Map<string, IfState>();
+    for (const i of snmp.interfaces) {
+      const key = ifKey(i);
+      const prev = st.ifaces.get(key);
+      next.set(key, snapshot(i));
+      if (rebooted) { rates.push(nullRates(i, 'reboot')); continue; }
+      if (first || !prev || prev.bits !== i.counter_bits) { rates.push(nullRates(i, 'first-sample')); continue; }
+      if (gapTooLongFor32 && i.counter_bits === 32) { rates.push(nullRates(i, 'gap')); continue; }
+
+      const inO = rate(prev.in_octets, i.in_octets, i.counter_bits, elapsedMs, 8n);
+      const outO = rate(prev.out_octets, i.out_octets, i.counter_bits, elapsedMs, 8n);
+      const inE = rate(prev.in_errors, i.in_errors, 32, elapsedMs, 1n);
+      const outE = rate(prev.out_errors, i.out_errors, 32, elapsedMs, 1n);
+      const inD = rate(prev.in_discards, i.in_discards, 32, elapsedMs, 1n);
+      const outD = rate(prev.out_discards, i.out_discards, 32, elapsedMs, 1n);
+      const r: InterfaceRates = {
+        name: i.name, index: i.index, oper_up: i.oper_up, admin_up: i.admin_up, speed_bps: i.speed_bps,
+        in_bps: inO.v, out_bps: outO.v,
+        in_errors_ps: inE.v, out_errors_ps: outE.v, in_discards_ps: inD.v, out_discards_ps: outD.v,
+      };
+      const notes: string[] = [];
+      if (inO.reset || outO.reset || inE.reset || outE.reset || inD.reset || outD.reset) notes.push('counter-reset');
+      if (i.speed_bps !== null && i.speed_bps > 0) {
+        const limit = i.speed_bps * this.margin;
+        if ((r.in_bps !== null && r.in_bps > limit) || (r.out_bps !== null && r.out_bps > limit)) {
+          r.in_bps = null;
+          r.out_bps = null;
+          notes.push('implausible');
+        }
+      }
+      if (notes.length) r.note = notes.join(',');
+      rates.push(r);
+    }
+    st.ifaces = next;
+    st.ifTs = snmp.ts;
+    return { uptime_s, rebooted, rebooted_at, rates };
+  }
+
+  forget(site: string): void {
+    this.sites.delete(site);
+  }
+}
+
+// ---------------------------------------------------------------- WAN interface
+
+const NOT_WAN = /^(lo|loopback|br|bridge|veth|docker|virbr|dummy|tun|tap|ifb|sit|gre|ip6tnl|ip6gre|teql|wg|null|vxlan|bond-slave)/i;
+const NOT_WAN_DESCR = /(loopback|bridge|virtual|null0|tunnel)/i;
+
+/** Name rules, most telling first. */
+const WAN_NAME_RULES: Array<{ rule: string; re: RegExp }> = [
+  { rule: 'name contains "wan"', re: /wan/i },
+  { rule: 'name looks like PPP/PPPoE', re: /^(ppp|pppoe|dialer)/i },
+  { rule: 'name looks like a cellular modem', re: /(lte|wwan|4g|3g|usb|modem|cellular)/i },
+  { rule: 'name is ether1 (MikroTik default WAN)', re: /^ether1$/i },
+];
+
+const traffic = (i: InterfaceCounters) => (i.in_octets ?? 0n) + (i.out_octets ?? 0n);
+
+/**
+ * The WAN interface: the inventory's `wan_interface` (ifName or ifDescr) wins; otherwise a heuristic
+ * that skips loopback/bridge/virtual interfaces, prefers telling names, then the up interface with
+ * the most traffic. `chosen_by` says which rule decided.
+ */
+export function pickWanInterface(ifaces: InterfaceCounters[], configured?: string): { name: string; chosen_by: string } | null {
+  let prefix = '';
+  if (configured) {
+    const exact = ifaces.find((i) => i.name === configured || i.descr === configured);
+    const loose = exact ?? ifaces.find((i) => i.name.toLowerCase() === configured.toLowerCase() || i.descr.toLowerCase() === configured.toLowerCase());
+    if (loose) return { name: loose.name, chosen_by: 'inventory' };
+    prefix = `inventory wan_interface ${JSON.stringify(configured)} not found; `;
+  }
+  const candidates = ifaces.filter((i) => !NOT_WAN.test(i.name) && !NOT_WAN_DESCR.test(i.descr) && i.admin_up);
+  if (candidates.length === 0) return null;
+  const up = candidates.filter((i) => i.oper_up);
+  for (const { rule, re } of WAN_NAME_RULES) {
+    const hits = candidates.filter((i) => re.test(i.name) || (!i.name && re.test(i.descr)));
+    if (hits.length) {
+      const best = hits.find((i) => i.oper_up) ?? hits[0]!;
+      return { name: best.name, chosen_by: `${prefix}${rule}` };
+    }
+  }
+  const pool = up.length ? up : candidates;
+  const best = pool.reduce((a, b) => (traffic(b) > traffic(a) ? b : a));
+  return { name: best.name, chosen_by: `${prefix}${up.length ? 'up interface with the most traffic' : 'interface with the most traffic (none up)'}` };
 }
