@@ -1,0 +1,186 @@
+/**
+ * Pure: turn what the poller and alerting produce into InfluxDB points of the declared schema
+ * (src/store/schema.ts). No IO.
+ *
+ * - Every point is stamped with the check's start (`check.ts`, epoch ms), never the write time.
+ * - null / undefined / non-finite numbers are omitted (InfluxDB has no null; NaN is not line protocol).
+ * - `assertDeclared` rejects any measurement, tag or field the schema does not declare, and any value
+ *   of the wrong type. The writer runs it on every point (strict mode throws, production logs+counts).
+ */
+import type { IPoint } from 'influx';
+import { FieldType } from 'influx';
+import type { Site, SiteCheck } from '../core/types.js';
+import { MEASUREMENTS, STATE_CODE, type EventType, type MeasurementName, type SiteStateName } from './schema.js';
+
+/** The point type everything in src/store passes around: timestamp is epoch milliseconds. */
+export interface Point extends IPoint {
+  measurement: MeasurementName;
+  tags: Record<string, string>;
+  fields: Record<string, number | string | boolean>;
+  timestamp: number;
+}
+
+/** Tag value when a site has no `uplink` in the inventory (a tag value cannot be empty). */
+export const UNKNOWN_TAG = 'unknown';
+
+/** The site tags, in schema order. */
+export function siteTags(site: Pick<Site, 'id' | 'commune' | 'district' | 'province' | 'kind' | 'uplink'>): Record<string, string> {
+  return {
+    site: site.id,
+    commune: site.commune,
+    district: site.district,
+    province: site.province,
+    kind: site.kind,
+    uplink: site.uplink ?? UNKNOWN_TAG,
+  };
+}
+
+function put(fields: Record<string, number | string | boolean>, name: string, v: number | string | boolean | null | undefined): void {
+  if (v === null || v === undefined) return;
+  if (typeof v === 'number' && !Number.isFinite(v)) return;
+  fields[name] = v;
+}
+
+const int = (b: boolean) => (b ? 1 : 0);
+
+/**
+ * Points for one site check: `ping` (when a ping result exists and fping actually ran),
+ * `snmp` (when SNMP was polled), one `interface` point per interface with rates.
+ * `site_state` comes from alerting (statePoint), `event` from transitions (eventPoint).
+ */
+export function pointsForCheck(site: Site, check: SiteCheck): Point[] {
+  const tags = siteTags(site);
+  const ts = check.ts;
+  const out: Point[] = [];
+  const p = check.ping;
+  // status 'error' = the probe could not run (our side): not an observation of the site.
+  if (p && p.status !== 'error') {
+    const f: Point['fields'] = {};
+    put(f, 'up', int(p.received > 0));
+    put(f, 'sent', p.sent);
+    put(f, 'received', p.received);
+    put(f, 'loss_pct', p.loss_pct);
+    put(f, 'rtt_min_ms', p.rtt_min_ms);
+    put(f, 'rtt_avg_ms', p.rtt_avg_ms);
+    put(f, 'rtt_max_ms', p.rtt_max_ms);
+    put(f, 'jitter_ms', p.jitter_ms);
+    out.push({ measurement: 'ping', tags: { ...tags }, fields: f, timestamp: ts });
+  }
+  const s = check.snmp;
+  if (s) {
+    const f: Point['fields'] = {};
+    put(f, 'reachable', int(s.status === 'ok'));
+    put(f, 'uptime_s', check.uptime_s);
+    put(f, 'rebooted', int(check.rebooted));
+    put(f, 'poll_ms', s.duration_ms);
+    put(f, 'wireless_clients', s.wireless_clients);
+    out.push({ measurement: 'snmp', tags: { ...tags }, fields: f, timestamp: ts });
+  }
+  for (const i of check.interfaces) {
+    const f: Point['fields'] = {};
+    put(f, 'oper_up', int(i.oper_up));
+    put(f, 'in_bps', i.in_bps);
+    put(f, 'out_bps', i.out_bps);
+    put(f, 'speed_bps', i.speed_bps);
+    put(f, 'in_errors_ps', i.in_errors_ps);
+    put(f, 'out_errors_ps', i.out_errors_ps);
+    put(f, 'in_discards_ps', i.in_discards_ps);
+    put(f, 'out_discards_ps', i.out_discards_ps);
+    const ifname = i.name.trim() || `if${i.index}`;
+    out.push({
+      measurement: 'interface',
+      tags: { ...tags, ifname, wan: String(check.wan?.name === i.name) },
+      fields: f,
+      timestamp: ts,
+    });
+  }
+  return out;
+}
+
+/** One `site_state` point: the state alerting decided for this check, and the seconds it stands for. */
+export function statePoint(site: Site, ts: number, state: SiteStateName, checked_s: number): Point {
+  return {
+    measurement: 'site_state',
+    tags: siteTags(site),
+    fields: {
+      state,
+      state_code: STATE_CODE[state],
+      up: int(state === 'UP' || state === 'DEGRADED'),
+      down: int(state === 'DOWN'),
+      unreachable: int(state === 'UNREACHABLE'),
+      unknown: int(state === 'UNKNOWN'),
+      maintenance: int(state === 'MAINTENANCE'),
+      checked_s,
+    },
+    timestamp: ts,
+  };
+}
+
+/** An area (commune/district/province outage events): only the tags that apply are set. */
+export interface EventArea {
+  province: string;
+  district?: string;
+  commune?: string;
+}
+
+export interface EventFields {
+  text?: string;
+  from_state?: SiteStateName;
+  to_state?: SiteStateName;
+  cause?: string;
+  incident_id?: number;
+  value?: number;
+}
+
+/** One sparse `event` point (transition, reboot, incident open/resolve, flapping). */
+export function eventPoint(subject: Site | EventArea, ts: number, type: EventType, fields: EventFields = {}): Point {
+  const tags: Record<string, string> =
+    'id' in subject
+      ? siteTags(subject)
+      : Object.fromEntries(
+          (['province', 'district', 'commune'] as const).flatMap((k) => (subject[k] ? [[k, subject[k]!]] : [])),
+        );
+  tags.type = type;
+  const f: Point['fields'] = {};
+  for (const [k, v] of Object.entries(fields)) put(f, k, v as never);
+  if (Object.keys(f).length === 0) f.text = type; // a point needs at least one field
+  return { measurement: 'event', tags, fields: f, timestamp: ts };
+}
+
+/** Thrown by assertDeclared. */
+export class SchemaViolation extends Error {
+  override name = 'SchemaViolation';
+}
+
+/** Throw when the point uses anything the schema does not declare, or a value of the wrong type. */
+export function assertDeclared(point: IPoint): void {
+  const m = point.measurement;
+  const where = `point ${JSON.stringify(m)}`;
+  if (!m || !Object.hasOwn(MEASUREMENTS, m)) throw new SchemaViolation(`${where}: undeclared measurement`);
+  const decl = MEASUREMENTS[m as MeasurementName];
+  const tagNames: readonly string[] = decl.tags;
+  for (const [k, v] of Object.entries(point.tags ?? {})) {
+    if (!tagNames.includes(k)) throw new SchemaViolation(`${where}: undeclared tag '${k}'`);
+    if (typeof v !== 'string' || v === '') throw new SchemaViolation(`${where}: tag '${k}' must be a non-empty string`);
+  }
+  const fields = Object.entries(point.fields ?? {});
+  if (fields.length === 0) throw new SchemaViolation(`${where}: no fields`);
+  const types = decl.fields as Record<string, FieldType>;
+  for (const [k, v] of fields) {
+    if (!Object.hasOwn(types, k)) throw new SchemaViolation(`${where}: undeclared field '${k}'`);
+    const t = types[k];
+    const ok =
+      t === FieldType.STRING
+        ? typeof v === 'string'
+        : t === FieldType.BOOLEAN
+          ? typeof v === 'boolean'
+          : t === FieldType.INTEGER
+            ? typeof v === 'number' && Number.isSafeInteger(v)
+            : typeof v === 'number' && Number.isFinite(v);
+    if (!ok) throw new SchemaViolation(`${where}: field '${k}' must be ${FieldType[t as FieldType].toLowerCase()} (got ${JSON.stringify(v)})`);
+  }
+  const ts = point.timestamp;
+  if (typeof ts !== 'number' || !Number.isSafeInteger(ts) || ts <= 0) {
+    throw new SchemaViolation(`${where}: timestamp must be epoch milliseconds (got ${String(ts)})`);
+  }
+}
