@@ -3,7 +3,13 @@
  * Validation, defaults, TypeScript types and the exported JSON Schema all come from here.
  * Every object is closed (`additionalProperties: false`): an unknown key is an error.
  */
-import { Type, type Static, type TSchema, type ObjectOptions, type TProperties } from '@sinclair/typebox';
+import { FormatRegistry, Type, type Static, type TSchema, type ObjectOptions, type TProperties } from '@sinclair/typebox';
+
+// String formats used below (TypeBox checks none by itself).
+if (!FormatRegistry.Has('date')) {
+  FormatRegistry.Set('date', (v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v));
+}
+if (!FormatRegistry.Has('email')) FormatRegistry.Set('email', (v) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v));
 
 const closed = <T extends TProperties>(props: T, opts: ObjectOptions = {}) =>
   Type.Object(props, { additionalProperties: false, ...opts });
@@ -96,12 +102,18 @@ const defaultThresholds = {
   other: { loss_pct: 20, rtt_ms: 500 },
 };
 
+/** Delivery options every notifier has: per-request timeout and attempts inside one send (backoff between). */
+const delivery = {
+  timeout_ms: Type.Integer({ minimum: 100, maximum: 120000, default: 10000, description: 'per request' }),
+  attempts: Type.Integer({ minimum: 1, maximum: 10, default: 3, description: 'tries per send: 5xx, timeouts and 429 are retried with backoff, other 4xx are not' }),
+};
 export const WebhookNotifier = closed({
   type: Type.Literal('webhook'),
   name: Type.String({ minLength: 1 }),
   url: Type.String({ minLength: 1 }),
   secret: Secret('HMAC-SHA256 key'),
-  timeout_ms: Type.Integer({ minimum: 100, default: 5000 }),
+  ...delivery,
+  timeout_ms: Type.Integer({ minimum: 100, maximum: 120000, default: 5000 }),
 });
 export const EmailNotifier = closed({
   type: Type.Literal('email'),
@@ -113,6 +125,7 @@ export const EmailNotifier = closed({
   password: Type.Optional(Secret('SMTP password')),
   from: Type.String({ minLength: 3 }),
   to: Type.Array(Type.String({ minLength: 3 }), { default: [], description: 'always-copied addresses; contacts with email are added' }),
+  ...delivery,
 });
 export const TelegramNotifier = closed({
   type: Type.Literal('telegram'),
@@ -120,6 +133,7 @@ export const TelegramNotifier = closed({
   api_base: Type.String({ default: 'https://api.telegram.org' }),
   bot_token: Secret('bot token'),
   chat_ids: Type.Array(Type.String(), { default: [] }),
+  ...delivery,
 });
 export const ZaloNotifier = closed({
   type: Type.Literal('zalo'),
@@ -136,6 +150,7 @@ export const ZaloNotifier = closed({
     description: 'ZNS template parameter name for each pointwatch field',
   }),
   fallback: Type.Optional(Type.String({ description: 'name of the notifier to use when Zalo fails (usually the SMS one)' })),
+  ...delivery,
 });
 export const SmsNotifier = closed({
   type: Type.Literal('sms'),
@@ -145,6 +160,11 @@ export const SmsNotifier = closed({
   auth_header: Type.Optional(Type.String({ default: 'Authorization' })),
   auth_value: Type.Optional(Secret('value of the auth header')),
   body_template: Type.Optional(Type.String({ description: 'JSON body template; {phone} and {text} are replaced (JSON-escaped)' })),
+  phone_format: lit(['international', 'e164', 'national'] as const, { default: 'international', description: '84912345678, +84912345678 or 0912345678' }),
+  encoding: lit(['auto', 'gsm7'] as const, { default: 'auto', description: 'gsm7 strips Vietnamese diacritics (160 chars per part instead of 70)' }),
+  max_parts: Type.Integer({ minimum: 1, maximum: 6, default: 3, description: 'longer texts are shortened to fit' }),
+  split: Type.Boolean({ default: false, description: 'send each part as its own request (gateways that do not concatenate)' }),
+  ...delivery,
 });
 export const Notifier = Type.Union([WebhookNotifier, EmailNotifier, TelegramNotifier, ZaloNotifier, SmsNotifier]);
 

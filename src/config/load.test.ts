@@ -1,0 +1,77 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../core/errors.js';
+import { loadConfig } from './load.js';
+
+const FIXTURES = path.resolve('tests/fixtures/config');
+const EXAMPLE = path.resolve('config/pointwatch.example.yaml');
+
+async function problemsOf(opts: Parameters<typeof loadConfig>[0]): Promise<string[]> {
+  try {
+    await loadConfig({ env: {}, ...opts });
+  } catch (err) {
+    if (err instanceof InputError) return err.problems.map((p) => p.replace(`${FIXTURES}/`, ''));
+    throw err;
+  }
+  return [];
+}
+
+describe('example configuration', () => {
+  it('loads cleanly with every site and default applied', async () => {
+    const cfg = await loadConfig({ config: EXAMPLE, env: {} });
+    expect(cfg.warnings).toEqual([]);
+    expect(cfg.inventory.sites.length).toBeGreaterThanOrEqual(40);
+    expect(new Set(cfg.inventory.sites.map((s) => s.commune)).size).toBeGreaterThanOrEqual(8);
+    expect(new Set(cfg.inventory.sites.map((s) => s.district)).size).toBeGreaterThanOrEqual(3);
+    expect(cfg.inventory.sites.some((s) => s.parent)).toBe(true);
+    // example hosts are documentation addresses only
+    for (const s of cfg.inventory.sites) expect(s.host).toMatch(/^(192\.0\.2|198\.51\.100|203\.0\.113)\./);
+    expect(cfg.settings.poller.ping.count).toBe(5);
+  });
+});
+
+describe('broken fixtures: each reports exactly its expected problems', () => {
+  const files = fs.readdirSync(FIXTURES).filter((f) => f.startsWith('invalid-'));
+  it.each(files)('%s', async (file) => {
+    const text = fs.readFileSync(path.join(FIXTURES, file), 'utf8');
+    const expected = [...text.matchAll(/^# expect: (.*)$/gm)].map((m) => m[1]);
+    expect(expected.length).toBeGreaterThan(0);
+    const full = path.join(FIXTURES, file);
+    const got = file.includes('settings') ? await problemsOf({ config: full }) : await problemsOf({ config: EXAMPLE, inventory: full });
+    expect(got).toEqual(expected);
+  });
+});
+
+describe('secrets and env overrides', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-cfg-'));
+  const inv = path.join(tmp, 'sites.yaml');
+  fs.writeFileSync(path.join(tmp, 'community.txt'), 's3cret-community\n');
+  fs.writeFileSync(inv, [
+    'sites:',
+    '  - { id: a, name: A, kind: other, province: P, district: D, commune: C, host: 127.0.0.1, snmp: { version: 2c, community_file: community.txt } }',
+    '  - { id: b, name: B, kind: other, province: P, district: D, commune: C, host: 127.0.0.2, snmp: { version: 2c, community: "${PW_COMM}" } }',
+  ].join('\n'));
+  it('reads *_file and ${ENV} secrets and applies POINTWATCH_* overrides', async () => {
+    const cfg = await loadConfig({ config: EXAMPLE, inventory: inv, env: { PW_COMM: 'from-env', POINTWATCH_INFLUX_URL: 'http://127.0.0.1:9999', POINTWATCH_PORT: '8181', POINTWATCH_DATA_DIR: tmp } });
+    const [a, b] = cfg.inventory.sites;
+    expect(a?.snmp && a.snmp.version !== '3' && a.snmp.community).toBe('s3cret-community');
+    expect(b?.snmp && b.snmp.version !== '3' && b.snmp.community).toBe('from-env');
+    expect(cfg.settings.influx.url).toBe('http://127.0.0.1:9999');
+    expect(cfg.settings.api.port).toBe(8181);
+    expect(cfg.settings.data_dir).toBe(tmp);
+  });
+  it('names a missing secret file without showing any secret', async () => {
+    fs.writeFileSync(inv, 'sites:\n  - { id: a, name: A, kind: other, province: P, district: D, commune: C, host: h, snmp: { version: 2c, community_file: nope.txt } }\n');
+    const problems = await problemsOf({ config: EXAMPLE, inventory: inv });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/sites\.yaml:2:\d+: sites\[0\]\.snmp\.community_file: cannot read secret file nope\.txt: ENOENT$/);
+  });
+  it('POINTWATCH_INVENTORY picks the inventory', async () => {
+    fs.writeFileSync(inv, 'sites: []\n');
+    const cfg = await loadConfig({ config: EXAMPLE, env: { POINTWATCH_INVENTORY: inv } });
+    expect(cfg.inventoryPath).toBe(inv);
+    expect(cfg.inventory.sites).toEqual([]);
+  });
+});

@@ -1,0 +1,88 @@
+/**
+ * Cross-field rules the schema cannot express. Pure: each returns problems with the path of the
+ * field to blame; `warning: true` ones are reported but do not stop pointwatch.
+ */
+import type { Inventory, Settings } from './schema.js';
+import type { Problem } from './validate.js';
+import { parentCycles } from '../inventory/graph.js';
+import { parseDuration } from '../core/duration.js';
+
+export interface RuleProblem extends Problem {
+  warning?: boolean;
+}
+
+export function inventoryRules(inv: Inventory): RuleProblem[] {
+  const out: RuleProblem[] = [];
+  const firstIndex = new Map<string, number>();
+  inv.sites.forEach((s, i) => {
+    const prev = firstIndex.get(s.id);
+    if (prev !== undefined) out.push({ path: ['sites', i, 'id'], message: `duplicate site id '${s.id}' (also sites[${prev}])` });
+    else firstIndex.set(s.id, i);
+  });
+  inv.sites.forEach((s, i) => {
+    if (s.parent === undefined) return;
+    if (s.parent === s.id) out.push({ path: ['sites', i, 'parent'], message: `a site cannot be its own parent` });
+    else if (!firstIndex.has(s.parent)) out.push({ path: ['sites', i, 'parent'], message: `parent '${s.parent}' is not the id of any site` });
+  });
+  for (const cycle of parentCycles(inv.sites.filter((s) => s.parent !== s.id))) {
+    const i = firstIndex.get(cycle[0]!)!;
+    out.push({ path: ['sites', i, 'parent'], message: `parent cycle: ${cycle.join(' -> ')}` });
+  }
+  const hostPorts = new Map<string, number>();
+  inv.sites.forEach((s, i) => {
+    if (s.snmp && s.snmp.version === '3') {
+      if (s.snmp.priv && !s.snmp.auth) out.push({ path: ['sites', i, 'snmp', 'priv'], message: 'SNMPv3 priv needs auth as well (authPriv)' });
+      for (const k of ['auth', 'priv'] as const) {
+        const part = s.snmp[k];
+        if (part && part.key.length < 8) out.push({ path: ['sites', i, 'snmp', k, 'key'], message: `SNMPv3 ${k} key must be at least 8 characters` });
+      }
+    }
+    if ((s.lat === undefined) !== (s.lon === undefined)) out.push({ path: ['sites', i, s.lat === undefined ? 'lat' : 'lon'], message: 'give both lat and lon, or neither' });
+    const key = `${s.host}:${s.snmp ? (s.snmp.port ?? 161) : 'icmp'}`;
+    const prev = hostPorts.get(key);
+    if (prev !== undefined) out.push({ path: ['sites', i, 'host'], message: `same host and port as sites[${prev}] (${inv.sites[prev]!.id}): both will poll one device`, warning: true });
+    else hostPorts.set(key, i);
+  });
+  const names = { commune: new Set(inv.sites.map((s) => s.commune)), district: new Set(inv.sites.map((s) => s.district)), province: new Set(inv.sites.map((s) => s.province)) };
+  inv.areas.forEach((a, i) => {
+    if (!names[a.level].has(a.name)) out.push({ path: ['areas', i, 'name'], message: `no site is in ${a.level} '${a.name}'`, warning: true });
+  });
+  return out;
+}
+
+export function settingsRules(s: Settings): RuleProblem[] {
+  const out: RuleProblem[] = [];
+  const names = new Map<string, number>();
+  s.notifiers.forEach((n, i) => {
+    if (names.has(n.name)) out.push({ path: ['notifiers', i, 'name'], message: `duplicate notifier name '${n.name}'` });
+    names.set(n.name, i);
+  });
+  s.notifiers.forEach((n, i) => {
+    if (n.type === 'zalo' && n.fallback !== undefined) {
+      if (!names.has(n.fallback)) out.push({ path: ['notifiers', i, 'fallback'], message: `fallback '${n.fallback}' is not the name of a notifier` });
+      else if (n.fallback === n.name) out.push({ path: ['notifiers', i, 'fallback'], message: 'a notifier cannot be its own fallback' });
+    }
+  });
+  const { start, end } = s.reports.service_hours;
+  if (start === end) out.push({ path: ['reports', 'service_hours'], message: 'start and end are the same: service hours would be empty' });
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: s.reports.timezone });
+  } catch {
+    out.push({ path: ['reports', 'timezone'], message: `unknown time zone '${s.reports.timezone}'` });
+  }
+  const r = s.influx.retention;
+  const raw = parseDuration(r.raw);
+  if (parseDuration(r.rollup_5m) < raw) out.push({ path: ['influx', 'retention', 'rollup_5m'], message: 'keeps 5-minute rollups for less time than raw data', warning: true });
+  if (parseDuration(r.rollup_1h) < parseDuration(r.rollup_5m)) out.push({ path: ['influx', 'retention', 'rollup_1h'], message: 'keeps 1-hour rollups for less time than 5-minute rollups', warning: true });
+  if (parseDuration(r.resample_for) > raw) out.push({ path: ['influx', 'retention', 'resample_for'], message: 'must not be longer than the raw retention' });
+  let prev = 0;
+  s.alerting.escalation.forEach((e, i) => {
+    const d = parseDuration(e.after);
+    if (d <= prev) out.push({ path: ['alerting', 'escalation', i, 'after'], message: 'escalation steps must come in increasing order of time' });
+    prev = d;
+  });
+  if (s.poller.snmp.timeout_ms * (s.poller.snmp.retries + 1) >= s.poller.snmp.system_interval_s * 1000) {
+    out.push({ path: ['poller', 'snmp', 'timeout_ms'], message: 'timeout × (retries + 1) is longer than the SNMP interval: a dead agent would overrun every cycle' });
+  }
+  return out;
+}

@@ -1,0 +1,128 @@
+/**
+ * Schema validation with messages people can act on. TypeBox's raw errors are turned into
+ * `field: message` problems, and union errors (snmp, notifiers) are narrowed to the branch the
+ * value meant (by its `version` or `type`), so "Expected union value" never reaches a person.
+ */
+import { Kind, type TSchema } from '@sinclair/typebox';
+import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value';
+
+export interface Problem {
+  /** JSON path segments to the offending value (or the object missing a field). */
+  path: Array<string | number>;
+  message: string;
+}
+
+export function pathSegments(pointer: string): Array<string | number> {
+  if (!pointer) return [];
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+export function formatPath(path: Array<string | number>): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${p}` : p;
+  return out || '(top level)';
+}
+
+function literalChoices(schema: TSchema): string[] | null {
+  if (schema[Kind] !== 'Union') return null;
+  const vals: string[] = [];
+  for (const s of schema.anyOf as TSchema[]) {
+    if (s[Kind] !== 'Literal') return null;
+    vals.push(String(s.const));
+  }
+  return vals;
+}
+
+/** Which branch of an object union the value meant, by a discriminating literal property. */
+function unionBranch(schema: TSchema, value: unknown): { branch: TSchema | null; discriminator: string | null; choices: string[] } {
+  const branches = (schema.anyOf as TSchema[]).filter((s) => s[Kind] === 'Object');
+  for (const key of ['type', 'version']) {
+    const choices: string[] = [];
+    let match: TSchema | null = null;
+    let all = true;
+    for (const b of branches) {
+      const prop = b.properties?.[key] as TSchema | undefined;
+      if (!prop) { all = false; break; }
+      const lits = prop[Kind] === 'Literal' ? [String(prop.const)] : literalChoices(prop);
+      if (!lits) { all = false; break; }
+      choices.push(...lits);
+      if (value && typeof value === 'object' && lits.includes(String((value as Record<string, unknown>)[key]))) match = b;
+    }
+    if (all && branches.length > 0) return { branch: match, discriminator: key, choices };
+  }
+  return { branch: null, discriminator: null, choices: [] };
+}
+
+function describe(e: ValueError): string {
+  const choices = literalChoices(e.schema);
+  if (choices) return `must be one of ${choices.join(', ')} (got ${JSON.stringify(e.value)})`;
+  switch (e.type) {
+    case ValueErrorType.ObjectRequiredProperty:
+      return 'is required';
+    case ValueErrorType.ObjectAdditionalProperties:
+      return 'unknown field';
+    case ValueErrorType.String:
+      return `must be a string (got ${JSON.stringify(e.value)})`;
+    case ValueErrorType.Number:
+    case ValueErrorType.Integer:
+      return `must be ${e.type === ValueErrorType.Integer ? 'an integer' : 'a number'} (got ${JSON.stringify(e.value)})`;
+    case ValueErrorType.NumberMinimum:
+    case ValueErrorType.IntegerMinimum:
+      return `must be >= ${e.schema.minimum} (got ${e.value})`;
+    case ValueErrorType.NumberMaximum:
+    case ValueErrorType.IntegerMaximum:
+      return `must be <= ${e.schema.maximum} (got ${e.value})`;
+    case ValueErrorType.StringPattern:
+      return `${JSON.stringify(e.value)} is not valid: ${e.schema.description ?? `must match ${e.schema.pattern}`}`;
+    case ValueErrorType.StringMinLength:
+      return 'must not be empty';
+    case ValueErrorType.StringFormat:
+      return `${JSON.stringify(e.value)} is not a valid ${e.schema.format}`;
+    case ValueErrorType.Array:
+      return 'must be a list';
+    case ValueErrorType.Object:
+      return 'must be a mapping of fields';
+    case ValueErrorType.Boolean:
+      return `must be true or false (got ${JSON.stringify(e.value)})`;
+    default:
+      return e.message.replace(/^Expected/, 'must be');
+  }
+}
+
+/** Every problem in `value` against `schema`, with readable messages. */
+export function schemaProblems(schema: TSchema, value: unknown, base: Array<string | number> = []): Problem[] {
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  for (const e of Value.Errors(schema, value)) {
+    const path = [...base, ...pathSegments(e.path)];
+    const key = `${e.path}|${e.type}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    // A missing field also fails its type check: "is required" says it once.
+    if (e.value === undefined && e.type !== ValueErrorType.ObjectRequiredProperty) continue;
+    if (e.schema[Kind] === 'Union' && !literalChoices(e.schema)) {
+      const { branch, discriminator, choices } = unionBranch(e.schema, e.value);
+      if (branch) {
+        problems.push(...schemaProblems(branch, e.value, path));
+      } else if (e.value === true || e.value === false) {
+        problems.push({ path, message: 'must be false (ping only) or a mapping with version 1, 2c or 3' });
+      } else if (discriminator) {
+        const got = e.value && typeof e.value === 'object' ? (e.value as Record<string, unknown>)[discriminator] : undefined;
+        problems.push({
+          path: got === undefined ? path : [...path, discriminator],
+          message: got === undefined ? `needs '${discriminator}': one of ${choices.join(', ')}` : `${discriminator} must be one of ${choices.join(', ')} (got ${JSON.stringify(got)})`,
+        });
+      } else {
+        problems.push({ path, message: describe(e) });
+      }
+      continue;
+    }
+    problems.push({ path, message: describe(e) });
+  }
+  // A union error also reports its parent chain's errors; drop messages already explained deeper.
+  return problems.filter((p, i) => problems.findIndex((q) => formatPath(q.path) === formatPath(p.path) && q.message === p.message) === i);
+}
