@@ -7,6 +7,7 @@ import { EXIT, InputError, errorMessage } from '../core/errors.js';
 // ---- commands (one import + one register line each) ----
 import * as checkConfig from './check-config.js';
 import * as inventory from './inventory.js';
+import * as schema from './schema.js';
 
 const program = new Command('pointwatch')
   .description('Monitor village public Wi-Fi points over SNMP and ping; store in InfluxDB; alert when a site goes down.')
@@ -16,6 +17,7 @@ const program = new Command('pointwatch')
 
 checkConfig.register(program);
 inventory.register(program);
+schema.register(program);
 
 try {
   await program.parseAsync(process.argv);
