@@ -1,0 +1,57 @@
+/**
+ * Every channel, in one map the compiler checks against the config's `type` union: adding a
+ * notifier type to the schema without a factory here is a build error (design.md example 7).
+ */
+import type { NotifierConfig } from '../../core/types.js';
+import { createEmail } from './email.js';
+import { checkZaloMapping } from './messages.js';
+import { createSms } from './sms.js';
+import { createTelegram } from './telegram.js';
+import type { Factory, Notifier, NotifierDeps, NotifierType } from './types.js';
+import { createWebhook } from './webhook.js';
+import { createZalo, type ZaloDeps } from './zalo.js';
+
+export const NOTIFIER_FACTORIES = {
+  webhook: createWebhook,
+  email: createEmail,
+  telegram: createTelegram,
+  zalo: createZalo,
+  sms: createSms,
+} satisfies { [K in NotifierType]: Factory<Extract<NotifierConfig, { type: K }>> };
+
+export function createNotifier(config: NotifierConfig, deps: NotifierDeps & ZaloDeps = {}): Notifier {
+  // The map is keyed by the same union: the cast only tells TS the factory matches its config.
+  const factory = NOTIFIER_FACTORIES[config.type] as Factory<NotifierConfig>;
+  return factory(config, deps);
+}
+
+export function createNotifiers(configs: readonly NotifierConfig[], deps: NotifierDeps & ZaloDeps = {}): Notifier[] {
+  return configs.map((c) => createNotifier(c, deps));
+}
+
+/**
+ * Cross-field problems in the `notifiers:` list, for check-config (the schema checks each entry):
+ * duplicate names, a `fallback` naming no notifier, itself, or another Zalo notifier,
+ * unknown fields in a Zalo `template_params` mapping, an SMS URL without a scheme.
+ */
+export function checkNotifiers(configs: readonly NotifierConfig[]): string[] {
+  const problems: string[] = [];
+  const names = new Map<string, NotifierConfig>();
+  configs.forEach((c, i) => {
+    if (names.has(c.name)) problems.push(`notifiers[${i}].name: duplicate notifier name "${c.name}"`);
+    names.set(c.name, c);
+  });
+  configs.forEach((c, i) => {
+    if (c.type === 'zalo') {
+      if (c.fallback !== undefined) {
+        const f = names.get(c.fallback);
+        if (!f) problems.push(`notifiers[${i}].fallback: no notifier named "${c.fallback}"`);
+        else if (f.name === c.name || f.type === 'zalo') problems.push(`notifiers[${i}].fallback: "${c.fallback}" cannot be a Zalo notifier`);
+      }
+      for (const p of checkZaloMapping(c.template_params)) problems.push(`notifiers[${i}].${p}`);
+    }
+    const url = c.type === 'webhook' || c.type === 'sms' ? c.url : c.type === 'telegram' || c.type === 'zalo' ? c.api_base : undefined;
+    if (url !== undefined && !/^https?:\/\//.test(url)) problems.push(`notifiers[${i}]: "${c.name}" URL must start with http:// or https://`);
+  });
+  return problems;
+}

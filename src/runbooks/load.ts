@@ -1,0 +1,214 @@
+/**
+ * Runbooks: one Markdown file per alert kind and language, `config/runbooks/<lang>/<kind>.md`,
+ * with fixed sections (en: What it means / Check first / Steps / When to escalate; vi: Ý nghĩa /
+ * Kiểm tra trước / Các bước / Khi nào cần báo lên). Steps are a numbered list.
+ *
+ * `checkRunbooks` lists every problem (for check-config); `loadRunbooks` throws an InputError with
+ * them, so a broken runbook fails at start-up, never in a 3 a.m. alert.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { InputError } from '../core/errors.js';
+import type { Lang } from '../core/types.js';
+import { LANGS } from '../config/schema.js';
+import { ALERT_KINDS, type AlertKind } from '../alerting/notice.js';
+
+export type SectionKey = 'means' | 'check_first' | 'steps' | 'escalate';
+export const SECTION_KEYS: readonly SectionKey[] = ['means', 'check_first', 'steps', 'escalate'];
+
+export const SECTION_TITLES: Record<Lang, Record<SectionKey, string>> = {
+  en: { means: 'What it means', check_first: 'Check first', steps: 'Steps', escalate: 'When to escalate' },
+  vi: { means: 'Ý nghĩa', check_first: 'Kiểm tra trước', steps: 'Các bước', escalate: 'Khi nào cần báo lên' },
+};
+
+/** A runbook needs at least this many numbered steps. */
+export const MIN_STEPS = 3;
+
+/** Placeholders a runbook may use; filled from the alert (see fillPlaceholders). */
+export const RUNBOOK_PLACEHOLDERS = ['site', 'commune', 'commune_contact', 'district_contact', 'isp_contact'] as const;
+export type RunbookPlaceholder = (typeof RUNBOOK_PLACEHOLDERS)[number];
+
+export interface Runbook {
+  kind: AlertKind;
+  lang: Lang;
+  title: string;
+  sections: { means: string; check_first: string; steps: string[]; escalate: string };
+  /** The file it came from. */
+  file: string;
+}
+
+export type Runbooks = Map<Lang, Map<AlertKind, Runbook>>;
+
+const norm = (s: string) => s.normalize('NFC').trim().toLowerCase();
+
+/** Parse one runbook's Markdown. Problems are `file:line: message`. */
+export function parseRunbook(text: string, where: { kind: AlertKind; lang: Lang; file: string }): { runbook?: Runbook; problems: string[] } {
+  const { file, lang, kind } = where;
+  const problems: string[] = [];
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  const byTitle = new Map<string, SectionKey>(SECTION_KEYS.map((k) => [norm(SECTION_TITLES[lang][k]), k]));
+  let title = '';
+  let current: SectionKey | null = null;
+  const body: Record<SectionKey, string[]> = { means: [], check_first: [], steps: [], escalate: [] };
+  const seenAt = new Map<SectionKey, number>();
+  const steps: string[] = [];
+  let expectedStep = 1;
+
+  lines.forEach((raw, i) => {
+    const lineNo = i + 1;
+    const line = raw.trimEnd();
+    const h1 = /^#\s+(.+)$/.exec(line);
+    const h2 = /^##\s+(.+)$/.exec(line);
+    if (h1) {
+      if (title) problems.push(`${file}:${lineNo}: a second title ("# ...")`);
+      else title = h1[1]!.trim();
+      return;
+    }
+    if (h2) {
+      const key = byTitle.get(norm(h2[1]!));
+      if (!key) {
+        problems.push(`${file}:${lineNo}: unknown section "${h2[1]!.trim()}" (expected: ${SECTION_KEYS.map((k) => `## ${SECTION_TITLES[lang][k]}`).join(', ')})`);
+        current = null;
+        return;
+      }
+      if (seenAt.has(key)) problems.push(`${file}:${lineNo}: section "## ${SECTION_TITLES[lang][key]}" appears twice (first at line ${seenAt.get(key)})`);
+      seenAt.set(key, lineNo);
+      current = key;
+      return;
+    }
+    if (!current) {
+      if (line.trim() && title) problems.push(`${file}:${lineNo}: text outside any section`);
+      return;
+    }
+    body[current].push(raw);
+    if (current === 'steps') {
+      const m = /^(\d+)\.\s+(.*)$/.exec(line);
+      if (m) {
+        const n = Number(m[1]);
+        if (n !== expectedStep) problems.push(`${file}:${lineNo}: step numbered ${n}, expected ${expectedStep}`);
+        expectedStep = n + 1;
+        steps.push(m[2]!.trim());
+      } else if (line.trim() && steps.length && /^\s+\S/.test(raw)) {
+        steps[steps.length - 1] += ` ${line.trim()}`; // an indented continuation of the step above
+      } else if (line.trim()) {
+        problems.push(`${file}:${lineNo}: the steps section holds only a numbered list ("1. ...")`);
+      }
+    }
+  });
+
+  if (!title) problems.push(`${file}:1: missing title ("# ...")`);
+  for (const key of SECTION_KEYS) {
+    if (!seenAt.has(key)) problems.push(`${file}: missing section "## ${SECTION_TITLES[lang][key]}"`);
+    else if (key !== 'steps' && !body[key].join('\n').trim()) problems.push(`${file}:${seenAt.get(key)}: section "## ${SECTION_TITLES[lang][key]}" is empty`);
+  }
+  if (seenAt.has('steps') && steps.length < MIN_STEPS) {
+    problems.push(`${file}:${seenAt.get('steps')}: ${steps.length} numbered steps, at least ${MIN_STEPS} needed`);
+  }
+  for (const m of text.matchAll(/\{\{\s*([a-z_]+)\s*\}\}/g)) {
+    if (!(RUNBOOK_PLACEHOLDERS as readonly string[]).includes(m[1]!)) {
+      const lineNo = text.slice(0, m.index).split('\n').length;
+      problems.push(`${file}:${lineNo}: unknown placeholder {{${m[1]}}} (known: ${RUNBOOK_PLACEHOLDERS.join(', ')})`);
+    }
+  }
+  if (problems.length) return { problems };
+  const joined = (k: SectionKey) => body[k].join('\n').trim();
+  return {
+    runbook: { kind, lang, title, file, sections: { means: joined('means'), check_first: joined('check_first'), steps, escalate: joined('escalate') } },
+    problems,
+  };
+}
+
+function readAll(dir: string): { runbooks: Runbooks; problems: string[] } {
+  const problems: string[] = [];
+  const runbooks: Runbooks = new Map();
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    return { runbooks, problems: [`${dir}: runbook directory not found`] };
+  }
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory() && !(LANGS as readonly string[]).includes(entry.name)) {
+      problems.push(`${path.join(dir, entry.name)}: unknown language "${entry.name}" (known: ${LANGS.join(', ')})`);
+    }
+  }
+  for (const lang of LANGS) {
+    const perLang = new Map<AlertKind, Runbook>();
+    runbooks.set(lang, perLang);
+    const langDir = path.join(dir, lang);
+    if (!fs.existsSync(langDir)) {
+      problems.push(`${langDir}: missing: no runbooks in language "${lang}"`);
+      continue;
+    }
+    for (const f of fs.readdirSync(langDir)) {
+      if (!f.endsWith('.md')) continue;
+      const kind = f.slice(0, -3);
+      if (!(ALERT_KINDS as readonly string[]).includes(kind)) problems.push(`${path.join(langDir, f)}: not an alert kind "${kind}" (known: ${ALERT_KINDS.join(', ')})`);
+    }
+    for (const kind of ALERT_KINDS) {
+      const file = path.join(langDir, `${kind}.md`);
+      if (!fs.existsSync(file)) {
+        problems.push(`${file}: missing runbook for alert kind "${kind}" in language "${lang}"`);
+        continue;
+      }
+      const parsed = parseRunbook(fs.readFileSync(file, 'utf8'), { kind, lang, file });
+      problems.push(...parsed.problems);
+      if (parsed.runbook) perLang.set(kind, parsed.runbook);
+    }
+  }
+  return { runbooks, problems };
+}
+
+/** Every problem with the runbooks under `dir` (empty when all is well). */
+export function checkRunbooks(dir: string): string[] {
+  return readAll(dir).problems;
+}
+
+/** All runbooks, by language then kind. Throws InputError listing every problem. */
+export function loadRunbooks(dir: string): Runbooks {
+  const { runbooks, problems } = readAll(dir);
+  if (problems.length) throw new InputError(`${problems.length} problem(s) in runbooks under ${dir}`, problems);
+  return runbooks;
+}
+
+const UNKNOWN_CONTACT: Record<Lang, string> = {
+  vi: '(xem danh bạ liên hệ của xã)',
+  en: '(see the commune contact list)',
+};
+
+/**
+ * Fill `{{placeholder}}`s from the alert. A contact missing from the inventory becomes a pointer to
+ * the contact list rather than an empty gap.
+ */
+export function fillPlaceholders(text: string, vars: Partial<Record<RunbookPlaceholder, string>>, lang: Lang): string {
+  return text.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (whole, name: string) => {
+    if (!(RUNBOOK_PLACEHOLDERS as readonly string[]).includes(name)) return whole;
+    const v = vars[name as RunbookPlaceholder];
+    if (v) return v;
+    if (name === 'site' && vars.commune) return vars.commune;
+    return name.endsWith('_contact') ? UNKNOWN_CONTACT[lang] : whole;
+  });
+}
+
+/** A contact as a runbook shows it: `Name (role): 0912 345 678`. */
+export function contactLine(c: { name: string; role?: string; phone?: string }): string {
+  return `${c.name}${c.role ? ` (${c.role})` : ''}${c.phone ? `: ${c.phone}` : ''}`;
+}
+
+/**
+ * Placeholder values from the alert's contacts: the first commune-level and district-level
+ * contacts, and the contact whose role names the ISP (`isp`, `nhà mạng`, `provider`).
+ */
+export function runbookVars(input: {
+  site?: string;
+  commune: string;
+  contacts: Array<{ name: string; role?: string; phone?: string; level?: string }>;
+}): Partial<Record<RunbookPlaceholder, string>> {
+  const isIsp = (r?: string) => !!r && /\b(isp|provider)\b|nhà mạng|viettel|vnpt|mobifone|fpt/i.test(r);
+  const isp = input.contacts.find((c) => isIsp(c.role));
+  const commune = input.contacts.find((c) => c.level === 'commune' && !isIsp(c.role));
+  const district = input.contacts.find((c) => c.level === 'district' && !isIsp(c.role));
+  const out: Partial<Record<RunbookPlaceholder, string>> = { commune: input.commune };
+  if (input.site) out.site = input.site;
+  if (commune) out.commune_contact = contactLine(commune);
+  if (district) out.district_contact = contactLine(district);
+  if (isp) out.isp_contact = contactLine(isp);
+  return out;
+}
