@@ -1,0 +1,41 @@
+/** Pure helpers of the poll cycle: which sites this process polls, and when each SNMP request starts. */
+import type { Settings, Site } from '../config/schema.js';
+
+export type Shard = Settings['poller']['shard'];
+
+/**
+ * The sites one poller process owns. No shard (or an empty one) = every site.
+ * A site belongs to the shard when its province is listed in `provinces` OR its district is
+ * listed in `districts` (a district may be written `Province/District` when names repeat).
+ * Order is kept.
+ */
+export function selectShard(sites: Site[], shard: Shard): Site[] {
+  const provinces = new Set(shard?.provinces ?? []);
+  const districts = new Set(shard?.districts ?? []);
+  if (provinces.size === 0 && districts.size === 0) return sites;
+  return sites.filter(
+    (s) => provinces.has(s.province) || districts.has(s.district) || districts.has(`${s.province}/${s.district}`),
+  );
+}
+
+/**
+ * Start offsets (ms from cycle start) of `n` requests spread evenly over `windowMs`:
+ * request i starts at i·window/n, so the last starts one slot before the window ends.
+ * window 0 (spread off) → all start at once.
+ */
+export function spreadOffsets(n: number, windowMs: number): number[] {
+  if (n <= 0) return [];
+  if (windowMs <= 0) return new Array<number>(n).fill(0);
+  const slot = windowMs / n;
+  return Array.from({ length: n }, (_, i) => Math.floor(i * slot));
+}
+
+/**
+ * How long one site's SNMP poll may take before the cycle gives up on it: every request of a
+ * walk may use timeout × (retries + 1); a system GET plus an interface walk is a handful of
+ * requests. The cap keeps one dead or slow agent from holding the cycle.
+ */
+export function siteDeadlineMs(snmp: Settings['poller']['snmp'], what: { interfaces: boolean }): number {
+  const perRequest = snmp.timeout_ms * (snmp.retries + 1);
+  return perRequest * (what.interfaces ? 3 : 1) + 500;
+}
