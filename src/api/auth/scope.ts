@@ -1,0 +1,86 @@
+/**
+ * Roles and scopes, pure. A user sees only sites inside its scope; lists are filtered and direct
+ * ids outside it answer 404. Inside its scope, what a user may DO depends on its role (403 otherwise).
+ */
+import { InputError } from '../../core/errors.js';
+import type { Lang } from '../../config/schema.js';
+
+export const ROLES = ['admin', 'operator', 'trainee', 'reviewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const SCOPE_LEVELS = ['commune', 'district', 'province'] as const;
+export type ScopeLevel = (typeof SCOPE_LEVELS)[number];
+export interface ScopeEntry {
+  level: ScopeLevel;
+  name: string;
+}
+
+export interface Principal {
+  id: number;
+  name: string;
+  role: Role;
+  scope: ScopeEntry[];
+  lang: Lang | null;
+}
+
+export const ACTIONS = ['view', 'acknowledge', 'runbook', 'maintenance', 'reload', 'audit'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+/** What each role may do inside its scope. */
+export const PERMISSIONS: Record<Role, readonly Action[]> = {
+  admin: ACTIONS,
+  operator: ['view', 'acknowledge', 'runbook', 'maintenance'],
+  trainee: ['view', 'acknowledge', 'runbook'],
+  reviewer: ['view'],
+};
+
+/** Scope levels each role may be given. */
+const ALLOWED_LEVELS: Record<Role, readonly ScopeLevel[]> = {
+  admin: SCOPE_LEVELS,
+  operator: ['commune'],
+  trainee: ['commune'],
+  reviewer: ['district', 'province'],
+};
+
+export interface Area {
+  commune: string;
+  district: string;
+  province: string;
+}
+
+export function can(p: Principal, action: Action): boolean {
+  return PERMISSIONS[p.role].includes(action);
+}
+
+export function inScope(p: Principal, area: Area): boolean {
+  if (p.role === 'admin') return true;
+  return p.scope.some((s) => area[s.level] === s.name);
+}
+
+/** Parse `commune:X,district:Y` (CLI). Throws InputError naming the bad part. */
+export function parseScope(text: string | undefined, role: Role): ScopeEntry[] {
+  const entries: ScopeEntry[] = [];
+  for (const raw of (text ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const i = raw.indexOf(':');
+    const level = raw.slice(0, i) as ScopeLevel;
+    const name = raw.slice(i + 1).trim();
+    if (i < 0 || !SCOPE_LEVELS.includes(level) || !name) {
+      throw new InputError(`--scope: "${raw}" is not level:name (level is commune, district or province)`);
+    }
+    entries.push({ level, name });
+  }
+  return validateScope(role, entries);
+}
+
+export function validateScope(role: Role, entries: ScopeEntry[]): ScopeEntry[] {
+  if (!ROLES.includes(role)) throw new InputError(`--role: "${role}" is not one of ${ROLES.join(', ')}`);
+  if (role !== 'admin' && entries.length === 0) {
+    throw new InputError(`--scope: a ${role} needs a scope (${ALLOWED_LEVELS[role].join(' or ')})`);
+  }
+  for (const e of entries) {
+    if (!ALLOWED_LEVELS[role].includes(e.level)) {
+      throw new InputError(`--scope: a ${role} may be given ${ALLOWED_LEVELS[role].join(' or ')} scopes, not ${e.level}:${e.name}`);
+    }
+  }
+  return entries;
+}

@@ -1,0 +1,287 @@
+/**
+ * What a user may see and do, shared by the JSON API (src/api/routes/) and the web pages
+ * (src/web/). Every function takes the authenticated principal first, filters by its scope
+ * (outside → 404, as if it did not exist) and checks its role (inside but not allowed → 403).
+ * Never returns SNMP communities or keys: sites leave here through `publicSite`.
+ */
+import type { Site } from '../config/schema.js';
+import { InputError } from '../core/errors.js';
+import { STATE_CODE, type SiteStateName } from '../store/schema.js';
+import type {
+  ApiDeps, CoverageGroup, CoverageReport, HistoryKind, Incident, LatestMeasurements, LiveState,
+  MaintenanceWindow, RunbookStepRecord, RunbookView, Series,
+} from './deps.js';
+import { ApiError, badRequest, conflict, forbidden, notFound, unavailable } from './errors.js';
+import type { AuthStore } from './auth/store.js';
+import { can, inScope, type Action, type Principal } from './auth/scope.js';
+
+export type PublicSite = Omit<Site, 'snmp'> & { snmp: false | { version: string } };
+
+export interface SiteStatus {
+  site: PublicSite;
+  state: LiveState;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export interface IncidentDetail {
+  incident: Incident;
+  steps: RunbookStepRecord[];
+  runbook: RunbookView | null;
+}
+
+const UNKNOWN_STATE = (since: number): LiveState => ({ state: 'UNKNOWN', since, detail: 'no check yet' });
+
+/** A site as any endpoint may show it: `snmp` reduced to its version. */
+export function publicSite(s: Site): PublicSite {
+  const { snmp, ...rest } = s;
+  return { ...rest, snmp: snmp === false ? false : { version: snmp.version } };
+}
+
+export function incidentArea(i: Incident) {
+  return { commune: i.commune, district: i.district, province: i.province };
+}
+
+/** Worst state first, then longest in that state, then name. */
+export function worstFirst(a: SiteStatus, b: SiteStatus): number {
+  return STATE_CODE[b.state.state] - STATE_CODE[a.state.state] || a.state.since - b.state.since || a.site.name.localeCompare(b.site.name);
+}
+
+export class Service {
+  constructor(
+    readonly deps: ApiDeps,
+    readonly auth: AuthStore,
+  ) {}
+
+  private require(user: Principal, action: Action): void {
+    if (!can(user, action)) throw forbidden(`the ${user.role} role may not ${action}`);
+  }
+
+  visibleSites(user: Principal): Site[] {
+    return this.deps.inventory().sites.filter((s) => inScope(user, s));
+  }
+
+  private siteOr404(user: Principal, id: string): Site {
+    const s = this.deps.inventory().sites.find((x) => x.id === id);
+    if (!s || !inScope(user, s)) throw notFound(`site ${id}`, 'id');
+    return s;
+  }
+
+  private stateOf(id: string, states: Map<string, LiveState>): LiveState {
+    return states.get(id) ?? UNKNOWN_STATE(this.deps.clock.now());
+  }
+
+  // ------------------------------------------------------------ sites
+
+  listSites(
+    user: Principal,
+    q: { province?: string; district?: string; commune?: string; state?: SiteStateName; limit: number; offset: number; sort?: 'id' | 'worst' },
+  ): Page<SiteStatus> {
+    const states = this.deps.live.states();
+    const all = this.visibleSites(user)
+      .filter((s) => (!q.province || s.province === q.province) && (!q.district || s.district === q.district) && (!q.commune || s.commune === q.commune))
+      .map((s) => ({ site: publicSite(s), state: this.stateOf(s.id, states) }))
+      .filter((x) => !q.state || x.state.state === q.state);
+    all.sort(q.sort === 'worst' ? worstFirst : (a, b) => a.site.id.localeCompare(b.site.id));
+    return { items: all.slice(q.offset, q.offset + q.limit), total: all.length, limit: q.limit, offset: q.offset };
+  }
+
+  siteDetail(user: Principal, id: string): { site: PublicSite; state: LiveState; latest: LatestMeasurements | null } {
+    const s = this.siteOr404(user, id);
+    return { site: publicSite(s), state: this.stateOf(s.id, this.deps.live.states()), latest: this.deps.live.latest(s.id) };
+  }
+
+  async siteHistory(user: Principal, id: string, from: number, to: number, what: HistoryKind): Promise<Series> {
+    this.siteOr404(user, id);
+    checkSpan(from, to, 400);
+    try {
+      return await this.deps.history.siteHistory(id, from, to, what);
+    } catch (err) {
+      this.deps.logger.warn({ err, site: id, what }, 'history read failed');
+      throw unavailable('the time-series store is not answering; try again later');
+    }
+  }
+
+  // ------------------------------------------------------------ incidents
+
+  private async incidentOr404(user: Principal, id: number): Promise<Incident> {
+    const i = await this.deps.incidents.getIncident(id);
+    if (!i || !inScope(user, incidentArea(i))) throw notFound(`incident ${id}`, 'id');
+    return i;
+  }
+
+  async listIncidents(user: Principal, q: { status: 'open' | 'all'; limit: number; offset: number }): Promise<Page<Incident>> {
+    const all = (await this.deps.incidents.listIncidents({ includeResolved: q.status === 'all' }))
+      .filter((i) => inScope(user, incidentArea(i)) && (q.status === 'all' || i.resolved_at === null));
+    // Open first (newest first), then resolved (most recently resolved first).
+    all.sort((a, b) => (a.resolved_at === null ? 0 : 1) - (b.resolved_at === null ? 0 : 1) || (b.resolved_at ?? b.opened_at) - (a.resolved_at ?? a.opened_at) || b.id - a.id);
+    return { items: all.slice(q.offset, q.offset + q.limit), total: all.length, limit: q.limit, offset: q.offset };
+  }
+
+  runbookFor(kind: string, lang: string): RunbookView | null {
+    const books = this.deps.runbooks.runbooks();
+    return books.get(lang)?.get(kind) ?? books.get(this.deps.settings.alerting.default_lang)?.get(kind) ?? null;
+  }
+
+  async incidentDetail(user: Principal, id: number, lang: string): Promise<IncidentDetail> {
+    const incident = await this.incidentOr404(user, id);
+    const steps = await this.deps.incidents.steps(id);
+    return { incident, steps, runbook: this.runbookFor(incident.kind, lang) };
+  }
+
+  async acknowledge(user: Principal, id: number, note: string | null): Promise<Incident> {
+    const i = await this.incidentOr404(user, id);
+    this.require(user, 'acknowledge');
+    if (i.resolved_at !== null) throw conflict(`incident ${id} is already resolved`);
+    if (i.acknowledged_at !== null) throw conflict(`incident ${id} was already acknowledged by ${i.acknowledged_by}`);
+    await this.deps.incidents.acknowledge(id, user.name, note, this.deps.clock.now());
+    this.auth.audit(user.name, 'incident.acknowledge', `incident:${id}`, note);
+    return (await this.deps.incidents.getIncident(id))!;
+  }
+
+  async recordStep(user: Principal, id: number, step: number, done: boolean, note: string | null): Promise<RunbookStepRecord[]> {
+    const i = await this.incidentOr404(user, id);
+    this.require(user, 'runbook');
+    const book = this.runbookFor(i.kind, this.deps.settings.alerting.default_lang);
+    if (book && step > book.steps.length) throw badRequest(`step must be between 1 and ${book.steps.length} for a ${i.kind} runbook`, 'step');
+    await this.deps.incidents.recordStep(id, { step, done, by: user.name, at: this.deps.clock.now(), note });
+    this.auth.audit(user.name, done ? 'runbook.step_done' : 'runbook.step_undone', `incident:${id}`, `step ${step}${note ? `: ${note}` : ''}`);
+    return this.deps.incidents.steps(id);
+  }
+
+  // ------------------------------------------------------------ maintenance
+
+  /** The sites a maintenance target covers, or null when it names nothing. */
+  private expand(w: { sites: string[]; communes: string[]; districts: string[] }): { sites: Site[]; missing: { field: string; name: string } | null } {
+    const inv = this.deps.inventory().sites;
+    const out = new Map<string, Site>();
+    const pick = (field: 'sites' | 'communes' | 'districts', names: string[], match: (s: Site, n: string) => boolean) => {
+      for (const n of names) {
+        const hit = inv.filter((s) => match(s, n));
+        if (hit.length === 0) return { field, name: n };
+        for (const s of hit) out.set(s.id, s);
+      }
+      return null;
+    };
+    const missing =
+      pick('sites', w.sites, (s, n) => s.id === n) ??
+      pick('communes', w.communes, (s, n) => s.commune === n) ??
+      pick('districts', w.districts, (s, n) => s.district === n);
+    return { sites: [...out.values()], missing };
+  }
+
+  async listMaintenance(user: Principal): Promise<Array<MaintenanceWindow & { can_delete: boolean }>> {
+    const all = await this.deps.incidents.listMaintenance();
+    const out = [];
+    for (const w of all) {
+      const { sites } = this.expand(w);
+      const inside = sites.filter((s) => inScope(user, s));
+      if (user.role !== 'admin' && inside.length === 0) continue;
+      out.push({ ...w, can_delete: can(user, 'maintenance') && inside.length === sites.length });
+    }
+    return out.sort((a, b) => a.start - b.start || a.id - b.id);
+  }
+
+  async createMaintenance(
+    user: Principal,
+    input: { sites?: string[]; communes?: string[]; districts?: string[]; start: number; end: number; reason: string },
+  ): Promise<MaintenanceWindow> {
+    const w = { sites: input.sites ?? [], communes: input.communes ?? [], districts: input.districts ?? [] };
+    if (w.sites.length + w.communes.length + w.districts.length === 0) throw badRequest('name at least one of sites, communes, districts', 'sites');
+    if (!(input.end > input.start)) throw badRequest('end must be after start', 'end');
+    checkSpan(input.start, input.end, 366);
+    const { sites, missing } = this.expand(w);
+    if (missing) throw notFound(`${missing.field.replace(/s$/, '')} ${missing.name}`, missing.field);
+    const outside = sites.find((s) => !inScope(user, s));
+    if (outside) {
+      // Name the target the user gave, never a site it cannot see.
+      const field = w.districts.length ? 'districts' : w.communes.length ? 'communes' : 'sites';
+      throw notFound(`${field.replace(/s$/, '')} ${(w[field] as string[]).join(', ')}`, field);
+    }
+    this.require(user, 'maintenance');
+    const created = await this.deps.incidents.createMaintenance({ ...w, start: input.start, end: input.end, reason: input.reason, created_by: user.name }, this.deps.clock.now());
+    this.auth.audit(user.name, 'maintenance.create', `maintenance:${created.id}`, JSON.stringify({ ...w, start: new Date(input.start).toISOString(), end: new Date(input.end).toISOString(), reason: input.reason }));
+    return created;
+  }
+
+  async deleteMaintenance(user: Principal, id: number): Promise<void> {
+    const w = (await this.deps.incidents.listMaintenance()).find((x) => x.id === id);
+    const sites = w ? this.expand(w).sites : [];
+    const inside = sites.filter((s) => inScope(user, s));
+    if (!w || (user.role !== 'admin' && inside.length === 0)) throw notFound(`maintenance window ${id}`, 'id');
+    this.require(user, 'maintenance');
+    if (inside.length !== sites.length) throw forbidden('this window also covers sites outside your scope');
+    await this.deps.incidents.deleteMaintenance(id);
+    this.auth.audit(user.name, 'maintenance.delete', `maintenance:${id}`, w.reason);
+  }
+
+  // ------------------------------------------------------------ runbooks
+
+  listRunbooks(): Array<{ lang: string; kind: string; title: string; steps: number }> {
+    const out = [];
+    for (const [lang, byKind] of this.deps.runbooks.runbooks()) {
+      for (const [kind, b] of byKind) out.push({ lang, kind, title: b.title, steps: b.steps.length });
+    }
+    return out.sort((a, b) => a.lang.localeCompare(b.lang) || a.kind.localeCompare(b.kind));
+  }
+
+  getRunbook(lang: string, kind: string): RunbookView {
+    const b = this.deps.runbooks.runbooks().get(lang)?.get(kind);
+    if (!b) throw notFound(`runbook ${lang}/${kind}`, 'kind');
+    return b;
+  }
+
+  // ------------------------------------------------------------ coverage
+
+  async coverage(
+    user: Principal,
+    q: { from: number; to: number; province?: string; district?: string; commune?: string; group_by: CoverageGroup },
+  ): Promise<CoverageReport> {
+    if (!(q.to > q.from)) throw badRequest('to must be after from', 'to');
+    checkSpan(q.from, q.to, 400);
+    const sites = this.visibleSites(user).filter(
+      (s) => (!q.province || s.province === q.province) && (!q.district || s.district === q.district) && (!q.commune || s.commune === q.commune),
+    );
+    if (sites.length === 0) {
+      const field = q.commune ? 'commune' : q.district ? 'district' : q.province ? 'province' : undefined;
+      throw notFound(field ? `${field} ${q[field]}` : 'sites in your scope', field);
+    }
+    try {
+      return await this.deps.coverage({ from: q.from, to: q.to, group_by: q.group_by, sites: sites.map((s) => s.id) });
+    } catch (err) {
+      if (err instanceof ApiError || err instanceof InputError) throw err;
+      this.deps.logger.warn({ err }, 'coverage report failed');
+      throw unavailable('the coverage report could not be computed (is the time-series store up?)');
+    }
+  }
+
+  // ------------------------------------------------------------ admin
+
+  async reloadInventory(user: Principal): Promise<{ sites: number }> {
+    this.require(user, 'reload');
+    try {
+      const inv = await this.deps.reloadInventory();
+      this.auth.audit(user.name, 'inventory.reload', 'inventory', `${inv.sites.length} sites`);
+      return { sites: inv.sites.length };
+    } catch (err) {
+      this.auth.audit(user.name, 'inventory.reload_failed', 'inventory', err instanceof Error ? err.message : String(err));
+      if (err instanceof InputError) throw new ApiError(400, 'invalid_inventory', err.problems.join('\n'));
+      throw err;
+    }
+  }
+
+  auditLog(user: Principal, limit: number, offset: number) {
+    this.require(user, 'audit');
+    return { ...this.auth.auditLog(limit, offset), limit, offset };
+  }
+}
+
+function checkSpan(from: number, to: number, maxDays: number): void {
+  if (!(to > from)) throw badRequest('to must be after from', 'to');
+  if (to - from > maxDays * 86_400_000) throw badRequest(`the span may be at most ${maxDays} days`, 'from');
+}

@@ -1,0 +1,287 @@
+/**
+ * The pages, as pure functions of what the Service returned. Every value goes through html``
+ * (escaped); charts come from charts.ts (which escapes its own labels).
+ */
+import type { CoverageReport, Incident, LatestMeasurements, LiveState, MaintenanceWindow, RunbookStepRecord, RunbookView, Series } from '../api/deps.js';
+import type { PublicSite, SiteStatus } from '../api/service.js';
+import { can } from '../api/auth/scope.js';
+import { STATE_CODE, SITE_STATES, type SiteStateName } from '../store/schema.js';
+import { barChart, lineChart } from './charts.js';
+import { html, raw, type Safe } from './html.js';
+import { stateLabel, t, type MsgKey } from './i18n.js';
+import { badge, csrfField, fmtDuration, fmtTime, layout, STATE_COLOURS, type PageCtx } from './layout.js';
+
+// ---------------------------------------------------------------- login
+
+export function loginPage(ctx: PageCtx, loginCsrf: string, next: string, failed: boolean): string {
+  const L = ctx.lang;
+  return layout(
+    ctx,
+    t(L, 'login_title'),
+    html`<h1>${t(L, 'login_title')}</h1>
+${failed ? html`<p class="banner err" role="alert">${t(L, 'login_failed')}</p>` : ''}
+<form method="post" action="/login" class="card">
+<input type="hidden" name="_csrf" value="${loginCsrf}"><input type="hidden" name="next" value="${next}">
+<label for="u">${t(L, 'username')}</label><input id="u" type="text" name="username" autocomplete="username" autocapitalize="none" required maxlength="64">
+<label for="p">${t(L, 'password')}</label><input id="p" type="password" name="password" autocomplete="current-password" required maxlength="1024">
+<button class="primary" type="submit">${t(L, 'sign_in')}</button></form>`,
+  );
+}
+
+// ---------------------------------------------------------------- board
+
+interface CommuneGroup {
+  key: string;
+  commune: string;
+  district: string;
+  province: string;
+  items: SiteStatus[];
+  worst: number;
+}
+
+/** Sites grouped by commune; groups worst first, sites worst first inside (input is sorted worst first). */
+export function groupByCommune(items: SiteStatus[]): CommuneGroup[] {
+  const groups = new Map<string, CommuneGroup>();
+  for (const it of items) {
+    const s = it.site;
+    const key = `${s.province}\u0000${s.district}\u0000${s.commune}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = { key, commune: s.commune, district: s.district, province: s.province, items: [], worst: -1 };
+      groups.set(key, g);
+    }
+    g.items.push(it);
+    g.worst = Math.max(g.worst, STATE_CODE[it.state.state]);
+  }
+  const bad = (g: CommuneGroup) => g.items.filter((i) => STATE_CODE[i.state.state] >= STATE_CODE.DEGRADED).length;
+  return [...groups.values()].sort((a, b) => b.worst - a.worst || bad(b) - bad(a) || a.commune.localeCompare(b.commune));
+}
+
+export function boardPage(ctx: PageCtx, items: SiteStatus[], storeDown: boolean): string {
+  const L = ctx.lang;
+  const counts = new Map<SiteStateName, number>();
+  for (const i of items) counts.set(i.state.state, (counts.get(i.state.state) ?? 0) + 1);
+  const summary = SITE_STATES.filter((s) => counts.get(s))
+    .sort((a, b) => STATE_CODE[b] - STATE_CODE[a])
+    .map((s) => html`<span class="badge" style="background:${STATE_COLOURS[s]}">${stateLabel(L, s)}: ${counts.get(s)!}</span>`);
+  const groups = groupByCommune(items).map(
+    (g) => html`<section class="group"><h2>${g.commune} <span class="muted">${g.district}, ${g.province} · ${t(L, 'sites_count', { n: g.items.length })}</span></h2>
+<ul class="sites">${g.items.map(
+      (i) => html`<li>${badge(L, i.state.state)} <a class="name" href="/sites/${encodeURIComponent(i.site.id)}">${i.site.name}</a> <span class="muted">${t(L, 'since', { time: fmtTime(i.state.since, ctx) })} (${fmtDuration(ctx.now - i.state.since)})${i.state.state !== 'UP' && i.state.detail ? html` · ${i.state.detail}` : ''}</span></li>`,
+    )}</ul></section>`,
+  );
+  return layout(
+    ctx,
+    t(L, 'board'),
+    html`<h1>${t(L, 'board')}</h1><div class="summary">${summary}</div>${items.length ? groups : html`<p>${t(L, 'no_sites')}</p>`}`,
+    { banner: storeDown ? t(L, 'store_down') : null },
+  );
+}
+
+// ---------------------------------------------------------------- site
+
+export interface SiteCharts {
+  ping24: Series;
+  ping7: Series;
+  bw24: Series;
+  bw7: Series;
+}
+
+function seriesPoints(s: Series, field: string, scale = 1) {
+  return s.points.map((p) => ({ t: p.t, v: p.values[field] == null ? null : (p.values[field] as number) * scale }));
+}
+
+function pingChart(ctx: PageCtx, s: Series, title: string): Safe {
+  const L = ctx.lang;
+  return raw(
+    lineChart({
+      title, from: s.from, to: s.to, timeZone: ctx.timeZone, emptyText: t(L, 'no_data'),
+      series: [
+        { label: t(L, 'latency'), color: '#1565c0', points: seriesPoints(s, 'rtt_avg_ms') },
+        { label: t(L, 'loss'), color: '#c62828', points: seriesPoints(s, 'loss_pct') },
+      ],
+    }),
+  );
+}
+
+function bwChart(ctx: PageCtx, s: Series, title: string): Safe {
+  const L = ctx.lang;
+  return raw(
+    lineChart({
+      title, from: s.from, to: s.to, timeZone: ctx.timeZone, emptyText: t(L, 'no_data'),
+      series: [
+        { label: t(L, 'in'), color: '#2e7d32', points: seriesPoints(s, 'in_bps', 1e-6) },
+        { label: t(L, 'out'), color: '#6a1b9a', points: seriesPoints(s, 'out_bps', 1e-6) },
+      ],
+    }),
+  );
+}
+
+export function sitePage(
+  ctx: PageCtx,
+  d: { site: PublicSite; state: LiveState; latest: LatestMeasurements | null },
+  charts: SiteCharts | null,
+  incidents: Incident[],
+): string {
+  const L = ctx.lang;
+  const { site, state, latest } = d;
+  const legend = (a: string, ca: string, b: string, cb: string) =>
+    html`<p class="legend muted"><span style="color:${ca}">━ ${a}</span><span style="color:${cb}">━ ${b}</span></p>`;
+  const chartBlock = charts
+    ? html`<h2>${t(L, 'latency')} / ${t(L, 'loss')}</h2>${legend(t(L, 'latency'), '#1565c0', t(L, 'loss'), '#c62828')}
+<h3 class="muted">${t(L, 'h24')}</h3>${pingChart(ctx, charts.ping24, `${t(L, 'latency')} / ${t(L, 'loss')} — ${t(L, 'h24')}`)}
+<h3 class="muted">${t(L, 'd7')}</h3>${pingChart(ctx, charts.ping7, `${t(L, 'latency')} / ${t(L, 'loss')} — ${t(L, 'd7')}`)}
+<h2>${t(L, 'bandwidth')}</h2>${legend(t(L, 'in'), '#2e7d32', t(L, 'out'), '#6a1b9a')}
+<h3 class="muted">${t(L, 'h24')}</h3>${bwChart(ctx, charts.bw24, `${t(L, 'bandwidth')} — ${t(L, 'h24')}`)}
+<h3 class="muted">${t(L, 'd7')}</h3>${bwChart(ctx, charts.bw7, `${t(L, 'bandwidth')} — ${t(L, 'd7')}`)}
+<p class="muted">${t(L, 'time_local').replace('Asia/Ho_Chi_Minh', ctx.timeZone)}</p>`
+    : '';
+  const up = latest?.uptime_s;
+  const body = html`<h1>${site.name}</h1>
+<div class="card"><p>${badge(L, state.state)} ${t(L, 'since', { time: fmtTime(state.since, ctx) })} (${fmtDuration(ctx.now - state.since)})</p>
+${state.detail ? html`<p class="muted">${state.detail}</p>` : ''}
+<dl><dt>${t(L, 'location')}</dt><dd>${[site.village, site.commune, site.district, site.province].filter(Boolean).join(', ')}</dd>
+<dt>${t(L, 'last_check')}</dt><dd>${fmtTime(latest?.ts, ctx)}${latest && latest.loss_pct !== null ? html` · ${t(L, 'loss')}: ${Math.round(latest.loss_pct)} · ${t(L, 'latency')}: ${latest.rtt_avg_ms === null ? '—' : Math.round(latest.rtt_avg_ms)}` : ''}</dd>
+<dt>${t(L, 'last_reboot')}</dt><dd>${latest?.last_reboot ? fmtTime(latest.last_reboot, ctx, true) : up != null ? fmtTime(ctx.now - up * 1000, ctx, true) : t(L, 'unknown')}</dd>
+<dt>${t(L, 'uptime')}</dt><dd>${up != null ? fmtDuration(up * 1000) : t(L, 'unknown')}</dd>
+${latest?.wan ? html`<dt>WAN</dt><dd>${latest.wan.name}: ${t(L, 'in')} ${mbps(latest.wan.in_bps)} / ${t(L, 'out')} ${mbps(latest.wan.out_bps)} Mbit/s</dd>` : ''}
+<dt>${t(L, 'host')}</dt><dd>${site.host}${site.uplink ? html` · ${t(L, 'uplink')}: ${site.uplink}` : ''}</dd>
+${site.contacts.length ? html`<dt>${t(L, 'contacts')}</dt><dd>${site.contacts.map((c, i) => html`${i ? ', ' : ''}${c.name}${c.phone ? html` <a href="tel:${c.phone.replace(/[^0-9+]/g, '')}">${c.phone}</a>` : ''}`)}</dd>` : ''}
+</dl></div>
+${incidents.length ? html`<h2>${t(L, 'incidents')}</h2><ul>${incidents.map((i) => html`<li><a href="/incidents/${i.id}">#${i.id} ${i.kind}</a> · ${fmtTime(i.opened_at, ctx)}</li>`)}</ul>` : ''}
+${chartBlock}`;
+  return layout(ctx, site.name, body, { banner: charts ? null : t(L, 'store_down') });
+}
+
+function mbps(v: number | null): string {
+  return v === null ? '—' : (v / 1e6).toFixed(1);
+}
+
+// ---------------------------------------------------------------- incidents
+
+function causeText(L: PageCtx['lang'], c: Incident['cause']): string {
+  return c ? t(L, `cause_${c}` as MsgKey) : t(L, 'cause_unknown');
+}
+
+export function incidentsPage(ctx: PageCtx, items: Incident[], siteNames: Map<string, string>, showAll: boolean): string {
+  const L = ctx.lang;
+  const rows = items.map(
+    (i) => html`<tr><td>${i.resolved_at === null ? badge(L, i.state) : html`<span class="muted">${t(L, 'resolved')}</span>`}</td>
+<td><a href="/incidents/${i.id}">#${i.id} ${i.kind}</a><br><span class="muted">${i.site_id ? siteNames.get(i.site_id) ?? i.site_id : i.commune} · ${i.commune}</span></td>
+<td>${fmtTime(i.opened_at, ctx)}${i.resolved_at !== null ? html`<br><span class="muted">→ ${fmtTime(i.resolved_at, ctx)}</span>` : ''}</td>
+<td>${i.acknowledged_by ? i.acknowledged_by : html`<span class="muted">${t(L, 'not_acknowledged')}</span>`}</td></tr>`,
+  );
+  return layout(
+    ctx,
+    t(L, 'incidents'),
+    html`<h1>${t(L, 'incidents')}</h1>
+<p><a href="/incidents${showAll ? '' : '?status=all'}">${t(L, showAll ? 'show_open' : 'show_resolved')}</a></p>
+${items.length ? html`<div class="scroll"><table><thead><tr><th>${t(L, 'state')}</th><th>${t(L, 'kind')}</th><th>${t(L, 'opened')}</th><th>${t(L, 'acknowledge')}</th></tr></thead><tbody>${rows}</tbody></table></div>` : html`<p>${t(L, 'no_incidents')}</p>`}`,
+  );
+}
+
+export function incidentPage(ctx: PageCtx, i: Incident, steps: RunbookStepRecord[], book: RunbookView | null, siteName: string | null): string {
+  const L = ctx.lang;
+  const user = ctx.user!;
+  const canAck = can(user, 'acknowledge') && i.resolved_at === null && i.acknowledged_at === null;
+  const canStep = can(user, 'runbook');
+  const byStep = new Map(steps.map((s) => [s.step, s]));
+  const ack = i.acknowledged_at !== null
+    ? html`<p>${t(L, 'acknowledged_by', { name: i.acknowledged_by ?? '', time: fmtTime(i.acknowledged_at, ctx) })}${i.ack_note ? html`: <q>${i.ack_note}</q>` : ''}</p>`
+    : canAck
+      ? html`<form method="post" action="/incidents/${i.id}/ack" class="card">${csrfField(ctx)}<label for="note">${t(L, 'note')}</label><textarea id="note" name="note" rows="2" maxlength="2000"></textarea><button class="primary" type="submit">${t(L, 'acknowledge')}</button></form>`
+      : html`<p class="muted">${t(L, 'not_acknowledged')}</p>`;
+  const checklist = book
+    ? html`<h2>${t(L, 'runbook')}: ${book.title}</h2>
+${book.sections.map((s) => html`<h3>${s.heading}</h3><p>${s.body}</p>`)}
+<ol class="steps">${book.steps.map((text, idx) => {
+        const n = idx + 1;
+        const rec = byStep.get(n);
+        const done = rec?.done === true;
+        return html`<li class="${done ? 'done' : ''}" id="step-${n}"><div>${done ? '☑' : '☐'} ${text}</div>
+${rec ? html`<div class="muted">${done ? t(L, 'step_done_by', { name: rec.by, time: fmtTime(rec.at, ctx) }) : `${rec.by} · ${fmtTime(rec.at, ctx)} (${t(L, 'mark_undone')})`}${rec.note ? html`: <q>${rec.note}</q>` : ''}</div>` : ''}
+${canStep ? html`<form method="post" action="/incidents/${i.id}/steps" class="inline">${csrfField(ctx)}<input type="hidden" name="step" value="${n}"><input type="hidden" name="done" value="${done ? 'false' : 'true'}"><input type="text" name="note" maxlength="2000" placeholder="${t(L, 'note')}" aria-label="${t(L, 'note')} ${n}"><button type="submit">${done ? t(L, 'mark_undone') : t(L, 'mark_done')}</button></form>` : ''}</li>`;
+      })}</ol>`
+    : html`<p>${t(L, 'no_runbook')}</p>`;
+  const body = html`<h1>#${i.id} ${i.kind}</h1>
+<div class="card"><p>${i.resolved_at === null ? badge(L, i.state) : html`<strong>${t(L, 'resolved')}</strong> ${fmtTime(i.resolved_at, ctx)}`}
+${siteName ? html` <a href="/sites/${encodeURIComponent(i.site_id ?? '')}">${siteName}</a>` : ''} · ${i.commune}, ${i.district}</p>
+<p class="muted">${i.detail}</p>
+<dl><dt>${t(L, 'opened')}</dt><dd>${fmtTime(i.opened_at, ctx, true)}</dd><dt>${t(L, 'cause')}</dt><dd>${causeText(L, i.cause)}</dd>
+${i.affected.length ? html`<dt>${t(L, 'affected')}</dt><dd>${i.affected.join(', ')}</dd>` : ''}</dl></div>
+${ack}
+${!canStep ? html`<p class="muted">${t(L, 'not_allowed')}</p>` : ''}
+${checklist}`;
+  return layout(ctx, `#${i.id} ${i.kind}`, body);
+}
+
+// ---------------------------------------------------------------- maintenance
+
+export function maintenancePage(ctx: PageCtx, items: Array<MaintenanceWindow & { can_delete: boolean }>): string {
+  const L = ctx.lang;
+  const rows = items.map(
+    (w) => html`<tr><td>${fmtTime(w.start, ctx, true)}<br>→ ${fmtTime(w.end, ctx, true)}</td>
+<td>${[...w.sites, ...w.communes, ...w.districts].join(', ')}</td><td>${w.reason}<br><span class="muted">${w.created_by}</span></td>
+<td>${w.can_delete ? html`<form method="post" action="/maintenance/${w.id}/delete" class="inline">${csrfField(ctx)}<button type="submit">${t(L, 'delete')}</button></form>` : ''}</td></tr>`,
+  );
+  const form = ctx.user && can(ctx.user, 'maintenance')
+    ? html`<h2>${t(L, 'new_window')}</h2><form method="post" action="/maintenance" class="card">${csrfField(ctx)}
+<label for="ms">${t(L, 'sites_field')}</label><input id="ms" type="text" name="sites" maxlength="2000">
+<label for="mc">${t(L, 'communes_field')}</label><input id="mc" type="text" name="communes" maxlength="2000">
+<label for="md">${t(L, 'districts_field')}</label><input id="md" type="text" name="districts" maxlength="2000">
+<label for="m1">${t(L, 'start')}</label><input id="m1" type="datetime-local" name="start" required>
+<label for="m2">${t(L, 'end')}</label><input id="m2" type="datetime-local" name="end" required>
+<label for="mr">${t(L, 'reason')}</label><input id="mr" type="text" name="reason" required maxlength="500">
+<p class="muted">${t(L, 'time_local').replace('Asia/Ho_Chi_Minh', ctx.timeZone)}</p>
+<button class="primary" type="submit">${t(L, 'create')}</button></form>`
+    : '';
+  return layout(
+    ctx,
+    t(L, 'windows'),
+    html`<h1>${t(L, 'windows')}</h1>
+${items.length ? html`<div class="scroll"><table><thead><tr><th>${t(L, 'start')} / ${t(L, 'end')}</th><th>${t(L, 'targets')}</th><th>${t(L, 'reason')}</th><th></th></tr></thead><tbody>${rows}</tbody></table></div>` : html`<p>${t(L, 'no_windows')}</p>`}
+${form}`,
+  );
+}
+
+// ---------------------------------------------------------------- coverage
+
+function cell(v: unknown): string {
+  if (v === null || v === undefined) return '—';
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(1);
+  if (typeof v === 'string' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
+}
+
+export function coveragePage(
+  ctx: PageCtx,
+  q: { from: string; to: string; group_by: string; province?: string; district?: string; commune?: string },
+  report: CoverageReport | null,
+  error: string | null,
+): string {
+  const L = ctx.lang;
+  const form = html`<form method="get" action="/coverage" class="card">
+<label for="cf">${t(L, 'from')}</label><input id="cf" type="date" name="from" value="${q.from}" required>
+<label for="ct">${t(L, 'to')}</label><input id="ct" type="date" name="to" value="${q.to}" required>
+<label for="cg">${t(L, 'group_by')}</label><select id="cg" name="group_by">${['site', 'commune', 'district'].map((g) => html`<option value="${g}"${raw(g === q.group_by ? ' selected' : '')}>${g}</option>`)}</select>
+<button class="primary" type="submit">${t(L, 'show')}</button></form>`;
+  let result: Safe | string = '';
+  if (report) {
+    const cols = [...new Set(report.rows.flatMap((r) => Object.keys(r).filter((k) => k !== 'name' && (r[k] === null || typeof r[k] !== 'object'))))];
+    const summary = report.summary
+      ? html`<dl class="card">${Object.entries(report.summary).filter(([, v]) => v === null || typeof v !== 'object').map(([k, v]) => html`<dt>${k}</dt><dd>${cell(v)}</dd>`)}</dl>`
+      : '';
+    result = html`<h2>${t(L, 'availability')} · ${t(L, 'target', { pct: report.target_pct })}</h2>${summary}
+${raw(barChart({ title: `${t(L, 'availability')} (%)`, target: report.target_pct, noDataText: t(L, 'no_data'), bars: report.rows.map((r) => ({ label: r.name, value: r.availability_pct })) }))}
+<div class="scroll"><table><thead><tr><th>${report.group_by}</th>${cols.map((c) => html`<th>${c}</th>`)}</tr></thead>
+<tbody>${report.rows.map((r) => html`<tr><td>${r.name}</td>${cols.map((c) => html`<td>${cell(r[c])}</td>`)}</tr>`)}</tbody></table></div>`;
+  }
+  return layout(ctx, t(L, 'coverage'), html`<h1>${t(L, 'coverage')}</h1>${form}${result}`, { banner: error });
+}
+
+// ---------------------------------------------------------------- errors
+
+export function errorPage(ctx: PageCtx, status: number, message: string): string {
+  const L = ctx.lang;
+  return layout(ctx, `${t(L, 'error')} ${status}`, html`<h1>${t(L, 'error')} ${status}</h1><p class="banner err">${message}</p><p><a href="/board">${t(L, 'back')}</a></p>`);
+}

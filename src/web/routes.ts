@@ -1,0 +1,250 @@
+/**
+ * The web UI routes: server-rendered pages that work without JavaScript. Same Service as the
+ * API (same scope and role checks); forms POST with the session's CSRF token and redirect (303).
+ * Not signed in → redirect to /login. Language: the user's choice, else the pw_lang cookie,
+ * else Accept-Language, else settings.alerting.default_lang.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type, type TSchema } from '@sinclair/typebox';
+import type { Lang } from '../config/schema.js';
+import { LANGS } from '../config/schema.js';
+import { ApiError, badRequest, unauthorized } from '../api/errors.js';
+import { LANG_COOKIE, LOGIN_CSRF_COOKIE, endSession, requireUser, safeEqual, startSession } from '../api/plugins/auth.js';
+import { randomSecret } from '../api/auth/password.js';
+import { COVERAGE_GROUPS, type CoverageGroup, type CoverageReport, type Series } from '../api/deps.js';
+import type { Principal } from '../api/auth/scope.js';
+import { langFromHeader } from './i18n.js';
+import type { PageCtx } from './layout.js';
+import { boardPage, coveragePage, errorPage, incidentPage, incidentsPage, loginPage, maintenancePage, sitePage } from './pages.js';
+import { epochToLocalDate, localToEpoch } from './time.js';
+
+const closed = <T extends Record<string, TSchema>>(props: T) => Type.Object(props, { additionalProperties: false });
+const Csrf = Type.String({ minLength: 1, maxLength: 200 });
+const STORE_PROBE_MS = 800;
+const DAY = 86_400_000;
+
+function langOf(req: FastifyRequest, fallback: Lang): Lang {
+  if (req.principal?.lang) return req.principal.lang;
+  const c = req.cookies[LANG_COOKIE];
+  if (c === 'vi' || c === 'en') return c;
+  return langFromHeader(req.headers['accept-language'], fallback);
+}
+
+/** Only local paths: never an open redirect. */
+export function safeNext(next: string | undefined): string {
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/board';
+}
+
+function ctxOf(req: FastifyRequest): PageCtx {
+  const { deps } = req.server.pw;
+  return {
+    lang: langOf(req, deps.settings.alerting.default_lang),
+    user: req.principal,
+    csrf: req.pwSession?.csrf ?? null,
+    timeZone: deps.settings.reports.timezone,
+    path: req.url,
+    now: deps.clock.now(),
+  };
+}
+
+/** Used by the server's error handler for every non-API error. */
+export function renderErrorPage(req: FastifyRequest, status: number, message: string): string {
+  return errorPage(ctxOf(req), status, message);
+}
+
+/** Pages need a cookie session (a Bearer token is for the API). */
+function webUser(req: FastifyRequest, csrf?: string): Principal {
+  if (!req.pwSession) throw unauthorized();
+  return requireUser(req, csrf);
+}
+
+function sendPage(reply: FastifyReply, page: string, status = 200) {
+  return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page);
+}
+
+function list(text: string | undefined): string[] {
+  return (text ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<T>((r) => { timer = setTimeout(() => r(fallback), ms); })]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { deps, auth, svc } = app.pw;
+  const s = deps.settings;
+  const tz = s.reports.timezone;
+  const hide = { hide: true };
+
+  app.get('/', { schema: hide }, async (_req, reply) => reply.redirect('/board', 303));
+
+  // ---------------------------------------------------------------- login / logout / language
+  app.get('/login', { schema: { ...hide, querystring: closed({ next: Type.Optional(Type.String({ maxLength: 500 })) }) } }, async (req, reply) => {
+    const token = randomSecret(18);
+    reply.setCookie(LOGIN_CSRF_COOKIE, token, { path: '/login', httpOnly: true, sameSite: 'lax', secure: s.api.public_url.startsWith('https:'), signed: true, maxAge: 3600 });
+    return sendPage(reply, loginPage(ctxOf(req), token, safeNext(req.query.next), false));
+  });
+
+  app.post('/login', {
+    config: { rateLimit: { max: s.auth.login_attempts_per_minute, timeWindow: 60_000 } },
+    schema: { ...hide, body: closed({ username: Type.String({ maxLength: 64 }), password: Type.String({ maxLength: 1024 }), _csrf: Csrf, next: Type.Optional(Type.String({ maxLength: 500 })) }) },
+  }, async (req, reply) => {
+    const raw = req.cookies[LOGIN_CSRF_COOKIE];
+    const un = raw ? req.unsignCookie(raw) : null;
+    if (!un?.valid || !un.value || !safeEqual(un.value, req.body._csrf)) throw new ApiError(403, 'csrf', 'the sign-in form expired: open the sign-in page again');
+    const user = await auth.checkLogin(req.body.username, req.body.password);
+    const next = safeNext(req.body.next);
+    if (!user) {
+      req.log.info({ user: req.body.username, ip: req.ip }, 'login failed');
+      return sendPage(reply, loginPage(ctxOf(req), un.value, next, true), 401);
+    }
+    startSession(reply, auth, user, s.api.public_url, s.auth.session_ttl);
+    reply.clearCookie(LOGIN_CSRF_COOKIE, { path: '/login' });
+    return reply.redirect(next, 303);
+  });
+
+  app.post('/logout', { schema: { ...hide, body: closed({ _csrf: Csrf }) } }, async (req, reply) => {
+    webUser(req, req.body._csrf);
+    endSession(req, reply, auth);
+    return reply.redirect('/login', 303);
+  });
+
+  app.get('/lang/:lang', {
+    schema: { ...hide, params: closed({ lang: Type.Unsafe<Lang>({ type: 'string', enum: [...LANGS] }) }), querystring: closed({ next: Type.Optional(Type.String({ maxLength: 500 })) }) },
+  }, async (req, reply) => {
+    reply.setCookie(LANG_COOKIE, req.params.lang, { path: '/', sameSite: 'lax', maxAge: 365 * 86400, httpOnly: true });
+    if (req.principal && req.pwSession) auth.setLang(req.principal.id, req.params.lang);
+    return reply.redirect(safeNext(req.query.next), 303);
+  });
+
+  // ---------------------------------------------------------------- board and sites
+  app.get('/board', { schema: hide }, async (req, reply) => {
+    const user = webUser(req);
+    const page = svc.listSites(user, { limit: 100_000, offset: 0, sort: 'worst' });
+    const storeUp = await withTimeout(deps.history.ping().catch(() => false), STORE_PROBE_MS, false);
+    return sendPage(reply, boardPage(ctxOf(req), page.items, !storeUp));
+  });
+
+  app.get('/sites/:id', { schema: { ...hide, params: closed({ id: Type.String({ maxLength: 64 }) }) } }, async (req, reply) => {
+    const user = webUser(req);
+    const d = svc.siteDetail(user, req.params.id);
+    const now = deps.clock.now();
+    const get = (from: number, what: 'ping' | 'bandwidth') => deps.history.siteHistory(d.site.id, from, now, what);
+    let charts: { ping24: Series; ping7: Series; bw24: Series; bw7: Series } | null = null;
+    try {
+      const [ping24, ping7, bw24, bw7] = await Promise.all([get(now - DAY, 'ping'), get(now - 7 * DAY, 'ping'), get(now - DAY, 'bandwidth'), get(now - 7 * DAY, 'bandwidth')]);
+      charts = { ping24, ping7, bw24, bw7 };
+    } catch (err) {
+      req.log.warn({ err, site: d.site.id }, 'history read failed; page rendered from the last known state');
+    }
+    const open = (await svc.listIncidents(user, { status: 'open', limit: 50, offset: 0 })).items.filter((i) => i.site_id === d.site.id || i.affected.includes(d.site.id));
+    return sendPage(reply, sitePage(ctxOf(req), d, charts, open));
+  });
+
+  // ---------------------------------------------------------------- incidents
+  app.get('/incidents', { schema: { ...hide, querystring: closed({ status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('all')])) }) } }, async (req, reply) => {
+    const user = webUser(req);
+    const status = req.query.status ?? 'open';
+    const page = await svc.listIncidents(user, { status, limit: 500, offset: 0 });
+    const names = new Map(deps.inventory().sites.map((x) => [x.id, x.name]));
+    return sendPage(reply, incidentsPage(ctxOf(req), page.items, names, status === 'all'));
+  });
+
+  const IdParam = closed({ id: Type.Integer({ minimum: 1 }) });
+  app.get('/incidents/:id', { schema: { ...hide, params: IdParam } }, async (req, reply) => {
+    const user = webUser(req);
+    const ctx = ctxOf(req);
+    const d = await svc.incidentDetail(user, req.params.id, ctx.lang);
+    const name = d.incident.site_id ? deps.inventory().sites.find((x) => x.id === d.incident.site_id)?.name ?? d.incident.site_id : null;
+    return sendPage(reply, incidentPage(ctx, d.incident, d.steps, d.runbook, name));
+  });
+
+  app.post('/incidents/:id/ack', { schema: { ...hide, params: IdParam, body: closed({ _csrf: Csrf, note: Type.Optional(Type.String({ maxLength: 2000 })) }) } }, async (req, reply) => {
+    const user = webUser(req, req.body._csrf);
+    await svc.acknowledge(user, req.params.id, req.body.note?.trim() || null);
+    return reply.redirect(`/incidents/${req.params.id}`, 303);
+  });
+
+  app.post('/incidents/:id/steps', {
+    schema: {
+      ...hide, params: IdParam,
+      body: closed({ _csrf: Csrf, step: Type.String({ pattern: '^[0-9]{1,3}$' }), done: Type.Union([Type.Literal('true'), Type.Literal('false')]), note: Type.Optional(Type.String({ maxLength: 2000 })) }),
+    },
+  }, async (req, reply) => {
+    const user = webUser(req, req.body._csrf);
+    const step = Number(req.body.step);
+    if (step < 1) throw badRequest('step must be at least 1', 'step');
+    await svc.recordStep(user, req.params.id, step, req.body.done === 'true', req.body.note?.trim() || null);
+    return reply.redirect(`/incidents/${req.params.id}#step-${step}`, 303);
+  });
+
+  // ---------------------------------------------------------------- maintenance
+  app.get('/maintenance', { schema: hide }, async (req, reply) => {
+    const user = webUser(req);
+    return sendPage(reply, maintenancePage(ctxOf(req), await svc.listMaintenance(user)));
+  });
+
+  app.post('/maintenance', {
+    schema: {
+      ...hide,
+      body: closed({
+        _csrf: Csrf, sites: Type.Optional(Type.String({ maxLength: 2000 })), communes: Type.Optional(Type.String({ maxLength: 2000 })), districts: Type.Optional(Type.String({ maxLength: 2000 })),
+        start: Type.String({ maxLength: 40 }), end: Type.String({ maxLength: 40 }), reason: Type.String({ minLength: 1, maxLength: 500 }),
+      }),
+    },
+  }, async (req, reply) => {
+    const user = webUser(req, req.body._csrf);
+    const start = localToEpoch(req.body.start, tz);
+    const end = localToEpoch(req.body.end, tz);
+    if (start === null) throw badRequest('start is not a date and time', 'start');
+    if (end === null) throw badRequest('end is not a date and time', 'end');
+    await svc.createMaintenance(user, { sites: list(req.body.sites), communes: list(req.body.communes), districts: list(req.body.districts), start, end, reason: req.body.reason });
+    return reply.redirect('/maintenance', 303);
+  });
+
+  app.post('/maintenance/:id/delete', { schema: { ...hide, params: IdParam, body: closed({ _csrf: Csrf }) } }, async (req, reply) => {
+    const user = webUser(req, req.body._csrf);
+    await svc.deleteMaintenance(user, req.params.id);
+    return reply.redirect('/maintenance', 303);
+  });
+
+  // ---------------------------------------------------------------- coverage
+  app.get('/coverage', {
+    schema: {
+      ...hide,
+      querystring: closed({
+        from: Type.Optional(Type.String({ maxLength: 20 })), to: Type.Optional(Type.String({ maxLength: 20 })),
+        group_by: Type.Optional(Type.Unsafe<CoverageGroup>({ type: 'string', enum: [...COVERAGE_GROUPS] })),
+        province: Type.Optional(Type.String({ maxLength: 200 })), district: Type.Optional(Type.String({ maxLength: 200 })), commune: Type.Optional(Type.String({ maxLength: 200 })),
+      }),
+    },
+  }, async (req, reply) => {
+    const user = webUser(req);
+    const now = deps.clock.now();
+    const q = {
+      from: req.query.from ?? epochToLocalDate(now - 30 * DAY, tz),
+      to: req.query.to ?? epochToLocalDate(now, tz),
+      group_by: req.query.group_by ?? 'commune',
+      province: req.query.province, district: req.query.district, commune: req.query.commune,
+    };
+    const from = localToEpoch(q.from, tz);
+    const toDay = localToEpoch(q.to, tz);
+    if (from === null) throw badRequest('from is not a date (YYYY-MM-DD)', 'from');
+    if (toDay === null) throw badRequest('to is not a date (YYYY-MM-DD)', 'to');
+    let report: CoverageReport | null = null;
+    let error: string | null = null;
+    try {
+      report = await svc.coverage(user, { ...q, from, to: Math.min(toDay + DAY, now), group_by: q.group_by });
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.statusCode !== 503) throw err;
+      error = ctxOf(req).lang === 'vi' ? 'Không tính được báo cáo: cơ sở dữ liệu lịch sử không phản hồi.' : err.message;
+    }
+    return sendPage(reply, coveragePage(ctxOf(req), q, report, error));
+  });
+};
