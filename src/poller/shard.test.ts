@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { siteWithDefaults, settingsWithDefaults } from '../config/defaults.js';
+import { selectShard, siteDeadlineMs, spreadOffsets } from './shard.js';
+
+const site = (id: string, province: string, district: string) =>
+  siteWithDefaults({ id, name: id, kind: 'other', province, district, commune: 'C', host: '127.0.0.1', snmp: false });
+
+const sites = [
+  site('a1', 'Ha Giang', 'Dong Van'),
+  site('a2', 'Ha Giang', 'Meo Vac'),
+  site('b1', 'Lao Cai', 'Sa Pa'),
+  site('b2', 'Lao Cai', 'Bat Xat'),
+  site('c1', 'Son La', 'Moc Chau'),
+  site('d1', 'Dien Bien', 'Dong Van'), // a district name that repeats in another province
+];
+const ids = (xs: { id: string }[]) => xs.map((s) => s.id);
+
+describe('selectShard', () => {
+  const cases: Array<{ name: string; shard: Parameters<typeof selectShard>[1]; want: string[] }> = [
+    { name: 'no shard: every site', shard: undefined, want: ['a1', 'a2', 'b1', 'b2', 'c1', 'd1'] },
+    { name: 'empty shard: every site', shard: { provinces: [], districts: [] }, want: ['a1', 'a2', 'b1', 'b2', 'c1', 'd1'] },
+    { name: 'one province', shard: { provinces: ['Lao Cai'] }, want: ['b1', 'b2'] },
+    { name: 'a district name matches in every province', shard: { districts: ['Dong Van'] }, want: ['a1', 'd1'] },
+    { name: 'Province/District is exact', shard: { districts: ['Ha Giang/Dong Van'] }, want: ['a1'] },
+    { name: 'provinces OR districts', shard: { provinces: ['Son La'], districts: ['Meo Vac'] }, want: ['a2', 'c1'] },
+    { name: 'unknown names select nothing', shard: { provinces: ['Nowhere'] }, want: [] },
+  ];
+  for (const c of cases) it(c.name, () => expect(ids(selectShard(sites, c.shard))).toEqual(c.want));
+
+  it('two complementary shards cover every site exactly once', () => {
+    const s1 = selectShard(sites, { provinces: ['Ha Giang', 'Lao Cai'] });
+    const s2 = selectShard(sites, { provinces: ['Son La', 'Dien Bien'] });
+    const all = [...ids(s1), ...ids(s2)].sort();
+    expect(all).toEqual(ids(sites).sort());
+    expect(new Set(all).size).toBe(all.length);
+  });
+});
+
+describe('spreadOffsets', () => {
+  const cases = [
+    { name: 'none', n: 0, w: 1000, want: [] },
+    { name: 'spread off: all at once', n: 3, w: 0, want: [0, 0, 0] },
+    { name: 'even slots', n: 4, w: 1000, want: [0, 250, 500, 750] },
+    { name: 'one request starts at once', n: 1, w: 30000, want: [0] },
+    { name: 'more requests than ms', n: 4, w: 2, want: [0, 0, 1, 1] },
+  ];
+  for (const c of cases) it(c.name, () => expect(spreadOffsets(c.n, c.w)).toEqual(c.want));
+
+  it('every offset lies inside the window and they never decrease', () => {
+    const o = spreadOffsets(2000, 30_000);
+    expect(Math.max(...o)).toBeLessThan(30_000);
+    for (let i = 1; i < o.length; i++) expect(o[i]!).toBeGreaterThanOrEqual(o[i - 1]!);
+  });
+});
+
+describe('siteDeadlineMs', () => {
+  const snmp = settingsWithDefaults().poller.snmp; // 2000 ms × 3 tries
+  it('system only: one request with its retries', () => expect(siteDeadlineMs(snmp, { interfaces: false })).toBe(6500));
+  it('interfaces: room for a short walk', () => expect(siteDeadlineMs(snmp, { interfaces: true })).toBe(18500));
+});
