@@ -5,6 +5,15 @@
  */
 import { Kind, type TSchema } from '@sinclair/typebox';
 import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value';
+import { SECRET_KEYS } from '../core/logger.js';
+
+const SECRET = new Set([...SECRET_KEYS, 'auth_value', 'app_secret', 'bot_token']);
+
+/** Is the value at this path a secret? Then no message may show it. */
+export function isSecretPath(path: Array<string | number>): boolean {
+  const last = path[path.length - 1];
+  return typeof last === 'string' && SECRET.has(last);
+}
 
 export interface Problem {
   /** JSON path segments to the offending value (or the object missing a field). */
@@ -55,6 +64,11 @@ function unionBranch(schema: TSchema, value: unknown): { branch: TSchema | null;
     if (all && branches.length > 0) return { branch: match, discriminator: key, choices };
   }
   return { branch: null, discriminator: null, choices: [] };
+}
+
+function hideValue(message: string, value: unknown): string {
+  const shown = JSON.stringify(value);
+  return message.replace(/ \(got .*\)$/, '').split(shown ?? '\u0000').join('(value hidden)');
 }
 
 function describe(e: ValueError): string {
@@ -121,7 +135,8 @@ export function schemaProblems(schema: TSchema, value: unknown, base: Array<stri
       }
       continue;
     }
-    problems.push({ path, message: describe(e) });
+    const message = describe(e);
+    problems.push({ path, message: isSecretPath(path) ? hideValue(message, e.value) : message });
   }
   // A union error also reports its parent chain's errors; drop messages already explained deeper.
   return problems.filter((p, i) => problems.findIndex((q) => formatPath(q.path) === formatPath(p.path) && q.message === p.message) === i);
