@@ -6,6 +6,7 @@
  * (the poller reports UNKNOWN, not DOWN).
  */
 import { spawn } from 'node:child_process';
+import { isIP } from 'node:net';
 import type { PingResult } from '../../core/types.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
@@ -143,7 +144,13 @@ export function createPingProbe(
       out.set(h, {
         rtts,
         line: parsed.lines.get(h),
-        reason: rtts ? undefined : err ? `fping: ${err}` : 'fping reported no result for this host',
+        reason: rtts
+          ? undefined
+          : err
+            ? `fping: ${err}`
+            : res.code === 2 && isIP(h) === 0
+              ? 'host name did not resolve'
+              : 'fping reported no result for this host',
       });
     }
     return out;

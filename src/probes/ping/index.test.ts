@@ -1,0 +1,96 @@
+import { describe, it, expect } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { createPingProbe, fpingArgs, type RunCommand } from './index.js';
+import { ManualClock } from '../../core/clock.js';
+
+const fixture = (name: string) => readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8');
+const OPTS = { count: 5, period_ms: 20, timeout_ms: 500, interval_ms: 1, batch_size: 2, parallel_batches: 2 };
+
+/** A recording fake fping: answers each host from a table of lines, tracks concurrency. */
+function fakeFping(lines: Record<string, string>, opts: { code?: number; delayMs?: number } = {}) {
+  const calls: string[][] = [];
+  let active = 0;
+  let maxActive = 0;
+  const run: RunCommand = async (cmd, args) => {
+    calls.push([cmd, ...args]);
+    active++;
+    maxActive = Math.max(maxActive, active);
+    await new Promise((r) => setTimeout(r, opts.delayMs ?? 5));
+    active--;
+    const hosts = args.slice(args.indexOf('--') + 1);
+    const stderr = hosts.map((h) => lines[h]).filter(Boolean).join('\n');
+    return { code: opts.code ?? 0, stdout: '', stderr };
+  };
+  return { run, calls, maxActive: () => maxActive };
+}
+
+describe('createPingProbe (recording fake runner)', () => {
+  it('batches hosts, runs batches in parallel up to the cap, returns one result per target in order', async () => {
+    const hosts = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5'];
+    const f = fakeFping(Object.fromEntries(hosts.map((h) => [h, `${h} : 0.1 0.2 0.3 0.4 0.5`])), { delayMs: 30 });
+    const clock = new ManualClock(1_000);
+    const probe = createPingProbe(OPTS, { runCommand: f.run, clock });
+    const res = await probe.ping(hosts.map((host, i) => ({ site: `s${i}`, host })).reverse());
+    expect(f.calls).toHaveLength(3);
+    expect(f.calls.every((c) => c.filter((a) => a.startsWith('127.')).length <= 2)).toBe(true);
+    expect(f.maxActive()).toBe(2);
+    expect(res.map((r) => r.site)).toEqual(['s4', 's3', 's2', 's1', 's0']);
+    expect(res.every((r) => r.status === 'ok' && r.ts === 1_000 && r.received === 5)).toBe(true);
+  });
+
+  it('passes the documented fping arguments', () => {
+    expect(fpingArgs({ ...OPTS, count: 3 }, ['a', 'b'])).toEqual(['-C', '3', '-q', '-p', '20', '-t', '500', '-i', '1', '--', 'a', 'b']);
+  });
+
+  it('same host in two sites: pinged once, both get the result', async () => {
+    const f = fakeFping({ '127.0.0.1': '127.0.0.1 : 0.1 - 0.3 0.4 0.5' });
+    const res = await createPingProbe(OPTS, { runCommand: f.run }).ping([{ site: 'a', host: '127.0.0.1' }, { site: 'b', host: '127.0.0.1' }]);
+    expect(f.calls).toHaveLength(1);
+    expect(f.calls[0]!.filter((x) => x === '127.0.0.1')).toHaveLength(1);
+    expect(res.map((r) => [r.site, r.loss_pct])).toEqual([['a', 20], ['b', 20]]);
+  });
+
+  it('exit 2 (a name did not resolve) still yields the others, and names the reason', async () => {
+    const text = fixture('unknown-host.txt');
+    const run: RunCommand = async () => ({ code: 2, stdout: '', stderr: text });
+    const res = await createPingProbe(OPTS, { runCommand: run }).ping([{ site: 'a', host: '127.0.0.1' }, { site: 'b', host: 'nosuchhost.invalid' }]);
+    expect(res[0]).toMatchObject({ site: 'a', status: 'ok', received: 5 });
+    expect(res[1]).toMatchObject({ site: 'b', status: 'error', reason: 'host name did not resolve' });
+  });
+
+  it('exit 1 with 100% loss is unreachable, not an error', async () => {
+    const text = fixture('netns-100pct.txt');
+    const run: RunCommand = async () => ({ code: 1, stdout: '', stderr: text });
+    const res = await createPingProbe(OPTS, { runCommand: run }).ping([{ site: 'down', host: '10.250.77.2' }]);
+    expect(res[0]).toMatchObject({ status: 'unreachable', loss_pct: 100, sent: 5 });
+  });
+
+  it('fping that cannot run gives every target status error with the reason', async () => {
+    const run: RunCommand = async () => { throw Object.assign(new Error('spawn fping ENOENT'), { code: 'ENOENT' }); };
+    const res = await createPingProbe(OPTS, { runCommand: run }).ping([{ site: 'a', host: '127.0.0.1' }, { site: 'b', host: '127.0.0.2' }]);
+    expect(res.map((r) => [r.status, r.reason])).toEqual([
+      ['error', 'fping did not run: spawn fping ENOENT'],
+      ['error', 'fping did not run: spawn fping ENOENT'],
+    ]);
+  });
+
+  it('fping exit 3 (bad arguments) is an error for the batch', async () => {
+    const run: RunCommand = async () => ({ code: 3, stdout: '', stderr: 'fping: invalid option -- z\n' });
+    const res = await createPingProbe(OPTS, { runCommand: run }).ping([{ site: 'a', host: '127.0.0.1' }]);
+    expect(res[0]).toMatchObject({ status: 'error', reason: 'fping exited with code 3: fping: invalid option -- z' });
+  });
+
+  it('a host that looks like an option is never passed to fping', async () => {
+    const f = fakeFping({});
+    const res = await createPingProbe(OPTS, { runCommand: f.run }).ping([{ site: 'x', host: '-f/etc/passwd' }, { site: 'y', host: '' }]);
+    expect(f.calls).toHaveLength(0);
+    expect(res.map((r) => r.status)).toEqual(['error', 'error']);
+    expect(res[0]!.reason).toMatch(/^invalid host name/);
+  });
+
+  it('no targets: no fping run', async () => {
+    const f = fakeFping({});
+    expect(await createPingProbe(OPTS, { runCommand: f.run }).ping([])).toEqual([]);
+    expect(f.calls).toHaveLength(0);
+  });
+});
