@@ -49,6 +49,7 @@ export function parseRunbook(text: string, where: { kind: AlertKind; lang: Lang;
   const byTitle = new Map<string, SectionKey>(SECTION_KEYS.map((k) => [norm(SECTION_TITLES[lang][k]), k]));
   let title = '';
   let current: SectionKey | null = null;
+  let inUnknown = false; // under an unknown heading: already reported, its text is skipped
   const body: Record<SectionKey, string[]> = { means: [], check_first: [], steps: [], escalate: [] };
   const seenAt = new Map<SectionKey, number>();
   const steps: string[] = [];
@@ -69,15 +70,17 @@ export function parseRunbook(text: string, where: { kind: AlertKind; lang: Lang;
       if (!key) {
         problems.push(`${file}:${lineNo}: unknown section "${h2[1]!.trim()}" (expected: ${SECTION_KEYS.map((k) => `## ${SECTION_TITLES[lang][k]}`).join(', ')})`);
         current = null;
+        inUnknown = true;
         return;
       }
+      inUnknown = false;
       if (seenAt.has(key)) problems.push(`${file}:${lineNo}: section "## ${SECTION_TITLES[lang][key]}" appears twice (first at line ${seenAt.get(key)})`);
       seenAt.set(key, lineNo);
       current = key;
       return;
     }
     if (!current) {
-      if (line.trim() && title) problems.push(`${file}:${lineNo}: text outside any section`);
+      if (line.trim() && title && !inUnknown) problems.push(`${file}:${lineNo}: text outside any section`);
       return;
     }
     body[current].push(raw);

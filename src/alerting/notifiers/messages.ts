@@ -324,7 +324,7 @@ export interface SmsMessage {
   part_count: number;
   /** The text cut into parts that fit one SMS each. */
   parts: string[];
-  /** Which optional fields were dropped to fit (`detail`, `cause`, `runbook`, `place`...). */
+  /** Which optional fields were dropped to fit, in order (`detail`, `runbook`, `cause`, `commune`, `place`, `text`). */
   dropped: string[];
 }
 
@@ -337,8 +337,8 @@ export interface SmsOptions extends MessageOptions {
 
 /**
  * The short form. Shortening order when it does not fit in `maxParts`: drop the detail, then the
- * cause, then the runbook link (the acknowledge page links it), then cut the site name; as a last
- * resort the text is cut to fit. The state, the site, the time and the acknowledge link stay.
+ * runbook link (the acknowledge page links it), then the cause, then the commune, then cut the
+ * site name; as a last resort the words are cut and the acknowledge link is kept whole at the end.
  */
 export function buildSms(notice: Notice, lang: Lang, opts: SmsOptions = {}): SmsMessage {
   const tz = opts.tz ?? DEFAULT_TZ;
@@ -352,8 +352,9 @@ export function buildSms(notice: Notice, lang: Lang, opts: SmsOptions = {}): Sms
   const since = formatShortTime(notice.since, tz);
   const cause = notice.cause ?? (resolved ? 'unknown' : undefined);
 
-  const compose = (o: { place: string; detail: boolean; cause: boolean; runbook: boolean }): string => {
-    const where = notice.site ? `${o.place} (${commune})` : o.place;
+  interface Parts { place: string; commune: boolean; detail: boolean; cause: boolean; runbook: boolean; ack: boolean }
+  const compose = (o: Parts): string => {
+    const where = notice.site && o.commune ? `${o.place} (${commune})` : o.place;
     let s: string;
     if (resolved && notice.resolved_at !== undefined) {
       const lasted = formatDuration(notice.resolved_at - notice.since, lang);
@@ -367,17 +368,19 @@ export function buildSms(notice: Notice, lang: Lang, opts: SmsOptions = {}): Sms
     if (o.cause && cause) s += vi ? ` Nguyên nhân: ${CAUSE_SHORT.vi[cause]}.` : ` Cause: ${CAUSE_SHORT.en[cause]}.`;
     if (o.detail) s += ` ${notice.detail}.`;
     if (o.runbook) s += vi ? ` Hướng dẫn: ${notice.runbook_url}` : ` Runbook: ${notice.runbook_url}`;
-    s += vi ? ` Xác nhận: ${notice.ack_url}` : ` Ack: ${notice.ack_url}`;
+    if (o.ack) s += vi ? ` Xác nhận: ${notice.ack_url}` : ` Ack: ${notice.ack_url}`;
     return conv(s);
   };
 
   const fits = (t: string) => smsParts(t) <= maxParts;
   const fullPlace = placeName(notice, lang);
-  const steps: Array<{ drop: string; o: { place: string; detail: boolean; cause: boolean; runbook: boolean } }> = [
-    { drop: '', o: { place: fullPlace, detail: true, cause: true, runbook: true } },
-    { drop: 'detail', o: { place: fullPlace, detail: false, cause: true, runbook: true } },
-    { drop: 'cause', o: { place: fullPlace, detail: false, cause: false, runbook: true } },
-    { drop: 'runbook', o: { place: fullPlace, detail: false, cause: false, runbook: false } },
+  const all: Parts = { place: fullPlace, commune: true, detail: true, cause: true, runbook: true, ack: true };
+  const steps: Array<{ drop: string; o: Parts }> = [
+    { drop: '', o: all },
+    { drop: 'detail', o: { ...all, detail: false } },
+    { drop: 'runbook', o: { ...all, detail: false, runbook: false } },
+    { drop: 'cause', o: { ...all, detail: false, runbook: false, cause: false } },
+    { drop: 'commune', o: { ...all, detail: false, runbook: false, cause: false, commune: false } },
   ];
   const dropped: string[] = [];
   let text = '';
@@ -387,23 +390,28 @@ export function buildSms(notice: Notice, lang: Lang, opts: SmsOptions = {}): Sms
     text = compose(step.o);
     if (fits(text)) { ok = true; break; }
   }
+  const minimal: Parts = { place: '', commune: false, detail: false, cause: false, runbook: false, ack: true };
   if (!ok) {
     // Cut the place name, keeping the rest.
-    const base = compose({ place: '', detail: false, cause: false, runbook: false });
+    const base = compose(minimal);
     const enc = encodingOf(base + conv(fullPlace));
     const room = capacity(enc, maxParts) - smsUnits(base, enc) - 3;
     if (room >= 8) {
       dropped.push('place');
-      text = compose({ place: `${[...fullPlace].slice(0, room).join('')}...`, detail: false, cause: false, runbook: false });
+      text = compose({ ...minimal, place: `${[...fullPlace].slice(0, room).join('')}...` });
+      ok = fits(text);
     }
-    if (!fits(text)) {
-      dropped.push('text');
-      const enc2 = encodingOf(text);
-      const cap = capacity(enc2, maxParts);
-      const chars = [...text];
-      while (smsUnits(chars.join(''), enc2) > cap) chars.pop();
-      text = chars.join('');
-    }
+  }
+  if (!ok) {
+    // Last resort: cut the words, keep the acknowledge link whole at the end.
+    dropped.push('text');
+    const tail = ` ${notice.ack_url}`;
+    const head = compose({ ...minimal, place: fullPlace, ack: false });
+    const enc = encodingOf(head + tail);
+    const cap = capacity(enc, maxParts) - smsUnits(tail, enc) - 3;
+    const chars = [...head];
+    while (chars.length && smsUnits(chars.join(''), enc) > cap) chars.pop();
+    text = cap > 0 ? `${chars.join('').replace(/[.,:\s]+$/, '')}...${tail}` : notice.ack_url;
   }
   const encoding = encodingOf(text);
   return { text, encoding, units: smsUnits(text, encoding), part_count: smsParts(text, encoding), parts: splitSms(text, encoding), dropped };
