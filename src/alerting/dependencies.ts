@@ -83,6 +83,8 @@ export interface BatchResult {
   effects: Array<{ site: string; effect: Effect }>;
   /** Sites judged again without a check because an ancestor recovered or a window ended. */
   resettled: string[];
+  /** The state decided for each check, in evaluation order (the `site_state` points). */
+  perCheck: Array<{ site: string; ts: number; state: SiteAlertState['state'] }>;
 }
 
 /**
@@ -101,6 +103,7 @@ export function evaluateBatch(
   const states = new Map(prev);
   const effects: BatchResult['effects'] = [];
   const resettled: string[] = [];
+  const perCheck: BatchResult['perCheck'] = [];
   const sorted = checks
     .filter((c) => graph.byId.has(c.site))
     .sort((a, b) => graph.rank.get(a.site)! - graph.rank.get(b.site)! || a.ts - b.ts || a.cycle - b.cycle);
@@ -115,6 +118,7 @@ export function evaluateBatch(
     const ctx: ReduceContext = { ...base, site, parentDown: isAncestorDown(graph, id, states) };
     const r = check ? reduceSite(before, check, ctx) : resettle(before, ctx);
     states.set(id, r.state);
+    if (check) perCheck.push({ site: id, ts: check.ts, state: r.state.state });
     for (const e of r.effects) effects.push({ site: id, effect: e });
     judged.add(id);
   };
@@ -137,5 +141,5 @@ export function evaluateBatch(
       resettled.push(id);
     }
   }
-  return { states, effects, resettled };
+  return { states, effects, resettled, perCheck };
 }

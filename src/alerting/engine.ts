@@ -1,0 +1,470 @@
+/**
+ * The alerting engine: the stateful shell around the pure parts (reducer, dependencies, commune,
+ * escalation, maintenance). It judges each batch of checks parents first, opens and resolves
+ * incidents in SQLite, builds Notices and hands them to the dispatcher (the notifiers).
+ *
+ * Delivery guarantee (at-least-once, idempotent by notice id):
+ * 1. In ONE transaction: the new site states, the incident changes, and every notice to send,
+ *    recorded as 'pending' under its stable id (`incident-<id>-<event>-<level>`, UNIQUE).
+ * 2. After commit: dispatcher.dispatch(notice), then the notice is marked 'dispatched' (or
+ *    'failed' with the error).
+ * A crash before 1 commits loses nothing: the checks are judged again from the saved states,
+ * and the same incident/notice ids come out (the latch prevents a second incident). A crash
+ * between dispatch and the mark leaves the notice 'pending': the next tick() sends it again
+ * with the SAME id, so a receiver that deduplicates by id (the webhook's delivery id, the
+ * notifiers' delivery records) sees it once; a plain SMS may arrive twice (that window is the
+ * dispatch call itself). A notice never silently disappears: failed ones are retried by tick()
+ * until dispatched.
+ *
+ * Call tick(now) every few seconds: it releases held notices, escalates, retries failed and
+ * interrupted notices, and re-judges sites whose maintenance window started or ended.
+ */
+import type { Inventory, Level, Settings, Site } from '../config/schema.js';
+import type { Clock } from '../core/clock.js';
+import { parseDuration } from '../core/duration.js';
+import { errorMessage } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { SiteCheck } from '../core/types.js';
+import type { EventFields } from '../store/points.js';
+import type { EventType, SiteStateName } from '../store/schema.js';
+import type { Db } from '../store/sqlite.js';
+import { communeKey, evaluateCommunes, type CommuneSiteView } from './commune.js';
+import { affectedBy, buildGraph, evaluateBatch, type BatchResult, type SiteGraph } from './dependencies.js';
+import { dueEscalations, escalationSteps, recipientsFor } from './escalation.js';
+import { IncidentRepository, type Incident } from './incidents.js';
+import { isWindowActive, windowCovers, type MaintenanceWindow } from './maintenance.js';
+import type { AlertKind, Cause, Notice, NoticeSite } from './notice.js';
+import type { Effect, SiteAlertState } from './reducer.js';
+
+export interface Dispatcher {
+  dispatch(notice: Notice): Promise<void>;
+}
+
+export interface EngineEvent {
+  /** The site, or null for a commune-level event (then `area` carries the tags). */
+  site: string | null;
+  area: { province: string; district: string; commune: string };
+  ts: number;
+  type: EventType;
+  fields: EventFields;
+}
+
+export interface EngineOutput {
+  /** One per check judged: write as `site_state` points (statePoint). */
+  states: Array<{ site: string; ts: number; state: SiteStateName }>;
+  /** Write as `event` points (eventPoint). */
+  events: EngineEvent[];
+  /** Notices handed to the dispatcher in this call, and how it went. */
+  notices: Array<{ id: string; ok: boolean; error?: string }>;
+}
+
+export interface LiveSiteState {
+  state: SiteStateName;
+  since: number;
+  detail: string;
+}
+
+export interface AlertEngineDeps {
+  settings: Settings;
+  inventory: Inventory;
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  dispatcher: Dispatcher;
+  /** Base of runbook and acknowledge links, e.g. https://pointwatch.example.vn */
+  publicUrl: string;
+}
+
+export interface AlertEngine {
+  readonly repo: IncidentRepository;
+  /** Judge a batch of checks (one poll cycle, or a fast re-check). */
+  ingest(checks: readonly SiteCheck[]): Promise<EngineOutput>;
+  /** Held notices, escalation, retries, maintenance edges. Also call once at start-up. */
+  tick(now?: number): Promise<EngineOutput>;
+  /** Current state per site (for the API). */
+  states(): Map<string, LiveSiteState>;
+  /** After an inventory reload. */
+  setInventory(inventory: Inventory): void;
+}
+
+const COMMUNE_KINDS: readonly AlertKind[] = ['power-cut-suspected', 'upstream-down'];
+
+function stateForKind(kind: AlertKind, current: SiteStateName): SiteStateName {
+  if (kind === 'site-down' || kind === 'upstream-down' || kind === 'power-cut-suspected') return 'DOWN';
+  if (kind === 'flapping' || kind === 'rebooted') return current;
+  return 'DEGRADED';
+}
+
+export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
+  return new Engine(deps);
+}
+
+interface Batch {
+  now: number;
+  notices: Notice[];
+  events: EngineEvent[];
+  /** Incidents opened in this batch, to notify at the end unless held or folded. */
+  opened: number[];
+}
+
+class Engine implements AlertEngine {
+  readonly repo: IncidentRepository;
+  private inventory!: Inventory;
+  private graph!: SiteGraph;
+  private sitesById!: Map<string, Site>;
+  private siteStates: Map<string, SiteAlertState>;
+  private readonly inFlight = new Set<string>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly log: Logger;
+  private readonly tz: string;
+  private readonly publicUrl: string;
+
+  constructor(private readonly deps: AlertEngineDeps) {
+    this.log = deps.logger.child({ component: 'alerting' });
+    this.tz = deps.settings.reports.timezone;
+    this.publicUrl = deps.publicUrl.replace(/\/+$/, '');
+    this.repo = new IncidentRepository(deps.db, deps.clock, this.tz);
+    this.setInventory(deps.inventory);
+    this.siteStates = this.repo.loadSiteStates();
+  }
+
+  setInventory(inventory: Inventory): void {
+    this.inventory = inventory;
+    this.graph = buildGraph(inventory.sites);
+    this.sitesById = new Map(inventory.sites.map((s) => [s.id, s]));
+  }
+
+  states(): Map<string, LiveSiteState> {
+    const out = new Map<string, LiveSiteState>();
+    for (const s of this.inventory.sites) {
+      const st = this.siteStates.get(s.id);
+      if (st) out.set(s.id, { state: st.state, since: st.since, detail: st.detail });
+    }
+    return out;
+  }
+
+  ingest(checks: readonly SiteCheck[]): Promise<EngineOutput> {
+    return this.serial(async () => {
+      const now = this.deps.clock.now();
+      const unknown = checks.filter((c) => !this.sitesById.has(c.site));
+      for (const c of unknown) this.log.warn({ site: c.site }, 'check for a site not in the inventory ignored');
+      const result = evaluateBatch(this.graph, this.knownStates(), checks, this.ctxFor(), now);
+      const batch = this.apply(result, now);
+      const sent = await this.dispatchAll(batch.notices);
+      return { states: result.perCheck, events: batch.events, notices: sent };
+    });
+  }
+
+  tick(nowArg?: number): Promise<EngineOutput> {
+    return this.serial(async () => {
+      const now = nowArg ?? this.deps.clock.now();
+      // maintenance edges: sites whose window started or ended since they were last judged
+      const active = this.repo.maintenance.list().filter((w) => isWindowActive(w, now, this.tz));
+      const edges: string[] = [];
+      for (const [id, st] of this.knownStates()) {
+        const site = this.sitesById.get(id)!;
+        const inWindow = active.some((w) => windowCovers(w, site));
+        if (inWindow !== (st.state === 'MAINTENANCE')) edges.push(id);
+      }
+      let batch: Batch = { now, notices: [], events: [], opened: [] };
+      if (edges.length) batch = this.apply(evaluateBatch(this.graph, this.knownStates(), [], this.ctxFor(), now, edges), now);
+      this.repo.transaction(() => {
+        for (const inc of this.repo.openIncidents()) {
+          // held notices whose grouping window passed
+          if (inc.notified_at === null && inc.merged_into === null && inc.hold_until !== null && inc.hold_until <= now) {
+            this.notifyFiring(inc, batch);
+          }
+        }
+        for (const inc of this.repo.openIncidents()) {
+          for (const step of dueEscalations(inc, escalationSteps(this.deps.settings), now)) {
+            batch.notices.push(this.recordNotice(this.buildNotice(inc, 'escalated', step.level), now));
+            this.repo.markEscalated(inc.id, step.level);
+            this.log.info({ incident: inc.id, level: step.level }, 'incident escalated');
+          }
+        }
+      });
+      const retry = this.repo.undispatched().filter((r) => !batch.notices.some((n) => n.id === r.notice_id)).map((r) => r.notice);
+      const sent = await this.dispatchAll([...batch.notices, ...retry]);
+      return { states: [], events: batch.events, notices: sent };
+    });
+  }
+
+  // ------------------------------------------------------------ internals
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private knownStates(): Map<string, SiteAlertState> {
+    const m = new Map<string, SiteAlertState>();
+    for (const [id, st] of this.siteStates) if (this.sitesById.has(id)) m.set(id, st);
+    return m;
+  }
+
+  private ctxFor() {
+    const cache = new Map<number, MaintenanceWindow[]>();
+    const windows = this.repo.maintenance.list();
+    return (site: Site, ts: number) => {
+      const minute = Math.floor(ts / 60_000);
+      let active = cache.get(minute);
+      if (!active) {
+        active = windows.filter((w) => isWindowActive(w, ts, this.tz));
+        cache.set(minute, active);
+      }
+      return { settings: this.deps.settings, now: ts, inMaintenance: active.some((w) => windowCovers(w, site)) };
+    };
+  }
+
+  private area(s: { province: string; district: string; commune: string }) {
+    return { province: s.province, district: s.district, commune: s.commune };
+  }
+
+  /** Everything a batch changes, in one transaction; returns the notices to dispatch after commit. */
+  private apply(result: BatchResult, now: number): Batch {
+    const batch: Batch = { now, notices: [], events: [], opened: [] };
+    const before = this.siteStates;
+    this.repo.transaction(() => {
+      for (const { site, effect } of result.effects) this.applyEffect(site, effect, result.states, before, batch);
+      this.updateAffected(result.states);
+      this.communes(result.states, batch);
+      for (const id of batch.opened) {
+        const inc = this.repo.getIncident(id)!;
+        if (inc.resolved_at === null && inc.notified_at === null && inc.merged_into === null && (inc.hold_until === null || inc.hold_until <= now)) {
+          this.notifyFiring(inc, batch);
+        }
+      }
+      const changed = [...result.states.values()].filter((s) => before.get(s.site) !== s);
+      this.repo.saveSiteStates(changed, now);
+    });
+    this.siteStates = new Map([...before, ...result.states]);
+    return batch;
+  }
+
+  private applyEffect(siteId: string, e: Effect, states: Map<string, SiteAlertState>, before: Map<string, SiteAlertState>, batch: Batch): void {
+    const site = this.sitesById.get(siteId)!;
+    const area = this.area(site);
+    const ev = (type: EventType, ts: number, fields: EventFields) => batch.events.push({ site: siteId, area, ts, type, fields });
+    switch (e.type) {
+      case 'transition':
+        ev('transition', e.ts, { text: e.detail, from_state: e.from, to_state: e.to });
+        this.log.info({ site: siteId, from: e.from, to: e.to, detail: e.detail }, 'site state changed');
+        return;
+      case 'flapping':
+        ev('flapping', e.ts, { text: e.detail });
+        return;
+      case 'reboot': {
+        ev('reboot', e.ts, { text: 'router rebooted', value: Math.max(0, Math.round((e.ts - e.at) / 1000)) });
+        const st = states.get(siteId)!;
+        const prevState = before.get(siteId)?.state;
+        const quiet = st.state === 'MAINTENANCE' || st.alerts['site-down'] !== undefined || prevState === 'DOWN' || prevState === 'UNREACHABLE';
+        if (!quiet) {
+          // a reboot between two checks: the site was dark for a moment (power blip). Tell, once.
+          const at = new Date(e.at).toISOString();
+          const inc = this.repo.openIncident({ kind: 'rebooted', site_id: siteId, ...area, state: st.state, detail: `router rebooted at ${at} (power blip?)`, opened_at: e.at });
+          this.repo.resolveIncident(inc.id, e.ts, 'power', 'informational: back up by the next check');
+          this.notifyFiring(this.repo.getIncident(inc.id)!, batch);
+        }
+        return;
+      }
+      case 'open': {
+        const st = states.get(siteId)!;
+        const affected = e.kind === 'site-down' ? affectedBy(this.graph, siteId, states) : [];
+        const inc = this.repo.openIncident({ kind: e.kind, site_id: siteId, ...area, state: stateForKind(e.kind, st.state), detail: e.detail, opened_at: e.since, affected });
+        if (e.kind === 'site-down') {
+          const hold = this.holdUntil(site, states, e.since);
+          if (hold !== null && hold > batch.now) this.repo.setHold(inc.id, hold, null);
+        }
+        batch.opened.push(inc.id);
+        ev('incident_open', e.ts, { text: `${e.kind}: ${e.detail}`, incident_id: inc.id });
+        return;
+      }
+      case 'resolve': {
+        const inc = this.repo.findOpen(e.kind, siteId, area);
+        if (!inc) {
+          this.log.warn({ site: siteId, kind: e.kind }, 'resolve for an incident that is not open');
+          return;
+        }
+        const done = this.repo.resolveIncident(inc.id, e.ts, e.cause, e.detail)!;
+        this.notifyResolved(done, batch);
+        ev('incident_resolve', e.ts, { text: `${e.kind}: ${e.detail}`, incident_id: inc.id, cause: e.cause });
+        return;
+      }
+    }
+  }
+
+  /**
+   * A site-down in a commune big enough for the commune rule, while another of its sites went
+   * down within the window: hold the notice until the window (from the first of them) ends, so
+   * a commune outage can take it in. A lone outage is never held.
+   */
+  private holdUntil(site: Site, states: Map<string, SiteAlertState>, since: number): number | null {
+    const { min_sites, window } = this.deps.settings.alerting.commune_outage;
+    const windowMs = parseDuration(window);
+    const peers = this.inventory.sites.filter((s) => s.commune === site.commune && s.district === site.district && s.province === site.province);
+    if (peers.length < min_sites) return null;
+    const others = peers
+      .filter((s) => s.id !== site.id)
+      .map((s) => states.get(s.id))
+      .filter((st): st is SiteAlertState => st !== undefined && st.state === 'DOWN' && st.down.since !== null && Math.abs(st.down.since - since) <= windowMs);
+    if (others.length === 0) return null;
+    return Math.min(since, ...others.map((o) => o.down.since!)) + windowMs;
+  }
+
+  /** Keep each open site-down incident's list of UNREACHABLE descendants (it only grows). */
+  private updateAffected(states: Map<string, SiteAlertState>): void {
+    for (const inc of this.repo.openIncidents()) {
+      if (inc.kind !== 'site-down' || !inc.site_id || !this.graph.children.has(inc.site_id)) continue;
+      const now = affectedBy(this.graph, inc.site_id, states);
+      const merged = [...new Set([...inc.affected, ...now])];
+      if (merged.length !== inc.affected.length) this.repo.setAffected(inc.id, merged);
+    }
+  }
+
+  private communes(states: Map<string, SiteAlertState>, batch: Batch): void {
+    const views: CommuneSiteView[] = this.inventory.sites.map((s) => {
+      const st = states.get(s.id) ?? this.siteStates.get(s.id);
+      return {
+        id: s.id, commune: s.commune, district: s.district, province: s.province,
+        downSince: st && st.state === 'DOWN' && st.down.confirmed ? st.down.since : null,
+        ancestors: this.graph.ancestors.get(s.id) ?? [],
+      };
+    });
+    const openCommune = new Map<string, Incident>();
+    for (const inc of this.repo.openIncidents()) if (inc.site_id === null && COMMUNE_KINDS.includes(inc.kind)) openCommune.set(communeKey(inc), inc);
+    const decision = evaluateCommunes(views, new Map([...openCommune].map(([k, i]) => [k, i.affected])), this.deps.settings);
+
+    for (const o of decision.open) {
+      const inc = this.repo.openIncident({ kind: o.kind, site_id: null, ...this.area(o), state: 'DOWN', detail: o.detail, opened_at: o.since, affected: o.sites });
+      for (const id of o.sites) this.fold(id, inc.id, o);
+      batch.events.push({ site: null, area: this.area(o), ts: batch.now, type: 'incident_open', fields: { text: `${o.kind}: ${o.detail}`, incident_id: inc.id } });
+      this.log.warn({ commune: o.commune, district: o.district, sites: o.sites.length, kind: o.kind }, 'commune outage');
+      this.notifyFiring(this.repo.getIncident(inc.id)!, batch);
+    }
+    for (const u of decision.update) {
+      const inc = openCommune.get(u.key)!;
+      const merged = [...new Set([...inc.affected, ...u.sites])];
+      if (merged.length !== inc.affected.length) this.repo.setAffected(inc.id, merged);
+      for (const id of u.sites) this.fold(id, inc.id, u);
+    }
+    for (const k of decision.resolve) {
+      const inc = openCommune.get(k)!;
+      const cause = this.communeCause(inc);
+      const done = this.repo.resolveIncident(inc.id, batch.now, cause, 'the commune\'s sites answer again')!;
+      this.notifyResolved(done, batch);
+      batch.events.push({ site: null, area: this.area(inc), ts: batch.now, type: 'incident_resolve', fields: { text: `${inc.kind}: resolved`, incident_id: inc.id, cause } });
+      // sites of the commune still down on their own: their own alert, now
+      for (const open of this.repo.openIncidents()) {
+        if (open.merged_into === inc.id) {
+          this.repo.setHold(open.id, null, null);
+          this.notifyFiring(this.repo.getIncident(open.id)!, batch);
+        }
+      }
+    }
+  }
+
+  /** A site's own site-down incident, not yet told, joins the commune incident (no notice of its own). */
+  private fold(siteId: string, communeIncident: number, area: { province: string; district: string; commune: string }): void {
+    const own = this.repo.findOpen('site-down', siteId, area);
+    if (own && own.notified_at === null && own.merged_into === null) this.repo.setHold(own.id, null, communeIncident);
+  }
+
+  /** Power when most of its sites that came back had rebooted; link when any stayed up; else unknown. */
+  private communeCause(inc: Incident): Cause {
+    const causes: Cause[] = [];
+    for (const id of inc.affected) {
+      const rows = this.repo.db.prepare(`SELECT cause FROM alert_incidents WHERE kind = 'site-down' AND site_id = ? AND resolved_at IS NOT NULL AND opened_at >= ? ORDER BY id DESC LIMIT 1`)
+        .get(id, inc.opened_at - parseDuration(this.deps.settings.alerting.commune_outage.window)) as { cause: Cause | null } | undefined;
+      if (rows?.cause) causes.push(rows.cause);
+    }
+    const power = causes.filter((c) => c === 'power').length;
+    const link = causes.filter((c) => c === 'link').length;
+    if (power > 0 && power >= link) return 'power';
+    if (link > 0) return 'link';
+    return 'unknown';
+  }
+
+  // ------------------------------------------------------------ notices
+
+  private noticeSite(id: string): NoticeSite | null {
+    const s = this.sitesById.get(id);
+    if (!s) return null;
+    return { id: s.id, name: s.name, kind: s.kind, commune: s.commune, district: s.district, province: s.province, ...(s.village ? { village: s.village } : {}) };
+  }
+
+  buildNotice(inc: Incident, event: Notice['event'], level: Level): Notice {
+    const site = inc.site_id ? this.sitesById.get(inc.site_id) ?? null : null;
+    const lang = this.deps.settings.alerting.default_lang;
+    let recipients = recipientsFor(level, inc, site, this.inventory);
+    if (level === 'commune' && !site) {
+      // a commune incident reaches the keepers of every affected site too
+      const extra = inc.affected.flatMap((id) => recipientsFor('commune', inc, this.sitesById.get(id) ?? null, { areas: [] }));
+      const seen = new Set(recipients.map((r) => JSON.stringify(r)));
+      recipients = [...recipients, ...extra.filter((r) => !seen.has(JSON.stringify(r)) && seen.add(JSON.stringify(r)))];
+    }
+    const current = inc.site_id ? this.siteStates.get(inc.site_id)?.state : undefined;
+    return {
+      id: `incident-${inc.id}-${event}-${level}`,
+      kind: inc.kind,
+      event,
+      incident_id: inc.id,
+      site: inc.site_id ? this.noticeSite(inc.site_id) : null,
+      area: { commune: inc.commune, district: inc.district, province: inc.province },
+      state: event === 'resolved' ? (current && current !== 'DOWN' && current !== 'UNREACHABLE' ? current : 'UP') : inc.state,
+      since: inc.opened_at,
+      ...(inc.resolved_at !== null && event === 'resolved' ? { resolved_at: inc.resolved_at } : {}),
+      ...(inc.cause ? { cause: inc.cause } : {}),
+      detail: event === 'resolved' && inc.resolve_detail ? `${inc.detail}; ${inc.resolve_detail}` : inc.detail,
+      affected: inc.affected.filter((id) => id !== inc.site_id).map((id) => ({ id, name: this.sitesById.get(id)?.name ?? id })),
+      runbook_url: `${this.publicUrl}/runbooks/${lang}/${inc.kind}`,
+      ack_url: `${this.publicUrl}/incidents/${inc.id}`,
+      level,
+      recipients,
+      lang,
+    };
+  }
+
+  private recordNotice(n: Notice, now: number): Notice {
+    this.repo.recordNotice(n, now);
+    return n;
+  }
+
+  private notifyFiring(inc: Incident, batch: Batch): void {
+    if (inc.notified_at !== null) return;
+    this.repo.markNotified(inc.id, batch.now);
+    const fresh = this.repo.getIncident(inc.id)!;
+    batch.notices.push(this.recordNotice(this.buildNotice(fresh, 'firing', 'commune'), batch.now));
+  }
+
+  /** A resolved notice to every level that heard of the incident; nothing if nobody did. */
+  private notifyResolved(inc: Incident, batch: Batch): void {
+    if (inc.notified_at === null) return;
+    for (const level of ['commune', ...inc.escalated] as Level[]) {
+      batch.notices.push(this.recordNotice(this.buildNotice(inc, 'resolved', level), batch.now));
+    }
+  }
+
+  private async dispatchAll(notices: readonly Notice[]): Promise<EngineOutput['notices']> {
+    const out: EngineOutput['notices'] = [];
+    await Promise.all(notices.map(async (n) => {
+      if (this.inFlight.has(n.id)) return;
+      const rec = this.repo.getNotice(n.id);
+      if (rec?.status === 'dispatched') return;
+      this.inFlight.add(n.id);
+      try {
+        await this.deps.dispatcher.dispatch(n);
+        this.repo.markNotice(n.id, { ok: true, at: this.deps.clock.now() });
+        out.push({ id: n.id, ok: true });
+      } catch (err) {
+        const error = errorMessage(err);
+        this.repo.markNotice(n.id, { ok: false, error });
+        this.log.warn({ notice: n.id, incident: n.incident_id, error }, 'notice dispatch failed; retried on the next tick');
+        out.push({ id: n.id, ok: false, error });
+      } finally {
+        this.inFlight.delete(n.id);
+      }
+    }));
+    return out;
+  }
+}

@@ -1,0 +1,385 @@
+/**
+ * Incidents, notices, deliveries, runbook progress and the per-site alert state, in the one
+ * SQLite file (WAL) opened by `openDatabase`. Migrations in code (module 'alerting').
+ *
+ * Restart safety:
+ * - every site's SiteAlertState is saved after each batch (one transaction with the incident
+ *   changes), so a restart resumes the streaks and the latch: no open incident lost, nothing
+ *   re-opened, nothing re-sent;
+ * - a notice is recorded (id UNIQUE) BEFORE it is handed to the dispatcher and marked after. See
+ *   engine.ts for the at-least-once reasoning.
+ */
+import type { Level } from '../config/schema.js';
+import type { Clock } from '../core/clock.js';
+import { migrate, type Db } from '../store/sqlite.js';
+import type { SiteStateName } from '../store/schema.js';
+import { MaintenanceStore, type MaintenanceInput, type MaintenanceWindow } from './maintenance.js';
+import type { AlertKind, Cause, Notice } from './notice.js';
+import type { SiteAlertState } from './reducer.js';
+
+export const ALERTING_MIGRATIONS = [
+  `CREATE TABLE alert_incidents (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     kind TEXT NOT NULL,
+     site_id TEXT,
+     commune TEXT NOT NULL,
+     district TEXT NOT NULL,
+     province TEXT NOT NULL,
+     state TEXT NOT NULL,
+     detail TEXT NOT NULL,
+     opened_at INTEGER NOT NULL,
+     notified_at INTEGER,
+     hold_until INTEGER,
+     merged_into INTEGER REFERENCES alert_incidents(id),
+     acknowledged_at INTEGER,
+     acknowledged_by TEXT,
+     ack_note TEXT,
+     escalated TEXT NOT NULL DEFAULT '[]',
+     cause TEXT,
+     resolved_at INTEGER,
+     duration_s REAL,
+     resolve_detail TEXT,
+     affected TEXT NOT NULL DEFAULT '[]'
+   );
+   CREATE UNIQUE INDEX alert_incidents_one_open ON alert_incidents(kind, IFNULL(site_id, ''), province, district, commune) WHERE resolved_at IS NULL;
+   CREATE INDEX alert_incidents_opened ON alert_incidents(opened_at);
+   CREATE TABLE alert_notices (
+     notice_id TEXT PRIMARY KEY,
+     incident_id INTEGER NOT NULL REFERENCES alert_incidents(id),
+     event TEXT NOT NULL,
+     level TEXT NOT NULL,
+     payload TEXT NOT NULL,
+     status TEXT NOT NULL CHECK (status IN ('pending', 'dispatched', 'failed')),
+     attempts INTEGER NOT NULL DEFAULT 0,
+     last_error TEXT,
+     created_at INTEGER NOT NULL,
+     dispatched_at INTEGER
+   );
+   CREATE INDEX alert_notices_status ON alert_notices(status);
+   CREATE TABLE alert_deliveries (
+     notice_id TEXT NOT NULL REFERENCES alert_notices(notice_id),
+     channel TEXT NOT NULL,
+     recipient TEXT NOT NULL,
+     status TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     last_error TEXT,
+     sent_at INTEGER,
+     PRIMARY KEY (notice_id, channel, recipient)
+   );
+   CREATE TABLE alert_runbook_steps (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     incident_id INTEGER NOT NULL REFERENCES alert_incidents(id),
+     step INTEGER NOT NULL,
+     done INTEGER NOT NULL DEFAULT 1,
+     done_by TEXT NOT NULL,
+     done_at INTEGER NOT NULL,
+     note TEXT,
+     outcome TEXT
+   );
+   CREATE INDEX alert_runbook_steps_incident ON alert_runbook_steps(incident_id, step);
+   CREATE TABLE alert_site_state (
+     site TEXT PRIMARY KEY,
+     state TEXT NOT NULL,
+     updated_at INTEGER NOT NULL
+   );`,
+];
+
+export interface Incident {
+  id: number;
+  kind: AlertKind;
+  /** null for a commune-level incident. */
+  site_id: string | null;
+  commune: string;
+  district: string;
+  province: string;
+  /** The site state the incident is about (DOWN, DEGRADED, ...). */
+  state: SiteStateName;
+  detail: string;
+  cause: Cause | null;
+  opened_at: number;
+  /** First firing notice handed to the dispatcher; null while held or folded. */
+  notified_at: number | null;
+  /** A held notice goes out at this time unless a commune incident takes the site in. */
+  hold_until: number | null;
+  /** The commune incident this site incident was folded into. */
+  merged_into: number | null;
+  resolved_at: number | null;
+  duration_s: number | null;
+  resolve_detail: string | null;
+  acknowledged_at: number | null;
+  acknowledged_by: string | null;
+  ack_note: string | null;
+  escalated: Level[];
+  /** Ids of the other sites affected. */
+  affected: string[];
+}
+
+export interface RunbookStepRecord {
+  /** 1-based step number in the runbook. */
+  step: number;
+  done: boolean;
+  by: string;
+  at: number;
+  note: string | null;
+  outcome?: string | null;
+}
+
+export interface NoticeRecord {
+  notice_id: string;
+  incident_id: number;
+  event: Notice['event'];
+  level: Level;
+  status: 'pending' | 'dispatched' | 'failed';
+  attempts: number;
+  last_error: string | null;
+  created_at: number;
+  dispatched_at: number | null;
+  notice: Notice;
+}
+
+export interface DeliveryRecord {
+  notice_id: string;
+  channel: string;
+  recipient: string;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  sent_at: number | null;
+}
+
+export interface OpenIncidentInput {
+  kind: AlertKind;
+  site_id: string | null;
+  commune: string;
+  district: string;
+  province: string;
+  state: SiteStateName;
+  detail: string;
+  opened_at: number;
+  affected?: string[];
+  hold_until?: number | null;
+  merged_into?: number | null;
+}
+
+interface IncidentRow extends Omit<Incident, 'escalated' | 'affected'> {
+  escalated: string;
+  affected: string;
+}
+
+const toIncident = (r: IncidentRow): Incident => ({ ...r, escalated: JSON.parse(r.escalated), affected: JSON.parse(r.affected) });
+
+export function migrateAlerting(db: Db): void {
+  migrate(db, 'alerting', ALERTING_MIGRATIONS);
+}
+
+export interface ListIncidentsOptions {
+  /** Only open (true) or only resolved (false) incidents; both when absent. */
+  open?: boolean;
+  /** Compatibility with the API's IncidentRepo: false = open only. */
+  includeResolved?: boolean;
+  communes?: string[];
+  /** Default 1000. */
+  limit?: number;
+  offset?: number;
+}
+
+/**
+ * The typed face of the alerting tables. Also what the API calls (shape of IncidentRepo in
+ * src/api/deps.ts): listIncidents, getIncident, acknowledge, recordStep, steps, and the
+ * maintenance windows.
+ */
+export class IncidentRepository {
+  readonly maintenance: MaintenanceStore;
+
+  constructor(readonly db: Db, private readonly clock: Clock, tz: string) {
+    migrateAlerting(db);
+    this.maintenance = new MaintenanceStore(db, tz);
+  }
+
+  // ------------------------------------------------------------ incidents
+
+  listIncidents(opts: ListIncidentsOptions = {}): Incident[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const open = opts.open ?? (opts.includeResolved === false ? true : undefined);
+    if (open === true) where.push('resolved_at IS NULL');
+    if (open === false) where.push('resolved_at IS NOT NULL');
+    if (opts.communes?.length) {
+      where.push(`commune IN (${opts.communes.map(() => '?').join(',')})`);
+      args.push(...opts.communes);
+    }
+    args.push(opts.limit ?? 1000, opts.offset ?? 0);
+    const sql = `SELECT * FROM alert_incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY (resolved_at IS NULL) DESC, opened_at DESC, id DESC LIMIT ? OFFSET ?`;
+    return (this.db.prepare(sql).all(...args) as IncidentRow[]).map(toIncident);
+  }
+
+  getIncident(id: number): Incident | null {
+    const r = this.db.prepare('SELECT * FROM alert_incidents WHERE id = ?').get(id) as IncidentRow | undefined;
+    return r ? toIncident(r) : null;
+  }
+
+  openIncidents(): Incident[] {
+    return (this.db.prepare('SELECT * FROM alert_incidents WHERE resolved_at IS NULL ORDER BY id').all() as IncidentRow[]).map(toIncident);
+  }
+
+  findOpen(kind: AlertKind, site_id: string | null, area: { province: string; district: string; commune: string }): Incident | null {
+    const r = this.db.prepare(`SELECT * FROM alert_incidents WHERE resolved_at IS NULL AND kind = ? AND IFNULL(site_id, '') = ? AND province = ? AND district = ? AND commune = ?`)
+      .get(kind, site_id ?? '', area.province, area.district, area.commune) as IncidentRow | undefined;
+    return r ? toIncident(r) : null;
+  }
+
+  /** Open an incident, or return the one already open for the same kind and subject. */
+  openIncident(i: OpenIncidentInput): Incident {
+    const existing = this.findOpen(i.kind, i.site_id, i);
+    if (existing) return existing;
+    const r = this.db.prepare(`INSERT INTO alert_incidents (kind, site_id, commune, district, province, state, detail, opened_at, affected, hold_until, merged_into)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+      i.kind, i.site_id, i.commune, i.district, i.province, i.state, i.detail, i.opened_at,
+      JSON.stringify(i.affected ?? []), i.hold_until ?? null, i.merged_into ?? null,
+    );
+    return this.getIncident(Number(r.lastInsertRowid))!;
+  }
+
+  setAffected(id: number, affected: readonly string[]): void {
+    this.db.prepare('UPDATE alert_incidents SET affected = ? WHERE id = ?').run(JSON.stringify([...affected]), id);
+  }
+
+  setDetail(id: number, detail: string): void {
+    this.db.prepare('UPDATE alert_incidents SET detail = ? WHERE id = ?').run(detail, id);
+  }
+
+  markNotified(id: number, at: number): void {
+    this.db.prepare('UPDATE alert_incidents SET notified_at = COALESCE(notified_at, ?), hold_until = NULL WHERE id = ?').run(at, id);
+  }
+
+  setHold(id: number, until: number | null, mergedInto: number | null): void {
+    this.db.prepare('UPDATE alert_incidents SET hold_until = ?, merged_into = ? WHERE id = ?').run(until, mergedInto, id);
+  }
+
+  markEscalated(id: number, level: Level): void {
+    const inc = this.getIncident(id);
+    if (!inc || inc.escalated.includes(level)) return;
+    this.db.prepare('UPDATE alert_incidents SET escalated = ? WHERE id = ?').run(JSON.stringify([...inc.escalated, level]), id);
+  }
+
+  resolveIncident(id: number, at: number, cause: Cause, detail: string): Incident | null {
+    const inc = this.getIncident(id);
+    if (!inc || inc.resolved_at !== null) return inc;
+    const duration = Math.max(0, at - inc.opened_at) / 1000;
+    this.db.prepare('UPDATE alert_incidents SET resolved_at = ?, duration_s = ?, cause = ?, resolve_detail = ?, hold_until = NULL WHERE id = ?')
+      .run(at, duration, cause, detail, id);
+    return this.getIncident(id);
+  }
+
+  /** Returns false when there is no such incident. Acknowledging twice keeps the first. */
+  acknowledge(id: number, by: string, note: string | null, at: number = this.clock.now()): boolean {
+    const r = this.db.prepare('UPDATE alert_incidents SET acknowledged_at = ?, acknowledged_by = ?, ack_note = ? WHERE id = ? AND acknowledged_at IS NULL')
+      .run(at, by, note, id);
+    return r.changes > 0 || this.getIncident(id) !== null;
+  }
+
+  // ------------------------------------------------------------ runbook progress
+
+  recordStep(id: number, rec: RunbookStepRecord): void {
+    if (!this.getIncident(id)) throw new Error(`no incident ${id}`);
+    this.db.prepare('INSERT INTO alert_runbook_steps (incident_id, step, done, done_by, done_at, note, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(id, rec.step, rec.done ? 1 : 0, rec.by, rec.at, rec.note, rec.outcome ?? null);
+  }
+
+  /** The latest record per step, by step number. */
+  steps(id: number): RunbookStepRecord[] {
+    const rows = this.db.prepare(`SELECT step, done, done_by, done_at, note, outcome FROM alert_runbook_steps s
+      WHERE incident_id = ? AND id = (SELECT MAX(id) FROM alert_runbook_steps t WHERE t.incident_id = s.incident_id AND t.step = s.step)
+      ORDER BY step`).all(id) as Array<{ step: number; done: number; done_by: string; done_at: number; note: string | null; outcome: string | null }>;
+    return rows.map((r) => ({ step: r.step, done: r.done === 1, by: r.done_by, at: r.done_at, note: r.note, outcome: r.outcome }));
+  }
+
+  /** Every step record, oldest first: the training record. */
+  stepHistory(id: number): RunbookStepRecord[] {
+    const rows = this.db.prepare('SELECT step, done, done_by, done_at, note, outcome FROM alert_runbook_steps WHERE incident_id = ? ORDER BY id').all(id) as Array<{ step: number; done: number; done_by: string; done_at: number; note: string | null; outcome: string | null }>;
+    return rows.map((r) => ({ step: r.step, done: r.done === 1, by: r.done_by, at: r.done_at, note: r.note, outcome: r.outcome }));
+  }
+
+  // ------------------------------------------------------------ notices and deliveries
+
+  /**
+   * Record a notice before dispatching it. Returns false when it was already dispatched (never
+   * send twice); true when it must be (re)dispatched.
+   */
+  recordNotice(notice: Notice, at: number): boolean {
+    this.db.prepare(`INSERT INTO alert_notices (notice_id, incident_id, event, level, payload, status, created_at)
+      VALUES (?, ?, ?, ?, ?, 'pending', ?) ON CONFLICT(notice_id) DO NOTHING`)
+      .run(notice.id, notice.incident_id, notice.event, notice.level, JSON.stringify(notice), at);
+    const r = this.db.prepare('SELECT status FROM alert_notices WHERE notice_id = ?').get(notice.id) as { status: string };
+    return r.status !== 'dispatched';
+  }
+
+  markNotice(id: string, outcome: { ok: true; at: number } | { ok: false; error: string }): void {
+    if (outcome.ok) {
+      this.db.prepare(`UPDATE alert_notices SET status = 'dispatched', attempts = attempts + 1, dispatched_at = ?, last_error = NULL WHERE notice_id = ?`).run(outcome.at, id);
+    } else {
+      this.db.prepare(`UPDATE alert_notices SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE notice_id = ?`).run(outcome.error.slice(0, 1000), id);
+    }
+  }
+
+  getNotice(id: string): NoticeRecord | null {
+    const r = this.db.prepare('SELECT * FROM alert_notices WHERE notice_id = ?').get(id) as (Omit<NoticeRecord, 'notice'> & { payload: string }) | undefined;
+    if (!r) return null;
+    const { payload, ...rest } = r;
+    return { ...rest, notice: JSON.parse(payload) as Notice };
+  }
+
+  /** Notices recorded but not (successfully) dispatched: after a crash, or a failed dispatch. */
+  undispatched(maxAttempts = Number.MAX_SAFE_INTEGER): NoticeRecord[] {
+    const rows = this.db.prepare(`SELECT notice_id FROM alert_notices WHERE status != 'dispatched' AND attempts < ? ORDER BY created_at, notice_id`).all(maxAttempts) as Array<{ notice_id: string }>;
+    return rows.map((r) => this.getNotice(r.notice_id)!);
+  }
+
+  noticesFor(incidentId: number): NoticeRecord[] {
+    const rows = this.db.prepare('SELECT notice_id FROM alert_notices WHERE incident_id = ? ORDER BY created_at, notice_id').all(incidentId) as Array<{ notice_id: string }>;
+    return rows.map((r) => this.getNotice(r.notice_id)!);
+  }
+
+  /** For the notifiers: one row per (notice, channel, recipient), updated on every attempt. */
+  recordDelivery(d: DeliveryRecord): void {
+    this.db.prepare(`INSERT INTO alert_deliveries (notice_id, channel, recipient, status, attempts, last_error, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT(notice_id, channel, recipient) DO UPDATE SET status = excluded.status, attempts = excluded.attempts, last_error = excluded.last_error, sent_at = excluded.sent_at`)
+      .run(d.notice_id, d.channel, d.recipient, d.status, d.attempts, d.last_error, d.sent_at);
+  }
+
+  deliveries(noticeId: string): DeliveryRecord[] {
+    return this.db.prepare('SELECT * FROM alert_deliveries WHERE notice_id = ? ORDER BY channel, recipient').all(noticeId) as DeliveryRecord[];
+  }
+
+  // ------------------------------------------------------------ per-site alert state
+
+  loadSiteStates(): Map<string, SiteAlertState> {
+    const rows = this.db.prepare('SELECT site, state FROM alert_site_state').all() as Array<{ site: string; state: string }>;
+    return new Map(rows.map((r) => [r.site, JSON.parse(r.state) as SiteAlertState]));
+  }
+
+  saveSiteStates(states: Iterable<SiteAlertState>, at: number): void {
+    const up = this.db.prepare('INSERT INTO alert_site_state (site, state, updated_at) VALUES (?, ?, ?) ON CONFLICT(site) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at');
+    for (const s of states) up.run(s.site, JSON.stringify(s), at);
+  }
+
+  /** Run `fn` in one transaction (the engine's batch: states + incidents together). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  // ------------------------------------------------------------ maintenance (API)
+
+  listMaintenance(): MaintenanceWindow[] {
+    return this.maintenance.list();
+  }
+
+  createMaintenance(input: MaintenanceInput, at: number = this.clock.now()): MaintenanceWindow {
+    return this.maintenance.create(input, at);
+  }
+
+  deleteMaintenance(id: number): boolean {
+    return this.maintenance.delete(id);
+  }
+}
