@@ -1,0 +1,213 @@
+/**
+ * SNMP probe against a REAL snmpd (net-snmp 5.9, Debian): v1, v2c, v3, wrong credentials, wrong
+ * types (snmpd `override`), a closed port, per-agent concurrency, and no secret in results or logs.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import dgram from 'node:dgram';
+import { startSnmpd, type SnmpdHandle } from '../../helpers/snmpd.js';
+import { freeUdpPorts } from '../../helpers/ports.js';
+import { createSnmpProbe } from '../../../src/probes/snmp/index.js';
+import { testSite, capturingLogger, jsonBig } from './site.js';
+
+const SECRETS = { community: 'c0mmunity-Secret', auth: 'authSecret-123', priv: 'privSecret-456', auth256: 'auth256-Secret-789' };
+let agent: SnmpdHandle;
+let badAgent: SnmpdHandle;
+let port: number;
+let closedPort: number;
+
+beforeAll(async () => {
+  const ports = await freeUdpPorts(3);
+  port = ports[0]!;
+  closedPort = ports[2]!;
+  agent = await startSnmpd({
+    ports: [port],
+    communities: [SECRETS.community],
+    v3Users: [
+      { name: 'pwpriv', authProtocol: 'SHA', authKey: SECRETS.auth, privProtocol: 'AES', privKey: SECRETS.priv },
+      { name: 'pwauth', authProtocol: 'SHA-256', authKey: SECRETS.auth256 },
+    ],
+    sysName: 'village-router',
+  });
+  // An agent that answers sysUpTime with a string and ifHCInOctets.1 with an integer (wrong types).
+  badAgent = await startSnmpd({
+    ports: [ports[1]!],
+    communities: ['public'],
+    extraConf: ['override 1.3.6.1.2.1.1.3.0 octet_str "up 3 days"', 'override 1.3.6.1.2.1.31.1.1.1.6.1 integer 42'],
+  });
+});
+
+afterAll(async () => {
+  await agent?.stop();
+  await badAgent?.stop();
+});
+
+const v2c = () => ({ version: '2c', community: SECRETS.community, port });
+const OPTS = { timeout_ms: 1500, retries: 0, max_repetitions: 20 };
+
+describe('SNMP probe against real snmpd', () => {
+  it('v2c: system and the real IF-MIB with 64-bit counters', async () => {
+    const probe = createSnmpProbe(OPTS);
+    try {
+      const r = await probe.poll(testSite('v2c', v2c()), { system: true, interfaces: true });
+      expect(r.status, r.reason).toBe('ok');
+      expect(r.system).toMatchObject({ sys_name: 'village-router', sys_object_id: '1.3.6.1.4.1.8072.3.2.10' });
+      expect(r.system!.uptime_ticks).toBeGreaterThanOrEqual(0);
+      expect(r.system!.sys_descr).toMatch(/Linux/);
+      const lo = r.interfaces!.find((i) => i.name === 'lo');
+      expect(lo).toMatchObject({ counter_bits: 64, oper_up: true, admin_up: true, descr: 'lo' });
+      expect(typeof lo!.in_octets).toBe('bigint');
+      expect(lo!.in_octets! > 0n).toBe(true);
+      // Same set of interfaces as the kernel has.
+      expect(r.interfaces!.length).toBeGreaterThanOrEqual(1);
+      expect(new Set(r.interfaces!.map((i) => i.index)).size).toBe(r.interfaces!.length);
+    } finally {
+      probe.close();
+    }
+  });
+
+  it('system only: no interface walk', async () => {
+    const probe = createSnmpProbe(OPTS);
+    const r = await probe.poll(testSite('sys', v2c()), { system: true, interfaces: false });
+    probe.close();
+    expect(r.status).toBe('ok');
+    expect(r.interfaces).toBeUndefined();
+  });
+
+  it('v1: GETNEXT walk, 32-bit counters only', async () => {
+    const probe = createSnmpProbe(OPTS);
+    const r = await probe.poll(testSite('v1', { version: '1', community: SECRETS.community, port }), { system: true, interfaces: true });
+    probe.close();
+    expect(r.status, r.reason).toBe('ok');
+    expect(r.interfaces!.length).toBeGreaterThan(0);
+    expect(r.interfaces!.every((i) => i.counter_bits === 32)).toBe(true);
+    expect(r.interfaces!.find((i) => i.name === 'lo')!.in_octets! > 0n).toBe(true);
+  });
+
+  it('v3 authPriv SHA/AES and authNoPriv SHA-256 are ok', async () => {
+    const probe = createSnmpProbe(OPTS);
+    const priv = await probe.poll(
+      testSite('v3p', { version: '3', user: 'pwpriv', auth: { protocol: 'sha', key: SECRETS.auth }, priv: { protocol: 'aes', key: SECRETS.priv }, port }),
+      { system: true, interfaces: true },
+    );
+    const auth = await probe.poll(testSite('v3a', { version: '3', user: 'pwauth', auth: { protocol: 'sha256', key: SECRETS.auth256 }, port }), { system: true, interfaces: false });
+    probe.close();
+    expect(priv.status, priv.reason).toBe('ok');
+    expect(priv.interfaces!.some((i) => i.name === 'lo' && i.counter_bits === 64)).toBe(true);
+    expect(auth.status, auth.reason).toBe('ok');
+    expect(auth.system!.sys_name).toBe('village-router');
+  });
+
+  it('v3 wrong auth key: error at once (Wrong Digest), not a timeout; no secret anywhere', async () => {
+    const cap = capturingLogger();
+    const probe = createSnmpProbe({ ...OPTS, timeout_ms: 3000, retries: 1 }, { logger: cap.logger });
+    const wrongKey = 'wrong-Auth-Key-000';
+    const r = await probe.poll(
+      testSite('v3bad', { version: '3', user: 'pwpriv', auth: { protocol: 'sha', key: wrongKey }, priv: { protocol: 'aes', key: SECRETS.priv }, port }),
+      { system: true, interfaces: true },
+    );
+    probe.close();
+    expect(r.status).toBe('error');
+    expect(r.reason).toMatch(/Wrong Digest/);
+    expect(r.duration_ms).toBeLessThan(1000);
+    const all = jsonBig(r) + cap.text();
+    for (const s of [wrongKey, SECRETS.priv, SECRETS.auth]) expect(all).not.toContain(s);
+    expect(cap.text()).toContain('snmp status changed');
+  });
+
+  it('v3 wrong privacy key: snmpd drops the request → timeout naming the possible cause', async () => {
+    const probe = createSnmpProbe({ ...OPTS, timeout_ms: 300 });
+    const r = await probe.poll(
+      testSite('v3priv', { version: '3', user: 'pwpriv', auth: { protocol: 'sha', key: SECRETS.auth }, priv: { protocol: 'aes', key: 'wrong-Priv-Key-000' }, port }),
+      { system: true, interfaces: false },
+    );
+    probe.close();
+    expect(r.status).toBe('timeout');
+    expect(r.reason).toContain('wrong v3 privacy key');
+    expect(jsonBig(r)).not.toContain('wrong-Priv-Key-000');
+  });
+
+  it('wrong community: timeout (v2c agents stay silent), community not in the reason or logs', async () => {
+    const cap = capturingLogger();
+    const probe = createSnmpProbe({ ...OPTS, timeout_ms: 300, retries: 1 }, { logger: cap.logger });
+    const r = await probe.poll(testSite('badc', { version: '2c', community: 'not-the-Community', port }), { system: true, interfaces: true });
+    probe.close();
+    expect(r).toMatchObject({ status: 'timeout', reason: 'no response within 300 ms × 2 tries (agent down, unreachable, or wrong community)' });
+    // One timeout for the GET; the walk is not attempted.
+    expect(r.duration_ms).toBeGreaterThanOrEqual(550);
+    expect(r.duration_ms).toBeLessThan(1500);
+    expect(jsonBig(r) + cap.text()).not.toContain('not-the-Community');
+  });
+
+  it('closed port: timeout', async () => {
+    const probe = createSnmpProbe({ ...OPTS, timeout_ms: 200 });
+    const r = await probe.poll(testSite('closed', { version: '2c', community: 'public', port: closedPort }), { system: true, interfaces: false });
+    probe.close();
+    expect(r.status).toBe('timeout');
+  });
+
+  it('wrong types from the agent become a clear error', async () => {
+    const probe = createSnmpProbe(OPTS);
+    const r = await probe.poll(testSite('types', { version: '2c', community: 'public', port: badAgent.ports[0] }), { system: true, interfaces: true });
+    probe.close();
+    expect(r.status).toBe('error');
+    expect(r.reason).toContain('sysUpTime.0: expected TimeTicks, got OctetString');
+    expect(r.reason).toContain('ifHCInOctets.1: expected Counter64, got Integer');
+  });
+
+  it('ping-only site (snmp: false) and a closed probe give an error result, never a throw', async () => {
+    const probe = createSnmpProbe(OPTS);
+    expect(await probe.poll(testSite('nosnmp', false), { system: true, interfaces: true })).toMatchObject({ status: 'error', reason: 'site has no SNMP access configured' });
+    probe.close();
+    expect(await probe.poll(testSite('late', v2c()), { system: true, interfaces: false })).toMatchObject({ status: 'error', reason: 'SNMP probe is closed' });
+  });
+
+  it('unknown host name: error, not a crash', async () => {
+    const probe = createSnmpProbe({ ...OPTS, timeout_ms: 500 });
+    const r = await probe.poll(testSite('dns', v2c(), { host: 'nosuchhost.invalid' }), { system: true, interfaces: false });
+    probe.close();
+    expect(r.status).toBe('error');
+    expect(r.reason).toMatch(/did not resolve|ENOTFOUND|EAI_AGAIN/);
+  });
+
+  it('caps requests in flight per agent (counted by a UDP relay in front of snmpd)', async () => {
+    // relay: client → relay port → snmpd; counts requests forwarded but not yet answered.
+    const [relayPort] = await freeUdpPorts(1);
+    const relay = dgram.createSocket('udp4');
+    const upstream = new Map<string, dgram.Socket>();
+    let inFlight = 0;
+    let maxInFlight = 0;
+    let forwarded = 0;
+    relay.on('message', (msg, rinfo) => {
+      const key = `${rinfo.address}:${rinfo.port}`;
+      let up = upstream.get(key);
+      if (!up) {
+        up = dgram.createSocket('udp4');
+        up.on('message', (resp) => {
+          inFlight--;
+          // Hold each answer a little so concurrency is visible.
+          setTimeout(() => relay.send(resp, rinfo.port, rinfo.address), 20);
+        });
+        upstream.set(key, up);
+      }
+      inFlight++;
+      forwarded++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      up.send(msg, port, '127.0.0.1');
+    });
+    await new Promise<void>((r) => relay.bind(relayPort, '127.0.0.1', () => r()));
+    try {
+      const probe = createSnmpProbe({ ...OPTS, per_agent_concurrency: 2 });
+      // 8 sites behind the same agent address (host:port): at most 2 requests at a time.
+      const sites = Array.from({ length: 8 }, (_, i) => testSite(`cap${i}`, { version: '2c', community: SECRETS.community, port: relayPort }));
+      const rs = await Promise.all(sites.map((s) => probe.poll(s, { system: true, interfaces: false })));
+      probe.close();
+      expect(rs.every((r) => r.status === 'ok')).toBe(true);
+      expect(forwarded).toBe(8);
+      expect(maxInFlight).toBeLessThanOrEqual(2);
+      expect(maxInFlight).toBe(2);
+    } finally {
+      relay.close();
+      for (const u of upstream.values()) u.close();
+    }
+  });
+});
