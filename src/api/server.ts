@@ -14,6 +14,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Ajv } from 'ajv';
 import type { ApiDeps } from './deps.js';
 import { ApiError, type ErrorBody } from './errors.js';
 import { AuthStore } from './auth/store.js';
@@ -63,9 +64,14 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger.child({ component: 'api' }),
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.settings.api.body_limit_bytes,
-    // Unknown fields are an error (additionalProperties: false), never silently dropped.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // Unknown fields are an error (additionalProperties: false), never silently dropped. Query strings
+  // and path parameters are text, so they are coerced (`limit=10` → 10); JSON bodies are NOT
+  // (`{"note": 5}` is a 400, not the string "5").
+  const ajvOptions = { removeAdditional: false, useDefaults: true, allErrors: false, strict: false } as const;
+  const textAjv = new Ajv({ ...ajvOptions, coerceTypes: 'array' });
+  const bodyAjv = new Ajv({ ...ajvOptions, coerceTypes: false });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema));
 
   // ---- external plugins
   await app.register(cookie, { secret: deps.sessionSecret, hook: 'onRequest' });
