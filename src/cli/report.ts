@@ -1,0 +1,77 @@
+/**
+ * `pointwatch report coverage --from --to [--province|--district|--commune] [--group-by site|commune|district]
+ *  [--format table|csv|json|html] [--out FILE]`: the provincial review's coverage report.
+ * Progress goes to stderr; the report to stdout or --out. Bad input → InputError (exit 2).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+import { InfluxDB } from 'influx';
+import { InputError } from '../core/errors.js';
+import { createLogger } from '../core/logger.js';
+import { GROUP_BY, runCoverageReport, type GroupBy } from '../reports/run.js';
+import { FORMATS, renderReport, type Format } from '../reports/render/index.js';
+import { withConfigOptions, loadFromCli, type ConfigOptions } from './options.js';
+
+interface ReportOptions extends ConfigOptions {
+  from: string;
+  to: string;
+  province?: string;
+  district?: string;
+  commune?: string;
+  groupBy: GroupBy;
+  format: Format;
+  out?: string;
+  resolution: 'auto' | 'raw' | 'rollup_5m' | 'rollup_1h';
+  quiet?: boolean;
+}
+
+export function register(program: Command): void {
+  const report = program.command('report').description('Reports computed from the stored checks.');
+  withConfigOptions(
+    report
+      .command('coverage')
+      .description('Availability in service hours per site, and the coverage figure per commune/district/province.')
+      .requiredOption('--from <date>', 'start: YYYY-MM-DD (local date in reports.timezone), YYYY-MM-DDTHH:MM, or ISO time with zone')
+      .requiredOption('--to <date>', 'end: same forms; a plain date includes that whole day')
+      .option('--province <name>', 'only this province')
+      .option('--district <name>', 'only this district')
+      .option('--commune <name>', 'only this commune')
+      .addOption(new Option('--group-by <level>', 'rows per').choices(GROUP_BY).default('site'))
+      .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('table'))
+      .addOption(new Option('--resolution <rp>', 'data source (auto: raw for short spans, rollups for long)').choices(['auto', 'raw', 'rollup_5m', 'rollup_1h']).default('auto'))
+      .option('--out <file>', 'write the report here instead of stdout')
+      .option('-q, --quiet', 'no progress on stderr'),
+  ).action(async (opts: ReportOptions) => {
+    const cfg = await loadFromCli(opts);
+    if (opts.out) {
+      const dir = path.dirname(path.resolve(opts.out));
+      if (!fs.existsSync(dir)) throw new InputError(`--out ${opts.out}: folder ${dir} does not exist`);
+    }
+    const { settings } = cfg;
+    const influx = new InfluxDB({
+      host: new URL(settings.influx.url).hostname,
+      port: Number(new URL(settings.influx.url).port || 8086),
+      protocol: new URL(settings.influx.url).protocol === 'https:' ? 'https' : 'http',
+      database: settings.influx.database,
+      username: settings.influx.username,
+      password: settings.influx.password,
+      options: { timeout: settings.influx.timeout_ms * 6 },
+    });
+    const progress = (done: number, total: number) => {
+      if (!opts.quiet) process.stderr.write(`\rreport: querying ${done}/${total}`);
+      if (!opts.quiet && done === total) process.stderr.write('\n');
+    };
+    const started = Date.now();
+    const result = await runCoverageReport(
+      { from: opts.from, to: opts.to, province: opts.province, district: opts.district, commune: opts.commune, resolution: opts.resolution },
+      { settings, inventory: cfg.inventory, influx, onProgress: progress, logger: createLogger({ level: 'warn' }) },
+    );
+    const text = renderReport(result, opts.format, opts.groupBy);
+    if (opts.out) fs.writeFileSync(opts.out, text);
+    else process.stdout.write(text);
+    if (!opts.quiet) {
+      process.stderr.write(`report: ${result.sites.length} sites from ${result.resolution} in ${((Date.now() - started) / 1000).toFixed(1)} s${opts.out ? ` → ${opts.out}` : ''}\n`);
+    }
+  });
+}
