@@ -7,6 +7,8 @@ import { EXIT, InputError, errorMessage } from '../core/errors.js';
 // ---- commands (one import + one register line each) ----
 import * as checkConfig from './check-config.js';
 import * as inventory from './inventory.js';
+import * as report from './report.js';
+import * as dashboards from './dashboards.js';
 import * as schema from './schema.js';
 
 const program = new Command('pointwatch')
@@ -17,6 +19,8 @@ const program = new Command('pointwatch')
 
 checkConfig.register(program);
 inventory.register(program);
+report.register(program);
+dashboards.register(program);
 schema.register(program);
 
 try {
