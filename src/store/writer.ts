@@ -220,6 +220,7 @@ class Writer implements PointWriter {
       const f = classify(err);
       if (f.kind === 'partial' || f.kind === 'rejected') {
         this.onRejected(f, batch);
+        if (f.kind === 'partial') this.n.written += batch.length - (f.dropped ?? batch.length);
         this.markUp();
         return;
       }
@@ -328,7 +329,7 @@ class Writer implements PointWriter {
         const f = classify(err);
         if (f.kind === 'partial' || f.kind === 'rejected') {
           this.onRejected(f, rec.points);
-          if (this.spool.ack(rec)) this.n.replayed += rec.points.length - (f.dropped ?? rec.points.length);
+          if (this.spool.ack(rec) && f.kind === 'partial') this.n.replayed += rec.points.length - (f.dropped ?? rec.points.length);
           this.noteReplayed(rec.points);
           continue;
         }
