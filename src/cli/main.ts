@@ -6,6 +6,9 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, InputError, errorMessage } from '../core/errors.js';
 // ---- commands (one import + one register line each) ----
 import * as checkConfig from './check-config.js';
+import * as poll from './poll.js';
+import * as probe from './probe.js';
+import * as simulate from './simulate.js';
 import * as inventory from './inventory.js';
 import * as report from './report.js';
 import * as dashboards from './dashboards.js';
@@ -18,6 +21,9 @@ const program = new Command('pointwatch')
   .exitOverride();
 
 checkConfig.register(program);
+poll.register(program);
+probe.register(program);
+simulate.register(program);
 inventory.register(program);
 report.register(program);
 dashboards.register(program);

@@ -1,0 +1,94 @@
+/**
+ * `pointwatch poll --once | --cycles N [--interval S] [--json] [--no-store]`: poll the inventory
+ * now and print, per site and cycle, what was measured and whether the site is reachable.
+ * The JSON lines are a documented contract: src/poller/README.md.
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+import { InputError } from '../core/errors.js';
+import { createLogger } from '../core/logger.js';
+import { systemClock } from '../core/clock.js';
+import type { SiteCheck } from '../core/types.js';
+import { createPingProbe } from '../probes/ping/index.js';
+import { createSnmpProbe } from '../probes/snmp/index.js';
+import { createPoller } from '../poller/index.js';
+import { formatTable, pairChecks, toPollJson } from '../poller/report.js';
+import { withConfigOptions, loadFromCli, intOption, type ConfigOptions } from './options.js';
+
+interface PollOptions extends ConfigOptions {
+  once?: boolean;
+  cycles?: number;
+  interval?: number;
+  json?: boolean;
+  store: boolean;
+  spreadMs?: number;
+  site?: string[];
+}
+
+const positive = (name: string) => (v: string): number => {
+  const n = intOption(name)(v);
+  if (n < 1) throw new InvalidArgumentError(`${name} must be at least 1 (got '${v}')`);
+  return n;
+};
+
+export function register(program: Command): void {
+  withConfigOptions(
+    program
+      .command('poll')
+      .description('Poll the inventory now (ping + SNMP) and print per site the measured values and reachability.')
+      .option('--once', 'one cycle (the default)')
+      .option('--cycles <n>', 'run N cycles; from the 2nd on, interface rates are shown', positive('--cycles'))
+      .option('--interval <s>', 'seconds between cycle starts (default: poller.snmp.interfaces_interval_s)', positive('--interval'))
+      .option('--json', 'one JSON object per site per cycle (contract: src/poller/README.md)')
+      .option('--no-store', 'do not write to InfluxDB')
+      .option('--spread-ms <ms>', 'spread SNMP requests over this window (default: 0 for one cycle, half the interval otherwise)', intOption('--spread-ms'))
+      .option('--site <id...>', 'only these sites'),
+  ).action(async (opts: PollOptions) => {
+    if (opts.once && opts.cycles !== undefined) throw new InputError('poll: give --once or --cycles N, not both');
+    const cycles = opts.cycles ?? 1;
+    if (opts.store) {
+      throw new InputError('poll: writing to InfluxDB from `poll` is not wired yet (src/store/writer.ts missing): use --no-store');
+    }
+    const cfg = await loadFromCli(opts);
+    const settings = cfg.settings;
+    let sites = cfg.inventory.sites;
+    if (opts.site?.length) {
+      const unknown = opts.site.filter((id) => !sites.some((s) => s.id === id));
+      if (unknown.length) throw new InputError(`poll: --site: unknown site id(s) ${unknown.join(', ')} in ${cfg.inventoryPath}`);
+      sites = sites.filter((s) => opts.site!.includes(s.id));
+    }
+    const logger = createLogger({ level: process.env.POINTWATCH_LOG_LEVEL ?? 'warn' });
+    const interval = opts.interval ?? settings.poller.snmp.interfaces_interval_s;
+    const spreadMs = opts.spreadMs ?? (cycles > 1 && settings.poller.spread ? Math.floor(interval * 500) : 0);
+    const ping = createPingProbe(settings.poller.ping, { logger });
+    const snmp = createSnmpProbe(settings.poller.snmp, { logger });
+    const out = process.stdout;
+    const poller = createPoller({
+      settings, sites, ping, snmp, clock: systemClock, logger,
+      onCheck: (checks: SiteCheck[]) => { pending.push(...checks); },
+    });
+    if (poller.sites.length === 0) throw new InputError(`poll: no site to poll (shard ${JSON.stringify(settings.poller.shard ?? {})} selects none)`);
+    let pending: SiteCheck[] = [];
+    let stopping = false;
+    const onSignal = () => { stopping = true; };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      for (let c = 1; c <= cycles && !stopping; c++) {
+        const started = Date.now();
+        pending = [];
+        await poller.runCycle(c, { spreadMs, interval_s: interval });
+        const rows = pairChecks(pending).map((p) => toPollJson(p.first, p.recheck));
+        if (opts.json) for (const r of rows) out.write(`${JSON.stringify(r)}\n`);
+        else out.write(`${formatTable(rows).join('\n')}\n\n`);
+        if (c < cycles) {
+          const wait = started + interval * 1000 - Date.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        }
+      }
+    } finally {
+      snmp.close();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  });
+}
