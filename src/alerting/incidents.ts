@@ -272,11 +272,10 @@ export class IncidentRepository {
     return this.getIncident(id);
   }
 
-  /** Returns false when there is no such incident. Acknowledging twice keeps the first. */
-  acknowledge(id: number, by: string, note: string | null, at: number = this.clock.now()): boolean {
-    const r = this.db.prepare('UPDATE alert_incidents SET acknowledged_at = ?, acknowledged_by = ?, ack_note = ? WHERE id = ? AND acknowledged_at IS NULL')
+  /** Acknowledging twice keeps the first; an unknown id changes nothing (check getIncident first). */
+  acknowledge(id: number, by: string, note: string | null, at: number = this.clock.now()): void {
+    this.db.prepare('UPDATE alert_incidents SET acknowledged_at = ?, acknowledged_by = ?, ack_note = ? WHERE id = ? AND acknowledged_at IS NULL')
       .run(at, by, note, id);
-    return r.changes > 0 || this.getIncident(id) !== null;
   }
 
   // ------------------------------------------------------------ runbook progress
@@ -346,6 +345,22 @@ export class IncidentRepository {
     this.db.prepare(`INSERT INTO alert_deliveries (notice_id, channel, recipient, status, attempts, last_error, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT(notice_id, channel, recipient) DO UPDATE SET status = excluded.status, attempts = excluded.attempts, last_error = excluded.last_error, sent_at = excluded.sent_at`)
       .run(d.notice_id, d.channel, d.recipient, d.status, d.attempts, d.last_error, d.sent_at);
+  }
+
+  /**
+   * The notifiers' dispatcher `record(notice, results)` hook: one row per (notice, notifier,
+   * address), attempts added up, the latest outcome kept.
+   */
+  recordDeliveryResults(notice: Pick<Notice, 'id'>, results: ReadonlyArray<{ notifier: string; recipient: string; ok: boolean; error?: string; attempts?: number }>): void {
+    const up = this.db.prepare(`INSERT INTO alert_deliveries (notice_id, channel, recipient, status, attempts, last_error, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT(notice_id, channel, recipient) DO UPDATE SET status = excluded.status, attempts = alert_deliveries.attempts + excluded.attempts,
+        last_error = excluded.last_error, sent_at = COALESCE(excluded.sent_at, alert_deliveries.sent_at)`);
+    const at = this.clock.now();
+    this.db.transaction(() => {
+      for (const r of results) {
+        up.run(notice.id, r.notifier, r.recipient, r.ok ? 'delivered' : 'failed', r.attempts ?? 1, r.ok ? null : (r.error ?? 'failed').slice(0, 1000), r.ok ? at : null);
+      }
+    })();
   }
 
   deliveries(noticeId: string): DeliveryRecord[] {
