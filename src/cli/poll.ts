@@ -11,6 +11,8 @@ import type { SiteCheck } from '../core/types.js';
 import { createPingProbe } from '../probes/ping/index.js';
 import { createSnmpProbe } from '../probes/snmp/index.js';
 import { createPoller } from '../poller/index.js';
+import { createWriter, type PointWriter } from '../store/writer.js';
+import { pointsForCheck } from '../store/points.js';
 import { formatTable, pairChecks, toPollJson } from '../poller/report.js';
 import { withConfigOptions, loadFromCli, intOption, type ConfigOptions } from './options.js';
 
@@ -45,9 +47,6 @@ export function register(program: Command): void {
   ).action(async (opts: PollOptions) => {
     if (opts.once && opts.cycles !== undefined) throw new InputError('poll: give --once or --cycles N, not both');
     const cycles = opts.cycles ?? 1;
-    if (opts.store) {
-      throw new InputError('poll: writing to InfluxDB from `poll` is not wired yet (src/store/writer.ts missing): use --no-store');
-    }
     const cfg = await loadFromCli(opts);
     const settings = cfg.settings;
     let sites = cfg.inventory.sites;
@@ -62,9 +61,17 @@ export function register(program: Command): void {
     const ping = createPingProbe(settings.poller.ping, { logger });
     const snmp = createSnmpProbe(settings.poller.snmp, { logger });
     const out = process.stdout;
+    const byId = new Map(sites.map((s) => [s.id, s]));
+    // Without --no-store, points go through the store's writer (InfluxDB, spool when it is down).
+    const writer: PointWriter | null = opts.store
+      ? await createWriter({ influx: settings.influx, spool: settings.spool, dataDir: settings.data_dir, logger })
+      : null;
     const poller = createPoller({
       settings, sites, ping, snmp, clock: systemClock, logger,
-      onCheck: (checks: SiteCheck[]) => { pending.push(...checks); },
+      onCheck: (checks: SiteCheck[]) => {
+        pending.push(...checks);
+        writer?.write(checks.flatMap((c) => pointsForCheck(byId.get(c.site)!, c)));
+      },
     });
     if (poller.sites.length === 0) throw new InputError(`poll: no site to poll (shard ${JSON.stringify(settings.poller.shard ?? {})} selects none)`);
     let pending: SiteCheck[] = [];
@@ -85,7 +92,13 @@ export function register(program: Command): void {
           if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         }
       }
+      if (writer) {
+        await writer.flush();
+        const st = writer.stats();
+        process.stderr.write(`store: ${st.written} points written to InfluxDB, ${st.spooled} spooled${st.influx_up ? '' : ` (InfluxDB unavailable: ${st.last_error ?? 'unknown'})`}\n`);
+      }
     } finally {
+      await writer?.close();
       snmp.close();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

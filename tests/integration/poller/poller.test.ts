@@ -1,0 +1,158 @@
+/**
+ * The poll cycle against a real simulated fleet (net-snmp agents on 127.21.x.y, a namespace for
+ * the down site) with the real probes (fping, net-snmp): healthy sites, a down site confirmed by
+ * the fast re-check, a slow agent that does not delay the others, a reboot, a 32-bit wrap,
+ * fping that cannot run (UNKNOWN, not DOWN), two shards that together poll every site once,
+ * and the node-cron scheduler driving real cycles.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { settingsWithDefaults } from '../../../src/config/defaults.js';
+import { systemClock } from '../../../src/core/clock.js';
+import { silentLogger } from '../../../src/core/logger.js';
+import type { SiteCheck } from '../../../src/core/types.js';
+import { createPingProbe } from '../../../src/probes/ping/index.js';
+import { createSnmpProbe } from '../../../src/probes/snmp/index.js';
+import { createPoller, checkFailed, isReachable, type Poller } from '../../../src/poller/index.js';
+import { createScheduler } from '../../../src/scheduler/index.js';
+import { createFleet, type Fleet } from '../../../src/sim/fleet.js';
+import { parseFaultSpec } from '../../../src/sim/faults.js';
+
+const settings = settingsWithDefaults({
+  poller: {
+    ping: { count: 3, period_ms: 20, timeout_ms: 300, interval_s: 5 },
+    snmp: { timeout_ms: 300, retries: 1, system_interval_s: 5, interfaces_interval_s: 5 },
+    recheck: { delay_s: 1 },
+    spread: false,
+  },
+});
+const logger = silentLogger();
+const basePort = 41000 + Math.floor(Math.random() * 8000);
+const HEALTHY = ['sim-0001', 'sim-0002', 'sim-0003', 'sim-0004', 'sim-0005', 'sim-0006', 'sim-0007'];
+
+let fleet: Fleet;
+let poller: Poller;
+const all: SiteCheck[] = [];
+const ping = createPingProbe(settings.poller.ping);
+const snmp = createSnmpProbe(settings.poller.snmp);
+
+beforeAll(async () => {
+  // sim-0004 is 32-bit only: its counters wrap 2.5 s after start, between cycle 1 and cycle 2.
+  fleet = await createFleet({ sites: 8, basePort, loopbackBlock: 21, faults: parseFaultSpec('down@sim-0008,wrap:2.5@sim-0004'), logger });
+  poller = createPoller({ settings, sites: fleet.sites, ping, snmp, clock: systemClock, logger, onCheck: (cs) => { all.push(...cs); } });
+});
+afterAll(async () => {
+  snmp.close();
+  await fleet?.close();
+});
+
+const ofCycle = (cycle: number, recheck = false) =>
+  new Map(all.filter((c) => c.cycle === cycle && c.recheck === recheck).map((c) => [c.site, c]));
+
+describe('poll cycle against the simulated fleet', () => {
+  it('cycle 1: healthy sites answer; the down site fails and its fast re-check confirms it', async () => {
+    expect(fleet.router('sim-0004').model.spec.hc).toBe(false);
+    const st = await poller.runCycle(1, { interval_s: 5 });
+    const first = ofCycle(1);
+    const re = ofCycle(1, true);
+    for (const id of HEALTHY) {
+      const c = first.get(id)!;
+      expect(c.ping?.received, id).toBe(3);
+      expect(c.snmp?.status, id).toBe('ok');
+      expect(c.snmp?.system?.sys_name, id).toBe(id);
+      expect(c.interfaces.length, id).toBeGreaterThanOrEqual(3);
+      expect(c.interfaces.every((i) => i.note === 'first-sample'), id).toBe(true);
+      expect(c.wan?.name, id).toBe(fleet.router(id).model.spec.interfaces[0]!.name);
+      expect(isReachable(c)).toBe(true);
+      expect(c.unknown).toBeUndefined();
+    }
+    const down = first.get('sim-0008')!;
+    expect(checkFailed(down)).toBe(true);
+    expect(down.ping?.received).toBe(0);
+    expect(down.snmp?.status).toBe('timeout');
+    expect([...re.keys()]).toEqual(['sim-0008']);
+    expect(re.get('sim-0008')!.ts - down.ts).toBeGreaterThanOrEqual(1000);
+    expect(isReachable(re.get('sim-0008')!)).toBe(false);
+    expect(st).toMatchObject({ sites: 8, checks: 9, rechecked: 1, failed: 1, recovered: 0, unknown: 0 });
+    expect(fleet.netns.active).toBe(true); // root: the down site lives in a namespace, ICMP really dropped
+  });
+
+  it('cycle 2: rates within speed, a reboot gives no rate, a wrap gives no spike, a slow agent delays nobody', async () => {
+    await fleet.setFault('sim-0005', { kind: 'reboot', after_s: 0 });
+    await fleet.setFault('sim-0006', { kind: 'slow', delay_ms: 3000 });
+    await new Promise((r) => setTimeout(r, 2000));
+    const t0 = Date.now();
+    const st = await poller.runCycle(2, { interval_s: 5 });
+    const took = Date.now() - t0;
+    const c2 = ofCycle(2);
+    for (const id of ['sim-0001', 'sim-0002', 'sim-0003', 'sim-0004', 'sim-0007']) {
+      const c = c2.get(id)!;
+      expect(c.snmp?.status, id).toBe('ok');
+      expect(c.snmp!.duration_ms, `${id} not held up by the slow agent`).toBeLessThan(1000);
+      for (const i of c.interfaces) {
+        expect(i.in_bps, `${id} ${i.name} ${i.note}`).not.toBeNull();
+        expect(i.in_bps!).toBeLessThanOrEqual(i.speed_bps!);
+        expect(i.out_bps!).toBeLessThanOrEqual(i.speed_bps!);
+      }
+    }
+    // sim-0004's 32-bit counters wrapped between the cycles: a normal rate, not 2^32 bytes in 3 s
+    const wrapped = c2.get('sim-0004')!.interfaces.find((i) => i.index === 1)!;
+    expect(fleet.router('sim-0004').model.counters.get(1)!.in_octets).toBeLessThan(1n << 31n);
+    expect(wrapped.in_bps!).toBeGreaterThan(0);
+    expect(wrapped.in_bps!).toBeLessThan(wrapped.speed_bps!);
+    const reb = c2.get('sim-0005')!;
+    expect(reb.rebooted).toBe(true);
+    expect(reb.uptime_s!).toBeLessThan(10);
+    expect(reb.interfaces.every((i) => i.in_bps === null && i.note === 'reboot')).toBe(true);
+    const slow = c2.get('sim-0006')!;
+    expect(slow.snmp?.status).toBe('timeout');
+    expect(slow.ping?.received).toBe(3);
+    expect(isReachable(slow)).toBe(true);
+    expect(st.rechecked).toBe(2); // the slow site and the down site
+    // the slow site costs one site deadline + the re-check, not a deadline per site
+    expect(took).toBeLessThan(6000);
+    await fleet.setFault('sim-0006', null);
+  });
+
+  it('fping that cannot run: every site UNKNOWN (not failed, no re-check) unless SNMP answered', async () => {
+    const broken = createPingProbe({ ...settings.poller.ping, fping_path: '/nonexistent/fping' });
+    const got: SiteCheck[] = [];
+    const p = createPoller({ settings, sites: fleet.sites, ping: broken, snmp, clock: systemClock, logger, onCheck: (cs) => { got.push(...cs); } });
+    const st = await p.runCycle(1, { snmp: false });
+    expect(got).toHaveLength(8);
+    for (const c of got) {
+      expect(c.unknown, c.site).toMatch(/fping did not run/);
+      expect(checkFailed(c)).toBe(false);
+    }
+    expect(st).toMatchObject({ unknown: 8, rechecked: 0 });
+  });
+
+  it('two shards over one inventory poll every site exactly once', async () => {
+    const sites = fleet.sites.map((s, i) => ({ ...s, province: i % 3 === 0 ? 'Lao Cai' : 'Ha Giang' }));
+    const seen: string[] = [];
+    for (const provinces of [['Lao Cai'], ['Ha Giang']]) {
+      const s = settingsWithDefaults({ ...settings, poller: { ...settings.poller, shard: { provinces } } });
+      const p = createPoller({ settings: s, sites, ping, snmp, clock: systemClock, logger, onCheck: (cs) => { seen.push(...cs.filter((c) => !c.recheck).map((c) => c.site)); } });
+      await p.runCycle(1, { snmp: false, recheck: false });
+    }
+    expect(seen.slice().sort()).toEqual(fleet.sites.map((s) => s.id).sort());
+    expect(new Set(seen).size).toBe(seen.length);
+  });
+
+  it('the scheduler runs real cycles on node-cron ticks and stop() waits for the running one', async () => {
+    const s = settingsWithDefaults({ ...settings, poller: { ...settings.poller, shard: undefined } });
+    const cycles: number[] = [];
+    const p = createPoller({ settings: s, sites: fleet.sites.slice(0, 3), ping, snmp, clock: systemClock, logger, onCheck: (cs) => { cycles.push(cs[0]!.cycle); } });
+    const sched = createScheduler({ settings: s, poller: p, clock: systemClock, logger });
+    expect(sched.counters()).toMatchObject({ tick_s: 5, pattern: '*/5 * * * * *' });
+    sched.start();
+    const deadline = Date.now() + 9000;
+    while (sched.counters().cycles < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await sched.stop();
+    const c = sched.counters();
+    expect(c.cycles).toBeGreaterThanOrEqual(2);
+    expect(c.running).toBe(false);
+    expect(c.overruns).toBe(0);
+    expect(c.last_cycle_duration_ms).toBeGreaterThan(0);
+    expect(new Set(cycles)).toEqual(new Set(Array.from({ length: c.cycles }, (_, i) => i + 1)));
+  }, 15_000);
+});
