@@ -101,12 +101,15 @@ export interface MaintenanceWindow {
   districts: string[];
   start: number;
   end: number;
+  /** Recurring windows: each occurrence starts on this cron pattern and lasts duration_ms. */
+  cron?: string | null;
+  duration_ms?: number | null;
   reason: string;
   created_by: string;
   created_at: number;
 }
 
-export type MaintenanceInput = Omit<MaintenanceWindow, 'id' | 'created_at'>;
+export type MaintenanceInput = Omit<MaintenanceWindow, 'id' | 'created_at' | 'cron' | 'duration_ms'>;
 
 export interface IncidentRepo {
   /** Every incident, open and recent; the route filters by scope, sorts open first and pages. */
@@ -128,6 +131,8 @@ export interface RunbookView {
   title: string;
   sections: Array<{ heading: string; body: string }>;
   steps: string[];
+  /** Sections shown after the checklist (when to escalate). */
+  after?: Array<{ heading: string; body: string }>;
 }
 
 export interface RunbookSource {

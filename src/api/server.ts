@@ -16,6 +16,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv } from 'ajv';
 import type { ApiDeps } from './deps.js';
+import { InputError } from '../core/errors.js';
 import { ApiError, type ErrorBody } from './errors.js';
 import { AuthStore } from './auth/store.js';
 import { Service } from './service.js';
@@ -33,6 +34,7 @@ declare module 'fastify' {
 /** Turn any error into THE error shape; validation errors name the field. */
 export function toErrorBody(err: FastifyError | ApiError | Error): { status: number; body: ErrorBody } {
   if (err instanceof ApiError) return { status: err.statusCode, body: err.body() };
+  if (err instanceof InputError) return { status: 400, body: { error: { code: 'bad_request', message: err.problems.join('\n') } } };
   const fe = err as FastifyError;
   if (fe.validation && fe.validation.length) {
     const v = fe.validation[0]!;

@@ -14,6 +14,8 @@ import type {
 import { ApiError, badRequest, conflict, forbidden, notFound, unavailable } from './errors.js';
 import type { AuthStore } from './auth/store.js';
 import { can, inScope, type Action, type Principal } from './auth/scope.js';
+import { fillPlaceholders, runbookVars } from '../runbooks/load.js';
+import type { Lang } from '../config/schema.js';
 
 export type PublicSite = Omit<Site, 'snmp'> & { snmp: false | { version: string } };
 
@@ -131,7 +133,23 @@ export class Service {
   async incidentDetail(user: Principal, id: number, lang: string): Promise<IncidentDetail> {
     const incident = await this.incidentOr404(user, id);
     const steps = await this.deps.incidents.steps(id);
-    return { incident, steps, runbook: this.runbookFor(incident.kind, lang) };
+    const book = this.runbookFor(incident.kind, lang);
+    return { incident, steps, runbook: book ? this.fillRunbook(book, incident) : null };
+  }
+
+  /** The runbook with {{site}}, {{commune}} and the contacts of this incident filled in. */
+  private fillRunbook(book: RunbookView, i: Incident): RunbookView {
+    const inv = this.deps.inventory();
+    const site = i.site_id ? inv.sites.find((s) => s.id === i.site_id) : undefined;
+    const areaName = { commune: i.commune, district: i.district, province: i.province };
+    const contacts = [
+      ...(site?.contacts ?? []).map((c) => ({ ...c, level: 'commune' })),
+      ...inv.areas.filter((a) => areaName[a.level] === a.name).flatMap((a) => a.contacts.map((c) => ({ ...c, level: a.level }))),
+    ];
+    const vars = runbookVars({ site: site?.name, commune: i.commune, contacts });
+    const f = (text: string) => fillPlaceholders(text, vars, book.lang as Lang);
+    const sec = (s: { heading: string; body: string }) => ({ heading: s.heading, body: f(s.body) });
+    return { ...book, sections: book.sections.map(sec), steps: book.steps.map(f), ...(book.after ? { after: book.after.map(sec) } : {}) };
   }
 
   async acknowledge(user: Principal, id: number, note: string | null): Promise<Incident> {

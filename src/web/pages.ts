@@ -7,6 +7,7 @@ import type { PublicSite, SiteStatus } from '../api/service.js';
 import { can } from '../api/auth/scope.js';
 import { STATE_CODE, SITE_STATES, type SiteStateName } from '../store/schema.js';
 import { barChart, lineChart } from './charts.js';
+import { renderMarkdown } from './markdown.js';
 import { html, raw, type Safe } from './html.js';
 import { stateLabel, t, type MsgKey } from './i18n.js';
 import { badge, csrfField, fmtDuration, fmtTime, layout, STATE_COLOURS, type PageCtx } from './layout.js';
@@ -193,15 +194,16 @@ export function incidentPage(ctx: PageCtx, i: Incident, steps: RunbookStepRecord
       : html`<p class="muted">${t(L, 'not_acknowledged')}</p>`;
   const checklist = book
     ? html`<h2>${t(L, 'runbook')}: ${book.title}</h2>
-${book.sections.map((s) => html`<h3>${s.heading}</h3><p>${s.body}</p>`)}
+${book.sections.map((s) => html`<h3>${s.heading}</h3>${raw(renderMarkdown(s.body))}`)}
 <ol class="steps">${book.steps.map((text, idx) => {
         const n = idx + 1;
         const rec = byStep.get(n);
         const done = rec?.done === true;
-        return html`<li class="${done ? 'done' : ''}" id="step-${n}"><div>${done ? '☑' : '☐'} ${text}</div>
+        return html`<li class="${done ? 'done' : ''}" id="step-${n}"><div>${done ? '☑' : '☐'} ${raw(renderMarkdown(text).replace(/^<p>|<\/p>$/g, ''))}</div>
 ${rec ? html`<div class="muted">${done ? t(L, 'step_done_by', { name: rec.by, time: fmtTime(rec.at, ctx) }) : `${rec.by} · ${fmtTime(rec.at, ctx)} (${t(L, 'mark_undone')})`}${rec.note ? html`: <q>${rec.note}</q>` : ''}</div>` : ''}
 ${canStep ? html`<form method="post" action="/incidents/${i.id}/steps" class="inline">${csrfField(ctx)}<input type="hidden" name="step" value="${n}"><input type="hidden" name="done" value="${done ? 'false' : 'true'}"><input type="text" name="note" maxlength="2000" placeholder="${t(L, 'note')}" aria-label="${t(L, 'note')} ${n}"><button type="submit">${done ? t(L, 'mark_undone') : t(L, 'mark_done')}</button></form>` : ''}</li>`;
-      })}</ol>`
+      })}</ol>
+${(book.after ?? []).map((s) => html`<h3>${s.heading}</h3>${raw(renderMarkdown(s.body))}`)}`
     : html`<p>${t(L, 'no_runbook')}</p>`;
   const body = html`<h1>#${i.id} ${i.kind}</h1>
 <div class="card"><p>${i.resolved_at === null ? badge(L, i.state) : html`<strong>${t(L, 'resolved')}</strong> ${fmtTime(i.resolved_at, ctx)}`}
@@ -221,7 +223,7 @@ export function maintenancePage(ctx: PageCtx, items: Array<MaintenanceWindow & {
   const L = ctx.lang;
   const rows = items.map(
     (w) => html`<tr><td>${fmtTime(w.start, ctx, true)}<br>→ ${fmtTime(w.end, ctx, true)}</td>
-<td>${[...w.sites, ...w.communes, ...w.districts].join(', ')}</td><td>${w.reason}<br><span class="muted">${w.created_by}</span></td>
+<td>${[...w.sites, ...w.communes, ...w.districts].join(', ')}${w.cron ? html`<br><span class="muted">cron ${w.cron}${w.duration_ms ? ` · ${fmtDuration(w.duration_ms)}` : ''}</span>` : ''}</td><td>${w.reason}<br><span class="muted">${w.created_by}</span></td>
 <td>${w.can_delete ? html`<form method="post" action="/maintenance/${w.id}/delete" class="inline">${csrfField(ctx)}<button type="submit">${t(L, 'delete')}</button></form>` : ''}</td></tr>`,
   );
   const form = ctx.user && can(ctx.user, 'maintenance')

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { settingsWithDefaults, siteWithDefaults } from '../../../src/config/defaults.js';
 import type { Inventory, Site } from '../../../src/config/schema.js';
@@ -15,10 +16,12 @@ import { silentLogger } from '../../../src/core/logger.js';
 import { openDatabase, type Db } from '../../../src/store/sqlite.js';
 import type {
   ApiDeps, CoverageParams, CoverageReport, HistoryKind, Incident, IncidentRepo, LatestMeasurements, LiveState,
-  MaintenanceInput, MaintenanceWindow, MetricSample, RunbookStepRecord, RunbookView, Series,
+  MaintenanceInput, MaintenanceWindow, MetricSample, RunbookStepRecord, Series,
 } from '../../../src/api/deps.js';
 import { buildServer } from '../../../src/api/server.js';
 import { AuthStore } from '../../../src/api/auth/store.js';
+import { runbookSource } from '../../../src/api/adapters.js';
+import { loadRunbooks } from '../../../src/runbooks/load.js';
 import type { Role, ScopeEntry } from '../../../src/api/auth/scope.js';
 
 export const NOW = Date.UTC(2026, 10, 20, 3, 0); // 10:00 in Vietnam
@@ -154,22 +157,8 @@ export class MemoryHistory {
   }
 }
 
-export function memoryRunbooks(): Map<string, Map<string, RunbookView>> {
-  const mk = (lang: 'vi' | 'en', kind: string, title: string, steps: string[]): RunbookView => ({
-    kind, lang, title,
-    sections: [{ heading: lang === 'vi' ? 'Ý nghĩa' : 'What it means', body: lang === 'vi' ? 'Điểm Wi-Fi không trả lời.' : 'The Wi-Fi point does not answer.' }],
-    steps,
-  });
-  return new Map([
-    ['en', new Map([
-      ['site-down', mk('en', 'site-down', 'Site down', ['Check the power light on the router', 'Check the 4G light', 'Restart the router', 'Call the district IT'])],
-      ['high-loss', mk('en', 'high-loss', 'High loss', ['Look at the signal bars', 'Move the antenna'])],
-    ])],
-    ['vi', new Map([
-      ['site-down', mk('vi', 'site-down', 'Mất kết nối', ['Kiểm tra đèn nguồn của bộ định tuyến', 'Kiểm tra đèn 4G', 'Khởi động lại bộ định tuyến', 'Gọi cán bộ CNTT huyện'])],
-    ])],
-  ]);
-}
+/** The REAL runbooks of the repository (config/runbooks/<lang>/<kind>.md), through the adapter. */
+export const RUNBOOK_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../config/runbooks');
 
 export interface Fixture {
   app: FastifyInstance;
@@ -224,7 +213,7 @@ export async function makeFixture(opts: { settings?: unknown; passwords?: boolea
     live: { states: () => states, latest },
     history,
     incidents: incidentsRepo,
-    runbooks: { runbooks: memoryRunbooks },
+    runbooks: runbookSource(loadRunbooks(RUNBOOK_DIR)),
     coverage: async (p: CoverageParams): Promise<CoverageReport> => {
       coverageCalls.push(p);
       if (history.down) throw new Error('connect ECONNREFUSED');

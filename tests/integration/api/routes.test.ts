@@ -334,9 +334,14 @@ describe('incidents', () => {
   it('detail carries the runbook in my language and the recorded steps', async () => {
     const r = await call({ url: '/api/v1/incidents/1?lang=vi', headers: bearer(f.tokens.trainee!) });
     expect(r.statusCode).toBe(200);
-    expect(r.json()).toMatchObject({ incident: { id: 1, kind: 'site-down' }, steps: [], runbook: { lang: 'vi', title: 'Mất kết nối' } });
-    const en = (await call({ url: '/api/v1/incidents/1?lang=en', headers: bearer(f.tokens.trainee!) })).json() as { runbook: { steps: string[] } };
-    expect(en.runbook.steps[0]).toBe('Check the power light on the router');
+    expect(r.json()).toMatchObject({ incident: { id: 1, kind: 'site-down' }, steps: [], runbook: { lang: 'vi', title: 'Điểm Wi-Fi mất kết nối (site-down)' } });
+    const en = (await call({ url: '/api/v1/incidents/1?lang=en', headers: bearer(f.tokens.trainee!) })).json() as { runbook: { steps: string[]; sections: Array<{ heading: string; body: string }>; after: Array<{ heading: string }> } };
+    expect(en.runbook.steps).toHaveLength(10);
+    expect(en.runbook.steps[0]).toMatch(/^Do not unplug anything yet/);
+    // placeholders filled from the incident's site and contacts
+    expect(en.runbook.sections[0]!.body).toContain('The router at Nhà văn hóa thôn 1 does not answer');
+    expect(en.runbook.after[0]!.heading).toBe('When to escalate');
+    expect(JSON.stringify(en.runbook)).not.toContain('{{site}}');
     expect((await call({ url: '/api/v1/incidents/x', headers: bearer(f.tokens.admin!) })).statusCode).toBe(400);
     expect((await call({ url: '/api/v1/incidents/999', headers: bearer(f.tokens.admin!) })).statusCode).toBe(404);
     expect(err(await call({ url: '/api/v1/incidents/1?lang=fr', headers: bearer(f.tokens.admin!) })).field).toBe('lang');
@@ -371,7 +376,7 @@ describe('incidents', () => {
   });
 
   const badSteps = [
-    { name: 'step beyond the runbook', payload: { step: 5, done: true }, field: 'step' },
+    { name: 'step beyond the runbook', payload: { step: 11, done: true }, field: 'step' },
     { name: 'step 0', payload: { step: 0, done: true }, field: 'step' },
     { name: 'done missing', payload: { step: 1 }, field: 'done' },
     { name: 'done not boolean', payload: { step: 1, done: 'yes' }, field: 'done' },
@@ -430,12 +435,13 @@ describe('maintenance', () => {
 describe('runbooks', () => {
   it('lists and gets by lang/kind', async () => {
     const l = (await call({ url: '/api/v1/runbooks', headers: bearer(f.tokens.reviewer!) })).json() as { items: Array<{ lang: string; kind: string; steps: number }> };
-    expect(l.items).toContainEqual({ lang: 'vi', kind: 'site-down', title: 'Mất kết nối', steps: 4 });
+    expect(l.items).toContainEqual({ lang: 'vi', kind: 'site-down', title: 'Điểm Wi-Fi mất kết nối (site-down)', steps: 10 });
+    expect(l.items).toHaveLength(20);
     const g = await call({ url: '/api/v1/runbooks/en/site-down', headers: bearer(f.tokens.reviewer!) });
-    expect(g.json()).toMatchObject({ kind: 'site-down', lang: 'en', title: 'Site down' });
+    expect(g.json()).toMatchObject({ kind: 'site-down', lang: 'en', title: 'Wi-Fi point down (site-down)' });
   });
   it('404 for a missing runbook, 400 for a bad language or kind', async () => {
-    expect(err(await call({ url: '/api/v1/runbooks/vi/high-loss', headers: bearer(f.tokens.op!) }))).toMatchObject({ code: 'not_found' });
+    expect(err(await call({ url: '/api/v1/runbooks/vi/no-such-kind', headers: bearer(f.tokens.op!) }))).toMatchObject({ code: 'not_found' });
     expect(err(await call({ url: '/api/v1/runbooks/fr/site-down', headers: bearer(f.tokens.op!) })).field).toBe('lang');
     expect(err(await call({ url: '/api/v1/runbooks/vi/..%2Fetc', headers: bearer(f.tokens.op!) })).field).toBe('kind');
     expect((await call('/api/v1/runbooks')).statusCode).toBe(401);
