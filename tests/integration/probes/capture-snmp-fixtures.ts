@@ -14,11 +14,14 @@ const OUT = fileURLToPath(new URL('../../../src/probes/snmp/testdata/', import.m
 const DATA = fileURLToPath(new URL('./data/', import.meta.url));
 
 type Json = { oid: string; type: number; value: number | string | { hex: string } };
-const enc = (vb: { oid: string; type: number; value: unknown }): Json => ({
+const enc = (raw: unknown): Json => {
+  const vb = raw as { oid: string; type: number; value: unknown };
+  return {
   oid: vb.oid,
   type: vb.type,
   value: Buffer.isBuffer(vb.value) ? { hex: vb.value.toString('hex') } : (vb.value as number | string),
-});
+  };
+};
 
 async function capture(port: number, community: string, version: 0 | 1) {
   const s = snmp.createSession('127.0.0.1', community, { port, version, timeout: 2000, retries: 1 });
@@ -27,7 +30,7 @@ async function capture(port: number, community: string, version: 0 | 1) {
   const columns: Record<string, Json[]> = {};
   for (const [name, oid] of Object.entries({ ...IF_TABLE, ...IF_X_TABLE })) {
     const rows: Json[] = [];
-    await new Promise<void>((res, rej) => s.subtree(oid, 20, (vbs: never[]) => { for (const vb of vbs) rows.push(enc(vb)); }, (e: unknown) => (e ? rej(e) : res())));
+    await new Promise<void>((res, rej) => s.subtree(oid, 20, (vbs) => { for (const vb of vbs) rows.push(enc(vb)); }, (e) => (e ? rej(e) : res())));
     columns[name] = rows;
   }
   s.close();
