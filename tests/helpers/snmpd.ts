@@ -29,7 +29,7 @@ export interface SnmpdOptions {
   sysName?: string;
   /** Extra snmpd.conf lines, e.g. `override 1.3.6.1.2.1.1.5.0 integer 42`. */
   extraConf?: string[];
-  /** Listen address (default 127.0.0.1). */
+  /** Listen address (default 127.0.0.1; '::1' for IPv6 loopback). */
   host?: string;
   /** Run inside this network namespace (`ip netns exec NS snmpd ...`). */
   netns?: string;
@@ -56,7 +56,7 @@ export async function startSnmpd(opts: SnmpdOptions): Promise<SnmpdHandle> {
     `sysName ${opts.sysName ?? 'test-router'}`,
     'sysLocation pointwatch test',
     'sysContact test@example.invalid',
-    ...(opts.communities ?? ['public']).map((c) => `rocommunity ${c}`),
+    ...(opts.communities ?? ['public']).flatMap((c) => [`rocommunity ${c}`, `rocommunity6 ${c}`]),
   ];
   for (const u of opts.v3Users ?? []) {
     const priv = u.privProtocol && u.privKey ? ` ${u.privProtocol} "${u.privKey}"` : '';
@@ -67,7 +67,7 @@ export async function startSnmpd(opts: SnmpdOptions): Promise<SnmpdHandle> {
   await writeFile(path.join(dir, 'snmpd.conf'), `${conf.join('\n')}\n`, { mode: 0o600 });
   await writeFile(path.join(dir, 'snmp.conf'), 'mibs :\n');
 
-  const endpoints = opts.ports.map((p) => `udp:${host}:${p}`).join(',');
+  const endpoints = opts.ports.map((p) => (host.includes(':') ? `udp6:[${host}]:${p}` : `udp:${host}:${p}`)).join(',');
   const args = ['-f', '-Lo', '-C', '-c', path.join(dir, 'snmpd.conf'), '-I', '-smux', `--persistentDir=${path.join(dir, 'persist')}`, endpoints];
   const [cmd, fullArgs] = opts.netns ? ['ip', ['netns', 'exec', opts.netns, 'snmpd', ...args]] : ['snmpd', args];
   const child: ChildProcess = spawn(cmd, fullArgs, {

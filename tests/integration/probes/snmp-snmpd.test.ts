@@ -210,4 +210,51 @@ describe('SNMP probe against real snmpd', () => {
       for (const u of upstream.values()) u.close();
     }
   });
+
+  it('malformed and truncated responses: error naming the cause, not a crash', async () => {
+    const [garbagePort, truncPort] = await freeUdpPorts(2);
+    // 1) an "agent" that answers every request with bytes that are not SNMP
+    const garbage = dgram.createSocket('udp4');
+    garbage.on('message', (_m, r) => garbage.send(Buffer.from('3082ffff0201', 'hex'), r.port, r.address));
+    // 2) a relay that cuts every real snmpd answer in half
+    const trunc = dgram.createSocket('udp4');
+    const up = dgram.createSocket('udp4');
+    let client: dgram.RemoteInfo | null = null;
+    trunc.on('message', (m, r) => { client = r; up.send(m, port, '127.0.0.1'); });
+    up.on('message', (m) => { if (client) trunc.send(m.subarray(0, Math.floor(m.length / 2)), client.port, client.address); });
+    await Promise.all([
+      new Promise<void>((r) => garbage.bind(garbagePort, '127.0.0.1', () => r())),
+      new Promise<void>((r) => trunc.bind(truncPort, '127.0.0.1', () => r())),
+    ]);
+    try {
+      const probe = createSnmpProbe({ ...OPTS, timeout_ms: 300 });
+      const g = await probe.poll(testSite('garbage', { version: '2c', community: 'public', port: garbagePort }), { system: true, interfaces: true });
+      const t = await probe.poll(testSite('trunc', { version: '2c', community: SECRETS.community, port: truncPort }), { system: true, interfaces: true });
+      probe.close();
+      expect(g, g.reason).toMatchObject({ status: 'error' });
+      expect(g.reason).toMatch(/^(malformed|invalid) response/);
+      expect(t, t.reason).toMatchObject({ status: 'error' });
+      expect(t.reason).toMatch(/^(malformed|invalid) response/);
+      console.log(`[probes] garbage answer → ${g.reason}; truncated answer → ${t.reason}`);
+      expect(t.reason).not.toContain(SECRETS.community);
+    } finally {
+      garbage.close();
+      trunc.close();
+      up.close();
+    }
+  });
+
+  it('IPv6 loopback agent', async () => {
+    const [p6] = await freeUdpPorts(1);
+    const agent6 = await startSnmpd({ ports: [p6!], host: '::1', communities: ['public'] });
+    try {
+      const probe = createSnmpProbe(OPTS);
+      const r = await probe.poll(testSite('v6', { version: '2c', community: 'public', port: p6 }, { host: '::1' }), { system: true, interfaces: true });
+      probe.close();
+      expect(r.status, r.reason).toBe('ok');
+      expect(r.interfaces!.some((i) => i.name === 'lo')).toBe(true);
+    } finally {
+      await agent6.stop();
+    }
+  });
 });
