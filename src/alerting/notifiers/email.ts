@@ -18,8 +18,6 @@ export type EmailConfig = Static<typeof EmailNotifier>;
 
 interface Target { address: string; lang: Lang; contact?: Recipient }
 
-const RETRYABLE_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE']);
-
 /** Whether an SMTP send error is worth retrying: 4xx replies and connection trouble are; 5xx and auth are not. */
 export function smtpRetryable(err: unknown): boolean {
   const e = err as { responseCode?: number; code?: string };
@@ -91,5 +89,3 @@ export const createEmail: Factory<EmailConfig> = (config, deps) => {
     },
   };
 };
-
-export { RETRYABLE_CODES };

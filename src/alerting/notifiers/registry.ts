@@ -9,7 +9,7 @@ import { createSms } from './sms.js';
 import { createTelegram } from './telegram.js';
 import type { Factory, Notifier, NotifierDeps, NotifierType } from './types.js';
 import { createWebhook } from './webhook.js';
-import { createZalo, type ZaloDeps } from './zalo.js';
+import { createZalo } from './zalo.js';
 
 export const NOTIFIER_FACTORIES = {
   webhook: createWebhook,
@@ -19,13 +19,13 @@ export const NOTIFIER_FACTORIES = {
   sms: createSms,
 } satisfies { [K in NotifierType]: Factory<Extract<NotifierConfig, { type: K }>> };
 
-export function createNotifier(config: NotifierConfig, deps: NotifierDeps & ZaloDeps = {}): Notifier {
+export function createNotifier(config: NotifierConfig, deps: NotifierDeps = {}): Notifier {
   // The map is keyed by the same union: the cast only tells TS the factory matches its config.
   const factory = NOTIFIER_FACTORIES[config.type] as Factory<NotifierConfig>;
   return factory(config, deps);
 }
 
-export function createNotifiers(configs: readonly NotifierConfig[], deps: NotifierDeps & ZaloDeps = {}): Notifier[] {
+export function createNotifiers(configs: readonly NotifierConfig[], deps: NotifierDeps = {}): Notifier[] {
   return configs.map((c) => createNotifier(c, deps));
 }
 

@@ -62,6 +62,16 @@ export interface NotifierDeps {
   backoffBaseMs?: number;
   /** Longest wait inside one send for a 429's retry_after; a longer wait is left to the dispatcher (default 30 s). */
   maxInlineWaitMs?: number;
+  /** Where Zalo keeps refreshed OA tokens (default: memory; back it with SQLite in production). */
+  tokenStore?: ZaloTokenStore;
+}
+
+export interface ZaloTokens { access_token: string; refresh_token?: string; expires_at?: number }
+
+/** Where refreshed Zalo tokens live between sends and across restarts (refresh tokens are single-use). */
+export interface ZaloTokenStore {
+  get(notifier: string): ZaloTokens | undefined;
+  set(notifier: string, tokens: ZaloTokens): void;
 }
 
 export type Factory<C extends NotifierConfig = NotifierConfig> = (config: C, deps: NotifierDeps) => Notifier;

@@ -16,7 +16,9 @@ import type { Recipient } from '../notice.js';
 import { requestWithRetry, scrub, describeAnswer } from './http.js';
 import { buildZaloTemplateData, langFor } from './messages.js';
 import { normalizeVnPhone } from './phone.js';
-import type { DeliveryResult, Factory, NotifierDeps } from './types.js';
+import type { DeliveryResult, Factory, ZaloTokens, ZaloTokenStore } from './types.js';
+
+export type { ZaloTokens, ZaloTokenStore };
 
 export type ZaloConfig = Static<typeof ZaloNotifier>;
 
@@ -25,21 +27,9 @@ export const ZALO_TOKEN_ERRORS: ReadonlySet<number> = new Set([-124, -216]);
 /** ZNS "Unknown error, try again later": retried like a 5xx. */
 export const ZALO_RETRYABLE_ERRORS: ReadonlySet<number> = new Set([-100]);
 
-export interface ZaloTokens { access_token: string; refresh_token?: string; expires_at?: number }
-
-/** Where refreshed tokens live between sends and across restarts. */
-export interface ZaloTokenStore {
-  get(notifier: string): ZaloTokens | undefined;
-  set(notifier: string, tokens: ZaloTokens): void;
-}
-
 export function memoryTokenStore(): ZaloTokenStore {
   const m = new Map<string, ZaloTokens>();
   return { get: (n) => m.get(n), set: (n, t) => void m.set(n, t) };
-}
-
-export interface ZaloDeps extends NotifierDeps {
-  tokenStore?: ZaloTokenStore;
 }
 
 /** The phone ZNS should use for a contact: its `zalo` field when that is a phone, else `phone`. */
@@ -47,7 +37,7 @@ export function zaloPhoneOf(r: Recipient): string | null {
   return (r.zalo ? normalizeVnPhone(r.zalo) : null) ?? (r.phone ? normalizeVnPhone(r.phone) : null);
 }
 
-export const createZalo: Factory<ZaloConfig> = (config, deps: ZaloDeps) => {
+export const createZalo: Factory<ZaloConfig> = (config, deps) => {
   const store = deps.tokenStore ?? memoryTokenStore();
   const tokens = (): ZaloTokens => store.get(config.name) ?? { access_token: config.access_token, refresh_token: config.refresh_token };
   const secretsNow = () => [config.app_secret, config.access_token, config.refresh_token ?? '', tokens().access_token, tokens().refresh_token ?? ''].filter(Boolean);
