@@ -242,13 +242,24 @@ export class Spool {
     return undefined;
   }
 
+  /**
+   * Persist the replay position. Best effort: if it cannot be written (disk full), a restart replays
+   * part of the head segment again, and InfluxDB overwrites the duplicates (same series, same time).
+   */
   private writeCursor(): void {
     const head = this.segments[0];
     const file = path.join(this.opts.dir, 'cursor.json');
     const tmp = `${file}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify({ seq: head?.seq ?? 0, offset: this.cursor.offset }));
-    fs.renameSync(tmp, file);
+    try {
+      fs.writeFileSync(tmp, JSON.stringify({ seq: head?.seq ?? 0, offset: this.cursor.offset }));
+      fs.renameSync(tmp, file);
+      this.cursorFailing = false;
+    } catch (err) {
+      if (!this.cursorFailing) this.log.warn({ err: errorMessage(err), file }, 'spool: cannot save the replay position (a restart may replay some points twice)');
+      this.cursorFailing = true;
+    }
   }
+  private cursorFailing = false;
 
   private fsyncDir(): void {
     const fd = fs.openSync(this.opts.dir, 'r');

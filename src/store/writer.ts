@@ -165,7 +165,7 @@ class Writer implements PointWriter {
 
   start(): void {
     this.timer = setInterval(() => {
-      if (this.buffer.length) this.flush().catch(() => undefined); // failures are logged and counted
+      if (this.buffer.length) void this.deliverBuffered(); // failures are logged, counted, and reported by the next flush()
     }, this.cfg.flush_interval_ms);
     this.timer.unref();
     if (!this.spool.isEmpty()) this.kickReplay();
@@ -185,16 +185,31 @@ class Writer implements PointWriter {
       }
       this.buffer.push(p);
     }
-    if (this.buffer.length >= this.cfg.batch_size) this.flush().catch(() => undefined);
+    if (this.buffer.length >= this.cfg.batch_size) void this.deliverBuffered();
   }
 
+  /**
+   * Resolves when every point written so far is in InfluxDB or in the spool. Rejects when any point
+   * since the previous flush() could not be made durable (also batches that left on their own).
+   */
   flush(): Promise<void> {
+    return this.deliverBuffered().then(() => {
+      const err = this.lostSinceFlush;
+      this.lostSinceFlush = undefined;
+      if (err) throw err;
+    });
+  }
+
+  private deliverBuffered(): Promise<void> {
     const take = this.buffer;
     this.buffer = [];
     const p = this.chain.then(() => this.deliver(take));
-    this.chain = p.catch(() => undefined);
-    return p;
+    this.chain = p.catch((err) => {
+      this.lostSinceFlush ??= err;
+    });
+    return this.chain;
   }
+  private lostSinceFlush: unknown;
 
   private async deliver(points: Point[]): Promise<void> {
     let failure: unknown;
