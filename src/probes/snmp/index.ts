@@ -262,14 +262,17 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
 
   async function wirelessClients(entry: SessionEntry, site: Site): Promise<number | undefined> {
     try {
+      const sumColumn = async (oid: string) => {
+        const rows = (await walkColumns(entry, [oid])).get(oid) ?? [];
+        const nums = rows.filter((r) => r.type === T.Gauge32 || r.type === T.Integer || r.type === T.Counter32).map((r) => r.value as number);
+        return nums.length ? nums.reduce((a, b) => a + b, 0) : undefined;
+      };
       if (site.vendor === 'mikrotik') {
-        const [vb] = await get(entry, [VENDOR.mikrotik_wireless_clients]);
+        const [vb] = await get(entry, [VENDOR.mikrotik_wireless_clients]).catch(() => [] as Vb[]);
         if (vb && !isExceptionType(vb.type) && typeof vb.value === 'number') return vb.value;
-      } else if (site.vendor === 'ubiquiti') {
-        const rows = (await walkColumns(entry, [VENDOR.ubiquiti_sta_count])).get(VENDOR.ubiquiti_sta_count) ?? [];
-        const nums = rows.map((r) => r.value).filter((v): v is number => typeof v === 'number');
-        if (nums.length) return nums.reduce((a, b) => a + b, 0);
+        return await sumColumn(VENDOR.mikrotik_ap_client_count);
       }
+      if (site.vendor === 'ubiquiti') return await sumColumn(VENDOR.ubiquiti_sta_count);
     } catch {
       // Vendor extras are best effort: the main result stands.
     }

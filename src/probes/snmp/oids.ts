@@ -34,6 +34,8 @@ export const IF_X_TABLE = {
 export const VENDOR = {
   /** MIKROTIK-MIB mtxrWlRtabEntryCount.0: registration table entries (all wireless interfaces). */
   mikrotik_wireless_clients: '1.3.6.1.4.1.14988.1.1.1.4.0',
+  /** MIKROTIK-MIB mtxrWlApClientCount column (per AP interface; summed) — fallback when the scalar is absent. */
+  mikrotik_ap_client_count: '1.3.6.1.4.1.14988.1.1.1.3.1.6',
   /** UBNT-AirMAX-MIB ubntWlStatStaCount column (per radio; summed). */
   ubiquiti_sta_count: '1.3.6.1.4.1.41112.1.4.5.1.15',
 } as const;
