@@ -90,7 +90,7 @@ describe('webhook notifier (local HTTP receiver)', () => {
     const n = createWebhook(config(`${srv.url}/h`, { timeout_ms: 300 }), { clock: recordingClock() });
     const t0 = Date.now();
     const [r] = await n.send(firingDown, []);
-    expect(Date.now() - t0).toBeLessThan(2500);
+    expect(Date.now() - t0).toBeLessThan(2900); // the 3 s answer was not waited for
     expect(r).toMatchObject({ ok: true, attempts: 2 });
   });
 
