@@ -53,11 +53,18 @@ export function badge(lang: Lang, state: SiteStateName): Safe {
   return html`<span class="badge" style="background:${STATE_COLOURS[state]}">${stateLabel(lang, state)}</span>`;
 }
 
+const fmtCache = new Map<string, Intl.DateTimeFormat>();
+
+/** `20/11 08:00`, or `20/11/2026 08:00` with the year, in the page's time zone. */
 export function fmtTime(t: number | null | undefined, ctx: PageCtx, withYear = false): string {
   if (t === null || t === undefined || !Number.isFinite(t)) return '—';
-  return new Intl.DateTimeFormat('en-GB', {
-    timeZone: ctx.timeZone, day: '2-digit', month: '2-digit', ...(withYear ? { year: 'numeric' } : {}), hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
-  }).format(new Date(t));
+  let f = fmtCache.get(ctx.timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', { timeZone: ctx.timeZone, year: 'numeric', day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    fmtCache.set(ctx.timeZone, f);
+  }
+  const p = Object.fromEntries(f.formatToParts(new Date(t)).map((x) => [x.type, x.value]));
+  return `${p.day}/${p.month}${withYear ? `/${p.year}` : ''} ${p.hour}:${p.minute}`;
 }
 
 /** 3d 4h, 2h 15m, 5m: how long a state has lasted. */

@@ -184,14 +184,30 @@ export const USERS: Array<{ name: string; role: Role; scope: ScopeEntry[]; passw
   { name: 'op2', role: 'operator', scope: [{ level: 'commune', name: CC }], password: 'op2-pass-123' },
 ];
 
-export async function makeFixture(opts: { settings?: unknown; passwords?: boolean } = {}): Promise<Fixture> {
+/** A bigger fleet: `n` sites in communes of 5, every state represented (size tests, screenshots). */
+export function bigFleet(n: number): { inventory: Inventory; states: Map<string, LiveState> } {
+  const order = ['UP', 'UP', 'UP', 'DEGRADED', 'UP', 'DOWN', 'UP', 'UNREACHABLE', 'MAINTENANCE', 'UNKNOWN'] as const;
+  const communes = ['Xã An', 'Xã Bình', 'Xã Cát', 'Xã Đông', 'Xã Hòa', 'Xã Lâm', 'Xã Minh', 'Xã Phú', 'Xã Sơn', 'Xã Tân'];
+  const sites: Site[] = [];
+  const states = new Map<string, LiveState>();
+  for (let i = 0; i < n; i++) {
+    const c = communes[Math.floor(i / 5) % communes.length]!;
+    const id = `s${String(i + 1).padStart(3, '0')}`;
+    sites.push(site(id, `Nhà văn hóa thôn ${i + 1} – ${c}`, i < n / 2 ? D1 : D2, c, { snmp: { version: '2c', community: `community-SECRET-${id}` } }));
+    const st = order[i % order.length]!;
+    states.set(id, { state: st, since: NOW - (i + 1) * 37 * MIN, detail: st === 'UP' ? '' : st === 'DOWN' ? 'no reply to 5 pings for 2 checks' : st === 'DEGRADED' ? 'loss_pct 32 > 20 for 3 checks' : st === 'UNREACHABLE' ? 'parent down' : '' });
+  }
+  return { inventory: { sites, areas: [] }, states };
+}
+
+export async function makeFixture(opts: { settings?: unknown; passwords?: boolean; fleet?: { inventory: Inventory; states: Map<string, LiveState> } } = {}): Promise<Fixture> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pwapi-'));
   const db = openDatabase(path.join(dir, 'pointwatch.db'));
   const clock = new ManualClock(NOW);
   const history = new MemoryHistory();
   const incidentsRepo = new MemoryIncidents();
-  const inventory = { current: fleet(), next: fleet() as Inventory | InputError };
-  const states = liveStates();
+  const inventory = { current: opts.fleet?.inventory ?? fleet(), next: fleet() as Inventory | InputError };
+  const states = opts.fleet?.states ?? liveStates();
   const coverageCalls: CoverageParams[] = [];
   const settings = settingsWithDefaults({ data_dir: dir, ...(opts.settings as object | undefined) });
   const metrics: MetricSample[] = [
