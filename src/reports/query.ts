@@ -33,7 +33,7 @@ export interface FetchParams {
   serviceHours: ServiceHours;
   timezone: string;
   droppedOffDays: number;
-  /** Seconds each raw interface point stands for (settings poller.snmp.interfaces_interval_s). */
+  /** Seconds between interface polls (settings poller.snmp.interfaces_interval_s): what a point stands for at least. */
   rawInterfaceIntervalS: number;
   scope?: QueryScope;
   /** Statements per HTTP request, and requests in flight. */
@@ -181,7 +181,8 @@ export async function fetchCoverageInputs(client: InfluxQueryClient, p: FetchPar
   await Promise.all(Array.from({ length: Math.min(parallel, chunks.length) }, worker));
 
   const [trafficRes, lastUpRes] = await run(client, p.database, [st.traffic, st.lastUp]);
-  const bucketS = p.resolution === 'raw' ? p.rawInterfaceIntervalS : RESOLUTION_SECONDS[p.resolution];
+  // Each point stands for its bucket, or for the poll interval when polls are sparser than buckets.
+  const bucketS = Math.max(p.resolution === 'raw' ? 0 : RESOLUTION_SECONDS[p.resolution], p.rawInterfaceIntervalS);
   const traffic = new Map<string, { in_bytes: number; out_bytes: number }>();
   for (const { site, row } of rows(trafficRes)) {
     traffic.set(site, { in_bytes: (num(row.in_sum) * bucketS) / 8, out_bytes: (num(row.out_sum) * bucketS) / 8 });
