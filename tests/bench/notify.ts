@@ -1,0 +1,247 @@
+/**
+ * Phase 3: time to notify, with faults made for real.
+ *
+ * A network namespace `pwbench<n>` joined to the host by a veth pair holds the faulted sites: each
+ * has its own address on the namespace side of the veth, and an snmpd inside the namespace answers
+ * SNMP on every one of them. They are polled with the rest of the (loopback) fleet by the real
+ * poller, judged by the real alert engine (SQLite incidents), and notified through the real
+ * dispatcher and webhook notifier to a webhook receiver on loopback.
+ *
+ * - DOWN sites: at a random moment each, `iptables -I INPUT -d ADDR -j DROP` inside the namespace
+ *   (ICMP and SNMP lost). Time to notify = webhook `site-down` firing arrival − rule inserted.
+ * - LOSSY sites: from the start, `-m statistic --mode random --probability 0.3 -j DROP` on their
+ *   traffic. Every DOWN state the engine gives them is a false DOWN.
+ *
+ * Each faulted site is alone in its commune, so the commune-outage grouping never holds its notice
+ * (a lone outage is notified at once; grouped outages are held up to commune_outage.window).
+ * Only addresses inside the namespace this phase creates are faulted; it is deleted at the end.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { Settings, Site } from '../../src/config/schema.js';
+import { siteWithDefaults } from '../../src/config/defaults.js';
+import type { Logger } from '../../src/core/logger.js';
+import { createDispatcher } from '../../src/alerting/notifiers/dispatcher.js';
+import { createWebhook } from '../../src/alerting/notifiers/webhook.js';
+import { freeTcpPort, freeUdpPorts } from '../helpers/ports.js';
+import { COMMUNITY, startAgent, stopAgent, type Agent } from './fleet.js';
+import { createPipeline } from './pipeline.js';
+import { median } from './throughput.js';
+
+const round = (n: number, d = 3) => Math.round(n * 10 ** d) / 10 ** d;
+
+function sh(cmd: string, args: string[]): string {
+  return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+export interface NotifyOptions {
+  settings: Settings;
+  /** Healthy loopback sites polled alongside. */
+  fleet: Site[];
+  down: number;
+  lossy: number;
+  /** Seconds between cycle starts. */
+  intervalS: number;
+  /** Faults are injected at random moments over this many seconds (after 2 warm-up cycles). */
+  spreadS: number;
+  lossProbability: number;
+  dataDir: string;
+  logger: Logger;
+  progress: (line: string) => void;
+}
+
+export interface NotifyResult {
+  interval_s: number;
+  recheck_delay_s: number;
+  down_after: number;
+  fleet_sites: number;
+  down_sites: number;
+  notified: number;
+  time_to_notify_s: { median: number; max: number; min: number; all: number[] } | null;
+  lossy_sites: number;
+  loss_probability: number;
+  lossy_checks: number;
+  lossy_run_s: number;
+  false_downs: number;
+  false_down_notices: number;
+  cycles: number;
+  cycle_wall_s_max: number;
+  /** Expected false DOWNs per lossy site per hour at this interval if losses were independent: p^(count·down_after) per check. */
+  expected_false_downs_per_site_hour: number;
+}
+
+interface Net { ns: string; hostIf: string; prefix: string }
+
+function pickSubnet(): string {
+  const routes = sh('ip', ['-4', 'route', 'show', 'table', 'all']);
+  for (let i = 0; i < 50; i++) {
+    const prefix = `10.${200 + Math.floor(Math.random() * 50)}.${Math.floor(Math.random() * 256)}`;
+    if (!routes.includes(`${prefix}.`)) return prefix;
+  }
+  throw new Error('no free 10.x.y.0/24 subnet found for the bench namespace');
+}
+
+function createNet(count: number): Net {
+  const n = `${process.pid % 10000}`;
+  const ns = `pwbench${n}`;
+  const hostIf = `pwb${n}a`;
+  const nsIf = `pwb${n}b`;
+  const prefix = pickSubnet();
+  try { sh('ip', ['netns', 'del', ns]); } catch { /* not there */ }
+  sh('ip', ['netns', 'add', ns]);
+  try {
+    sh('ip', ['link', 'add', hostIf, 'type', 'veth', 'peer', 'name', nsIf]);
+    sh('ip', ['link', 'set', nsIf, 'netns', ns]);
+    sh('ip', ['addr', 'add', `${prefix}.1/24`, 'dev', hostIf]);
+    sh('ip', ['link', 'set', hostIf, 'up']);
+    for (let i = 0; i < count; i++) sh('ip', ['-n', ns, 'addr', 'add', `${prefix}.${10 + i}/24`, 'dev', nsIf]);
+    sh('ip', ['-n', ns, 'link', 'set', nsIf, 'up']);
+    sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+  } catch (err) {
+    destroyNet({ ns, hostIf, prefix });
+    throw err;
+  }
+  return { ns, hostIf, prefix };
+}
+
+function destroyNet(net: Net): void {
+  try { sh('ip', ['netns', 'del', net.ns]); } catch { /* gone */ }
+  try { sh('ip', ['link', 'del', net.hostIf]); } catch { /* gone with the namespace */ }
+}
+
+function iptablesNs(net: Net, args: string[]): void {
+  sh('ip', ['netns', 'exec', net.ns, 'iptables', '-w', ...args]);
+}
+
+interface Received { at: number; body: { kind: string; event: string; site: { id: string } | null } }
+
+export async function runNotify(o: NotifyOptions): Promise<NotifyResult> {
+  const total = o.down + o.lossy;
+  const net = createNet(total);
+  let agent: Agent | null = null;
+  const received: Received[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const at = Date.now();
+      try { received.push({ at, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }); } catch { /* not JSON: ignored */ }
+      res.writeHead(204).end();
+    });
+  });
+  const port = await freeTcpPort();
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+  const dispatcher = createDispatcher({
+    notifiers: [createWebhook({ type: 'webhook', name: 'bench', url: `http://127.0.0.1:${port}/hook`, secret: 'bench-secret', timeout_ms: 5000, attempts: 3 }, { logger: o.logger })],
+    logger: o.logger,
+  });
+  let pipe: Awaited<ReturnType<typeof createPipeline>> | null = null;
+  try {
+    const [snmpPort] = (await freeUdpPorts(1)) as [number];
+    const nsSites: Site[] = Array.from({ length: total }, (_, i) => {
+      const role = i < o.down ? 'down' : 'lossy';
+      return siteWithDefaults({
+        id: `${role}-${String(i).padStart(3, '0')}`, name: `Bench ${role} ${i}`, kind: 'info_point',
+        province: 'PN', district: 'DN', commune: `CN${i}`,
+        host: `${net.prefix}.${10 + i}`, snmp: { version: '2c', community: COMMUNITY, port: snmpPort }, uplink: 'fibre',
+      });
+    });
+    const nsDir = path.join(o.dataDir, 'ns-snmpd');
+    agent = await startAgent(nsSites.map((s) => `udp:${s.host}:${snmpPort}`), nsDir, net.ns);
+    const downSites = nsSites.slice(0, o.down);
+    const lossySites = nsSites.slice(o.down);
+    const lossyIds = new Set(lossySites.map((s) => s.id));
+
+    let lossyChecks = 0;
+    let falseDowns = 0;
+    const lossyDown = new Set<string>();
+    pipe = await createPipeline({
+      settings: o.settings, sites: [...o.fleet, ...nsSites], dataDir: o.dataDir, logger: o.logger, store: false, alerting: true, dispatcher,
+      onChecks: (checks, out) => {
+        for (const c of checks) if (lossyIds.has(c.site)) lossyChecks += 1;
+        for (const s of out?.states ?? []) {
+          if (!lossyIds.has(s.site)) continue;
+          if (s.state === 'DOWN' && !lossyDown.has(s.site)) { lossyDown.add(s.site); falseDowns += 1; }
+          if (s.state !== 'DOWN') lossyDown.delete(s.site);
+        }
+      },
+    });
+    const engine = pipe.engine!;
+    const ticker = setInterval(() => void engine.tick().catch(() => undefined), 2000);
+    ticker.unref();
+
+    // 30 % loss on the lossy sites' traffic, from the start.
+    for (const s of lossySites) {
+      iptablesNs(net, ['-A', 'INPUT', '-d', s.host, '-m', 'statistic', '--mode', 'random', '--probability', String(o.lossProbability), '-j', 'DROP']);
+    }
+    const t0 = Date.now();
+    const warmMs = 2 * o.intervalS * 1000;
+    const faultAt = new Map(downSites.map((s) => [s.id, t0 + warmMs + Math.random() * o.spreadS * 1000]));
+    const injected = new Map<string, number>();
+    const faultTimers = downSites.map((s) => setTimeout(() => {
+      iptablesNs(net, ['-I', 'INPUT', '-d', s.host, '-j', 'DROP']);
+      injected.set(s.id, Date.now());
+    }, faultAt.get(s.id)! - Date.now()));
+
+    const notifiedAt = () => {
+      const m = new Map<string, number>();
+      for (const r of received) {
+        if (r.body.kind === 'site-down' && r.body.event === 'firing' && r.body.site && !m.has(r.body.site.id)) m.set(r.body.site.id, r.at);
+      }
+      return m;
+    };
+    const deadline = t0 + warmMs + o.spreadS * 1000 + Math.max(90, 3 * o.intervalS) * 1000;
+    let cycle = 0;
+    let maxWall = 0;
+    while (Date.now() < deadline) {
+      const start = Date.now();
+      cycle += 1;
+      const st = await pipe.poller.runCycle(cycle, { interval_s: o.settings.poller.snmp.interfaces_interval_s, spreadMs: 0 });
+      maxWall = Math.max(maxWall, st.duration_ms / 1000);
+      const n = notifiedAt();
+      const done = downSites.filter((s) => n.has(s.id)).length;
+      o.progress(`notify cycle ${cycle}: ${(st.duration_ms / 1000).toFixed(1)} s, faults injected ${injected.size}/${downSites.length}, notified ${done}, false DOWNs ${falseDowns}, rechecked ${st.rechecked}`);
+      if (injected.size === downSites.length && done === downSites.length && Date.now() - t0 >= warmMs + o.spreadS * 1000) break;
+      const wait = o.intervalS * 1000 - (Date.now() - start);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+    for (const t of faultTimers) clearTimeout(t);
+    clearInterval(ticker);
+    await engine.tick().catch(() => undefined);
+    const runS = (Date.now() - t0) / 1000;
+    const n = notifiedAt();
+    const delays = downSites.filter((s) => n.has(s.id) && injected.has(s.id)).map((s) => (n.get(s.id)! - injected.get(s.id)!) / 1000);
+    const falseNotices = received.filter((r) => r.body.kind === 'site-down' && r.body.event === 'firing' && r.body.site && lossyIds.has(r.body.site.id)).length;
+    const p = o.lossProbability;
+    const perCheck = p ** (o.settings.poller.ping.count * o.settings.alerting.down_after);
+    return {
+      interval_s: o.intervalS,
+      recheck_delay_s: o.settings.poller.recheck.delay_s,
+      down_after: o.settings.alerting.down_after,
+      fleet_sites: o.fleet.length + total,
+      down_sites: downSites.length,
+      notified: delays.length,
+      time_to_notify_s: delays.length
+        ? { median: round(median(delays)), max: round(Math.max(...delays)), min: round(Math.min(...delays)), all: delays.map((d) => round(d, 2)).sort((a, b) => a - b) }
+        : null,
+      lossy_sites: lossySites.length,
+      loss_probability: p,
+      lossy_checks: lossyChecks,
+      lossy_run_s: Math.round(runS),
+      false_downs: falseDowns,
+      false_down_notices: falseNotices,
+      cycles: cycle,
+      cycle_wall_s_max: round(maxWall),
+      expected_false_downs_per_site_hour: Number((perCheck * (3600 / o.intervalS)).toPrecision(3)),
+    };
+  } finally {
+    await pipe?.close().catch(() => undefined);
+    await dispatcher.close().catch(() => undefined);
+    await new Promise<void>((r) => server.close(() => r()));
+    if (agent) await stopAgent(agent).catch(() => undefined);
+    destroyNet(net);
+    fs.rmSync(path.join(o.dataDir, 'ns-snmpd'), { recursive: true, force: true });
+  }
+}
