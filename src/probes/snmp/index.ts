@@ -67,6 +67,8 @@ interface SessionEntry {
   agent: string;
   /** Last ProcessingError (undecodable packet) seen on this session's socket. */
   lastProcessingError: { at: number; message: string } | null;
+  /** Rows per column in the last walk of each column set: next time ask for just one more (fewer overrun varbinds). */
+  lastRows: Map<string, number>;
   secrets: string[];
 }
 
@@ -172,7 +174,7 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
       } as snmp.SessionOptions);
     }
     const entry: SessionEntry = {
-      key, session, version: access.version, agent: `${site.host}:${port}`, lastProcessingError: null, secrets: secretsOf(access),
+      key, session, version: access.version, agent: `${site.host}:${port}`, lastProcessingError: null, secrets: secretsOf(access), lastRows: new Map(),
     };
     // Never let an emitter error escape: remember it (an undecodable response shows up as a timeout later).
     session.on('error', (err: unknown) => {
@@ -211,7 +213,9 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
     const state = bases.map((base) => ({ base, next: base, done: false, rows: [] as Vb[] }));
     const v1 = entry.version === '1';
     let requests = 0;
-    let reps = Math.max(1, opts.max_repetitions);
+    const walkKey = bases.join(',');
+    const known = entry.lastRows.get(walkKey);
+    let reps = Math.max(1, Math.min(opts.max_repetitions, known !== undefined ? known + 1 : opts.max_repetitions));
     while (state.some((s) => !s.done)) {
       if (++requests > maxWalkRequests) throw new SnmpFailure('error', `walk stopped after ${maxWalkRequests} requests (table too large or agent loops)`);
       const active = state.filter((s) => !s.done);
@@ -257,6 +261,7 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
         if (active.every((_, j) => perColumn[j]!.length === 0)) throw new SnmpFailure('error', 'agent returned an empty response to a walk');
       }
     }
+    entry.lastRows.set(walkKey, Math.max(0, ...state.map((s) => s.rows.length)));
     return new Map(state.map((s) => [s.base, s.rows]));
   }
 
