@@ -171,6 +171,7 @@ export const Notifier = Type.Union([WebhookNotifier, EmailNotifier, TelegramNoti
 export const Settings = closed({
   data_dir: Type.String({ default: '.data', description: 'incidents database, spool, and local daemons' }),
   inventory: Type.String({ default: 'sites.yaml', description: 'inventory file, relative to this file' }),
+  runbooks_dir: Type.String({ default: 'runbooks', description: 'runbook folder (<lang>/<kind>.md for every alert kind), relative to this file' }),
   log_level: lit(['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const, { default: 'info' }),
   influx: closed({
     url: Type.String({ default: 'http://127.0.0.1:8086' }),
