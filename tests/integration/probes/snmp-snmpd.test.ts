@@ -10,6 +10,36 @@ import { createSnmpProbe } from '../../../src/probes/snmp/index.js';
 import { testSite, capturingLogger, jsonBig } from './site.js';
 
 const SECRETS = { community: 'c0mmunity-Secret', auth: 'authSecret-123', priv: 'privSecret-456', auth256: 'auth256-Secret-789' };
+/** A UDP relay in front of an agent that counts requests and those in flight; answers are held `holdMs`. */
+async function startRelay(targetPort: number, holdMs: number) {
+  const [relayPort] = await freeUdpPorts(1);
+  const relay = dgram.createSocket('udp4');
+  const upstream = new Map<string, dgram.Socket>();
+  const stats = { forwarded: 0, inFlight: 0, maxInFlight: 0 };
+  relay.on('message', (msg, rinfo) => {
+    const key = `${rinfo.address}:${rinfo.port}`;
+    let up = upstream.get(key);
+    if (!up) {
+      up = dgram.createSocket('udp4');
+      up.on('message', (resp) => {
+        stats.inFlight--;
+        setTimeout(() => relay.send(resp, rinfo.port, rinfo.address), holdMs);
+      });
+      upstream.set(key, up);
+    }
+    stats.forwarded++;
+    stats.inFlight++;
+    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+    up.send(msg, targetPort, '127.0.0.1');
+  });
+  await new Promise<void>((r) => relay.bind(relayPort, '127.0.0.1', () => r()));
+  return {
+    port: relayPort!,
+    stats,
+    close: () => { relay.close(); for (const u of upstream.values()) u.close(); },
+  };
+}
+
 let agent: SnmpdHandle;
 let badAgent: SnmpdHandle;
 let port: number;
@@ -170,44 +200,37 @@ describe('SNMP probe against real snmpd', () => {
   });
 
   it('caps requests in flight per agent (counted by a UDP relay in front of snmpd)', async () => {
-    // relay: client → relay port → snmpd; counts requests forwarded but not yet answered.
-    const [relayPort] = await freeUdpPorts(1);
-    const relay = dgram.createSocket('udp4');
-    const upstream = new Map<string, dgram.Socket>();
-    let inFlight = 0;
-    let maxInFlight = 0;
-    let forwarded = 0;
-    relay.on('message', (msg, rinfo) => {
-      const key = `${rinfo.address}:${rinfo.port}`;
-      let up = upstream.get(key);
-      if (!up) {
-        up = dgram.createSocket('udp4');
-        up.on('message', (resp) => {
-          inFlight--;
-          // Hold each answer a little so concurrency is visible.
-          setTimeout(() => relay.send(resp, rinfo.port, rinfo.address), 20);
-        });
-        upstream.set(key, up);
-      }
-      inFlight++;
-      forwarded++;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      up.send(msg, port, '127.0.0.1');
-    });
-    await new Promise<void>((r) => relay.bind(relayPort, '127.0.0.1', () => r()));
+    const relay = await startRelay(port, 20);
     try {
       const probe = createSnmpProbe({ ...OPTS, per_agent_concurrency: 2 });
       // 8 sites behind the same agent address (host:port): at most 2 requests at a time.
-      const sites = Array.from({ length: 8 }, (_, i) => testSite(`cap${i}`, { version: '2c', community: SECRETS.community, port: relayPort }));
+      const sites = Array.from({ length: 8 }, (_, i) => testSite(`cap${i}`, { version: '2c', community: SECRETS.community, port: relay.port }));
       const rs = await Promise.all(sites.map((s) => probe.poll(s, { system: true, interfaces: false })));
       probe.close();
       expect(rs.every((r) => r.status === 'ok')).toBe(true);
-      expect(forwarded).toBe(8);
-      expect(maxInFlight).toBeLessThanOrEqual(2);
-      expect(maxInFlight).toBe(2);
+      expect(relay.stats.forwarded).toBe(8);
+      expect(relay.stats.maxInFlight).toBe(2);
     } finally {
       relay.close();
-      for (const u of upstream.values()) u.close();
+    }
+  });
+
+  it('a repeat poll costs two requests: one GET and one GETBULK sized from the last walk', async () => {
+    const relay = await startRelay(port, 0);
+    try {
+      const probe = createSnmpProbe(OPTS);
+      const site = testSite('count', { version: '2c', community: SECRETS.community, port: relay.port });
+      const first = await probe.poll(site, { system: true, interfaces: true });
+      const afterFirst = relay.stats.forwarded;
+      const second = await probe.poll(site, { system: true, interfaces: true });
+      probe.close();
+      expect(first.status).toBe('ok');
+      expect(second.status).toBe('ok');
+      expect(second.interfaces).toHaveLength(first.interfaces!.length);
+      expect(afterFirst).toBeGreaterThanOrEqual(2);
+      expect(relay.stats.forwarded - afterFirst).toBe(2);
+    } finally {
+      relay.close();
     }
   });
 
