@@ -20,6 +20,8 @@ export interface SiteGraph {
   ancestors: ReadonlyMap<string, string[]>;
   /** Position in an order where every parent comes before its children. */
   rank: ReadonlyMap<string, number>;
+  /** Site ids in that order. */
+  order: readonly string[];
 }
 
 /** The parent graph. Cycles and unknown parents are refused at config load; here they just end a chain. */
@@ -36,7 +38,7 @@ export function buildGraph(sites: readonly Site[]): SiteGraph {
     }
   }
   const order = [...sites].sort((a, b) => ancestors.get(a.id)!.length - ancestors.get(b.id)!.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return { byId, children, ancestors, rank: new Map(order.map((s, i) => [s.id, i])) };
+  return { byId, children, ancestors, rank: new Map(order.map((s, i) => [s.id, i])), order: order.map((s) => s.id) };
 }
 
 /** Every descendant of `id` (children, their children, ...), parents before children. */
@@ -108,7 +110,6 @@ export function evaluateBatch(
     .filter((c) => graph.byId.has(c.site))
     .sort((a, b) => graph.rank.get(a.site)! - graph.rank.get(b.site)! || a.ts - b.ts || a.cycle - b.cycle);
   const wasDown = new Set([...graph.children.keys()].filter((id) => isDownForChildren(prev.get(id))));
-  const judged = new Set<string>();
   const toResettle = new Set(alsoResettle);
 
   const judge = (id: string, check: SiteCheck | null) => {
@@ -120,23 +121,20 @@ export function evaluateBatch(
     states.set(id, r.state);
     if (check) perCheck.push({ site: id, ts: check.ts, state: r.state.state });
     for (const e of r.effects) effects.push({ site: id, effect: e });
-    judged.add(id);
   };
 
   // Group by rank so that everything of one site (check + fast re-check) runs before its children.
-  const order = [...graph.rank.entries()].sort((a, b) => a[1] - b[1]).map(([id]) => id);
   const bySite = new Map<string, SiteCheck[]>();
   for (const c of sorted) {
     const l = bySite.get(c.site) ?? [];
     l.push(c);
     bySite.set(c.site, l);
   }
-  for (const id of order) {
+  for (const id of graph.order) {
     const cs = bySite.get(id);
-    const ancestorRecovered = (graph.ancestors.get(id) ?? []).some((a) => wasDown.has(a) && !isDownForChildren(states.get(a)));
     if (cs) {
       for (const c of cs) judge(id, c);
-    } else if ((ancestorRecovered || toResettle.has(id)) && states.has(id)) {
+    } else if (states.has(id) && (toResettle.has(id) || (wasDown.size > 0 && (graph.ancestors.get(id) ?? []).some((a) => wasDown.has(a) && !isDownForChildren(states.get(a)))))) {
       judge(id, null);
       resettled.push(id);
     }
