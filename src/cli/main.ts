@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, InputError, errorMessage } from '../core/errors.js';
 // ---- commands (one import + one register line each) ----
 import * as checkConfig from './check-config.js';
+import * as backfillRollups from './backfill-rollups.js';
 import * as poll from './poll.js';
 import * as probe from './probe.js';
 import * as simulate from './simulate.js';
@@ -13,6 +14,7 @@ import * as inventory from './inventory.js';
 import * as report from './report.js';
 import * as dashboards from './dashboards.js';
 import * as schema from './schema.js';
+import * as user from './user.js';
 
 const program = new Command('pointwatch')
   .description('Monitor village public Wi-Fi points over SNMP and ping; store in InfluxDB; alert when a site goes down.')
@@ -21,6 +23,7 @@ const program = new Command('pointwatch')
   .exitOverride();
 
 checkConfig.register(program);
+backfillRollups.register(program);
 poll.register(program);
 probe.register(program);
 simulate.register(program);
@@ -28,6 +31,7 @@ inventory.register(program);
 report.register(program);
 dashboards.register(program);
 schema.register(program);
+user.register(program);
 
 try {
   await program.parseAsync(process.argv);
