@@ -1,0 +1,155 @@
+/**
+ * docker-compose.yml, the Dockerfile and Grafana provisioning: there is no Docker engine on the test
+ * machines, so this checks what can be checked without one: the files parse, every path they mount
+ * or copy exists in the repository, ports agree with the settings, the provisioning files have the
+ * keys Grafana reads, and the datasource points at the compose InfluxDB service and the database
+ * pointwatch writes to.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { loadConfig } from '../../../src/config/load.js';
+import { DATASOURCE } from '../../../dashboards/lib/influxql.js';
+import { GAZETTEER } from '../../../dashboards/province-overview.js';
+import { DASHBOARDS } from '../../../dashboards/index.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+const read = (p: string) => fs.readFileSync(path.join(ROOT, p), 'utf8');
+const parse = (p: string) => {
+  const doc = YAML.parseDocument(read(p));
+  expect(doc.errors.map((e) => e.message), p).toEqual([]);
+  return doc.toJS() as Record<string, any>;
+};
+
+interface Service {
+  image?: string;
+  build?: string;
+  command?: string[];
+  environment?: Record<string, string>;
+  volumes?: string[];
+  ports?: string[];
+  depends_on?: Record<string, unknown>;
+}
+
+const compose = parse('docker-compose.yml') as { services: Record<string, Service>; volumes: Record<string, unknown> };
+const svc = (name: string) => compose.services[name]!;
+/** `host:container[:mode]` → parts; host is a repo path when it starts with `.`. */
+const mounts = (s: Service) => (s.volumes ?? []).map((v) => {
+  const [source, target, mode] = v.split(':');
+  return { source: source!, target: target!, mode };
+});
+const portPairs = (s: Service) => (s.ports ?? []).map((p) => {
+  const parts = p.split(':');
+  return { host: Number(parts[parts.length - 2]), container: Number(parts[parts.length - 1]), bind: parts.length === 3 ? parts[0] : undefined };
+});
+/** Compose's `${VAR:-default}` with the default taken. */
+const envDefault = (v: string) => v.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1');
+
+describe('docker-compose.yml', () => {
+  it('has InfluxDB 1.8, Grafana and pointwatch', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['grafana', 'influxdb', 'pointwatch']);
+    expect(svc('influxdb').image).toBe('influxdb:1.8');
+    expect(svc('grafana').image).toMatch(/^grafana\/grafana(-oss)?:\d+\.\d+\.\d+$/); // pinned
+    expect(svc('pointwatch').build).toBe('.');
+    expect(svc('pointwatch').command).toEqual(['run']);
+  });
+
+  it('every repository path it mounts exists', () => {
+    for (const [name, s] of Object.entries(compose.services)) {
+      for (const m of mounts(s)) {
+        if (!m.source.startsWith('.')) {
+          expect(Object.keys(compose.volumes), `${name}: named volume ${m.source} is declared`).toContain(m.source);
+          continue;
+        }
+        expect(fs.existsSync(path.join(ROOT, m.source)), `${name}: ${m.source}`).toBe(true);
+        expect(m.mode, `${name}: ${m.source} is mounted read-only`).toBe('ro');
+      }
+    }
+  });
+
+  it('keeps data, spool and the SQLite file on volumes', () => {
+    const targets = mounts(svc('pointwatch')).map((m) => m.target);
+    const env = svc('pointwatch').environment!;
+    expect(targets).toContain(env.POINTWATCH_DATA_DIR); // SQLite lives in data_dir
+    expect(targets).toContain(`${env.POINTWATCH_DATA_DIR}/spool`); // the writer's spool: <data_dir>/spool
+    expect(mounts(svc('influxdb')).map((m) => m.target)).toContain('/var/lib/influxdb');
+    expect(targets).toContain('/app/config');
+  });
+
+  it('ports agree with the settings and publish on loopback only', async () => {
+    const env = svc('pointwatch').environment!;
+    const configFile = envDefault(env.POINTWATCH_CONFIG!).replace('/app/config/', 'config/');
+    expect(fs.existsSync(path.join(ROOT, configFile)), configFile).toBe(true);
+    const { settings } = await loadConfig({ config: path.join(ROOT, configFile), env: {} });
+    const api = portPairs(svc('pointwatch'));
+    expect(api).toEqual([{ bind: '127.0.0.1', host: settings.api.port, container: Number(env.POINTWATCH_PORT) }]);
+    const influx = portPairs(svc('influxdb'));
+    expect(influx).toEqual([{ bind: '127.0.0.1', host: Number(new URL(settings.influx.url).port), container: 8086 }]);
+    const u = new URL(env.POINTWATCH_INFLUX_URL!);
+    expect(u.hostname).toBe('influxdb');
+    expect(Number(u.port)).toBe(8086);
+    expect(svc('influxdb').environment!.INFLUXDB_DB).toBe(settings.influx.database);
+    for (const s of Object.values(compose.services)) for (const p of portPairs(s)) expect(p.bind).toBe('127.0.0.1');
+  });
+
+  it('mounts the dashboards where the provider reads them, and the gazetteer where the map looks', () => {
+    const provider = parse('config/grafana/provisioning/dashboards/pointwatch.yaml');
+    const dashMount = mounts(svc('grafana')).find((m) => m.source === './dashboards/json')!;
+    expect(provider.providers[0].options.path).toBe(dashMount.target);
+    for (const name of Object.keys(DASHBOARDS)) expect(fs.existsSync(path.join(ROOT, 'dashboards/json', `${name}.json`)), name).toBe(true);
+    const gaz = mounts(svc('grafana')).find((m) => m.target.endsWith('.json') && m.target.includes('gazetteer'))!;
+    expect(gaz.target).toBe(`/usr/share/grafana/${GAZETTEER}`);
+    const entries = JSON.parse(read(gaz.source)) as Array<{ key: string; latitude: number; longitude: number }>;
+    expect(entries.length).toBeGreaterThan(0);
+    for (const e of entries) {
+      expect(typeof e.key).toBe('string');
+      expect(Math.abs(e.latitude)).toBeLessThanOrEqual(90);
+    }
+    const home = svc('grafana').environment!.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH!;
+    expect(home.startsWith(`${dashMount.target}/`)).toBe(true);
+    expect(fs.existsSync(path.join(ROOT, 'dashboards/json', path.basename(home)))).toBe(true);
+  });
+});
+
+describe('Grafana provisioning', () => {
+  it('the datasource is the one every query names, and points at the compose InfluxDB and database', async () => {
+    const ds = parse('config/grafana/provisioning/datasources/pointwatch.yaml');
+    expect(ds.apiVersion).toBe(1);
+    expect(ds.datasources).toHaveLength(1);
+    const d = ds.datasources[0];
+    expect(d).toMatchObject({ uid: DATASOURCE.uid, type: DATASOURCE.type, access: 'proxy' });
+    expect(d.url).toBe(svc('pointwatch').environment!.POINTWATCH_INFLUX_URL);
+    const { settings } = await loadConfig({ config: path.join(ROOT, 'config/pointwatch.example.yaml'), env: {} });
+    expect(d.jsonData.dbName).toBe(settings.influx.database);
+    expect(mounts(svc('grafana')).map((m) => m.target)).toContain('/etc/grafana/provisioning/datasources');
+  });
+
+  it('the dashboards provider has the keys Grafana reads', () => {
+    const p = parse('config/grafana/provisioning/dashboards/pointwatch.yaml');
+    expect(p.apiVersion).toBe(1);
+    expect(p.providers[0]).toMatchObject({ name: 'pointwatch', type: 'file', orgId: 1, allowUiUpdates: false });
+    expect(typeof p.providers[0].options.path).toBe('string');
+    expect(mounts(svc('grafana')).map((m) => m.target)).toContain('/etc/grafana/provisioning/dashboards');
+  });
+});
+
+describe('Dockerfile', () => {
+  const lines = read('Dockerfile').split('\n').filter((l) => l.trim() && !l.trim().startsWith('#'));
+  it('is node:20-bookworm-slim with fping, running `pointwatch run`', () => {
+    expect(lines[0]).toBe('FROM node:20-bookworm-slim');
+    expect(lines.join('\n')).toMatch(/apt-get install[^\n]*\bfping\b/);
+    expect(lines.find((l) => l.startsWith('ENTRYPOINT'))).toContain('bin/pointwatch.js');
+    expect(lines.find((l) => l.startsWith('CMD'))).toBe('CMD ["run"]');
+  });
+  it('copies only paths that exist', () => {
+    for (const l of lines.filter((x) => x.startsWith('COPY '))) {
+      const parts = l.split(/\s+/).slice(1, -1);
+      for (const p of parts) expect(fs.existsSync(path.join(ROOT, p)), l).toBe(true);
+    }
+  });
+  it('the container\'s data dir is the compose volume', () => {
+    const env = lines.find((l) => l.includes('POINTWATCH_DATA_DIR='))!;
+    expect(env).toContain(`POINTWATCH_DATA_DIR=${svc('pointwatch').environment!.POINTWATCH_DATA_DIR}`);
+  });
+});
