@@ -14,7 +14,6 @@ import * as inventory from './inventory.js';
 import * as report from './report.js';
 import * as dashboards from './dashboards.js';
 import * as schema from './schema.js';
-import * as user from './user.js';
 
 const program = new Command('pointwatch')
   .description('Monitor village public Wi-Fi points over SNMP and ping; store in InfluxDB; alert when a site goes down.')
@@ -31,7 +30,6 @@ inventory.register(program);
 report.register(program);
 dashboards.register(program);
 schema.register(program);
-user.register(program);
 
 try {
   await program.parseAsync(process.argv);
