@@ -66,7 +66,13 @@ export interface NotifierDeps {
   tokenStore?: ZaloTokenStore;
 }
 
-export interface ZaloTokens { access_token: string; refresh_token?: string; expires_at?: number }
+export interface ZaloTokens {
+  access_token: string;
+  refresh_token?: string;
+  expires_at?: number;
+  /** Fingerprint of the configured tokens these were refreshed from: new tokens in the config win over stored ones. */
+  source?: string;
+}
 
 /** Where refreshed Zalo tokens live between sends and across restarts (refresh tokens are single-use). */
 export interface ZaloTokenStore {

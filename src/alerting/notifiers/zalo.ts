@@ -10,6 +10,7 @@
  * token store (back it with SQLite in production so a restart keeps the fresh refresh token).
  * Recipients whose send failed are handed to the `fallback` notifier (SMS) by the dispatcher.
  */
+import { createHash } from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
 import type { ZaloNotifier } from '../../config/schema.js';
 import type { Recipient } from '../notice.js';
@@ -39,7 +40,12 @@ export function zaloPhoneOf(r: Recipient): string | null {
 
 export const createZalo: Factory<ZaloConfig> = (config, deps) => {
   const store = deps.tokenStore ?? memoryTokenStore();
-  const tokens = (): ZaloTokens => store.get(config.name) ?? { access_token: config.access_token, refresh_token: config.refresh_token };
+  // Stored (refreshed) tokens are used only while the configured ones are those they came from.
+  const source = createHash('sha256').update(`${config.access_token}\n${config.refresh_token ?? ''}`).digest('hex').slice(0, 16);
+  const tokens = (): ZaloTokens => {
+    const stored = store.get(config.name);
+    return stored && stored.source === source ? stored : { access_token: config.access_token, refresh_token: config.refresh_token };
+  };
   const secretsNow = () => [config.app_secret, config.access_token, config.refresh_token ?? '', tokens().access_token, tokens().refresh_token ?? ''].filter(Boolean);
   const base = config.api_base.replace(/\/+$/, '');
   const oauth = config.oauth_base.replace(/\/+$/, '');
@@ -74,6 +80,7 @@ export const createZalo: Factory<ZaloConfig> = (config, deps) => {
       access_token: j.access_token,
       refresh_token: j.refresh_token ?? rt,
       expires_at: Number.isFinite(expiresIn) ? now + expiresIn * 1000 : undefined,
+      source,
     });
     deps.logger?.info({ component: 'notifier', notifier: config.name }, 'zalo access token refreshed');
     return { ok: true };

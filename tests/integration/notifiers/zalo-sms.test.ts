@@ -13,6 +13,8 @@ import { silentLogger } from '../../../src/core/logger.js';
 import { createDispatcher } from '../../../src/alerting/notifiers/dispatcher.js';
 import { createSms, type SmsConfig } from '../../../src/alerting/notifiers/sms.js';
 import { createZalo, memoryTokenStore, type ZaloConfig } from '../../../src/alerting/notifiers/zalo.js';
+import { sqliteTokenStore } from '../../../src/alerting/notifiers/token-store.js';
+import { openDatabase } from '../../../src/store/sqlite.js';
 import type { DeliveryResult } from '../../../src/alerting/notifiers/types.js';
 import type { Notice } from '../../../src/alerting/notice.js';
 import { firingDown, resolvedPower } from '../../../src/alerting/notifiers/testdata/notices.js';
@@ -108,6 +110,24 @@ describe('Zalo ZNS + SMS fallback (local servers)', () => {
     await z.send(resolvedPower, [resolvedPower.recipients[0]!]);
     expect(api.requests.map((q) => q.headers['access_token'])).toEqual([NEW_TOKEN]);
     expect(auth.requests).toHaveLength(1);
+  });
+
+  it('a restart reuses the refreshed tokens from SQLite; new tokens in the config win over stored ones', async () => {
+    reset();
+    const db = openDatabase(':memory:');
+    const store = sqliteTokenStore(db);
+    await createZalo(zaloConfig(), { clock: recordingClock(), tokenStore: store }).send(firingDown, [firingDown.recipients[0]!]);
+    expect(auth.requests).toHaveLength(1);
+    api.requests.length = 0;
+    // "Restart": a new notifier from the same config and the same database.
+    await createZalo(zaloConfig(), { clock: recordingClock(), tokenStore: store }).send(firingDown, [firingDown.recipients[0]!]);
+    expect(api.requests.map((q) => q.headers['access_token'])).toEqual([NEW_TOKEN]);
+    expect(auth.requests).toHaveLength(1);
+    // The operator puts a freshly authorised pair in the config: it is used, the stored one is not.
+    api.requests.length = 0;
+    await createZalo(zaloConfig({ access_token: 'zalo-access-operator-333' }), { clock: recordingClock(), tokenStore: store }).send(firingDown, [firingDown.recipients[0]!]);
+    expect(api.requests[0]!.headers['access_token']).toBe('zalo-access-operator-333');
+    db.close();
   });
 
   it('concurrent sends with an expired token share ONE refresh', async () => {
