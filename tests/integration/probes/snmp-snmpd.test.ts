@@ -7,6 +7,7 @@ import dgram from 'node:dgram';
 import { startSnmpd, type SnmpdHandle } from '../../helpers/snmpd.js';
 import { freeUdpPorts } from '../../helpers/ports.js';
 import { createSnmpProbe } from '../../../src/probes/snmp/index.js';
+import { CounterTracker } from '../../../src/metrics/counters.js';
 import { testSite, capturingLogger, jsonBig } from './site.js';
 
 const SECRETS = { community: 'c0mmunity-Secret', auth: 'authSecret-123', priv: 'privSecret-456', auth256: 'auth256-Secret-789' };
@@ -278,6 +279,35 @@ describe('SNMP probe against real snmpd', () => {
       expect(r.interfaces!.some((i) => i.name === 'lo')).toBe(true);
     } finally {
       await agent6.stop();
+    }
+  });
+
+  it('a restarted agent (sysUpTime went back) is a reboot: no rates that interval, then rates again', async () => {
+    const [rp] = await freeUdpPorts(1);
+    let a = await startSnmpd({ ports: [rp!], communities: ['public'] });
+    const probe = createSnmpProbe(OPTS);
+    const tracker = new CounterTracker();
+    const site = testSite('reboot', { version: '2c', community: 'public', port: rp });
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      const before = tracker.update('reboot', await probe.poll(site, { system: true, interfaces: true }), 1);
+      expect(before.rebooted).toBe(false);
+      await a.stop();
+      a = await startSnmpd({ ports: [rp!], communities: ['public'] });
+      const t0 = Date.now();
+      const after = tracker.update('reboot', await probe.poll(site, { system: true, interfaces: true }), 1);
+      expect(after.rebooted).toBe(true);
+      expect(after.rebooted_at!).toBeGreaterThan(t0 - 3000);
+      expect(after.rebooted_at!).toBeLessThanOrEqual(Date.now());
+      expect(after.rates.length).toBeGreaterThan(0);
+      expect(after.rates.every((r) => r.in_bps === null && r.note === 'reboot')).toBe(true);
+      await new Promise((r) => setTimeout(r, 300));
+      const next = tracker.update('reboot', await probe.poll(site, { system: true, interfaces: true }), 1);
+      expect(next.rebooted).toBe(false);
+      expect(next.rates.find((r) => r.name === 'lo')!.in_bps).not.toBeNull();
+    } finally {
+      probe.close();
+      await a.stop();
     }
   });
 });

@@ -83,9 +83,15 @@ describe('SNMP probe against real snmpsim agents', () => {
     probe.close();
   });
 
-  it('moving counters through the counter math: Counter32 wrap and Counter64 near 2^64 give the true rate, never a spike', async () => {
+  it('moving counters through the counter math: Counter32 wrap and Counter64 near 2^64 give the true rate, never a spike; the 497-day uptime wrap is no reboot', async () => {
     // Its own snmpsimd: the counters wrap 6 s (32-bit) and 7 s (64-bit) after the process starts.
-    const own = await startSnmpsim({ files: [{ name: 'old32', from: `${DATA}old32.snmprec` }, { name: 'moving64', from: `${DATA}moving64.snmprec` }] });
+    const own = await startSnmpsim({
+      files: [
+        { name: 'old32', from: `${DATA}old32.snmprec` },
+        { name: 'moving64', from: `${DATA}moving64.snmprec` },
+        { name: 'wrapuptime', from: `${DATA}wrapuptime.snmprec` },
+      ],
+    });
     const probe = createSnmpProbe(OPTS);
     const tracker = new CounterTracker();
     const s32 = testSite('m32', { version: '2c', community: 'old32', port: own.port });
@@ -97,8 +103,22 @@ describe('SNMP probe against real snmpsim agents', () => {
     let prev32: bigint | null = null;
     let prev64: bigint | null = null;
     let last64: SnmpResult | undefined;
+    const sUp = testSite('up497', { version: '2c', community: 'wrapuptime', port: own.port });
+    let prevTicks: number | null = null;
+    let uptimeWrapped = false;
+    const uptimes: number[] = [];
     for (let k = 0; k < 18; k++) {
-      const [a, b] = await Promise.all([probe.poll(s32, { system: true, interfaces: true }), probe.poll(s64, { system: true, interfaces: true })]);
+      const [a, b, u] = await Promise.all([
+        probe.poll(s32, { system: true, interfaces: true }),
+        probe.poll(s64, { system: true, interfaces: true }),
+        probe.poll(sUp, { system: true, interfaces: false }),
+      ]);
+      expect(u.status, u.reason).toBe('ok');
+      const up = tracker.update('up497', u, 1);
+      expect(up.rebooted).toBe(false);
+      uptimes.push(up.uptime_s!);
+      if (prevTicks !== null && u.system!.uptime_ticks < prevTicks) uptimeWrapped = true;
+      prevTicks = u.system!.uptime_ticks;
       expect(a.status, a.reason).toBe('ok');
       expect(b.status, b.reason).toBe('ok');
       last64 = b;
@@ -131,6 +151,10 @@ describe('SNMP probe against real snmpsim agents', () => {
     expect(Math.abs(median(rates32) - 1e6) / 1e6).toBeLessThan(0.1);
     expect(Math.abs(median(rates64) - 10e6) / 10e6).toBeLessThan(0.1);
     expect(last64!.wireless_clients).toBe(7);
+    // The 497-day sysUpTime wrap happened, was not taken for a reboot, and uptime kept counting up.
+    expect(uptimeWrapped).toBe(true);
+    for (let i = 1; i < uptimes.length; i++) expect(uptimes[i]!).toBeGreaterThan(uptimes[i - 1]!);
+    expect(uptimes.at(-1)!).toBeGreaterThan(2 ** 32 / 100);
   }, 30_000);
 
   it('vendor profiles: Ubiquiti stations summed over radios, MikroTik per-AP fallback; none for generic', async () => {
