@@ -170,6 +170,13 @@ class Engine implements AlertEngine {
       if (edges.length) batch = this.apply(evaluateBatch(this.graph, this.knownStates(), [], this.ctxFor(), now, edges), now);
       this.repo.transaction(() => {
         for (const inc of this.repo.openIncidents()) {
+          // a site that left the inventory: close its incidents (told if anyone heard of them)
+          if (inc.site_id !== null && !this.sitesById.has(inc.site_id)) {
+            const done = this.repo.resolveIncident(inc.id, now, 'unknown', 'the site was removed from the inventory')!;
+            this.notifyResolved(done, batch);
+          }
+        }
+        for (const inc of this.repo.openIncidents()) {
           // held notices whose grouping window passed
           if (inc.notified_at === null && inc.merged_into === null && inc.hold_until !== null && inc.hold_until <= now) {
             this.notifyFiring(inc, batch);

@@ -287,6 +287,24 @@ describe('alert engine: restarts and failed dispatches', () => {
   });
 });
 
+describe('alert engine: inventory changes', () => {
+  it('a site removed from the inventory: its open incident is resolved and the people told', async () => {
+    h = makeHarness();
+    await h.cycle({ 'sp-1': down });
+    await h.recheck({ 'sp-1': down });
+    const [firing] = h.dispatcher.take();
+    const inv = h.engine.states().size;
+    const { inventory } = await import('./harness.js');
+    h.engine.setInventory({ ...inventory, sites: inventory.sites.filter((s) => s.id !== 'sp-1') });
+    expect(h.engine.states().size).toBe(inv - 1);
+    await h.engine.tick();
+    const [resolved, ...rest] = h.dispatcher.take();
+    expect(rest).toEqual([]);
+    expect(resolved).toMatchObject({ event: 'resolved', incident_id: firing!.incident_id, detail: 'no ping reply: 5 sent, 0 received, 2 checks; the site was removed from the inventory' });
+    expect(h.engine.repo.listIncidents({ open: true })).toEqual([]);
+  });
+});
+
 describe('incident repository', () => {
   it('has the shape the API expects (IncidentRepo) and filters by open and commune', async () => {
     h = makeHarness();
