@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { settingsWithDefaults } from '../config/defaults.js';
+import { continuousQueries, parseGoDuration, rollupSelect } from './retention.js';
+import { backfillChunks } from './backfill.js';
+import { ROLLUPS } from './schema.js';
+
+const cfg = settingsWithDefaults({}).influx;
+const H = 3_600_000;
+
+describe('rollupSelect (shared by CQs and backfill)', () => {
+  it('aggregates every declared rollup field under its own name, from raw into the rollup RP, grouped by all tags', () => {
+    expect(rollupSelect('pointwatch', 'ping', '5m')).toBe(
+      'SELECT mean("up") AS "up", mean("loss_pct") AS "loss_pct", mean("rtt_avg_ms") AS "rtt_avg_ms", max("rtt_max_ms") AS "rtt_max_ms", ' +
+        'min("rtt_min_ms") AS "rtt_min_ms", mean("jitter_ms") AS "jitter_ms", sum("sent") AS "sent", sum("received") AS "received" ' +
+        'INTO "pointwatch"."rollup_5m"."ping" FROM "pointwatch"."raw"."ping" GROUP BY time(5m), *',
+    );
+  });
+  it('adds an epoch-ms time range for the backfill', () => {
+    expect(rollupSelect('db', 'site_state', '1h', { from: 0 + H, to: 3 * H })).toContain(
+      'FROM "db"."raw"."site_state" WHERE time >= 3600000ms AND time < 10800000ms GROUP BY time(1h), *',
+    );
+  });
+  const refused: { name: string; run: () => string; err: RegExp }[] = [
+    { name: 'the event measurement (not rolled up)', run: () => rollupSelect('db', 'event', '5m'), err: /no rollup declared for measurement 'event'/ },
+    { name: 'an empty range', run: () => rollupSelect('db', 'ping', '5m', { from: 5, to: 5 }), err: /invalid rollup range/ },
+    { name: 'a fractional time', run: () => rollupSelect('db', 'ping', '5m', { from: 1.5, to: 5 }), err: /invalid rollup range/ },
+  ];
+  for (const c of refused) it(`refuses ${c.name}`, () => expect(c.run).toThrow(c.err));
+});
+
+describe('continuousQueries', () => {
+  it('one 5m and one 1h CQ per rolled measurement, 1h never more often than hourly', () => {
+    const cqs = continuousQueries(cfg);
+    expect(cqs).toHaveLength(Object.keys(ROLLUPS).length * 2);
+    expect(cqs.find((c) => c.name.startsWith('pw_ping_5m_'))!.statement).toMatch(/^CREATE CONTINUOUS QUERY "pw_ping_5m_[0-9a-f]{8}" ON "pointwatch" RESAMPLE EVERY 5m FOR 12h BEGIN SELECT .* END$/);
+    expect(continuousQueries(cfg, { cqEvery: '1s' }).find((c) => c.name.startsWith('pw_ping_1h_'))!.statement).toContain('RESAMPLE EVERY 1h FOR 12h');
+  });
+  it('names change exactly when the definition changes', () => {
+    const names = (c: typeof cfg, every?: string) => continuousQueries(c, { cqEvery: every }).map((q) => q.name);
+    expect(names(cfg)).toEqual(names(settingsWithDefaults({}).influx));
+    const changed = names({ ...cfg, retention: { ...cfg.retention, resample_for: '6h' } });
+    expect(changed.filter((n) => names(cfg).includes(n))).toEqual([]);
+    expect(names(cfg, '1m').filter((n) => n.includes('_1h_'))).toEqual(names(cfg).filter((n) => n.includes('_1h_'))); // 1h: still hourly
+  });
+  it('FOR is at least one bucket', () => {
+    const short = continuousQueries({ ...cfg, retention: { ...cfg.retention, resample_for: '10m' } });
+    expect(short.find((c) => c.name.includes('_1h_'))!.statement).toContain('FOR 1h');
+    expect(short.find((c) => c.name.includes('_5m_'))!.statement).toContain('FOR 10m');
+  });
+});
+
+describe('parseGoDuration (SHOW RETENTION POLICIES)', () => {
+  const cases: [string, number][] = [['720h0m0s', 30 * 24 * H], ['0s', 0], ['1h30m', 1.5 * H], ['2m30.5s', 150_500], ['500ms', 500], ['43800h0m0s', 1825 * 24 * H]];
+  for (const [text, ms] of cases) it(`${text} = ${ms} ms`, () => expect(parseGoDuration(text)).toBe(ms));
+  it('refuses junk', () => expect(() => parseGoDuration('30d')).toThrow(/invalid Go duration/));
+});
+
+describe('backfillChunks', () => {
+  it('widens to whole hours and cuts into chunks', () => {
+    expect(backfillChunks(H + 1, 3 * H + 5, 2 * H)).toEqual([{ from: H, to: 3 * H }, { from: 3 * H, to: 4 * H }]);
+    expect(backfillChunks(0, 1)).toEqual([{ from: 0, to: H }]);
+  });
+  it('refuses empty ranges and chunks that are not whole hours', () => {
+    expect(() => backfillChunks(5, 5)).toThrow(/empty or invalid range/);
+    expect(() => backfillChunks(0, H, 90 * 60_000)).toThrow(/whole number of hours/);
+  });
+});
