@@ -60,10 +60,14 @@ export interface NotifyResult {
   down_sites: number;
   notified: number;
   time_to_notify_s: { median: number; max: number; min: number; all: number[] } | null;
+  /** Where the time went: fault → start of the next cycle (waiting), and that cycle start → notification (detecting, re-checking, notifying). */
+  wait_for_cycle_s: { median: number; max: number } | null;
+  cycle_start_to_notify_s: { median: number; max: number } | null;
   lossy_sites: number;
   loss_probability: number;
   lossy_checks: number;
   lossy_run_s: number;
+  lossy_site_hours: number;
   false_downs: number;
   false_down_notices: number;
   cycles: number;
@@ -195,8 +199,10 @@ export async function runNotify(o: NotifyOptions): Promise<NotifyResult> {
     const deadline = t0 + warmMs + o.spreadS * 1000 + Math.max(90, 3 * o.intervalS) * 1000;
     let cycle = 0;
     let maxWall = 0;
+    const cycleStarts: number[] = [];
     while (Date.now() < deadline) {
       const start = Date.now();
+      cycleStarts.push(start);
       cycle += 1;
       const st = await pipe.poller.runCycle(cycle, { interval_s: o.settings.poller.snmp.interfaces_interval_s, spreadMs: 0 });
       maxWall = Math.max(maxWall, st.duration_ms / 1000);
@@ -212,7 +218,12 @@ export async function runNotify(o: NotifyOptions): Promise<NotifyResult> {
     await engine.tick().catch(() => undefined);
     const runS = (Date.now() - t0) / 1000;
     const n = notifiedAt();
-    const delays = downSites.filter((s) => n.has(s.id) && injected.has(s.id)).map((s) => (n.get(s.id)! - injected.get(s.id)!) / 1000);
+    const hit = downSites.filter((s) => n.has(s.id) && injected.has(s.id));
+    const delays = hit.map((s) => (n.get(s.id)! - injected.get(s.id)!) / 1000);
+    const nextStart = (t: number) => cycleStarts.find((c) => c >= t) ?? t;
+    const waits = hit.map((s) => (nextStart(injected.get(s.id)!) - injected.get(s.id)!) / 1000);
+    const detects = hit.map((s) => (n.get(s.id)! - nextStart(injected.get(s.id)!)) / 1000);
+    const mm = (xs: number[]) => (xs.length ? { median: round(median(xs)), max: round(Math.max(...xs)) } : null);
     const falseNotices = received.filter((r) => r.body.kind === 'site-down' && r.body.event === 'firing' && r.body.site && lossyIds.has(r.body.site.id)).length;
     const p = o.lossProbability;
     const perCheck = p ** (o.settings.poller.ping.count * o.settings.alerting.down_after);
@@ -226,7 +237,10 @@ export async function runNotify(o: NotifyOptions): Promise<NotifyResult> {
       time_to_notify_s: delays.length
         ? { median: round(median(delays)), max: round(Math.max(...delays)), min: round(Math.min(...delays)), all: delays.map((d) => round(d, 2)).sort((a, b) => a - b) }
         : null,
+      wait_for_cycle_s: mm(waits),
+      cycle_start_to_notify_s: mm(detects),
       lossy_sites: lossySites.length,
+      lossy_site_hours: round((lossySites.length * runS) / 3600, 2),
       loss_probability: p,
       lossy_checks: lossyChecks,
       lossy_run_s: Math.round(runS),

@@ -57,7 +57,7 @@ export function vmHwmMb(): number {
 }
 
 export function rssMb(): number {
-  return process.memoryUsage().rss / (1024 * 1024);
+  return process.memoryUsage.rss() / (1024 * 1024);
 }
 
 /** Samples RSS every `everyMs` and keeps the maximum (VmHWM cannot be reset between phases). */
