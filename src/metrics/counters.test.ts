@@ -111,6 +111,26 @@ describe('CounterTracker', () => {
       want: { in_bps: null, note: 'reboot', rebooted: true, uptime_s: 30 },
     },
     {
+      name: 'reboot seen on a system-only poll still voids the next interface interval',
+      interval: 60,
+      steps: [
+        { ts: T0, ticks: 900_000, ifs: [iface({ counter_bits: 32, speed_bps: 1e9, in_octets: 3_500_000_000n, out_octets: 0n })] },
+        { ts: T0 + 60_000, ticks: 3000 },
+        { ts: T0 + 120_000, ticks: 9000, ifs: [iface({ counter_bits: 32, speed_bps: 1e9, in_octets: 1_000_000n, out_octets: 0n })] },
+      ],
+      want: { in_bps: null, note: 'reboot', rebooted: false },
+    },
+    {
+      name: 'after a reboot interval, rates resume',
+      interval: 60,
+      steps: [
+        { ts: T0, ticks: 900_000, ifs: [iface({ in_octets: 9_000_000_000n, out_octets: 0n })] },
+        { ts: T0 + 60_000, ticks: 3000, ifs: [iface({ in_octets: 0n, out_octets: 0n })] },
+        { ts: T0 + 120_000, ticks: 9000, ifs: [iface({ in_octets: 7_500_000n, out_octets: 0n })] },
+      ],
+      want: { in_bps: 1_000_000, rebooted: false },
+    },
+    {
       name: '497-day wrap is not a reboot and uptime keeps counting',
       interval: 60,
       steps: [
@@ -182,6 +202,7 @@ describe('CounterTracker', () => {
       let last: ReturnType<CounterTracker['update']> | undefined;
       for (const s of c.steps) last = t.update('s1', sample(s.ts, s.ticks, s.ifs, s.status), c.interval);
       const r = last!.rates[0]!;
+      expect(r, 'no rates returned').toBeDefined();
       if ('in_bps' in c.want) expect(r.in_bps).toBe(c.want.in_bps);
       if ('out_bps' in c.want) expect(r.out_bps).toBe(c.want.out_bps);
       if ('in_errors_ps' in c.want) expect(r.in_errors_ps).toBe(c.want.in_errors_ps);

@@ -96,6 +96,8 @@ interface SiteState {
   uptime: UptimeSample | null;
   /** Number of 497-day wraps seen since the last boot. */
   wraps: number;
+  /** A reboot was seen on a system-only sample since the last interface sample. */
+  rebootSinceIfaces: boolean;
 }
 
 const ifKey = (i: InterfaceCounters) => `${i.index}\u0000${i.name}`;
@@ -142,7 +144,7 @@ export class CounterTracker {
   update(site: string, snmp: SnmpResult, interval_s: number): TrackerUpdate {
     let st = this.sites.get(site);
     if (!st) {
-      st = { ifTs: null, ifaces: new Map(), uptime: null, wraps: 0 };
+      st = { ifTs: null, ifaces: new Map(), uptime: null, wraps: 0, rebootSinceIfaces: false };
       this.sites.set(site, st);
     }
     // A failed poll changes nothing: the next good one averages over the whole gap.
@@ -157,7 +159,7 @@ export class CounterTracker {
         const r = detectReboot(st.uptime, cur);
         rebooted = r.rebooted;
         rebooted_at = r.rebooted_at;
-        if (rebooted) st.wraps = 0;
+        if (rebooted) { st.wraps = 0; st.rebootSinceIfaces = true; }
         else if (cur.ticks < st.uptime.ticks) st.wraps += 1;
       }
       st.uptime = cur;
@@ -165,6 +167,9 @@ export class CounterTracker {
     }
 
     if (!snmp.interfaces) return { uptime_s, rebooted, rebooted_at, rates: [] };
+    // Counters restarted with the agent, also when the reboot was seen on a system-only poll in between.
+    const countersRestarted = st.rebootSinceIfaces;
+    st.rebootSinceIfaces = false;
 
     const elapsedMs = st.ifTs === null ? 0 : snmp.ts - st.ifTs;
     const first = st.ifTs === null || elapsedMs <= 0;
@@ -175,7 +180,7 @@ export class CounterTracker {
       const key = ifKey(i);
       const prev = st.ifaces.get(key);
       next.set(key, snapshot(i));
-      if (rebooted) { rates.push(nullRates(i, 'reboot')); continue; }
+      if (countersRestarted && !first) { rates.push(nullRates(i, 'reboot')); continue; }
       if (first || !prev || prev.bits !== i.counter_bits) { rates.push(nullRates(i, 'first-sample')); continue; }
       if (gapTooLongFor32 && i.counter_bits === 32) { rates.push(nullRates(i, 'gap')); continue; }
 
