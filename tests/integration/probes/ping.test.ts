@@ -44,7 +44,7 @@ describe('ping probe with real fping', () => {
 
   it('loopback hosts in several batches: 0% loss, one result per target in order', async () => {
     const targets = Array.from({ length: 30 }, (_, i) => ({ site: `lo${i}`, host: `127.0.0.${i + 1}` }));
-    targets.push({ site: 'byname', host: 'localhost' }, { site: 'dup', host: '127.0.0.1' });
+    targets.push({ site: 'byname', host: 'localhost' }, { site: 'dup', host: '127.0.0.1' }, { site: 'v6', host: '::1' });
     const t0 = Date.now();
     const res = await createPingProbe(OPTS).ping(targets);
     expect(res.map((r) => r.site)).toEqual(targets.map((t) => t.site));
