@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { InfluxDB } from 'influx';
+import { createInflux } from '../store/client.js';
 import { InputError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { GROUP_BY, runCoverageReport, type GroupBy } from '../reports/run.js';
@@ -49,15 +49,7 @@ export function register(program: Command): void {
       if (!fs.existsSync(dir)) throw new InputError(`--out ${opts.out}: folder ${dir} does not exist`);
     }
     const { settings } = cfg;
-    const influx = new InfluxDB({
-      host: new URL(settings.influx.url).hostname,
-      port: Number(new URL(settings.influx.url).port || 8086),
-      protocol: new URL(settings.influx.url).protocol === 'https:' ? 'https' : 'http',
-      database: settings.influx.database,
-      username: settings.influx.username,
-      password: settings.influx.password,
-      options: { timeout: settings.influx.timeout_ms * 6 },
-    });
+    const influx = createInflux(settings.influx);
     const progress = (done: number, total: number) => {
       if (!opts.quiet) process.stderr.write(`\rreport: querying ${done}/${total}`);
       if (!opts.quiet && done === total) process.stderr.write('\n');
