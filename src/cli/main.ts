@@ -14,6 +14,7 @@ import * as inventory from './inventory.js';
 import * as report from './report.js';
 import * as dashboards from './dashboards.js';
 import * as schema from './schema.js';
+import * as notify from './notify.js';
 
 const program = new Command('pointwatch')
   .description('Monitor village public Wi-Fi points over SNMP and ping; store in InfluxDB; alert when a site goes down.')
@@ -30,6 +31,7 @@ inventory.register(program);
 report.register(program);
 dashboards.register(program);
 schema.register(program);
+notify.register(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -75,6 +75,7 @@ function describeFetchError(err: unknown, timeoutMs: number): string {
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `timeout after ${timeoutMs} ms`;
   const code = e?.cause?.code;
   if (code) return `${code}${e.cause?.message ? `: ${e.cause.message}` : ''}`;
+  if (e?.cause?.message) return `${errorMessage(err)}: ${e.cause.message}`;
   return errorMessage(err);
 }
 
