@@ -88,6 +88,12 @@ describe('createPingProbe (recording fake runner)', () => {
     expect(res[0]!.reason).toMatch(/^invalid host name/);
   });
 
+  it('IPv6 literals are valid hosts', async () => {
+    const f = fakeFping({ '::1': '::1 : 0.1 0.1 0.1 0.1 0.1' });
+    const res = await createPingProbe(OPTS, { runCommand: f.run }).ping([{ site: 'v6', host: '::1' }]);
+    expect(res[0]).toMatchObject({ status: 'ok', received: 5 });
+  });
+
   it('no targets: no fping run', async () => {
     const f = fakeFping({});
     expect(await createPingProbe(OPTS, { runCommand: f.run }).ping([])).toEqual([]);

@@ -65,7 +65,7 @@ export const runCommand: RunCommand = (cmd, args, opts) =>
 /** A host we will hand to fping: an IP literal or a DNS name; never something that looks like an option. */
 const HOST_RE = /^[A-Za-z0-9_][A-Za-z0-9_.:%-]{0,252}$/;
 export function isValidPingHost(host: string): boolean {
-  return HOST_RE.test(host);
+  return isIP(host) !== 0 || HOST_RE.test(host);
 }
 
 export function fpingArgs(o: PingOptions, hosts: string[]): string[] {
