@@ -29,6 +29,7 @@ describe('parseFping on real fping captures', () => {
       name: 'unknown host without -q: error line', file: 'unknown-host-noq.txt',
       want: { '127.0.0.1': [0.033, 0.053] }, errors: { 'nosuchhost.invalid': 'Name or service not known' },
     },
+    { name: 'IPv6 literal', file: 'ipv6.txt', want: { '::1': [0.055, 0.05, 0.058], '127.0.0.1': [0.066, 0.023, 0.045] } },
     { name: 'host names as given', file: 'names.txt', want: { localhost: [0.049, 0.053, 0.046], '127.0.0.1': [0.04, 0.039, 0.035] } },
   ];
   for (const c of cases) {
