@@ -51,6 +51,44 @@ interface AgentInternals {
   getAuthorizer(): { addCommunity(c: string): void; addUser(u: unknown): void };
   close(cb?: () => void): void;
 }
+/**
+ * net-snmp 3.29's agent caps a GETBULK response at `max-repetitions` varbinds IN TOTAL (not per
+ * repeater, RFC 3416 4.2.3), so a manager walking 14 IF-MIB columns with max-repetitions 4 gets
+ * 4 varbinds per round trip, where snmpd or a router gives 56. Replace it on this agent instance
+ * with the RFC behaviour (N non-repeaters, then M rounds over the R repeaters; stop early once
+ * every repeater left the MIB). Like a router, a response holds at most what fits about 1,500
+ * bytes (MAX_BULK_VARBINDS); the library's agent spends ~0.1 ms per varbind, so bigger bulks
+ * would also cost the simulator more than they save.
+ */
+const MAX_BULK_VARBINDS = 48;
+function fixGetBulk(agent: AgentInternals): void {
+  const a = agent as unknown as {
+    addGetNextVarbind(out: unknown[], oid: string): { oid: string; type: number } | null;
+    request(socket: unknown, msg: unknown, rinfo: unknown): void;
+    getBulkRequest: (socket: unknown, msg: { pdu: { nonRepeaters: number; maxRepetitions: number; varbinds: Array<{ oid: string }> } }, rinfo: unknown) => void;
+  };
+  a.getBulkRequest = function (socket, msg, rinfo) {
+    const pdu = msg.pdu;
+    const vbs = pdu.varbinds;
+    const out: unknown[] = [];
+    const n = Math.min(Math.max(0, pdu.nonRepeaters | 0), vbs.length);
+    for (let i = 0; i < n; i++) a.addGetNextVarbind(out, vbs[i]!.oid);
+    const cur = vbs.slice(n).map((v) => v.oid);
+    const ended = cur.map(() => false);
+    const m = Math.max(0, pdu.maxRepetitions | 0);
+    for (let rep = 0; rep < m && cur.length > 0 && !ended.every(Boolean) && out.length < MAX_BULK_VARBINDS; rep++) {
+      for (let r = 0; r < cur.length; r++) {
+        const next = ended[r] ? null : a.addGetNextVarbind(out, cur[r]!);
+        if (ended[r]) out.push({ previousOid: cur[r], oid: cur[r], type: T.EndOfMibView, value: null });
+        else if (!next || next.type === T.EndOfMibView) ended[r] = true;
+        else cur[r] = next.oid;
+      }
+    }
+    pdu.varbinds = out as never;
+    a.request(socket, msg, rinfo);
+  };
+}
+
 interface MibLike {
   registerProvider(p: unknown): void;
   setScalarValue(name: string, v: unknown): void;
@@ -92,6 +130,7 @@ export class SimAgent {
         if (err && (err as NodeJS.ErrnoException).code) bindError = err;
       },
     ) as AgentInternals;
+    fixGetBulk(agent);
     const auth = agent.getAuthorizer();
     if (spec.v3) {
       auth.addUser({

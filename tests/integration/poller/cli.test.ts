@@ -15,7 +15,8 @@ import type { PollJson } from '../../../src/poller/report.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const BIN = path.join(ROOT, 'bin/pointwatch.js');
-const basePort = 41000 + Math.floor(Math.random() * 8000);
+// below the ephemeral range (32768+), where other tests' sockets come from
+const basePort = 10000 + Math.floor(Math.random() * 20000);
 let dir: string;
 let sim: ChildProcessWithoutNullStreams;
 let ready: { control: string; inventory: string; netns: { active: boolean; name?: string }; faults: Record<string, string> };

@@ -16,7 +16,8 @@ import { Value } from '@sinclair/typebox/value';
 import { createFleet, DEFAULT_CREDS, type Fleet } from '../../../src/sim/fleet.js';
 import { parseFaultSpec } from '../../../src/sim/faults.js';
 
-const basePort = 41000 + Math.floor(Math.random() * 8000);
+// below the ephemeral range (32768+), where other tests' sockets come from
+const basePort = 10000 + Math.floor(Math.random() * 20000);
 let fleet: Fleet;
 let dir: string;
 
