@@ -33,6 +33,11 @@ export interface SnmpdOptions {
   host?: string;
   /** Run inside this network namespace (`ip netns exec NS snmpd ...`). */
   netns?: string;
+  /**
+   * Use this folder for config and persistent state and keep it on stop: a restart with the same dir is a
+   * "reboot" of the same agent (same v3 engine ID, snmpEngineBoots + 1). Default: a new temp dir, removed on stop.
+   */
+  dir?: string;
 }
 
 export interface SnmpdHandle {
@@ -48,7 +53,7 @@ export interface SnmpdHandle {
 export async function startSnmpd(opts: SnmpdOptions): Promise<SnmpdHandle> {
   if (opts.ports.length === 0) throw new Error('startSnmpd: no ports');
   const host = opts.host ?? '127.0.0.1';
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'pw-snmpd-'));
+  const dir = opts.dir ?? (await mkdtemp(path.join(os.tmpdir(), 'pw-snmpd-')));
   await mkdir(path.join(dir, 'persist'), { recursive: true });
   await chmod(dir, 0o700);
   const conf: string[] = [
@@ -88,7 +93,7 @@ export async function startSnmpd(opts: SnmpdOptions): Promise<SnmpdHandle> {
       await exitP;
       clearTimeout(t);
     }
-    await rm(dir, { recursive: true, force: true });
+    if (!opts.dir) await rm(dir, { recursive: true, force: true });
   };
 
   // Ready when it printed its version banner (after binding every endpoint).

@@ -4,6 +4,9 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import dgram from 'node:dgram';
+import os from 'node:os';
+import path from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { startSnmpd, type SnmpdHandle } from '../../helpers/snmpd.js';
 import { freeUdpPorts } from '../../helpers/ports.js';
 import { createSnmpProbe } from '../../../src/probes/snmp/index.js';
@@ -308,6 +311,26 @@ describe('SNMP probe against real snmpd', () => {
     } finally {
       probe.close();
       await a.stop();
+    }
+  });
+
+  it('a reused v3 session keeps working after the agent restarts (same engine ID, engineBoots + 1)', async () => {
+    const [rp] = await freeUdpPorts(1);
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'pw-v3restart-'));
+    const users = [{ name: 'pwpriv', authProtocol: 'SHA', authKey: SECRETS.auth, privProtocol: 'AES', privKey: SECRETS.priv }];
+    let a = await startSnmpd({ ports: [rp!], v3Users: users, dir });
+    const probe = createSnmpProbe({ ...OPTS, timeout_ms: 500, retries: 1 });
+    const site = testSite('v3r', { version: '3', user: 'pwpriv', auth: { protocol: 'sha', key: SECRETS.auth }, priv: { protocol: 'aes', key: SECRETS.priv }, port: rp });
+    try {
+      expect((await probe.poll(site, { system: true, interfaces: false })).status).toBe('ok');
+      await a.stop();
+      a = await startSnmpd({ ports: [rp!], v3Users: users, dir });
+      const r = await probe.poll(site, { system: true, interfaces: true });
+      expect(r.status, r.reason).toBe('ok');
+    } finally {
+      probe.close();
+      await a.stop();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
