@@ -10,9 +10,16 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { RuntimeError } from '../core/errors.js';
+
+/** Where the CLI demo keeps its InfluxDB data (relative to the working directory). */
+export const DEFAULT_LOCAL_INFLUXD_DIR = '.data/influxd';
+
+/** The local influxd folder inside a pointwatch `data_dir`. */
+export function localInfluxdDir(dataDir: string): string {
+  return path.join(dataDir, 'influxd');
+}
 
 export interface Influxd {
   /** `http://127.0.0.1:<port>` */
@@ -29,7 +36,7 @@ export interface Influxd {
 }
 
 export interface StartInfluxdOptions {
-  /** Data folder (created). Default: a new temp dir. */
+  /** Data folder (created). Default: `.data/influxd` under the working directory (the demo's). */
   dir?: string;
   /** HTTP port on 127.0.0.1. Default: a free port. */
   port?: number;
@@ -123,7 +130,7 @@ function waitExit(child: ChildProcess, signal: NodeJS.Signals, timeoutMs: number
 
 export async function startInfluxd(opts: StartInfluxdOptions = {}): Promise<Influxd> {
   const binary = findBinary(opts.binary ?? 'influxd');
-  const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'pw-influxd-'));
+  const dir = path.resolve(opts.dir ?? DEFAULT_LOCAL_INFLUXD_DIR);
   fs.mkdirSync(dir, { recursive: true });
   const port = opts.port ?? (await freeLoopbackPort());
   const url = `http://127.0.0.1:${port}`;

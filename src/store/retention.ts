@@ -159,7 +159,13 @@ export async function ensureSchema(influx: InfluxDB, cfg: InfluxSettings, logger
   }
   for (const d of desired) {
     if (!present.includes(d.name)) {
-      await exec(influx, d.statement);
+      try {
+        await exec(influx, d.statement);
+      } catch (err) {
+        // Another pointwatch process (a shard) created it between our SHOW and CREATE: same name, same definition.
+        if (/already exists/.test(String(err))) continue;
+        throw err;
+      }
       changes.created_cqs.push(d.name);
       log.info({ cq: d.name }, 'continuous query created');
     }

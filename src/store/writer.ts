@@ -89,6 +89,8 @@ export interface WriterDeps {
   ensureSchema?: boolean | SchemaOptions;
   /** Backfill rollups after replaying points older than resample_for. Default true. */
   backfillLate?: boolean;
+  /** Log a `store stats` line this often when anything moved (0 = never). Default 60 s. */
+  statsLogIntervalMs?: number;
 }
 
 class Stat {
@@ -168,8 +170,22 @@ class Writer implements PointWriter {
       if (this.buffer.length) void this.deliverBuffered(); // failures are logged, counted, and reported by the next flush()
     }, this.cfg.flush_interval_ms);
     this.timer.unref();
+    const every = this.deps.statsLogIntervalMs ?? 60_000;
+    if (every > 0) {
+      let last = '';
+      this.statsTimer = setInterval(() => {
+        const st = this.stats();
+        const key = JSON.stringify([st.written, st.spooled, st.replayed, st.dropped, st.rejected, st.invalid, st.spool.points]);
+        if (key === last) return;
+        last = key;
+        const { spool, ...rest } = st;
+        this.log.info({ ...rest, spool_points: spool.points, spool_bytes: spool.bytes, spool_dropped: spool.dropped_points }, 'store stats');
+      }, every);
+      this.statsTimer.unref();
+    }
     if (!this.spool.isEmpty()) this.kickReplay();
   }
+  private statsTimer: NodeJS.Timeout | undefined;
 
   write(points: readonly IPoint[]): void {
     if (this.closed) throw new Error('writer is closed');
@@ -392,6 +408,7 @@ class Writer implements PointWriter {
   async close(): Promise<void> {
     if (this.closed) return;
     clearInterval(this.timer);
+    clearInterval(this.statsTimer);
     await this.flush().catch(() => undefined);
     this.closed = true;
     this.wake?.();
@@ -416,4 +433,34 @@ class Writer implements PointWriter {
       spool,
     };
   }
+}
+
+/**
+ * Prometheus text exposition of the writer's health, for the /metrics endpoint
+ * (counters since start; gauges now). Names: `pointwatch_store_*`.
+ */
+export function writerMetrics(st: WriterStats): string {
+  const lines: string[] = [];
+  const metric = (name: string, type: 'counter' | 'gauge', help: string, value: number, labels = '') => {
+    if (!lines.some((l) => l.startsWith(`# TYPE pointwatch_store_${name} `))) {
+      lines.push(`# HELP pointwatch_store_${name} ${help}`, `# TYPE pointwatch_store_${name} ${type}`);
+    }
+    lines.push(`pointwatch_store_${name}${labels} ${Number.isFinite(value) ? value : 0}`);
+  };
+  metric('points_written_total', 'counter', 'Points InfluxDB accepted from live batches.', st.written);
+  metric('points_spooled_total', 'counter', 'Points written to the disk spool because InfluxDB did not take them.', st.spooled);
+  metric('points_replayed_total', 'counter', 'Points replayed from the spool into InfluxDB.', st.replayed);
+  metric('points_dropped_total', 'counter', 'Points lost: spool bound reached, corrupt spool records, spool write failures.', st.dropped);
+  metric('points_rejected_total', 'counter', 'Points InfluxDB refused (400: field type conflict, beyond retention).', st.rejected);
+  metric('points_invalid_total', 'counter', 'Points refused before sending: not in the declared schema.', st.invalid);
+  metric('points_buffered', 'gauge', 'Points in memory waiting for the next batch.', st.buffered);
+  metric('influx_up', 'gauge', '1 when the last write to InfluxDB succeeded.', st.influx_up ? 1 : 0);
+  for (const k of ['last', 'avg', 'max'] as const) metric('write_latency_ms', 'gauge', 'Write request latency to InfluxDB (ms).', st.write_latency_ms[k], `{stat="${k}"}`);
+  metric('write_requests_total', 'counter', 'Successful write requests to InfluxDB.', st.write_latency_ms.count);
+  for (const k of ['last', 'avg', 'max'] as const) metric('batch_points', 'gauge', 'Points per batch.', st.batch_points[k], `{stat="${k}"}`);
+  metric('batches_total', 'counter', 'Batches sent or spooled.', st.batch_points.count);
+  metric('spool_points', 'gauge', 'Points waiting in the spool (depth).', st.spool.points);
+  metric('spool_bytes', 'gauge', 'Bytes waiting in the spool.', st.spool.bytes);
+  metric('spool_max_bytes', 'gauge', 'Spool bound (bytes).', st.spool.max_bytes);
+  return `${lines.join('\n')}\n`;
 }
