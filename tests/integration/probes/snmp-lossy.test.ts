@@ -1,0 +1,70 @@
+/**
+ * SNMP over a really lossy link: snmpd runs in a network namespace this test creates, and iptables
+ * drops 30% of the UDP requests at random. Retries recover; without retries about half the polls fail.
+ * Only our own namespace is targeted.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { startSnmpd, type SnmpdHandle } from '../../helpers/snmpd.js';
+import { createSnmpProbe } from '../../../src/probes/snmp/index.js';
+import { testSite } from './site.js';
+
+const id = process.pid % 10000;
+const NS = `pwprobs${id}`;
+const VETH_HOST = `pws${id}a`;
+const VETH_NS = `pws${id}b`;
+const NET = `10.252.${id % 250}`;
+const NS_IP = `${NET}.2`;
+const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+let agent: SnmpdHandle | undefined;
+
+beforeAll(async () => {
+  sh('ip', ['netns', 'add', NS]);
+  sh('ip', ['link', 'add', VETH_HOST, 'type', 'veth', 'peer', 'name', VETH_NS]);
+  sh('ip', ['link', 'set', VETH_NS, 'netns', NS]);
+  sh('ip', ['addr', 'add', `${NET}.1/30`, 'dev', VETH_HOST]);
+  sh('ip', ['link', 'set', VETH_HOST, 'up']);
+  sh('ip', ['netns', 'exec', NS, 'ip', 'addr', 'add', `${NS_IP}/30`, 'dev', VETH_NS]);
+  sh('ip', ['netns', 'exec', NS, 'ip', 'link', 'set', VETH_NS, 'up']);
+  sh('ip', ['netns', 'exec', NS, 'ip', 'link', 'set', 'lo', 'up']);
+  // A fixed port is fine here: the address lives in this test's own namespace.
+  agent = await startSnmpd({ ports: [1161], host: NS_IP, netns: NS, communities: ['public'] });
+});
+
+afterAll(async () => {
+  await agent?.stop();
+  try { sh('ip', ['link', 'del', VETH_HOST]); } catch { /* went with the namespace */ }
+  try { sh('ip', ['netns', 'del', NS]); } catch { /* not created */ }
+});
+
+async function pollMany(retries: number, n: number) {
+  const probe = createSnmpProbe({ timeout_ms: 150, retries, max_repetitions: 20, per_agent_concurrency: 8 });
+  const sites = Array.from({ length: n }, (_, i) => testSite(`l${retries}-${i}`, { version: '2c', community: 'public', port: 1161 }, { host: NS_IP }));
+  const rs = await Promise.all(sites.map((s) => probe.poll(s, { system: true, interfaces: true })));
+  probe.close();
+  return rs;
+}
+
+describe('SNMP over a lossy link (namespace + iptables statistic drop)', () => {
+  it('no loss: every poll is ok', async () => {
+    const rs = await pollMany(0, 10);
+    expect(rs.every((r) => r.status === 'ok')).toBe(true);
+  });
+
+  it('30% request loss: retries=2 recovers almost every poll; retries=0 loses about half', async () => {
+    sh('ip', ['netns', 'exec', NS, 'iptables', '-A', 'INPUT', '-p', 'udp', '--dport', '1161', '-m', 'statistic', '--mode', 'random', '--probability', '0.3', '-j', 'DROP']);
+    try {
+      const withRetries = await pollMany(2, 50);
+      const without = await pollMany(0, 50);
+      const ok2 = withRetries.filter((r) => r.status === 'ok').length;
+      const ok0 = without.filter((r) => r.status === 'ok').length;
+      console.log(`[probes] 30% UDP loss, 50 polls (GET + GETBULK each): retries=2 → ${ok2} ok, retries=0 → ${ok0} ok`);
+      // Per poll: two requests; P(fail) ≈ 5% with 3 tries, ≈ 51% with 1 try. Bounds are > 4 standard deviations out.
+      expect(ok2).toBeGreaterThanOrEqual(40);
+      expect(ok0).toBeLessThanOrEqual(40);
+      expect(without.filter((r) => r.status !== 'ok').every((r) => r.status === 'timeout')).toBe(true);
+    } finally {
+      sh('ip', ['netns', 'exec', NS, 'iptables', '-F', 'INPUT']);
+    }
+  });
+});
