@@ -14,6 +14,7 @@ import * as inventory from './inventory.js';
 import * as report from './report.js';
 import * as dashboards from './dashboards.js';
 import * as schema from './schema.js';
+import * as maintenance from './maintenance.js';
 import * as notify from './notify.js';
 
 const program = new Command('pointwatch')
@@ -31,6 +32,7 @@ inventory.register(program);
 report.register(program);
 dashboards.register(program);
 schema.register(program);
+maintenance.register(program);
 notify.register(program);
 
 try {
