@@ -50,6 +50,9 @@ export function causeChart(causeMin: Record<(typeof CAUSES)[number], number>, ti
   return `<figure><svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${esc(title)}" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="sans-serif">${parts}${legend}</svg><figcaption>${esc(title)}</figcaption></figure>`;
 }
 
+/** Columns left out of the printed table (they are in the CSV/JSON). */
+const HTML_DROPPED = new Set(['province', 'district', 'no_data_min', 'power_min', 'link_min', 'unknown_cause_min', 'traffic_gb_in', 'traffic_gb_out', 'sites_known']);
+
 const CSS = `
 @page { size: A4 portrait; margin: 14mm 12mm; }
 * { box-sizing: border-box; }
@@ -61,8 +64,9 @@ h1 { font-size: 15pt; margin: 0 0 4pt; } h2 { font-size: 12pt; margin: 14pt 0 6p
 .stat b { display: block; font-size: 14pt; }
 figure { margin: 6pt 0; break-inside: avoid; } figcaption { font-size: 8pt; color: #6b7280; }
 svg { max-width: 100%; height: auto; }
-table { border-collapse: collapse; width: 100%; font-size: 7.5pt; }
-th, td { border: 1px solid #e5e7eb; padding: 2pt 3pt; text-align: left; vertical-align: top; }
+table { border-collapse: collapse; width: 100%; font-size: 7pt; table-layout: fixed; }
+th { font-weight: 600; hyphens: auto; }
+th, td { border: 1px solid #e5e7eb; padding: 1.5pt 2pt; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 thead { display: table-header-group; } tr { break-inside: avoid; }
 .cls-live { color: #15803d; } .cls-at_risk { color: #b45309; } .cls-dropped_off { color: #b91c1c; font-weight: bold; } .cls-unknown { color: #6b7280; }
@@ -75,11 +79,16 @@ export function renderHtml(report: CoverageReport, groupBy: GroupBy, opts: { tit
   const [period, ...summary] = summaryLines(report);
   const chartAreas = report.communes.length <= 40 ? report.communes : report.districts;
   const chartTitle = `Availability by ${report.communes.length <= 40 ? 'commune' : 'district'} (service hours), target ${report.settings.target_pct}%`;
-  const table = reportTable(report, groupBy);
+  const full = reportTable(report, groupBy);
+  // A4 portrait holds ~16 columns: the full detail is in the CSV and JSON
+  const table = { ...full, columns: full.columns.filter((c) => !HTML_DROPPED.has(c.key)) };
   const cls = Object.entries(t.classes).map(([k, v]) => `<div class="stat"><span class="cls-${k}">${k.replace('_', ' ')}</span><b style="color:${CLASS_COLOURS[k as keyof typeof CLASS_COLOURS]}">${v}</b></div>`).join('');
   const worst = t.worst.length
     ? `<table><thead><tr><th>site</th><th>name</th><th>commune</th><th>availability %</th><th>downtime min</th><th>main cause</th></tr></thead><tbody>${t.worst.map((w) => `<tr><td>${esc(w.site)}</td><td>${esc(w.name)}</td><td>${esc(w.commune)}</td><td class="num">${w.availability_pct.toFixed(2)}</td><td class="num">${w.down_min.toFixed(0)}</td><td>${esc(w.main_cause ?? 'no incident')}</td></tr>`).join('')}</tbody></table>`
     : '<p class="muted">Every site with data meets the target.</p>';
+  const weight = (key: string, numeric?: boolean) => (key === 'worst' ? 5 : key === 'name' ? 3 : numeric ? 1 : 2);
+  const totalW = table.columns.reduce((t, c) => t + weight(c.key, c.numeric), 0);
+  const cols = table.columns.map((c) => `<col style="width:${((100 * weight(c.key, c.numeric)) / totalW).toFixed(2)}%">`).join('');
   const head = table.columns.map((c) => `<th>${esc(c.header)}</th>`).join('');
   const body = table.rows.map((r) => `<tr>${table.columns.map((c) => {
     const v = showCell(c.key, r[c.key] ?? null);
@@ -107,7 +116,7 @@ ${causeChart(t.cause_min, 'Incident minutes in service hours by cause (power / l
 <h2>Sites needing action</h2>
 ${worst}
 <h2>By ${esc(groupBy)}</h2>
-<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>
+<table><colgroup>${cols}</colgroup><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>
 <p class="muted">Availability = UP ÷ (checked time in service hours − maintenance − unknown − unreachable because of a parent). UNKNOWN = no data, never counted as up or down. Generated ${esc(new Date(report.generated_at).toISOString())}.</p>
 </body></html>
 `;

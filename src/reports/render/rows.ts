@@ -4,6 +4,7 @@
  */
 import type { AreaCoverage, CoverageReport, SiteCoverage } from '../coverage.js';
 import type { GroupBy } from '../run.js';
+import { localParts } from '../service-hours.js';
 
 export type Cell = string | number | null;
 export interface Column {
@@ -110,12 +111,19 @@ export function showCell(key: string, v: Cell): string {
   return v;
 }
 
+/** `YYYY-MM-DD HH:MM` on the wall clock of `tz`. */
+export function localTime(t: number, tz: string): string {
+  const p = localParts(t, tz);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${p.y}-${two(p.m)}-${two(p.d)} ${two(p.hh)}:${two(p.mm)}`;
+}
+
 /** The summary lines every format starts with. */
 export function summaryLines(report: CoverageReport): string[] {
   const t = report.total;
   const pct = (x: number | null) => (x === null ? 'UNKNOWN' : `${x.toFixed(2)}%`);
   return [
-    `Coverage report ${new Date(report.from).toISOString()} – ${new Date(report.to).toISOString()} (${report.settings.timezone}, service hours ${report.settings.service_hours.start}-${report.settings.service_hours.end}, target ${report.settings.target_pct}%, data: ${report.resolution ?? 'given'})`,
+    `Coverage report ${localTime(report.from, report.settings.timezone)} – ${localTime(report.to, report.settings.timezone)} (${report.settings.timezone}, service hours ${report.settings.service_hours.start}-${report.settings.service_hours.end}, target ${report.settings.target_pct}%, data: ${report.resolution ?? 'given buckets'})`,
     `Sites: ${t.sites} (with data ${t.sites_known}); meeting target: ${t.sites_meeting_target}; availability: ${pct(t.availability_pct)}`,
     `Communes with at least one point meeting the target: ${t.communes_covered} of ${t.communes} (coverage ${t.coverage_pct === null ? 'UNKNOWN' : `${t.coverage_pct.toFixed(1)}%`})`,
     `Classes: live ${t.classes.live}, at risk ${t.classes.at_risk}, dropped off ${t.classes.dropped_off}, unknown ${t.classes.unknown}`,
