@@ -18,7 +18,7 @@ export function testSites(n: number): Site[] {
 
 export function testSettings(url: string, database: string, over: { influx?: Partial<Settings['influx']>; spool?: Partial<Settings['spool']> } = {}): Settings {
   return settingsWithDefaults({
-    influx: { url, database, batch_size: 500, flush_interval_ms: 100, timeout_ms: 2000, ...over.influx },
+    influx: { url, database, batch_size: 500, flush_interval_ms: 100, timeout_ms: 10_000, ...over.influx },
     spool: { ...over.spool },
   });
 }
