@@ -33,7 +33,7 @@ function report() {
     from: FROM, to: FROM + DAYS * 24 * H, generatedAt: FROM + DAYS * 24 * H,
     settings: { timezone: TZ, service_hours: { start: '06:00', end: '22:00' }, target_pct: 95, dropped_off_days: 7 },
     sites, buckets,
-    incidents: sites.slice(0, 20).map((s, i) => ({ site: s.id, cause: (['power', 'link', 'unknown'] as const)[i % 3], opened: FROM + i * 24 * H + 9 * H, resolved: FROM + i * 24 * H + 11 * H })),
+    incidents: sites.slice(0, 20).map((s, i) => ({ site: s.id, cause: (['power', 'link', 'unknown'] as const)[i % 3]!, opened: FROM + i * 24 * H + 9 * H, resolved: FROM + i * 24 * H + 11 * H })),
   });
 }
 
@@ -71,7 +71,7 @@ describe('HTML coverage report in chromium', () => {
     // print layout: A4 portrait (210 mm at 96 dpi = 794 px) minus margins; nothing wider than the page
     await page.emulateMedia({ media: 'print' });
     await page.setViewportSize({ width: 794 - Math.round((24 / 25.4) * 96), height: 1000 });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth') as number;
     expect(overflow).toBeLessThanOrEqual(0);
     const pdf = await page.pdf({ preferCSSPageSize: true });
     const text = pdf.toString('latin1');
