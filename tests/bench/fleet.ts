@@ -51,14 +51,37 @@ export interface Fleet {
   stop(): Promise<void>;
 }
 
+/**
+ * Interfaces each router shows: the machine's ifIndex 1..IF_MAX (lo, eth0, ... made at boot), so
+ * that network namespaces and veths other processes create meanwhile do not change the work per
+ * router between runs. 0 = every interface.
+ */
+export const IF_MAX = 4;
+
+/**
+ * The VACM view: the system group, and the ifTable/ifXTable rows of ifIndex 1..ifMax. The mask
+ * wildcards the column sub-identifier (ifEntry.C.I: 11 sub-ids, bit 10 off = ff:a0; ifXEntry.C.I:
+ * 12 sub-ids, bit 11 off = ff:d0).
+ */
+export function viewLines(ifMax: number): string[] {
+  if (ifMax <= 0) return ['view benchview included .1'];
+  const out = ['view benchview included .1.3.6.1.2.1.1', 'view benchview included .1.3.6.1.2.1.2.1'];
+  for (let i = 1; i <= ifMax; i++) {
+    out.push(`view benchview included .1.3.6.1.2.1.2.2.1.1.${i} ff:a0`);
+    out.push(`view benchview included .1.3.6.1.2.1.31.1.1.1.1.${i} ff:d0`);
+  }
+  return out;
+}
+
 export interface Agent { child: ChildProcess; dir: string; exited: Promise<void>; isExited(): boolean }
 
 /** One snmpd answering on every endpoint given (`udp:ADDR:PORT`), optionally inside a network namespace. */
-export async function startAgent(endpoints: string[], dir: string, netns?: string): Promise<Agent> {
+export async function startAgent(endpoints: string[], dir: string, netns?: string, ifMax = IF_MAX): Promise<Agent> {
   fs.mkdirSync(path.join(dir, 'persist'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'snmpd.conf'), [
     'dontLogTCPWrappersConnects yes', 'sysName bench-router', 'sysLocation pointwatch bench', 'sysContact bench@example.invalid',
-    `rocommunity ${COMMUNITY}`, '',
+    ...viewLines(ifMax),
+    `rocommunity ${COMMUNITY} default -V benchview`, '',
   ].join('\n'), { mode: 0o600 });
   fs.writeFileSync(path.join(dir, 'snmp.conf'), 'mibs :\n');
   const args = ['-f', '-Lo', '-C', '-c', path.join(dir, 'snmpd.conf'), '-I', '-smux', `--persistentDir=${path.join(dir, 'persist')}`, endpoints.join(',')];
@@ -95,7 +118,7 @@ export async function stopAgent(a: Agent): Promise<void> {
 }
 
 /** Start snmpd processes for `n` sites (ping-only sites when `snmp` is false: no snmpd at all). */
-export async function startFleet(n: number, opts: { snmp?: boolean; perProcess?: number } = {}): Promise<Fleet> {
+export async function startFleet(n: number, opts: { snmp?: boolean; perProcess?: number; ifMax?: number } = {}): Promise<Fleet> {
   const per = opts.perProcess ?? SITES_PER_SNMPD;
   const withSnmp = opts.snmp ?? true;
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-bench-fleet-'));
@@ -122,7 +145,7 @@ export async function startFleet(n: number, opts: { snmp?: boolean; perProcess?:
         [port] = await freeUdpPorts(1) as [number];
         const endpoints = Array.from({ length: count }, (_, k) => `udp:${siteAddress(first + k)}:${port}`);
         try {
-          agent = await startAgent(endpoints, path.join(root, `snmpd${g}-${attempt}`));
+          agent = await startAgent(endpoints, path.join(root, `snmpd${g}-${attempt}`), undefined, opts.ifMax ?? IF_MAX);
         } catch (err) {
           if (attempt === 2) throw err;
         }

@@ -44,6 +44,7 @@ interface Opts {
   spreadMs: number;
   interval: number;
   perSnmpd: number;
+  ifMax: number;
   notifyFleet?: number;
   notifyDown: number;
   notifyLossy: number;
@@ -80,6 +81,7 @@ function program(): Command {
     .option('--spread-ms <ms>', 'window SNMP requests are spread over (0 = back to back)', int('--spread-ms'), 0)
     .option('--interval <s>', 'seconds from one cycle start to the next (0 = back to back)', int('--interval'), 0)
     .option('--per-snmpd <n>', 'sites per snmpd process', int('--per-snmpd'), 500)
+    .option('--if-max <n>', 'interfaces each router shows: ifIndex 1..n of this machine (0 = all)', int('--if-max'), 4)
     .option('--notify-fleet <n>', 'healthy loopback sites polled during the notify phase (default min(sites, 1000))', int('--notify-fleet'))
     .option('--notify-down <n>', 'sites taken down (iptables DROP)', int('--notify-down'), 10)
     .option('--notify-lossy <n>', 'sites on a 30 % loss link', int('--notify-lossy'), 50)
@@ -132,12 +134,13 @@ async function main(): Promise<void> {
     started_at: new Date().toISOString(),
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
     machine: machineInfo(),
+    fleet: { snmpd_processes: Math.ceil(o.sites / o.perSnmpd), if_max: o.ifMax },
   };
   try {
     const needFleet = o.throughput || o.peers || o.notify;
     if (needFleet) {
       const t = performance.now();
-      fleet = await startFleet(o.sites, { perProcess: o.perSnmpd });
+      fleet = await startFleet(o.sites, { perProcess: o.perSnmpd, ifMax: o.ifMax });
       progress(`fleet: ${o.sites} sites on ${fleet.pids.length} snmpd processes in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     }
     if ((o.throughput && o.store) || o.report) {
