@@ -47,12 +47,18 @@ const settings = settingsWithDefaults({ poller: { spread: false, snmp: { concurr
 const ping = createPingProbe(settings.poller.ping);
 const snmp = createSnmpProbe(settings.poller.snmp);
 let statuses: Record<string, number> = {};
+let durations: number[] = [];
 const poller = createPoller({
   settings, sites: inv.sites, ping, snmp, clock: systemClock, logger: silentLogger(),
-  onCheck: (cs) => { for (const c of cs) { const k = `${c.recheck ? 're:' : ''}${c.snmp?.status}/${c.ping?.received}`; statuses[k] = (statuses[k] ?? 0) + 1; } },
+  onCheck: (cs) => { for (const c of cs) { if (!c.recheck && c.snmp) durations.push(c.snmp.duration_ms); const k = `${c.recheck ? 're:' : ''}${c.snmp?.status}/${c.ping?.received}`; statuses[k] = (statuses[k] ?? 0) + 1; } },
 });
+const pct = (q: number) => {
+  const d = durations.slice().sort((a, b) => a - b);
+  return d.length ? Math.round(d[Math.min(d.length - 1, Math.floor(q * d.length))]!) : 0;
+};
 for (let c = 1; c <= CYCLES; c++) {
   statuses = {};
+  durations = [];
   const cpu0 = process.cpuUsage();
   const s0 = await simCpu();
   const r0 = await simRequests();
@@ -65,7 +71,8 @@ for (let c = 1; c <= CYCLES; c++) {
   const reqs = (await simRequests()) - r0;
   console.log(
     `cycle ${c}: ${N} sites in ${wall} ms; poller CPU ${cpuMs.toFixed(0)} ms (${((cpuMs / N) * 1000).toFixed(0)} ms per 1,000 site-polls, ping included); ` +
-      `simulator CPU ${simMs.toFixed(0)} ms (${(simMs / N).toFixed(2)} ms/site, ${reqs} SNMP requests, ${((simMs / reqs) * 1000).toFixed(0)} µs each); failed ${st.failed}, rechecked ${st.rechecked}; ${JSON.stringify(statuses)}`,
+      `simulator CPU ${simMs.toFixed(0)} ms (${(simMs / N).toFixed(2)} ms/site, ${reqs} SNMP requests, ${((simMs / reqs) * 1000).toFixed(0)} µs each); failed ${st.failed}, rechecked ${st.rechecked}; ${JSON.stringify(statuses)}; ` +
+      `SNMP per site p50/p90/max ${pct(0.5)}/${pct(0.9)}/${pct(1)} ms`,
   );
   await new Promise((r) => setTimeout(r, 2000));
 }
@@ -76,6 +83,7 @@ for (const only of ['ping', 'snmp'] as const) {
   const cpu = process.cpuUsage(cpu0);
   console.log(`${only} only: ${Date.now() - w0} ms, poller CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms`);
 }
+console.log(`load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs (wall times are only meaningful on an idle machine)`);
 console.log(`simulator RSS ${(await simRss()).toFixed(0)} MiB, poller RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
 snmp.close();
 sim.kill('SIGTERM');

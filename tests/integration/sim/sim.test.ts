@@ -159,4 +159,14 @@ describe('namespace faults (root): ICMP really dropped', () => {
     await fleet.setFault('sim-0010', { kind: 'down' });
     await expect(get('sim-0010', ['1.3.6.1.2.1.1.5.0'], 300)).rejects.toThrow(/timed out/i);
   });
+
+  it('flapping toggles the DROP rule: down for the period, then up', async () => {
+    const host = fleet.sites.find((s) => s.id === 'sim-0010')!.host;
+    const t0 = Date.now();
+    await fleet.setFault('sim-0010', { kind: 'flapping', period_s: 2 });
+    expect(lost(fping([host], 3).trim())).toBe(3); // first phase: down
+    await new Promise((r) => setTimeout(r, Math.max(0, 2600 - (Date.now() - t0))));
+    expect(lost(fping([host], 3).trim())).toBe(0); // second phase: up
+    await fleet.setFault('sim-0010', { kind: 'down' });
+  });
 });
