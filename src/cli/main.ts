@@ -14,6 +14,9 @@ import * as inventory from './inventory.js';
 import * as report from './report.js';
 import * as dashboards from './dashboards.js';
 import * as schema from './schema.js';
+import * as run from './run.js';
+import * as demo from './demo.js';
+import * as user from './user.js';
 import * as maintenance from './maintenance.js';
 import * as notify from './notify.js';
 
@@ -32,6 +35,9 @@ inventory.register(program);
 report.register(program);
 dashboards.register(program);
 schema.register(program);
+run.register(program);
+demo.register(program);
+user.register(program);
 maintenance.register(program);
 notify.register(program);
 

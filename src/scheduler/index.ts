@@ -98,6 +98,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         system: kinds.system || kinds.interfaces,
         interfaces: kinds.interfaces,
         interval_s: iv.interfaces,
+        // Spread requests over half the TICK (not half the SNMP interval): the other half is left
+        // for the slowest site's deadline and the fast re-check, so a cycle ends before the next tick.
+        spreadMs: deps.settings.poller.spread ? Math.floor(base * 1000 * 0.5) : 0,
       });
       log.info(
         { cycle, kinds, duration_ms: stats.duration_ms, sites: stats.sites, rechecked: stats.rechecked, failed: stats.failed },
