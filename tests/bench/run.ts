@@ -41,6 +41,8 @@ interface Opts {
   report: boolean;
   concurrency?: number;
   maxRepetitions?: number;
+  snmpTimeoutMs?: number;
+  snmpRetries?: number;
   spreadMs: number;
   interval: number;
   perSnmpd: number;
@@ -78,6 +80,8 @@ function program(): Command {
     .option('--no-report', 'skip the report-speed phase')
     .option('--concurrency <n>', 'poller.snmp.concurrency (default: the settings default)', int('--concurrency'))
     .option('--max-repetitions <n>', 'poller.snmp.max_repetitions (default: the settings default)', int('--max-repetitions'))
+    .option('--snmp-timeout-ms <ms>', 'poller.snmp.timeout_ms (default: the settings default, 2000)', int('--snmp-timeout-ms'))
+    .option('--snmp-retries <n>', 'poller.snmp.retries (default: the settings default, 2)', int('--snmp-retries'))
     .option('--spread-ms <ms>', 'window SNMP requests are spread over (0 = back to back)', int('--spread-ms'), 0)
     .option('--interval <s>', 'seconds from one cycle start to the next (0 = back to back)', int('--interval'), 0)
     .option('--per-snmpd <n>', 'sites per snmpd process', int('--per-snmpd'), 500)
@@ -155,6 +159,8 @@ async function main(): Promise<void> {
         snmp: {
           ...(o.concurrency ? { concurrency: o.concurrency } : {}),
           ...(o.maxRepetitions ? { max_repetitions: o.maxRepetitions } : {}),
+          ...(o.snmpTimeoutMs ? { timeout_ms: o.snmpTimeoutMs } : {}),
+          ...(o.snmpRetries !== undefined ? { retries: o.snmpRetries } : {}),
         },
       },
     });

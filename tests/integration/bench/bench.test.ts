@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { settingsWithDefaults } from '../../../src/config/defaults.js';
 import { assertDeclared } from '../../../src/store/points.js';
-import { benchSite, siteAddress } from '../../bench/fleet.js';
+import { benchSite, siteAddress, viewLines } from '../../bench/fleet.js';
 import { exporterConfig } from '../../bench/peers.js';
 import { hourPoints } from '../../bench/report.js';
 
@@ -47,6 +47,15 @@ describe('bench harness: pure parts', () => {
     }
     expect(bad).toEqual([]);
     expect(seen.size).toBe(50_000);
+  });
+
+  it('the routers\' view: the system group and ifIndex 1..n of both interface tables', () => {
+    expect(viewLines(0)).toEqual(['view benchview included .1']);
+    const v = viewLines(2);
+    expect(v).toContain('view benchview included .1.3.6.1.2.1.1');
+    expect(v).toContain('view benchview included .1.3.6.1.2.1.2.2.1.1.2 ff:a0');
+    expect(v).toContain('view benchview included .1.3.6.1.2.1.31.1.1.1.1.2 ff:d0');
+    expect(v.filter((l) => l.endsWith('.3 ff:a0'))).toEqual([]);
   });
 
   it('the snmp_exporter module reads what pointwatch reads, auth inside the module (0.21)', () => {
@@ -95,10 +104,13 @@ describe('bench harness: npm run bench -- --sites 50 --cycles 2 --json', () => {
       expect(c.snmp_timeouts).toBe(0);
       expect(c.failed).toBe(0);
     }
+    // each router shows the machine's ifIndex 1..4 only (the bench's VACM view)
     expect(j.throughput.interfaces_per_site).toBeGreaterThanOrEqual(1);
+    expect(j.throughput.interfaces_per_site).toBeLessThanOrEqual(4);
     // peers on the same fleet
     expect(j.peers.snmp_exporter.failed_scrapes).toBe(0);
     expect(j.peers.snmp_exporter.interfaces_seen).toBeGreaterThanOrEqual(1);
+    expect(j.peers.snmp_exporter.interfaces_seen).toBeLessThanOrEqual(4);
     expect(j.peers.ratio_snmp_cpu_pointwatch_over_exporter).toBeGreaterThan(0);
     expect(j.peers.fping_alone.replies_pct).toBe(100);
     expect(j.peers.ratio_ping_cpu_pointwatch_over_fping).toBeGreaterThan(0);
