@@ -23,7 +23,7 @@ import { Service } from './service.js';
 import { registerAuth, SESSION_COOKIE } from './plugins/auth.js';
 import { healthRoutes } from './routes/health.js';
 import { apiRoutes } from './routes/api.js';
-import { webRoutes, renderErrorPage } from '../web/routes.js';
+import { webRoutes, renderErrorPage, PAGE_HEADERS } from '../web/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -116,13 +116,13 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     if (status >= 500) req.log.error({ err, url: req.routeOptions.url }, 'request failed');
     if (!req.url.startsWith('/api/') && !req.url.startsWith('/docs')) {
       if (status === 401) return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`, 303);
-      return reply.code(status).type('text/html; charset=utf-8').send(renderErrorPage(req, status, body.error.message));
+      return reply.code(status).type('text/html; charset=utf-8').headers(PAGE_HEADERS).send(renderErrorPage(req, status, body.error.message));
     }
     return reply.code(status).send(body);
   });
   app.setNotFoundHandler((req, reply) => {
     const body: ErrorBody = { error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } };
-    if (!req.url.startsWith('/api/')) return reply.code(404).type('text/html; charset=utf-8').send(renderErrorPage(req, 404, body.error.message));
+    if (!req.url.startsWith('/api/')) return reply.code(404).type('text/html; charset=utf-8').headers(PAGE_HEADERS).send(renderErrorPage(req, 404, body.error.message));
     return reply.code(404).send(body);
   });
 

@@ -128,6 +128,8 @@ describe('status board', () => {
       expect(bytes).toBeLessThan(50 * 1024);
       console.log(`status board, 40 sites: ${bytes} bytes uncompressed`);
       expect(r.body).not.toMatch(/<script|<link |<img |@import|url\(|src=/i);
+      expect(r.headers['content-security-policy']).toBe("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+      expect(r.headers['cache-control']).toBe('no-store');
       for (const s of ['community-SECRET-s001', 'community-SECRET-s040']) expect(r.body).not.toContain(s);
     } finally {
       await g.close();

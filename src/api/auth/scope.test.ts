@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../core/errors.js';
+import { can, inScope, parseScope, type Principal } from './scope.js';
+
+const area = { commune: 'Xã An', district: 'Huyện Một', province: 'Tỉnh Thử' };
+const p = (role: Principal['role'], scope: Principal['scope']): Principal => ({ id: 1, name: 'u', role, scope, lang: null });
+
+describe('inScope', () => {
+  const cases = [
+    { name: 'admin sees everything', who: p('admin', []), want: true },
+    { name: 'operator of the commune', who: p('operator', [{ level: 'commune', name: 'Xã An' }]), want: true },
+    { name: 'operator of another commune', who: p('operator', [{ level: 'commune', name: 'Xã Bình' }]), want: false },
+    { name: 'reviewer of the district', who: p('reviewer', [{ level: 'district', name: 'Huyện Một' }]), want: true },
+    { name: 'reviewer of the province', who: p('reviewer', [{ level: 'province', name: 'Tỉnh Thử' }]), want: true },
+    { name: 'reviewer of another district', who: p('reviewer', [{ level: 'district', name: 'Huyện Hai' }]), want: false },
+    { name: 'a commune NAMED like the district does not match at commune level', who: p('operator', [{ level: 'commune', name: 'Huyện Một' }]), want: false },
+    { name: 'several communes', who: p('trainee', [{ level: 'commune', name: 'Xã Bình' }, { level: 'commune', name: 'Xã An' }]), want: true },
+    { name: 'no scope sees nothing', who: p('operator', []), want: false },
+  ] as const;
+  it.each(cases)('$name', ({ who, want }) => expect(inScope(who as Principal, area)).toBe(want));
+});
+
+describe('can', () => {
+  const table = {
+    admin: { view: true, acknowledge: true, runbook: true, maintenance: true, reload: true, audit: true },
+    operator: { view: true, acknowledge: true, runbook: true, maintenance: true, reload: false, audit: false },
+    trainee: { view: true, acknowledge: true, runbook: true, maintenance: false, reload: false, audit: false },
+    reviewer: { view: true, acknowledge: false, runbook: false, maintenance: false, reload: false, audit: false },
+  } as const;
+  const cases = Object.entries(table).flatMap(([role, acts]) => Object.entries(acts).map(([action, want]) => ({ role, action, want })));
+  it.each(cases)('$role $action → $want', ({ role, action, want }) => {
+    expect(can(p(role as Principal['role'], []), action as Parameters<typeof can>[1])).toBe(want);
+  });
+});
+
+describe('parseScope', () => {
+  const ok = [
+    { name: 'one commune', text: 'commune:Xã An', role: 'operator', want: [{ level: 'commune', name: 'Xã An' }] },
+    { name: 'spaces trimmed, several', text: ' commune: Xã An , commune:Xã Bình ', role: 'trainee', want: [{ level: 'commune', name: 'Xã An' }, { level: 'commune', name: 'Xã Bình' }] },
+    { name: 'reviewer province', text: 'province:Tỉnh Thử', role: 'reviewer', want: [{ level: 'province', name: 'Tỉnh Thử' }] },
+    { name: 'admin without scope', text: undefined, role: 'admin', want: [] },
+  ] as const;
+  it.each(ok)('$name', ({ text, role, want }) => expect(parseScope(text, role)).toEqual(want));
+
+  const bad = [
+    { name: 'no colon', text: 'Xã An', role: 'operator', msg: '"Xã An" is not level:name' },
+    { name: 'unknown level', text: 'village:Thôn 1', role: 'operator', msg: '"village:Thôn 1" is not level:name' },
+    { name: 'empty name', text: 'commune:', role: 'operator', msg: 'is not level:name' },
+    { name: 'operator with a district', text: 'district:Huyện Một', role: 'operator', msg: 'a operator may be given commune scopes, not district:Huyện Một' },
+    { name: 'reviewer with a commune', text: 'commune:Xã An', role: 'reviewer', msg: 'a reviewer may be given district or province scopes' },
+    { name: 'operator without scope', text: '', role: 'operator', msg: 'a operator needs a scope' },
+  ] as const;
+  it.each(bad)('rejects $name', ({ text, role, msg }) => {
+    expect(() => parseScope(text, role)).toThrow(InputError);
+    expect(() => parseScope(text, role)).toThrow(msg);
+  });
+});
