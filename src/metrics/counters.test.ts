@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
 import { counterDelta, detectReboot, CounterTracker, pickWanInterface } from './counters.js';
 import type { InterfaceCounters, SnmpResult } from '../core/types.js';
 
@@ -240,6 +241,39 @@ describe('CounterTracker', () => {
       const r = t.update('s', sample(ts, ticks, [iface({ counter_bits: 32, speed_bps: 10_000_000, in_octets: c, out_octets: c })]), 60);
       for (const x of r.rates) if (x.in_bps !== null) expect(x.in_bps).toBeLessThanOrEqual(11_000_000);
     }
+  });
+});
+
+describe('CounterTracker properties (fast-check)', () => {
+  it('any sequence of samples: every rate is null or within [0, speed × margin]; never throws', () => {
+    const T0 = Date.UTC(2026, 10, 1);
+    const step = fc.record({
+      dt: fc.integer({ min: -5_000, max: 3_600_000 }),
+      dticks: fc.integer({ min: -1_000_000, max: 400_000 }),
+      status: fc.constantFrom('ok', 'ok', 'ok', 'timeout'),
+      bits: fc.constantFrom(32, 64),
+      inc: fc.bigInt({ min: -(2n ** 40n), max: 2n ** 40n }),
+      speed: fc.constantFrom(null, 0, 1e6, 1e8, 1e10),
+      withSystem: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 30 }), fc.integer({ min: 1, max: 600 }), (steps, interval) => {
+        const t = new CounterTracker();
+        let ts = T0, ticks = 100_000, c = 0n;
+        for (const s of steps) {
+          ts += s.dt;
+          ticks = Math.max(0, Math.min(2 ** 32 - 1, ticks + s.dticks));
+          const mod = s.bits === 32 ? 2n ** 32n : 2n ** 64n;
+          c = (((c + s.inc) % mod) + mod) % mod;
+          const r = t.update('p', sample(ts, s.withSystem ? ticks : null, [iface({ counter_bits: s.bits as 32 | 64, speed_bps: s.speed, in_octets: c, out_octets: c, in_errors: c % 2n ** 32n })], s.status as 'ok' | 'timeout'), interval);
+          for (const x of r.rates) {
+            for (const v of [x.in_bps, x.out_bps, x.in_errors_ps]) if (v !== null) expect(v).toBeGreaterThanOrEqual(0);
+            if (s.speed) for (const v of [x.in_bps, x.out_bps]) if (v !== null) expect(v).toBeLessThanOrEqual(s.speed * 1.1);
+          }
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
