@@ -1,0 +1,191 @@
+/**
+ * The whole service, wired by src/main.ts exactly as `pointwatch run` wires it, against real
+ * components: influxd, the simulated fleet (net-snmp agents + a network namespace where faults are
+ * real ICMP/UDP drops), fping, a real SMTP server and a real webhook receiver.
+ *
+ * A site taken down → ONE notification on each channel, with the runbook link.
+ * Its parent (the commune office) taken down → exactly ONE incident, children UNREACHABLE, no
+ * notification of their own.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { settingsWithDefaults } from '../../../src/config/defaults.js';
+import { createFleet, type Fleet } from '../../../src/sim/fleet.js';
+import { startService, type Service } from '../../../src/main.js';
+import { AuthStore } from '../../../src/api/auth/store.js';
+import { silentLogger } from '../../../src/core/logger.js';
+import { startInfluxd, type Influxd } from '../../helpers/influxd.js';
+import { freeTcpPort } from '../../helpers/ports.js';
+
+interface Hook { event: string; kind: string; site: { id: string } | null; affected: Array<{ id: string }>; runbook_url: string; ack_url: string; state: string }
+
+let influxd: Influxd;
+let fleet: Fleet;
+let svc: Service;
+let smtp: SMTPServer;
+const hooks: Hook[] = [];
+const mails: string[] = [];
+let hookServer: http.Server;
+let token = '';
+
+// Commune 1 of the simulated fleet: sim-0001 is the commune office, sim-0002..0004 hang from it.
+const PARENT = 'sim-0001';
+const CHILDREN = ['sim-0002', 'sim-0003', 'sim-0004'];
+const LONE = 'sim-0006'; // in commune 2, its parent sim-0005 stays up
+
+beforeAll(async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-svc-'));
+  influxd = await startInfluxd();
+  hookServer = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => { hooks.push(JSON.parse(body) as Hook); res.writeHead(200).end(); });
+  });
+  const hookPort = await freeTcpPort();
+  await new Promise<void>((r) => hookServer.listen(hookPort, '127.0.0.1', r));
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, _s, cb) {
+      let text = '';
+      stream.on('data', (c: Buffer) => (text += c.toString('utf8')));
+      stream.on('end', () => { mails.push(text); cb(); });
+    },
+  });
+  const smtpPort = await freeTcpPort();
+  await new Promise<void>((r) => smtp.listen(smtpPort, '127.0.0.1', r));
+
+  fleet = await createFleet({
+    sites: 8,
+    basePort: 12000 + Math.floor(Math.random() * 18000),
+    loopbackBlock: 79,
+    netnsSites: [PARENT, ...CHILDREN, LONE],
+    prefix: 'sim',
+  });
+  expect(fleet.netns.active, `network namespace needed for real faults: ${fleet.netns.reason}`).toBe(true);
+
+  const apiPort = await freeTcpPort();
+  const settings = settingsWithDefaults({
+    data_dir: dir,
+    log_level: 'warn',
+    influx: { url: influxd.url, database: 'pwsvc', flush_interval_ms: 200 },
+    poller: {
+      ping: { interval_s: 10, count: 5, period_ms: 50, timeout_ms: 300 },
+      snmp: { system_interval_s: 10, interfaces_interval_s: 10, timeout_ms: 500, retries: 0 },
+      recheck: { delay_s: 1 },
+      spread: false,
+    },
+    notifiers: [
+      { type: 'webhook', name: 'hook', url: `http://127.0.0.1:${hookPort}/pw`, secret: 'webhook-secret-xyz' },
+      { type: 'email', name: 'mail', host: '127.0.0.1', port: smtpPort, from: 'pointwatch@example.org', to: ['noc@example.org'] },
+    ],
+    api: { host: '127.0.0.1', port: apiPort, public_url: `http://127.0.0.1:${apiPort}` },
+  });
+  const settingsPath = path.join(dir, 'pointwatch.yaml');
+  fs.writeFileSync(settingsPath, '{}\n');
+  svc = await startService({
+    loaded: { settings, inventory: fleet.inventory, settingsPath, inventoryPath: path.join(dir, 'sites.yaml'), warnings: [] },
+    schedule: false,
+    logger: silentLogger(),
+  });
+  const auth = new AuthStore(svc.db);
+  const admin = await auth.addUser('admin', 'admin', [], 'admin-password-1');
+  token = auth.createToken(admin.id, 'test').token;
+}, 120_000);
+
+afterAll(async () => {
+  await svc?.stop();
+  await fleet?.close();
+  await influxd?.stop();
+  await new Promise<void>((r) => (hookServer ? hookServer.close(() => r()) : r()));
+  await new Promise<void>((r) => (smtp ? smtp.close(() => r()) : r()));
+});
+
+async function api<T>(p: string): Promise<T> {
+  const res = await fetch(`${svc.url}${p}`, { headers: { authorization: `Bearer ${token}` } });
+  expect(res.status, p).toBe(200);
+  return (await res.json()) as T;
+}
+
+async function until(what: string, fn: () => boolean, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!fn()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('pointwatch service, end to end', () => {
+  it('all sites come up UP after two checks', async () => {
+    await svc.cycle();
+    await svc.cycle();
+    const states = svc.engine.states();
+    expect([...states.values()].map((s) => s.state)).toEqual(Array(8).fill('UP'));
+    expect(hooks).toEqual([]);
+  });
+
+  it('a site taken down raises ONE notification per channel, with the runbook link', async () => {
+    await fleet.setFault(LONE, { kind: 'down' });
+    await svc.cycle(); // the check fails, the fast re-check confirms it: DOWN within one cycle
+    await until('webhook', () => hooks.length >= 1);
+    await until('email', () => mails.length >= 1);
+    await svc.cycle(); // stays down: nothing new
+    await new Promise((r) => setTimeout(r, 500));
+    expect(svc.engine.states().get(LONE)?.state).toBe('DOWN');
+    expect(hooks).toHaveLength(1);
+    expect(hooks[0]).toMatchObject({ event: 'firing', kind: 'site-down', site: { id: LONE }, state: 'DOWN' });
+    expect(hooks[0]!.runbook_url).toMatch(/\/runbooks\/(vi|en)\/site-down$/);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]).toContain('/runbooks/');
+    expect(mails[0]).toContain(hooks[0]!.ack_url);
+  });
+
+  it('the commune office taken down raises exactly ONE incident; children are UNREACHABLE and silent', async () => {
+    const before = hooks.length;
+    await fleet.setFault(PARENT, { kind: 'down' });
+    for (const c of CHILDREN) await fleet.setFault(c, { kind: 'down' }); // everything behind it goes dark too
+    await svc.cycle();
+    await svc.cycle();
+    await until('parent notice', () => hooks.length > before);
+    await new Promise((r) => setTimeout(r, 500));
+    const fresh = hooks.slice(before);
+    expect(fresh).toHaveLength(1);
+    expect(fresh[0]!.site?.id).toBe(PARENT);
+    expect(fresh[0]!.affected.map((a) => a.id).sort()).toEqual(CHILDREN);
+    for (const c of CHILDREN) expect(svc.engine.states().get(c)?.state).toBe('UNREACHABLE');
+    const open = await api<{ items: Array<{ site_id: string | null }> }>('/api/v1/incidents?limit=50');
+    expect(open.items.map((i) => i.site_id).sort()).toEqual([PARENT, LONE].sort());
+  });
+
+  it('parent back with one child still down: the parent resolves and that child gets its own alert', async () => {
+    const before = hooks.length;
+    await fleet.setFault(PARENT, null);
+    await fleet.setFault(CHILDREN[0]!, null);
+    await fleet.setFault(CHILDREN[1]!, null);
+    // CHILDREN[2] stays down
+    for (let i = 0; i < 3; i++) await svc.cycle();
+    await until('resolve + child alert', () => hooks.slice(before).length >= 2);
+    await new Promise((r) => setTimeout(r, 500));
+    const fresh = hooks.slice(before).map((h) => `${h.event} ${h.kind} ${h.site?.id}`).sort();
+    expect(fresh).toEqual([`firing site-down ${CHILDREN[2]}`, `resolved site-down ${PARENT}`].sort());
+    expect(svc.engine.states().get(CHILDREN[2]!)?.state).toBe('DOWN');
+    expect(svc.engine.states().get(CHILDREN[0]!)?.state).toBe('UP');
+  });
+
+  it('the API and /metrics show what the poller measured', async () => {
+    const sites = await api<{ items: Array<{ site: { id: string }; state: { state: string } }>; total: number }>('/api/v1/sites?limit=100');
+    expect(sites.total).toBe(8);
+    expect(sites.items.find((s) => s.site.id === LONE)?.state.state).toBe('DOWN');
+    const down = await api<{ items: Array<{ site: { id: string } }> }>('/api/v1/sites?state=DOWN');
+    expect(down.items.map((s) => s.site.id).sort()).toEqual([CHILDREN[2]!, LONE].sort());
+    const body = JSON.stringify(sites);
+    expect(body).not.toContain('simpublic'); // the fleet's community never leaves the server
+    const metrics = await (await fetch(`${svc.url}/metrics`)).text();
+    expect(Number(/pointwatch_points_written_total (\d+)/.exec(metrics)?.[1])).toBeGreaterThan(0);
+    expect(metrics).toMatch(/pointwatch_notifications_total\{result="sent"\} [1-9]/);
+  });
+});
