@@ -125,6 +125,7 @@ export const EmailNotifier = closed({
   password: Type.Optional(Secret('SMTP password')),
   from: Type.String({ minLength: 3 }),
   to: Type.Array(Type.String({ minLength: 3 }), { default: [], description: 'always-copied addresses; contacts with email are added' }),
+  fallback: Type.Optional(Type.String({ description: 'name of the notifier (usually SMS) that takes the contacts this one could not reach' })),
   ...delivery,
 });
 export const TelegramNotifier = closed({
@@ -133,6 +134,7 @@ export const TelegramNotifier = closed({
   api_base: Type.String({ default: 'https://api.telegram.org' }),
   bot_token: Secret('bot token'),
   chat_ids: Type.Array(Type.String(), { default: [] }),
+  fallback: Type.Optional(Type.String({ description: 'name of the notifier (usually SMS) that takes the contacts this one could not reach' })),
   ...delivery,
 });
 export const ZaloNotifier = closed({

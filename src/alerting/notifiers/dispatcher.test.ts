@@ -153,3 +153,28 @@ describe('dispatcher', () => {
     expect(a.calls).toHaveLength(1);
   });
 });
+
+describe('dispatcher fallback from several channels', () => {
+  it('a contact two channels failed to reach gets ONE fallback message', async () => {
+    const tg = fake('tg', [{ ok: false, retryable: false }], { fallback: 'sms', addresses: ['1001', '1002'] });
+    const zalo = fake('zalo', [{ ok: false, retryable: false }], { fallback: 'sms', addresses: ['84912345678', '84987654321'] });
+    const sms = fake('sms', [{ ok: true }], { addresses: ['84912345678', '84987654321'] });
+    const { d, flat } = setup([tg, zalo, sms]);
+    await d.dispatch(firingDown);
+    const reachedBySms = sms.calls.flatMap((c) => c.recipients);
+    expect(reachedBySms.sort()).toEqual(['Anna Nguyen', 'Lò Văn Minh']);
+    expect(flat().filter((r) => r.notifier === 'sms' && r.ok)).toHaveLength(2);
+    expect(d.pending()).toEqual([]);
+  });
+  it('when the fallback fails, the contact is handed over again on the retry', async () => {
+    const tg = fake('tg', [{ ok: false, retryable: true }], { fallback: 'sms', addresses: ['1001'] });
+    const sms = fake('sms', [{ ok: false, retryable: true }, { ok: true }], { addresses: ['84912345678'] });
+    const { d, clock, flat } = setup([tg, sms]);
+    await d.dispatch(resolvedPower);
+    expect(d.pending().map((p) => p.notifier)).toEqual(['tg']);
+    clock.advance(1000);
+    await d.runDue();
+    expect(sms.calls).toHaveLength(2);
+    expect(flat().filter((r) => r.notifier === 'sms').map((r) => r.ok)).toEqual([false, true]);
+  });
+});

@@ -8,8 +8,9 @@
  * - Failed deliveries that are worth retrying (5xx, timeouts, refused, 429, SMTP 4xx) go back in an
  *   in-memory queue with backoff: firing/escalated notices up to `maxRetries` times, resolved
  *   notices until delivered (a resolved notice is never lost). 4xx answers are recorded, not retried.
- * - A notifier with a `fallback` (Zalo → SMS) hands its failed contacts to that notifier at once;
- *   a notifier that is some other's fallback is used only as the fallback.
+ * - A notifier with a `fallback` (Zalo, Telegram or email → SMS) hands its failed contacts to that
+ *   notifier at once, one fallback per contact per notice; a notifier that is some other's
+ *   fallback is used only as the fallback.
  * - `dispatch` resolves after the first round on every channel; it never rejects. Callers on the
  *   polling path may fire and forget it.
  */
@@ -83,6 +84,8 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   /** Results made up here (deadline, a throwing notifier): they stand for the whole job, not one address. */
   const synthetic = new WeakSet<DeliveryResult>();
   const whole = (r: DeliveryResult) => { synthetic.add(r); return r; };
+  /** Per notice: contacts handed to a fallback (in flight, or reached). */
+  const fallbackState = new WeakMap<Notice, Map<Recipient, 'pending' | 'done'>>();
   /** Notifiers that only stand in for another (the SMS behind Zalo): not sent to directly. */
   const fallbackOnly = new Set(deps.notifiers.flatMap((n) => (n.fallback && byName.has(n.fallback) ? [n.fallback] : [])));
   const seen = new Set<string>();
@@ -153,15 +156,22 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     if (!failed.length) return;
 
     const fb = !job.fallbackFor && job.notifier.fallback ? byName.get(job.notifier.fallback) : undefined;
-    const handOver = fb ? failed.filter((r) => r.contact) : [];
-    if (fb && handOver.length) {
-      const contacts = handOver.map((r) => r.contact!);
-      const fbResults = await sendBounded({ ...job, notifier: fb, only: undefined, contacts, recipientsOnly: true, fallbackFor: job.notifier.name }, fb);
+    if (fb && failed.some((r) => r.contact)) {
+      // One fallback per contact per notice, even when two channels fail for the same person.
+      let state = fallbackState.get(job.notice);
+      if (!state) fallbackState.set(job.notice, (state = new Map()));
+      const taken = new Set(failed.filter((r) => r.contact && state!.has(r.contact)).map((r) => r.contact!));
+      const contacts = [...new Set(failed.filter((r) => r.contact && !taken.has(r.contact)).map((r) => r.contact!))];
+      for (const c of contacts) state.set(c, 'pending');
+      const fbResults = contacts.length
+        ? await sendBounded({ ...job, notifier: fb, only: undefined, contacts, recipientsOnly: true, fallbackFor: job.notifier.name }, fb)
+        : [];
       for (const r of fbResults) r.fallback_for = job.notifier.name;
       record(job.notice, fbResults);
-      // A contact is done when the fallback reached them; otherwise retry the primary (which falls back again).
       const reached = new Set(fbResults.filter((r) => r.ok && r.contact).map((r) => r.contact!));
-      const stillFailed = failed.filter((r) => !r.contact || !reached.has(r.contact));
+      for (const c of contacts) if (reached.has(c)) state.set(c, 'done'); else state.delete(c);
+      // A contact is done when a fallback reached (or is reaching) them; otherwise retry the primary (which falls back again).
+      const stillFailed = failed.filter((r) => !r.contact || !(reached.has(r.contact) || taken.has(r.contact)));
       const fbRetryable = fbResults.some((r) => !r.ok && r.retryable);
       requeue(job, stillFailed.map((r) => {
         const again = r.retryable || (fbRetryable && !!r.contact);

@@ -75,6 +75,7 @@ export const createEmail: Factory<EmailConfig> = (config, deps) => {
   return {
     name: config.name,
     type: 'email',
+    fallback: config.fallback,
     async send(notice, recipients, opts) {
       const targets = new Map<string, Target>();
       if (!opts?.recipientsOnly) for (const a of config.to) targets.set(a.toLowerCase(), { address: a, lang: notice.lang });

@@ -31,7 +31,8 @@ export function createNotifiers(configs: readonly NotifierConfig[], deps: Notifi
 
 /**
  * Cross-field problems in the `notifiers:` list, for check-config (the schema checks each entry):
- * duplicate names, a `fallback` naming no notifier, itself, or another Zalo notifier,
+ * duplicate names, a `fallback` naming no notifier, itself, a channel that cannot reach contacts,
+ * or one with a fallback of its own,
  * unknown fields in a Zalo `template_params` mapping, an SMS URL without a scheme.
  */
 export function checkNotifiers(configs: readonly NotifierConfig[]): string[] {
@@ -42,14 +43,14 @@ export function checkNotifiers(configs: readonly NotifierConfig[]): string[] {
     names.set(c.name, c);
   });
   configs.forEach((c, i) => {
-    if (c.type === 'zalo') {
-      if (c.fallback !== undefined) {
-        const f = names.get(c.fallback);
-        if (!f) problems.push(`notifiers[${i}].fallback: no notifier named "${c.fallback}"`);
-        else if (f.name === c.name || f.type === 'zalo') problems.push(`notifiers[${i}].fallback: "${c.fallback}" cannot be a Zalo notifier`);
-      }
-      for (const p of checkZaloMapping(c.template_params)) problems.push(`notifiers[${i}].${p}`);
+    if ((c.type === 'zalo' || c.type === 'telegram' || c.type === 'email') && c.fallback !== undefined) {
+      const f = names.get(c.fallback);
+      if (!f) problems.push(`notifiers[${i}].fallback: no notifier named "${c.fallback}"`);
+      else if (f.name === c.name) problems.push(`notifiers[${i}].fallback: a notifier cannot be its own fallback`);
+      else if (f.type !== 'sms' && f.type !== 'email' && f.type !== 'telegram') problems.push(`notifiers[${i}].fallback: "${c.fallback}" is a ${f.type} notifier; a fallback reaches contacts (sms, email or telegram)`);
+      else if ('fallback' in f && f.fallback !== undefined) problems.push(`notifiers[${i}].fallback: "${c.fallback}" has a fallback of its own (one level only)`);
     }
+    if (c.type === 'zalo') for (const p of checkZaloMapping(c.template_params)) problems.push(`notifiers[${i}].${p}`);
     const url = c.type === 'webhook' || c.type === 'sms' ? c.url : c.type === 'telegram' || c.type === 'zalo' ? c.api_base : undefined;
     if (url !== undefined && !/^https?:\/\//.test(url)) problems.push(`notifiers[${i}]: "${c.name}" URL must start with http:// or https://`);
   });

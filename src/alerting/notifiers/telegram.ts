@@ -22,6 +22,7 @@ interface Target { chat_id: string; lang: Lang; contact?: Recipient }
 export const createTelegram: Factory<TelegramConfig> = (config, deps) => ({
   name: config.name,
   type: 'telegram',
+  fallback: config.fallback,
   async send(notice, recipients, opts) {
     const targets = new Map<string, Target>();
     if (!opts?.recipientsOnly) for (const id of config.chat_ids) targets.set(id, { chat_id: id, lang: notice.lang });
