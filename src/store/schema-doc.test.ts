@@ -11,6 +11,6 @@ describe('schemaMarkdown', () => {
   it('shows types and rollup aggregates', () => {
     expect(md).toContain('| `ping` | `site`, `commune`, `district`, `province`, `kind`, `uplink` | `up` | integer | mean |');
     expect(md).toContain('| | | `rtt_max_ms` | float | max |');
-    expect(md).toContain('| | | `text` | string | — |');
+    expect(md).toContain('| | | `from_state` | string | — |');
   });
 });

@@ -6,10 +6,12 @@
 import { FieldType } from 'influx';
 import { MEASUREMENTS, ROLLUPS, RP } from './schema.js';
 
+const code = (s: string) => `\`${s}\``;
+
 export function schemaMarkdown(): string {
   const out: string[] = [
-    `Database \`pointwatch\` (setting \`influx.database\`). Retention policies: \`${RP.raw}\` (default, every check), ` +
-      `\`${RP.rollup_5m}\` and \`${RP.rollup_1h}\` (continuous queries; same measurement and field names, aggregated as shown). ` +
+    `Database ${code('pointwatch')} (setting ${code('influx.database')}). Retention policies: ${code(RP.raw)} (default, every check), ` +
+      `${code(RP.rollup_5m)} and ${code(RP.rollup_1h)} (continuous queries; same measurement and field names, aggregated as shown). ` +
       'Timestamps are the probe start, millisecond precision.',
     '',
     '| measurement | tags | field | type | rollup |',
@@ -18,7 +20,8 @@ export function schemaMarkdown(): string {
   for (const m of Object.values(MEASUREMENTS)) {
     const roll = (ROLLUPS as Record<string, Record<string, string> | undefined>)[m.name] ?? {};
     Object.entries(m.fields).forEach(([f, t], i) => {
-      XX ? m.tags.map((x) => `\`${x}\``).join(', ') : ''} | \`${f}\` | ${FieldType[t as FieldType].toLowerCase()} | ${roll[f] ?? '—'} |`);
+      const cells = [i === 0 ? code(m.name) : '', i === 0 ? m.tags.map(code).join(', ') : '', code(f), FieldType[t as FieldType].toLowerCase(), roll[f] ?? '—'];
+      out.push(`|${cells.map((c) => (c ? ` ${c} ` : ' ')).join('|')}|`);
     });
   }
   return `${out.join('\n')}\n`;
