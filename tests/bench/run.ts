@@ -42,6 +42,8 @@ interface Opts {
   concurrency?: number;
   maxRepetitions?: number;
   snmpTimeoutMs?: number;
+  pingParallel?: number;
+  pingBatch?: number;
   snmpRetries?: number;
   spreadMs: number;
   interval: number;
@@ -82,6 +84,8 @@ function program(): Command {
     .option('--max-repetitions <n>', 'poller.snmp.max_repetitions (default: the settings default)', int('--max-repetitions'))
     .option('--snmp-timeout-ms <ms>', 'poller.snmp.timeout_ms (default: the settings default, 2000)', int('--snmp-timeout-ms'))
     .option('--snmp-retries <n>', 'poller.snmp.retries (default: the settings default, 2)', int('--snmp-retries'))
+    .option('--ping-parallel <n>', 'poller.ping.parallel_batches (default: the settings default, 4)', int('--ping-parallel'))
+    .option('--ping-batch <n>', 'poller.ping.batch_size (default: the settings default, 250)', int('--ping-batch'))
     .option('--spread-ms <ms>', 'window SNMP requests are spread over (0 = back to back)', int('--spread-ms'), 0)
     .option('--interval <s>', 'seconds from one cycle start to the next (0 = back to back)', int('--interval'), 0)
     .option('--per-snmpd <n>', 'sites per snmpd process', int('--per-snmpd'), 500)
@@ -156,6 +160,10 @@ async function main(): Promise<void> {
       data_dir: work,
       influx: { url: influxd?.url ?? 'http://127.0.0.1:1', database: db },
       poller: {
+        ping: {
+          ...(o.pingParallel ? { parallel_batches: o.pingParallel } : {}),
+          ...(o.pingBatch ? { batch_size: o.pingBatch } : {}),
+        },
         snmp: {
           ...(o.concurrency ? { concurrency: o.concurrency } : {}),
           ...(o.maxRepetitions ? { max_repetitions: o.maxRepetitions } : {}),
@@ -165,6 +173,8 @@ async function main(): Promise<void> {
       },
     });
     const snmpdPids = fleet?.pids ?? [];
+    const eff = base('bench');
+    result.settings = { poller: eff.poller, alerting: { down_after: eff.alerting.down_after, up_after: eff.alerting.up_after }, influx: { batch_size: eff.influx.batch_size, flush_interval_ms: eff.influx.flush_interval_ms } };
     const mkdir = (name: string) => { const d = path.join(work, name); fs.mkdirSync(d, { recursive: true }); return d; };
 
     // ---------------------------------------------------------------- 1. throughput
