@@ -93,11 +93,12 @@ export const createZalo: Factory<ZaloConfig> = (config, deps) => {
 
   async function sendOne(phone: string, templateData: Record<string, string>, trackingId: string) {
     let tokenError = false;
+    const used = tokens().access_token;
     const out = await requestWithRetry(
       {
         method: 'POST',
         url: `${base}/message/template`,
-        headers: { 'content-type': 'application/json', access_token: tokens().access_token },
+        headers: { 'content-type': 'application/json', access_token: used },
         body: JSON.stringify({ phone, template_id: config.template_id, template_data: templateData, tracking_id: trackingId }),
       },
       {
@@ -113,7 +114,7 @@ export const createZalo: Factory<ZaloConfig> = (config, deps) => {
         },
       },
     );
-    return { out, tokenError };
+    return { out, tokenError, used };
   }
 
   return {
@@ -140,10 +141,11 @@ export const createZalo: Factory<ZaloConfig> = (config, deps) => {
       }
       await Promise.all(work.map(async ({ phone, r }) => {
         const data = buildZaloTemplateData(notice, langFor(notice, r), config.template_params, { tz: deps.tz });
-        let { out, tokenError } = await sendOne(phone, data, notice.id);
+        let { out, tokenError, used } = await sendOne(phone, data, notice.id);
         let attempts = out.attempts;
         if (!out.ok && tokenError) {
-          const ref = await refreshOnce();
+          // Another send may have refreshed meanwhile: then just use the new token.
+          const ref = tokens().access_token !== used ? { ok: true as const } : await refreshOnce();
           if (ref.ok) {
             ({ out } = await sendOne(phone, data, notice.id));
             attempts += out.attempts;
