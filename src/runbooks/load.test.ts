@@ -27,6 +27,8 @@ describe('the shipped runbooks (config/runbooks)', () => {
         expect(rb!.sections.check_first.length).toBeGreaterThan(40);
         expect(rb!.sections.escalate.length).toBeGreaterThan(20);
         expect(rb!.sections.steps.length).toBeGreaterThanOrEqual(MIN_STEPS);
+        // Whom to call comes from the alert's contacts.
+        expect(rb!.sections.escalate).toContain('{{commune_contact}}');
         // The last step says what to write in the outcome note.
         expect(rb!.sections.steps.at(-1)).toMatch(lang === 'vi' ? /ghi vào phần kết quả/i : /outcome note/i);
       });
