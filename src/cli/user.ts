@@ -1,6 +1,6 @@
 /**
  * `pointwatch user add|passwd|token|list`: manage the people and systems that use the web UI and
- * the API. Users live in the operational SQLite database (<data_dir>/pointwatch.db).
+ * the API. Users live in the operational SQLite database (<data_dir>/pointwatch.sqlite, the file `pointwatch run` opens).
  *
  *   pointwatch user add lan --role operator --scope "commune:Xã An" --password-stdin < pw.txt
  *   pointwatch user add province --role reviewer --scope "province:Tỉnh Thử"

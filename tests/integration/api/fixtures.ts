@@ -200,7 +200,15 @@ export function bigFleet(n: number): { inventory: Inventory; states: Map<string,
   return { inventory: { sites, areas: [] }, states };
 }
 
-export async function makeFixture(opts: { settings?: unknown; passwords?: boolean; fleet?: { inventory: Inventory; states: Map<string, LiveState> } } = {}): Promise<Fixture> {
+export interface FixtureOptions {
+  settings?: unknown;
+  passwords?: boolean;
+  fleet?: { inventory: Inventory; states: Map<string, LiveState> };
+  /** Replace some deps with real implementations (the base deps are built first). */
+  deps?: (base: ApiDeps) => Partial<ApiDeps>;
+}
+
+export async function makeFixture(opts: FixtureOptions = {}): Promise<Fixture> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pwapi-'));
   const db = openDatabase(path.join(dir, 'pointwatch.db'));
   const clock = new ManualClock(NOW);
@@ -248,6 +256,7 @@ export async function makeFixture(opts: { settings?: unknown; passwords?: boolea
     clock,
     logger: silentLogger(),
   };
+  Object.assign(deps, opts.deps?.(deps) ?? {});
   const app = await buildServer(deps);
   const auth = new AuthStore(db, () => clock.now());
   const tokens: Record<string, string> = {};
