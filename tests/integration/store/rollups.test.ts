@@ -10,6 +10,7 @@ import { startInfluxd, type Influxd } from '../../helpers/influxd.js';
 import { createInflux, exec } from '../../../src/store/client.js';
 import { ensureSchema, continuousQueries } from '../../../src/store/retention.js';
 import { backfillRollups } from '../../../src/store/backfill.js';
+import { createReader } from '../../../src/store/reader.js';
 import { createWriter } from '../../../src/store/writer.js';
 import { statePoint, type Point } from '../../../src/store/points.js';
 import { ROLLUPS, SITE_STATES } from '../../../src/store/schema.js';
@@ -160,6 +161,25 @@ describe('rollups', () => {
       expectRollupsEqual(await readRollup(influx, 'rollup_backfill', 'rollup_5m', m), expectedRollup(points, m, 5 * 60_000));
       expectRollupsEqual(await readRollup(influx, 'rollup_backfill', 'rollup_1h', m), expectedRollup(points, m, HOUR));
     }
+    // The reader picks the rollups for long spans and reads them with the same field names.
+    const reader = createReader(influx, settings.influx);
+    const long = await reader.siteHistory('site-001', T0 - 3 * 24 * HOUR, T0 + 3 * HOUR, 'ping');
+    expect(long.source.rp).toBe('rollup_5m');
+    const exp5 = [...expectedRollup(points, 'ping', 5 * 60_000)].filter(([key]) => key.startsWith('site-001|'));
+    expect(long.series[0]!.rows.map((r) => r.ts)).toEqual(exp5.map(([key]) => Number(key.split('|')[1])));
+    long.series[0]!.rows.forEach((r, i) => expect(r.loss_pct).toBeCloseTo(exp5[i]![1].loss_pct!, 6));
+    const quarter = await reader.availabilityBySite(T0 - 90 * 24 * HOUR, T0 + 3 * HOUR);
+    expect(quarter[0]!.source.rp).toBe('rollup_1h');
+    const rawStates = points.filter((p) => p.measurement === 'site_state' && p.tags.site === 'site-000');
+    expect(quarter.find((a) => a.site === 'site-000')!.checks).toMatchObject({
+      up: rawStates.filter((p) => p.fields.up === 1).length,
+      down: rawStates.filter((p) => p.fields.down === 1).length,
+      total: rawStates.length,
+    });
+    const hourly = await reader.stateBuckets(T0 - 90 * 24 * HOUR, T0 + 3 * HOUR, '1h', { site: 'site-000' });
+    expect(hourly.map((b) => b.ts)).toEqual([T0, T0 + HOUR, T0 + 2 * HOUR]);
+    expect(hourly.reduce((n, b) => n + b.checked_s, 0)).toBeCloseTo(rawStates.reduce((n, p) => n + (p.fields.checked_s as number), 0), 6);
+
     // 1h from raw, not from 5m: with re-checks the mean of 5-minute means differs from the true mean.
     const five = expectedRollup(points, 'ping', 5 * 60_000);
     const hour = expectedRollup(points, 'ping', HOUR);
