@@ -66,6 +66,10 @@ export interface ReportOptions {
   influxdPid: number | null;
   logger: Logger;
   progress: (line: string) => void;
+  /** The data is already there (a kept --report-data dir): skip generating, report up to this end. */
+  existingEnd?: number;
+  /** Called once the data is written (to mark a kept dir complete). */
+  onGenerated?: (end: number, points: number) => void;
 }
 
 export interface ReportResult {
@@ -125,12 +129,13 @@ async function writeAll(client: InfluxDB, o: ReportOptions, end: number, hours: 
 export async function runReportBench(o: ReportOptions): Promise<ReportResult> {
   const client = createInflux(o.settings.influx);
   await ensureSchema(client, o.settings.influx, o.logger);
-  const end = Math.floor(Date.now() / HOUR) * HOUR - 24 * HOUR;
+  const end = o.existingEnd ?? Math.floor(Date.now() / HOUR) * HOUR - 24 * HOUR;
   const hours = o.days * 24;
   const t0 = performance.now();
-  const points = await writeAll(client, o, end, hours);
+  const points = o.existingEnd ? 0 : await writeAll(client, o, end, hours);
   const genS = (performance.now() - t0) / 1000;
-  o.progress(`report data: ${points} points in ${genS.toFixed(1)} s; running the coverage report`);
+  if (!o.existingEnd) o.onGenerated?.(end, points);
+  o.progress(o.existingEnd ? 'report data: reusing the kept data' : `report data: ${points} points in ${genS.toFixed(1)} s; running the coverage report`);
   const runs: number[] = [];
   let resolution = '';
   let sitesIn = 0;
@@ -152,7 +157,7 @@ export async function runReportBench(o: ReportOptions): Promise<ReportResult> {
     measurements: o.measurements,
     points_generated: points,
     generate_wall_s: round(genS, 1),
-    generate_points_per_s: Math.round(points / genS),
+    generate_points_per_s: points ? Math.round(points / genS) : 0,
     report_wall_s: runs[0]!,
     report_runs_s: runs,
     report_resolution: resolution,

@@ -57,6 +57,7 @@ interface Opts {
   reportSites: number;
   reportDays: number;
   reportMeasurements: string;
+  reportData?: string;
   out?: string;
   logLevel: string;
 }
@@ -98,6 +99,7 @@ function program(): Command {
     .option('--report-sites <n>', 'sites in the report-speed phase', int('--report-sites'), 1000)
     .option('--report-days <n>', 'days of 1-hour rollups', int('--report-days'), 365)
     .option('--report-measurements <list>', 'rollup measurements generated', 'site_state,ping,interface')
+    .option('--report-data <dir>', 'keep the report data (an influxd data dir) here and reuse it on the next run with the same sizes')
     .option('--out <file>', 'also write the JSON result to this file')
     .addOption(new Option('--log-level <level>', 'pointwatch log level (stderr)').choices(['fatal', 'error', 'warn', 'info', 'debug']).default('error'));
 }
@@ -151,7 +153,7 @@ async function main(): Promise<void> {
       fleet = await startFleet(o.sites, { perProcess: o.perSnmpd, ifMax: o.ifMax });
       progress(`fleet: ${o.sites} sites on ${fleet.pids.length} snmpd processes in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     }
-    if ((o.throughput && o.store) || o.report) {
+    if ((o.throughput && o.store) || (o.report && !o.reportData)) {
       // CQs: the production default (RESAMPLE EVERY 5m), checked by influxd every second.
       influxd = await startInfluxd({ dir: path.join(work, 'influxd'), cqRunInterval: '1s' });
       progress(`influxd on ${influxd.url} (pid ${influxd.pid()})`);
@@ -278,10 +280,36 @@ async function main(): Promise<void> {
       const { benchSite, siteAddress } = await import('./fleet.js');
       const sites = Array.from({ length: o.reportSites }, (_, i) => benchSite(i, siteAddress(i), 161));
       progress(`report: ${o.reportSites} sites × ${o.reportDays} days of 1-hour rollups (${o.reportMeasurements})`);
-      rp = await runReportBench({
-        settings: base('bench_report'), sites, days: o.reportDays, measurements: o.reportMeasurements.split(',').map((x) => x.trim()).filter(Boolean),
-        influxdPid: influxd?.pid() ?? null, logger, progress,
-      });
+      const measurements = o.reportMeasurements.split(',').map((x) => x.trim()).filter(Boolean);
+      let reportInfluxd: Influxd | null = influxd;
+      let existingEnd: number | undefined;
+      let onGenerated: ((end: number, points: number) => void) | undefined;
+      if (o.reportData) {
+        // A kept dataset: its own influxd on that dir (the helper leaves a dir it did not create).
+        const dir = path.resolve(o.reportData);
+        const metaFile = path.join(dir, 'bench-report.json');
+        const want = { sites: o.reportSites, days: o.reportDays, measurements };
+        if (fs.existsSync(metaFile)) {
+          const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as typeof want & { end: number };
+          if (meta.sites === want.sites && meta.days === want.days && meta.measurements.join() === want.measurements.join()) existingEnd = meta.end;
+          else throw new Error(`--report-data ${dir} holds ${meta.sites} sites × ${meta.days} days (${meta.measurements.join()}): use another dir`);
+        } else if (fs.existsSync(dir) && fs.readdirSync(dir).length) {
+          throw new Error(`--report-data ${dir} is not empty and has no complete dataset (bench-report.json): remove it or use another dir`);
+        }
+        fs.mkdirSync(dir, { recursive: true });
+        onGenerated = (end) => fs.writeFileSync(metaFile, JSON.stringify({ ...want, end }));
+        reportInfluxd = await startInfluxd({ dir, cqRunInterval: '1s' });
+        progress(`report influxd on ${reportInfluxd.url} (data ${dir})`);
+      }
+      try {
+        const rs = base('bench_report');
+        rs.influx.url = reportInfluxd!.url;
+        rp = await runReportBench({
+          settings: rs, sites, days: o.reportDays, measurements, influxdPid: reportInfluxd!.pid() ?? null, logger, progress, existingEnd, onGenerated,
+        });
+      } finally {
+        if (reportInfluxd !== influxd) await reportInfluxd?.destroy();
+      }
       result.report = rp;
     }
     result.finished_at = new Date().toISOString();
