@@ -27,6 +27,12 @@ export interface SnmpProbeOptions {
   per_agent_concurrency?: number;
   /** Safety bound on requests for one walk (default 200). */
   max_walk_requests?: number;
+  /**
+   * Varbinds asked for in one GETBULK at most (columns × repetitions): keeps answers near
+   * one MTU, so they are not IP-fragmented on 3G/4G links (a lost fragment loses the whole answer).
+   * Default 56 (about 1.1 KB of IF-MIB).
+   */
+  max_varbinds_per_request?: number;
 }
 
 export interface SnmpPollWhat { system: boolean; interfaces: boolean }
@@ -130,6 +136,7 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
   const log = (deps.logger ?? silentLogger()).child({ component: 'probe.snmp' });
   const perAgent = Math.max(1, opts.per_agent_concurrency ?? 4);
   const maxWalkRequests = opts.max_walk_requests ?? 200;
+  const varbindBudget = Math.max(1, opts.max_varbinds_per_request ?? 56);
   const sessions = new Map<string, SessionEntry>();
   const agents = new Map<string, Semaphore>();
   const lastOutcome = new Map<string, string>();
@@ -209,13 +216,11 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
     request<Vb[]>(entry, (cb) => entry.session.get(oids, (err, vbs) => cb(err, vbs as unknown as Vb[])));
 
   /** Walk several table columns at once. Returns rows per column base OID. */
-  async function walkColumns(entry: SessionEntry, bases: string[]): Promise<Map<string, Vb[]>> {
+  async function walkColumns(entry: SessionEntry, bases: string[], repetitions: number): Promise<Map<string, Vb[]>> {
     const state = bases.map((base) => ({ base, next: base, done: false, rows: [] as Vb[] }));
     const v1 = entry.version === '1';
     let requests = 0;
-    const walkKey = bases.join(',');
-    const known = entry.lastRows.get(walkKey);
-    let reps = Math.max(1, Math.min(opts.max_repetitions, known !== undefined ? known + 1 : opts.max_repetitions));
+    let reps = Math.max(1, repetitions);
     while (state.some((s) => !s.done)) {
       if (++requests > maxWalkRequests) throw new SnmpFailure('error', `walk stopped after ${maxWalkRequests} requests (table too large or agent loops)`);
       const active = state.filter((s) => !s.done);
@@ -261,14 +266,31 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
         if (active.every((_, j) => perColumn[j]!.length === 0)) throw new SnmpFailure('error', 'agent returned an empty response to a walk');
       }
     }
-    entry.lastRows.set(walkKey, Math.max(0, ...state.map((s) => s.rows.length)));
     return new Map(state.map((s) => [s.base, s.rows]));
+  }
+
+  /**
+   * Walk the columns of one table. Repetitions = rows seen last time + 1 (one request finishes a column),
+   * columns grouped so that columns × repetitions stays within the varbind budget; groups run in parallel
+   * (still capped per agent).
+   */
+  async function walkTable(entry: SessionEntry, table: string, bases: string[]): Promise<Map<string, Vb[]>> {
+    const known = entry.lastRows.get(table);
+    const reps = Math.max(1, Math.min(opts.max_repetitions, varbindBudget, known !== undefined ? known + 1 : opts.max_repetitions));
+    const perRequest = Math.max(1, Math.floor(varbindBudget / reps));
+    const groups: string[][] = [];
+    for (let i = 0; i < bases.length; i += perRequest) groups.push(bases.slice(i, i + perRequest));
+    const parts = await Promise.all(groups.map((g) => walkColumns(entry, g, reps)));
+    const all = new Map<string, Vb[]>();
+    for (const part of parts) for (const [k, v] of part) all.set(k, v);
+    entry.lastRows.set(table, Math.max(0, ...[...all.values()].map((r) => r.length)));
+    return all;
   }
 
   async function wirelessClients(entry: SessionEntry, site: Site): Promise<number | undefined> {
     try {
       const sumColumn = async (oid: string) => {
-        const rows = (await walkColumns(entry, [oid])).get(oid) ?? [];
+        const rows = (await walkTable(entry, oid, [oid])).get(oid) ?? [];
         const nums = rows.filter((r) => r.type === T.Gauge32 || r.type === T.Integer || r.type === T.Counter32).map((r) => r.value as number);
         return nums.length ? nums.reduce((a, b) => a + b, 0) : undefined;
       };
@@ -297,7 +319,7 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
     if (what.interfaces) {
       const bases: string[] = [...Object.values(IF_TABLE), IF_X_TABLE.ifName, IF_X_TABLE.ifHighSpeed];
       if (entry.version !== '1') bases.push(IF_X_TABLE.ifHCInOctets, IF_X_TABLE.ifHCOutOctets);
-      const rows = await walkColumns(entry, bases);
+      const rows = await walkTable(entry, 'if', bases);
       const cols: ColumnRows = {};
       for (const [name, oid] of Object.entries({ ...IF_TABLE, ...IF_X_TABLE }) as Array<[IfColumn, string]>) {
         const r = rows.get(oid);

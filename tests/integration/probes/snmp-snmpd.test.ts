@@ -8,6 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { startSnmpd, type SnmpdHandle } from '../../helpers/snmpd.js';
+import { startSnmpsim } from '../../helpers/snmpsim.js';
+import { fileURLToPath } from 'node:url';
 import { freeUdpPorts } from '../../helpers/ports.js';
 import { createSnmpProbe } from '../../../src/probes/snmp/index.js';
 import { CounterTracker } from '../../../src/metrics/counters.js';
@@ -19,7 +21,7 @@ async function startRelay(targetPort: number, holdMs: number) {
   const [relayPort] = await freeUdpPorts(1);
   const relay = dgram.createSocket('udp4');
   const upstream = new Map<string, dgram.Socket>();
-  const stats = { forwarded: 0, inFlight: 0, maxInFlight: 0 };
+  const stats = { forwarded: 0, inFlight: 0, maxInFlight: 0, maxResponseBytes: 0 };
   relay.on('message', (msg, rinfo) => {
     const key = `${rinfo.address}:${rinfo.port}`;
     let up = upstream.get(key);
@@ -27,6 +29,7 @@ async function startRelay(targetPort: number, holdMs: number) {
       up = dgram.createSocket('udp4');
       up.on('message', (resp) => {
         stats.inFlight--;
+        stats.maxResponseBytes = Math.max(stats.maxResponseBytes, resp.length);
         setTimeout(() => relay.send(resp, rinfo.port, rinfo.address), holdMs);
       });
       upstream.set(key, up);
@@ -219,20 +222,39 @@ describe('SNMP probe against real snmpd', () => {
     }
   });
 
-  it('a repeat poll costs two requests: one GET and one GETBULK sized from the last walk', async () => {
-    const relay = await startRelay(port, 0);
+  it('walk requests: grouped within the varbind budget on the first poll, one GETBULK once the table size is known', async () => {
+    // A device with a fixed table (2 interfaces): the host's own interface list changes while other tests run.
+    const sim = await startSnmpsim({ files: [{ name: 'moving64', from: fileURLToPath(new URL('./data/moving64.snmprec', import.meta.url)) }] });
+    const relay = await startRelay(sim.port, 0);
     try {
-      const probe = createSnmpProbe(OPTS);
-      const site = testSite('count', { version: '2c', community: SECRETS.community, port: relay.port });
+      const probe = createSnmpProbe({ ...OPTS, max_repetitions: 20 });
+      const site = testSite('count', { version: '2c', community: 'moving64', port: relay.port });
       const first = await probe.poll(site, { system: true, interfaces: true });
       const afterFirst = relay.stats.forwarded;
       const second = await probe.poll(site, { system: true, interfaces: true });
       probe.close();
-      expect(first.status).toBe('ok');
-      expect(second.status).toBe('ok');
-      expect(second.interfaces).toHaveLength(first.interfaces!.length);
-      expect(afterFirst).toBeGreaterThanOrEqual(2);
-      expect(relay.stats.forwarded - afterFirst).toBe(2);
+      expect(first.status, first.reason).toBe('ok');
+      expect(second.status, second.reason).toBe('ok');
+      expect(second.interfaces!.map((i) => i.name)).toEqual(['ether1', 'wlan1']);
+      // First poll: GET + 14 columns in groups of 2 (2 columns × 20 repetitions within the 56-varbind budget).
+      expect(afterFirst).toBe(1 + 7);
+      // Then: repetitions = 2 rows + 1 = 3, so all 14 columns fit one GETBULK (42 varbinds): GET + 1.
+      expect(relay.stats.forwarded - afterFirst).toBe(1 + 1);
+    } finally {
+      relay.close();
+      await sim.stop();
+    }
+  });
+
+  it('answers stay near one MTU on the real IF-MIB (no IP fragmentation on mobile links)', async () => {
+    const relay = await startRelay(port, 0);
+    try {
+      const probe = createSnmpProbe(OPTS);
+      const site = testSite('mtu', { version: '2c', community: SECRETS.community, port: relay.port });
+      for (let i = 0; i < 2; i++) expect((await probe.poll(site, { system: true, interfaces: true })).status).toBe('ok');
+      probe.close();
+      console.log(`[probes] largest SNMP answer on this host's IF-MIB: ${relay.stats.maxResponseBytes} bytes`);
+      expect(relay.stats.maxResponseBytes).toBeLessThanOrEqual(1472);
     } finally {
       relay.close();
     }
