@@ -6,8 +6,9 @@
  * Delivery guarantee (at-least-once, idempotent by notice id):
  * 1. In ONE transaction: the new site states, the incident changes, and every notice to send,
  *    recorded as 'pending' under its stable id (`incident-<id>-<event>-<level>`, UNIQUE).
- * 2. After commit: dispatcher.dispatch(notice), then the notice is marked 'dispatched' (or
- *    'failed' with the error).
+ * 2. After commit: dispatcher.dispatch(notice) in the background (ingest does not wait: a slow
+ *    channel never holds up polling), then the notice is marked 'dispatched' (or 'failed' with
+ *    the error). `output.delivery` settles when that is done; drain() waits for all of them.
  * A crash before 1 commits loses nothing: the checks are judged again from the saved states,
  * and the same incident/notice ids come out (the latch prevents a second incident). A crash
  * between dispatch and the mark leaves the notice 'pending': the next tick() sends it again
@@ -54,8 +55,19 @@ export interface EngineOutput {
   states: Array<{ site: string; ts: number; state: SiteStateName }>;
   /** Write as `event` points (eventPoint). */
   events: EngineEvent[];
-  /** Notices handed to the dispatcher in this call, and how it went. */
-  notices: Array<{ id: string; ok: boolean; error?: string }>;
+  /** Ids of the notices handed to the dispatcher by this call (already recorded in SQLite). */
+  notices: string[];
+  /**
+   * Settles when the dispatcher has answered for each of them (never rejects). The poller does
+   * not wait for it: a slow or dead channel never holds up polling.
+   */
+  delivery: Promise<DispatchOutcome[]>;
+}
+
+export interface DispatchOutcome {
+  id: string;
+  ok: boolean;
+  error?: string;
 }
 
 export interface LiveSiteState {
@@ -85,6 +97,8 @@ export interface AlertEngine {
   states(): Map<string, LiveSiteState>;
   /** After an inventory reload. */
   setInventory(inventory: Inventory): void;
+  /** Wait for every dispatch in flight (graceful stop: call before closing the database). */
+  drain(): Promise<void>;
 }
 
 const COMMUNE_KINDS: readonly AlertKind[] = ['power-cut-suspected', 'upstream-down'];
@@ -114,6 +128,7 @@ class Engine implements AlertEngine {
   private sitesById!: Map<string, Site>;
   private siteStates: Map<string, SiteAlertState>;
   private readonly inFlight = new Set<string>();
+  private readonly inFlightDone = new Set<Promise<unknown>>();
   private queue: Promise<unknown> = Promise.resolve();
   private readonly log: Logger;
   private readonly tz: string;
@@ -150,8 +165,7 @@ class Engine implements AlertEngine {
       for (const c of unknown) this.log.warn({ site: c.site }, 'check for a site not in the inventory ignored');
       const result = evaluateBatch(this.graph, this.knownStates(), checks, this.ctxFor(), now);
       const batch = this.apply(result, now);
-      const sent = await this.dispatchAll(batch.notices);
-      return { states: result.perCheck, events: batch.events, notices: sent };
+      return { states: result.perCheck, events: batch.events, ...this.dispatchAll(batch.notices) };
     });
   }
 
@@ -191,8 +205,7 @@ class Engine implements AlertEngine {
         }
       });
       const retry = this.repo.undispatched().filter((r) => !batch.notices.some((n) => n.id === r.notice_id)).map((r) => r.notice);
-      const sent = await this.dispatchAll([...batch.notices, ...retry]);
-      return { states: [], events: batch.events, notices: sent };
+      return { states: [], events: batch.events, ...this.dispatchAll([...batch.notices, ...retry]) };
     });
   }
 
@@ -452,26 +465,36 @@ class Engine implements AlertEngine {
     }
   }
 
-  private async dispatchAll(notices: readonly Notice[]): Promise<EngineOutput['notices']> {
-    const out: EngineOutput['notices'] = [];
-    await Promise.all(notices.map(async (n) => {
-      if (this.inFlight.has(n.id)) return;
-      const rec = this.repo.getNotice(n.id);
-      if (rec?.status === 'dispatched') return;
-      this.inFlight.add(n.id);
+  async drain(): Promise<void> {
+    while (this.inFlightDone.size) await Promise.all([...this.inFlightDone]);
+  }
+
+  /** Hand notices to the dispatcher in the background; each outcome is marked in SQLite. */
+  private dispatchAll(notices: readonly Notice[]): Pick<EngineOutput, 'notices' | 'delivery'> {
+    const todo = notices.filter((n) => !this.inFlight.has(n.id) && this.repo.getNotice(n.id)?.status !== 'dispatched');
+    const one = async (n: Notice): Promise<DispatchOutcome> => {
+      let outcome: DispatchOutcome;
       try {
         await this.deps.dispatcher.dispatch(n);
-        this.repo.markNotice(n.id, { ok: true, at: this.deps.clock.now() });
-        out.push({ id: n.id, ok: true });
+        outcome = { id: n.id, ok: true };
       } catch (err) {
-        const error = errorMessage(err);
-        this.repo.markNotice(n.id, { ok: false, error });
-        this.log.warn({ notice: n.id, incident: n.incident_id, error }, 'notice dispatch failed; retried on the next tick');
-        out.push({ id: n.id, ok: false, error });
+        outcome = { id: n.id, ok: false, error: errorMessage(err) };
+        this.log.warn({ notice: n.id, incident: n.incident_id, error: outcome.error }, 'notice dispatch failed; retried on the next tick');
+      }
+      try {
+        this.repo.markNotice(n.id, outcome.ok ? { ok: true, at: this.deps.clock.now() } : { ok: false, error: outcome.error! });
+      } catch (err) {
+        // the database closed under us (stop without drain): the notice stays 'pending' and is sent again after restart
+        this.log.error({ notice: n.id, err: errorMessage(err) }, 'could not record the dispatch outcome');
       } finally {
         this.inFlight.delete(n.id);
       }
-    }));
-    return out;
+      return outcome;
+    };
+    for (const n of todo) this.inFlight.add(n.id);
+    const delivery = Promise.all(todo.map(one));
+    this.inFlightDone.add(delivery);
+    void delivery.finally(() => this.inFlightDone.delete(delivery));
+    return { notices: todo.map((n) => n.id), delivery };
   }
 }

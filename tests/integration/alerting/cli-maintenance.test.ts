@@ -8,6 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MaintenanceStore } from '../../../src/alerting/maintenance.js';
+import { databaseFile } from '../../../src/api/paths.js';
+import { settingsWithDefaults } from '../../../src/config/defaults.js';
 import { openDatabase } from '../../../src/store/sqlite.js';
 import { runCli } from '../../helpers/cli.js';
 
@@ -57,7 +59,7 @@ describe('pointwatch maintenance', () => {
     expect((JSON.parse(listed.stdout) as Array<{ id: number }>).map((w) => w.id)).toEqual([5, 1, 3, 4]); // by start time
 
     // the engine's store reads the same windows: Y Tý at 23:00 local is in the nightly window
-    const db = openDatabase(path.join(dir, 'pointwatch.db'));
+    const db = openDatabase(databaseFile(settingsWithDefaults({ data_dir: dir })));
     try {
       const store = new MaintenanceStore(db, 'Asia/Ho_Chi_Minh');
       const yty = { id: 'x', commune: 'Y Tý', district: 'Bát Xát' };

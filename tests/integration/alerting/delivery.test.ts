@@ -76,6 +76,7 @@ describe('alert engine → dispatcher → webhook + SMTP', () => {
   });
 
   afterAll(async () => {
+    await engine.drain();
     await dispatcher.close();
     db.close();
     await hook.close();
@@ -87,15 +88,17 @@ describe('alert engine → dispatcher → webhook + SMTP', () => {
     clock.advance(recheck ? 3000 : 30_000);
     if (!recheck) cycle++;
     const ids = recheck ? down : inventory.sites.map((s) => s.id);
-    return engine.ingest(ids.map((id) => check(id, { ts: clock.now(), cycle, recheck, received: down.includes(id) ? 0 : 5 })));
+    const out = await engine.ingest(ids.map((id) => check(id, { ts: clock.now(), cycle, recheck, received: down.includes(id) ? 0 : 5 })));
+    await out.delivery;
+    return out;
   }
 
   it('a site down: one webhook and one email per address, with runbook and acknowledge links; recorded in SQLite', async () => {
     await run([]);
     await run(['sp-1']);
     const out = await run(['sp-1'], true);
-    expect(out.notices).toEqual([{ id: expect.stringMatching(/^incident-\d+-firing-commune$/), ok: true }]);
-    const noticeId = out.notices[0]!.id;
+    expect(await out.delivery).toEqual([{ id: expect.stringMatching(/^incident-\d+-firing-commune$/), ok: true }]);
+    const noticeId = out.notices[0]!;
     const incidentId = Number(noticeId.split('-')[1]);
 
     expect(hook.requests).toHaveLength(1);

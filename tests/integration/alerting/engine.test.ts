@@ -105,18 +105,18 @@ describe('alert engine: dependencies', () => {
     await h.recheck(yty);
     // 40 minutes behind a dead hub: the hub escalates to the district, the children do not
     for (let i = 0; i < 80; i++) await h.cycle(yty);
-    await h.engine.tick();
+    await (await h.engine.tick()).delivery;
     expect(h.dispatcher.take().map(summary)).toEqual(['firing site-down yty-hub @commune', 'escalated site-down yty-hub @district']);
     await h.cycle({ 'yty-nvh': down, 'yty-far': down });
     await h.cycle({ 'yty-nvh': down, 'yty-far': down });
-    await h.engine.tick();
+    await (await h.engine.tick()).delivery;
     const sent = h.dispatcher.take().map(summary).sort();
     expect(sent).toEqual(['firing site-down yty-nvh @commune', 'resolved site-down yty-hub @commune', 'resolved site-down yty-hub @district']);
     h.clock.advance(29 * 60_000);
-    await h.engine.tick();
+    await (await h.engine.tick()).delivery;
     expect(h.dispatcher.take()).toEqual([]);
     h.clock.advance(60_000);
-    await h.engine.tick();
+    await (await h.engine.tick()).delivery;
     expect(h.dispatcher.take().map(summary)).toEqual(['escalated site-down yty-nvh @district']);
   });
 });
@@ -128,18 +128,18 @@ describe('alert engine: escalation and acknowledgement', () => {
     await h.recheck({ 'sp-1': down });
     const [first] = h.dispatcher.take();
     h.clock.advance(30 * 60_000);
-    await h.engine.tick();
-    await h.engine.tick();
+    await (await h.engine.tick()).delivery;
+    await (await h.engine.tick()).delivery;
     const district = h.dispatcher.take();
     expect(district.map(summary)).toEqual(['escalated site-down sp-1 @district']);
     expect(district[0]!.recipients).toEqual([{ name: 'Phòng VH thị xã Sa Pa', email: 'pvh.sapa@example.vn', level: 'district' }]);
     h.clock.advance(90 * 60_000);
-    await h.engine.tick();
+    await (await h.engine.tick()).delivery;
     const province = h.dispatcher.take();
     expect(province.map(summary)).toEqual(['escalated site-down sp-1 @province']);
     expect(province[0]!.recipients).toEqual([{ name: 'Sở VH Lào Cai', email: 'so.vh@example.vn', lang: 'en', level: 'province' }]);
     h.clock.advance(10 * 3600_000);
-    await h.engine.tick();
+    await (await h.engine.tick()).delivery;
     expect(h.dispatcher.take()).toEqual([]);
     await h.cycle();
     await h.cycle();
@@ -159,7 +159,7 @@ describe('alert engine: escalation and acknowledgement', () => {
     repo.recordStep(n!.incident_id, { step: 2, done: false, by: 'pao', at: h.clock.now() + 1, note: null });
     repo.recordStep(n!.incident_id, { step: 2, done: true, by: 'pao', at: h.clock.now() + 2, note: 'bật lại ổ cắm', outcome: 'router lên lại' });
     h.clock.advance(3 * 3600_000);
-    await h.engine.tick();
+    await (await h.engine.tick()).delivery;
     expect(h.dispatcher.take()).toEqual([]);
     expect(repo.getIncident(n!.incident_id)).toMatchObject({ acknowledged_by: 'pao', ack_note: 'đang đến nhà văn hóa' });
     expect(repo.steps(n!.incident_id)).toEqual([
@@ -200,10 +200,10 @@ describe('alert engine: commune outages', () => {
     await h.cycle(two);
     await h.recheck(two);
     expect(h.dispatcher.take()).toEqual([]);
-    await h.engine.tick();
+    await (await h.engine.tick()).delivery;
     expect(h.dispatcher.take()).toEqual([]);
     for (let i = 0; i < 6; i++) await h.cycle(two); // 3 minutes
-    await h.engine.tick();
+    await (await h.engine.tick()).delivery;
     expect(h.dispatcher.take().map(summary).sort()).toEqual(['firing site-down tt-1 @commune', 'firing site-down tt-2 @commune']);
   });
 
@@ -228,6 +228,7 @@ describe('alert engine: maintenance', () => {
     expect(h.engine.states().get('sp-1')!.state).toBe('MAINTENANCE');
     h.clock.set(start + 10 * 60_000);
     const out = await h.engine.tick();
+    await out.delivery;
     expect(h.dispatcher.take().map(summary)).toEqual(['firing site-down sp-1 @commune']);
     expect(out.events.map((e) => `${e.type} ${e.fields.from_state ?? ''}->${e.fields.to_state ?? ''}`)).toContain('transition MAINTENANCE->DOWN');
   });
@@ -241,7 +242,7 @@ describe('alert engine: restarts and failed dispatches', () => {
     const [firing] = h.dispatcher.take();
     h.restart();
     expect(h.engine.states().get('sp-1')!.state).toBe('DOWN');
-    await h.engine.tick();
+    await (await h.engine.tick()).delivery;
     await h.cycle({ 'sp-1': down });
     await h.recheck({ 'sp-1': down });
     expect(h.dispatcher.take()).toEqual([]);
@@ -259,30 +260,49 @@ describe('alert engine: restarts and failed dispatches', () => {
     h.dispatcher.failNext = 1;
     await h.cycle({ 'sp-1': down });
     const out = await h.recheck({ 'sp-1': down });
-    expect(out.notices).toEqual([{ id: expect.stringMatching(/^incident-\d+-firing-commune$/), ok: false, error: 'channel down: connect ECONNREFUSED 127.0.0.1:9' }]);
+    expect(await out.delivery).toEqual([{ id: expect.stringMatching(/^incident-\d+-firing-commune$/), ok: false, error: 'channel down: connect ECONNREFUSED 127.0.0.1:9' }]);
+    const id = out.notices[0]!;
     expect(h.dispatcher.take()).toEqual([]);
-    expect(h.engine.repo.getNotice(out.notices[0]!.id)).toMatchObject({ status: 'failed', attempts: 1, last_error: 'channel down: connect ECONNREFUSED 127.0.0.1:9' });
-    await h.engine.tick();
-    await h.engine.tick();
-    expect(h.dispatcher.take().map((n) => n.id)).toEqual([out.notices[0]!.id]);
-    expect(h.engine.repo.getNotice(out.notices[0]!.id)).toMatchObject({ status: 'dispatched', attempts: 2 });
+    expect(h.engine.repo.getNotice(id)).toMatchObject({ status: 'failed', attempts: 1, last_error: 'channel down: connect ECONNREFUSED 127.0.0.1:9' });
+    await (await h.engine.tick()).delivery;
+    await (await h.engine.tick()).delivery;
+    expect(h.dispatcher.take().map((n) => n.id)).toEqual([id]);
+    expect(h.engine.repo.getNotice(id)).toMatchObject({ status: 'dispatched', attempts: 2 });
+  });
+
+  it('a slow channel never holds up polling; a tick meanwhile does not send it twice', async () => {
+    h = makeHarness();
+    await h.cycle({ 'sp-1': down });
+    let release!: () => void;
+    const real = h.dispatcher.dispatch.bind(h.dispatcher);
+    h.dispatcher.dispatch = (n) => new Promise<void>((r) => { release = r; }).then(() => real(n));
+    h.clock.advance(3000);
+    const out = await h.engine.ingest(h.recheckChecks({ 'sp-1': down })); // returns while the channel hangs
+    expect(out.notices).toHaveLength(1);
+    expect(h.engine.repo.getNotice(out.notices[0]!)!.status).toBe('pending');
+    await (await h.engine.tick()).delivery; // in flight: not dispatched again
+    release();
+    await out.delivery;
+    await h.engine.drain();
+    expect(h.dispatcher.take().map((n) => n.id)).toEqual(out.notices);
+    expect(h.engine.repo.getNotice(out.notices[0]!)).toMatchObject({ status: 'dispatched', attempts: 1 });
   });
 
   it('a crash after recording, before dispatching: the restarted engine sends it with the same id', async () => {
     h = makeHarness();
     await h.cycle({ 'sp-1': down });
-    // the process dies inside dispatch: simulate by a dispatcher that never returns
+    // the process dies inside dispatch: a dispatcher that never returns, then the database is closed
     const real = h.dispatcher.dispatch.bind(h.dispatcher);
     h.dispatcher.dispatch = () => new Promise(() => undefined);
-    void h.recheck({ 'sp-1': down });
-    await new Promise((r) => setTimeout(r, 50));
+    h.clock.advance(3000);
+    const out = await h.engine.ingest(h.recheckChecks({ 'sp-1': down }));
     const pending = h.engine.repo.undispatched();
-    expect(pending.map((p) => p.status)).toEqual(['pending']);
+    expect(pending.map((p) => [p.notice_id, p.status])).toEqual([[out.notices[0], 'pending']]);
     h.dispatcher.dispatch = real;
     h.restart();
-    await h.engine.tick();
+    await (await h.engine.tick()).delivery;
     expect(h.dispatcher.take().map((n) => n.id)).toEqual([pending[0]!.notice_id]);
-    await h.engine.tick();
+    await (await h.engine.tick()).delivery;
     expect(h.dispatcher.take()).toEqual([]);
   });
 });
@@ -297,7 +317,7 @@ describe('alert engine: inventory changes', () => {
     const { inventory } = await import('./harness.js');
     h.engine.setInventory({ ...inventory, sites: inventory.sites.filter((s) => s.id !== 'sp-1') });
     expect(h.engine.states().size).toBe(inv - 1);
-    await h.engine.tick();
+    await (await h.engine.tick()).delivery;
     const [resolved, ...rest] = h.dispatcher.take();
     expect(rest).toEqual([]);
     expect(resolved).toMatchObject({ event: 'resolved', incident_id: firing!.incident_id, detail: 'no ping reply: 5 sent, 0 received, 2 checks; the site was removed from the inventory' });

@@ -69,10 +69,12 @@ export interface Harness {
   engine: AlertEngine;
   dispatcher: RecordingDispatcher;
   settings: Settings;
-  /** One poll cycle 30 s after the last: every site answers unless `specs` says otherwise. */
+  /** One poll cycle 30 s after the last: every site answers unless `specs` says otherwise. Waits for the dispatches. */
   cycle(specs?: Record<string, CheckSpec>): Promise<EngineOutput>;
   /** The fast re-check, 3 s later, of the listed sites only. */
   recheck(specs: Record<string, CheckSpec>): Promise<EngineOutput>;
+  /** Checks of a fast re-check at the clock's time (for tests that drive ingest themselves). */
+  recheckChecks(specs: Record<string, CheckSpec>): SiteCheck[];
   /** Close the DB and open a new engine on the same file (a restart). */
   restart(): void;
   close(): void;
@@ -97,12 +99,19 @@ export function makeHarness(settingsOverride: unknown = {}, opts: { dir?: string
       cycleNo++;
       const ts = clock.now();
       const checks: SiteCheck[] = inventory.sites.map((s) => check(s.id, { ts, cycle: cycleNo, ...specs[s.id] }));
-      return h.engine.ingest(checks);
+      const out = await h.engine.ingest(checks);
+      await out.delivery;
+      return out;
     },
     async recheck(specs) {
       clock.advance(3_000);
       const ts = clock.now();
-      return h.engine.ingest(Object.entries(specs).map(([id, s]) => check(id, { ts, cycle: cycleNo, recheck: true, ...s })));
+      const out = await h.engine.ingest(h.recheckChecks(specs));
+      await out.delivery;
+      return out;
+    },
+    recheckChecks(specs) {
+      return Object.entries(specs).map(([id, s]) => check(id, { ts: clock.now(), cycle: cycleNo, recheck: true, ...s }));
     },
     restart() {
       h.db.close();
