@@ -34,7 +34,7 @@ afterAll(async () => {
 });
 
 type Vb = { oid: string; type: number; value: unknown };
-function session(id: string, timeout = 500, retries = 0) {
+function session(id: string, timeout = 2000, retries = 1) {
   const s = fleet.sites.find((x) => x.id === id)!;
   const a = s.snmp;
   if (a === false) throw new Error('no snmp');
@@ -46,7 +46,7 @@ function session(id: string, timeout = 500, retries = 0) {
   }
   return snmp.createSession(s.host, a.community, { port: a.port, timeout, retries, version: snmp.Version2c } as snmp.SessionOptions);
 }
-const get = (id: string, oids: string[], timeout = 500) =>
+const get = (id: string, oids: string[], timeout = 2000) =>
   new Promise<Vb[]>((resolve, reject) => {
     const s = session(id, timeout);
     s.get(oids, (err, vbs) => { s.close(); if (err) reject(err); else resolve(vbs as Vb[]); });
@@ -110,10 +110,10 @@ describe('simulated routers on the wire', () => {
     };
     expect((await set('sim-0003', 'down')).body).toMatchObject({ id: 'sim-0003', fault: 'down', fault_on: 'snmp' });
     await expect(get('sim-0003', ['1.3.6.1.2.1.1.3.0'], 300)).rejects.toThrow(/timed out/i);
-    await set('sim-0003', 'slow:700');
+    await set('sim-0003', 'slow:1500');
     const t0 = Date.now();
-    await get('sim-0003', ['1.3.6.1.2.1.1.3.0'], 2000);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(650);
+    await get('sim-0003', ['1.3.6.1.2.1.1.3.0'], 4000);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1450);
     await expect(get('sim-0003', ['1.3.6.1.2.1.1.3.0'], 300)).rejects.toThrow(/timed out/i);
     expect((await set('sim-0003', 'reboot')).body).toMatchObject({ reboots: 1 });
     await set('sim-0003', 'none');
