@@ -170,3 +170,21 @@ describe('namespace faults (root): ICMP really dropped', () => {
     await fleet.setFault('sim-0010', { kind: 'down' });
   });
 });
+
+describe('without a namespace (--no-netns, or not root): faults are SNMP-level only, and it says so', () => {
+  it('a down site still pings, its SNMP is unanswered', async () => {
+    const port = 10000 + Math.floor(Math.random() * 20000);
+    const f = await createFleet({ sites: 2, basePort: port, loopbackBlock: 24, netns: 'off', faults: parseFaultSpec('down@sim-0002'), logger: silentLogger() });
+    try {
+      expect(f.netns).toEqual({ active: false, reason: 'disabled (--no-netns): faults are SNMP-level only' });
+      expect(f.state().find((s) => s.id === 'sim-0002')).toMatchObject({ fault: 'down', fault_on: 'snmp', host: '127.24.0.2' });
+      const r = spawnSync('fping', ['-C', '3', '-q', '-p', '20', '-t', '300', '127.24.0.2'], { encoding: 'utf8' });
+      expect(r.stderr).toMatch(/^127\.24\.0\.2 : [\d.]+ [\d.]+ [\d.]+/);
+      const s = snmp.createSession('127.24.0.2', DEFAULT_CREDS.community, { port: port + 1, timeout: 300, retries: 0 } as snmp.SessionOptions);
+      await expect(new Promise((res, rej) => s.get(['1.3.6.1.2.1.1.5.0'], (e, v) => { s.close(); if (e) rej(e); else res(v); }))).rejects.toThrow(/timed out/i);
+      expect(f.router('sim-0002').agent.stats.dropped).toBeGreaterThanOrEqual(1);
+    } finally {
+      await f.close();
+    }
+  });
+});
