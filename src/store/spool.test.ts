@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger, type Logger } from '../core/logger.js';
 import type { Point } from './points.js';
-import { crc32, decodePayload, encodeRecord, HEADER_BYTES, scanRecords, Spool } from './spool.js';
+import { crc32, decodePayload, encodeRecord, HEADER_BYTES, scanHeaders, scanRecords, Spool } from './spool.js';
 
 const TESTDATA = path.join(import.meta.dirname, 'testdata');
 
@@ -84,6 +84,17 @@ describe('record format', () => {
       expect(scan.validBytes).toBe(scan.records.reduce((n, r) => n + r.length, 0));
     });
   }
+});
+
+describe('scanHeaders (older segments at open)', () => {
+  it('finds the same records as a full scan, and stops at a torn tail', () => {
+    const buf = Buffer.concat([encodeRecord(pts(3)), encodeRecord(pts(5, 3)), encodeRecord(pts(2, 8))]);
+    const file = path.join(dir, 'seg-000000000001.pws');
+    fs.writeFileSync(file, buf);
+    expect(scanHeaders(file)).toEqual(scanRecords(buf, false));
+    fs.writeFileSync(file, buf.subarray(0, buf.length - 4));
+    expect(scanHeaders(file)).toMatchObject({ validBytes: scanRecords(buf).records[2]!.offset, problem: expect.stringMatching(/torn record/) });
+  });
 });
 
 describe('Spool on real files', () => {

@@ -109,6 +109,30 @@ export function scanRecords(buf: Buffer, verify = true): { records: ScannedRecor
   return { records, validBytes: off };
 }
 
+/** scanRecords without checksums, reading only the 16-byte headers of a segment file. */
+export function scanHeaders(file: string): { records: ScannedRecord[]; validBytes: number; problem?: string } {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const records: ScannedRecord[] = [];
+    const hbuf = Buffer.alloc(HEADER_BYTES);
+    let off = 0;
+    while (off < size) {
+      if (size - off < HEADER_BYTES) return { records, validBytes: off, problem: `torn header at byte ${off}` };
+      fs.readSync(fd, hbuf, 0, HEADER_BYTES, off);
+      const h = readHeader(hbuf);
+      if (!h) return { records, validBytes: off, problem: `bad magic at byte ${off}` };
+      const end = off + HEADER_BYTES + h.payloadLength;
+      if (end > size) return { records, validBytes: off, problem: `torn record at byte ${off} (needs ${end - off} bytes, ${size - off} left)` };
+      records.push({ offset: off, length: end - off, count: h.count });
+      off = end;
+    }
+    return { records, validBytes: off };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 // ------------------------------------------------------------------ the spool (IO)
 
 export interface SpoolOptions {
@@ -200,14 +224,15 @@ export class Spool {
     this.nextSeq = (seqs[seqs.length - 1] ?? 0) + 1;
     for (const [i, seq] of seqs.entries()) {
       const file = this.segFile(seq);
-      const buf = fs.readFileSync(file);
       // Only the last segment can have a torn tail (appends go to a new segment after each open):
-      // verify its checksums; older segments are walked by header, a bad record there is skipped at replay.
-      const scan = scanRecords(buf, i === seqs.length - 1);
+      // verify its checksums; older segments are walked header to header without reading payloads
+      // (a 4 GiB spool opens in seconds), a bad record there is skipped at replay.
+      const size = fs.statSync(file).size;
+      const scan = i === seqs.length - 1 ? scanRecords(fs.readFileSync(file), true) : scanHeaders(file);
       if (scan.problem) {
         // A crash mid-append leaves a torn tail: cut it so appends and replay stay aligned.
-        this.truncated += buf.length - scan.validBytes;
-        this.log.warn({ file, problem: scan.problem, kept_bytes: scan.validBytes, cut_bytes: buf.length - scan.validBytes }, 'spool: truncated a corrupt tail');
+        this.truncated += size - scan.validBytes;
+        this.log.warn({ file, problem: scan.problem, kept_bytes: scan.validBytes, cut_bytes: size - scan.validBytes }, 'spool: truncated a corrupt tail');
         fs.truncateSync(file, scan.validBytes);
       }
       if (scan.validBytes === 0) {
@@ -220,8 +245,7 @@ export class Spool {
     const saved = this.readCursor();
     if (head && saved && saved.seq === head.seq && saved.offset > 0) {
       // Count what the head segment has already replayed (headers only).
-      const buf = fs.readFileSync(head.file);
-      for (const r of scanRecords(buf, false).records) {
+      for (const r of scanHeaders(head.file).records) {
         if (r.offset + r.length > saved.offset) break;
         this.cursor = { offset: r.offset + r.length, records: this.cursor.records + 1, points: this.cursor.points + r.count };
       }
