@@ -291,24 +291,26 @@ class Engine implements AlertEngine {
       case 'open': {
         const st = states.get(siteId)!;
         const affected = e.kind === 'site-down' ? affectedBy(this.graph, siteId, states) : [];
-        const inc = this.repo.openIncident({ kind: e.kind, site_id: siteId, ...area, state: stateForKind(e.kind, st.state), detail: e.detail, opened_at: e.since, affected });
+        // a down site with sites behind it is an upstream outage: one incident, its own runbook
+        const kind: AlertKind = e.kind === 'site-down' && affected.length > 0 ? 'upstream-down' : e.kind;
+        const inc = this.repo.openIncident({ kind, site_id: siteId, ...area, state: stateForKind(kind, st.state), detail: e.detail, opened_at: e.since, affected });
         if (e.kind === 'site-down') {
           const hold = this.holdUntil(site, states, e.since);
           if (hold !== null && hold > batch.now) this.repo.setHold(inc.id, hold, null);
         }
         batch.opened.push(inc.id);
-        ev('incident_open', e.ts, { text: `${e.kind}: ${e.detail}`, incident_id: inc.id });
+        ev('incident_open', e.ts, { text: `${kind}: ${e.detail}`, incident_id: inc.id });
         return;
       }
       case 'resolve': {
-        const inc = this.repo.findOpen(e.kind, siteId, area);
+        const inc = this.repo.findOpen(e.kind, siteId, area) ?? (e.kind === 'site-down' ? this.repo.findOpen('upstream-down', siteId, area) : null);
         if (!inc) {
           this.log.warn({ site: siteId, kind: e.kind }, 'resolve for an incident that is not open');
           return;
         }
         const done = this.repo.resolveIncident(inc.id, e.ts, e.cause, e.detail)!;
         this.notifyResolved(done, batch);
-        ev('incident_resolve', e.ts, { text: `${e.kind}: ${e.detail}`, incident_id: inc.id, cause: e.cause });
+        ev('incident_resolve', e.ts, { text: `${inc.kind}: ${e.detail}`, incident_id: inc.id, cause: e.cause });
         return;
       }
     }
@@ -335,7 +337,7 @@ class Engine implements AlertEngine {
   /** Keep each open site-down incident's list of UNREACHABLE descendants (it only grows). */
   private updateAffected(states: Map<string, SiteAlertState>): void {
     for (const inc of this.repo.openIncidents()) {
-      if (inc.kind !== 'site-down' || !inc.site_id || !this.graph.children.has(inc.site_id)) continue;
+      if ((inc.kind !== 'site-down' && inc.kind !== 'upstream-down') || !inc.site_id || !this.graph.children.has(inc.site_id)) continue;
       const now = affectedBy(this.graph, inc.site_id, states);
       const merged = [...new Set([...inc.affected, ...now])];
       if (merged.length !== inc.affected.length) this.repo.setAffected(inc.id, merged);
@@ -386,7 +388,7 @@ class Engine implements AlertEngine {
 
   /** A site's own site-down incident, not yet told, joins the commune incident (no notice of its own). */
   private fold(siteId: string, communeIncident: number, area: { province: string; district: string; commune: string }): void {
-    const own = this.repo.findOpen('site-down', siteId, area);
+    const own = this.repo.findOpen('site-down', siteId, area) ?? this.repo.findOpen('upstream-down', siteId, area);
     if (own && own.notified_at === null && own.merged_into === null) this.repo.setHold(own.id, null, communeIncident);
   }
 
@@ -394,7 +396,7 @@ class Engine implements AlertEngine {
   private communeCause(inc: Incident): Cause {
     const causes: Cause[] = [];
     for (const id of inc.affected) {
-      const rows = this.repo.db.prepare(`SELECT cause FROM alert_incidents WHERE kind = 'site-down' AND site_id = ? AND resolved_at IS NOT NULL AND opened_at >= ? ORDER BY id DESC LIMIT 1`)
+      const rows = this.repo.db.prepare(`SELECT cause FROM alert_incidents WHERE kind IN ('site-down', 'upstream-down') AND site_id = ? AND resolved_at IS NOT NULL AND opened_at >= ? ORDER BY id DESC LIMIT 1`)
         .get(id, inc.opened_at - parseDuration(this.deps.settings.alerting.commune_outage.window)) as { cause: Cause | null } | undefined;
       if (rows?.cause) causes.push(rows.cause);
     }

@@ -145,6 +145,8 @@ describe('alert engine → dispatcher → webhook + SMTP', () => {
     expect(hook.requests).toHaveLength(1);
     const body = hook.requests[0]!.json as { kind: string; site: { id: string }; affected: Array<{ id: string }> };
     expect(body.site.id).toBe('yty-hub');
+    expect(body.kind).toBe('upstream-down');
+    expect((hook.requests[0]!.json as { runbook_url: string }).runbook_url).toBe('https://pointwatch.example.vn/runbooks/vi/upstream-down');
     expect(body.affected.map((a) => a.id)).toEqual(['yty-nvh', 'yty-school', 'yty-far']);
   });
 });

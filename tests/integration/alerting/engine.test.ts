@@ -63,14 +63,15 @@ describe('alert engine: dependencies', () => {
     await h.cycle(yty);
     await h.recheck(yty);
     const sent = h.dispatcher.take();
-    expect(sent.map(summary)).toEqual(['firing site-down yty-hub @commune']);
+    expect(sent.map(summary)).toEqual(['firing upstream-down yty-hub @commune']);
+    expect(sent[0]!.runbook_url).toBe('https://pointwatch.example.vn/runbooks/vi/upstream-down');
     expect(sent[0]!.affected).toEqual([
       { id: 'yty-nvh', name: 'Nhà văn hóa thôn Lao Chải' },
       { id: 'yty-school', name: 'Trường TH Y Tý' },
       { id: 'yty-far', name: 'Điểm thôn Ngải Thầu' },
     ]);
     for (const id of ['yty-nvh', 'yty-school', 'yty-far']) expect(h.engine.states().get(id)!.state).toBe('UNREACHABLE');
-    expect(h.engine.repo.listIncidents({ open: true }).map((i) => `${i.kind} ${i.site_id}`)).toEqual(['site-down yty-hub']);
+    expect(h.engine.repo.listIncidents({ open: true }).map((i) => `${i.kind} ${i.site_id}`)).toEqual(['upstream-down yty-hub']);
     for (let i = 0; i < 5; i++) await h.cycle(yty);
     expect(h.dispatcher.take()).toEqual([]);
   });
@@ -87,14 +88,14 @@ describe('alert engine: dependencies', () => {
     expect(h.dispatcher.take()).toEqual([]); // up_after = 2
     await h.cycle({ 'yty-nvh': down, 'yty-far': down });
     const sent = h.dispatcher.take();
-    expect(sent.map(summary).sort()).toEqual(['firing site-down yty-nvh @commune', 'resolved site-down yty-hub @commune']);
+    expect(sent.map(summary).sort()).toEqual(['firing upstream-down yty-nvh @commune', 'resolved upstream-down yty-hub @commune']);
     const nvh = sent.find((n) => n.site?.id === 'yty-nvh')!;
     expect(nvh.affected).toEqual([{ id: 'yty-far', name: 'Điểm thôn Ngải Thầu' }]);
     expect(nvh.recipients.map((r) => r.name)).toEqual(['Chị Mai', 'Cán bộ VH xã Y Tý']);
     expect(sent.find((n) => n.event === 'resolved')!.incident_id).toBe(hubFiring!.incident_id);
     await h.cycle();
     await h.cycle();
-    expect(h.dispatcher.take().map(summary)).toEqual(['resolved site-down yty-nvh @commune']);
+    expect(h.dispatcher.take().map(summary)).toEqual(['resolved upstream-down yty-nvh @commune']);
   });
 
   it('suppression never uses up escalation: a child alerted after its parent escalates on its own clock', async () => {
@@ -106,18 +107,18 @@ describe('alert engine: dependencies', () => {
     // 40 minutes behind a dead hub: the hub escalates to the district, the children do not
     for (let i = 0; i < 80; i++) await h.cycle(yty);
     await (await h.engine.tick()).delivery;
-    expect(h.dispatcher.take().map(summary)).toEqual(['firing site-down yty-hub @commune', 'escalated site-down yty-hub @district']);
+    expect(h.dispatcher.take().map(summary)).toEqual(['firing upstream-down yty-hub @commune', 'escalated upstream-down yty-hub @district']);
     await h.cycle({ 'yty-nvh': down, 'yty-far': down });
     await h.cycle({ 'yty-nvh': down, 'yty-far': down });
     await (await h.engine.tick()).delivery;
     const sent = h.dispatcher.take().map(summary).sort();
-    expect(sent).toEqual(['firing site-down yty-nvh @commune', 'resolved site-down yty-hub @commune', 'resolved site-down yty-hub @district']);
+    expect(sent).toEqual(['firing upstream-down yty-nvh @commune', 'resolved upstream-down yty-hub @commune', 'resolved upstream-down yty-hub @district']);
     h.clock.advance(29 * 60_000);
     await (await h.engine.tick()).delivery;
     expect(h.dispatcher.take()).toEqual([]);
     h.clock.advance(60_000);
     await (await h.engine.tick()).delivery;
-    expect(h.dispatcher.take().map(summary)).toEqual(['escalated site-down yty-nvh @district']);
+    expect(h.dispatcher.take().map(summary)).toEqual(['escalated upstream-down yty-nvh @district']);
   });
 });
 
