@@ -145,3 +145,26 @@ describe('SNMP probe helpers', () => {
     expect(classifyError(new Error('bad topsecret here'), ctx).message).toBe('Error: bad [redacted] here');
   });
 });
+
+describe('Semaphore (per-agent cap)', () => {
+  it('never exceeds its limit, also when a new caller arrives in the microtask gap as a slot is released', async () => {
+    const { Semaphore } = await import('./index.js');
+    for (let delay = 0; delay < 6; delay++) {
+      const sem = new Semaphore(1);
+      let active = 0;
+      let max = 0;
+      const track = async () => { active++; max = Math.max(max, active); await new Promise((r) => setTimeout(r, 5)); active--; };
+      let release!: () => void;
+      const hold = new Promise<void>((r) => (release = r));
+      const a = sem.run(() => hold);
+      const waiter = sem.run(track);
+      release();
+      let p: Promise<unknown> = Promise.resolve();
+      for (let i = 0; i < delay; i++) p = p.then(() => {});
+      const late = p.then(() => sem.run(track));
+      await Promise.all([a, waiter, late]);
+      expect(max, `caller ${delay} microtasks after the release`).toBe(1);
+      expect(sem.inUse).toBe(0);
+    }
+  });
+});

@@ -48,18 +48,21 @@ export class SnmpFailure extends Error {
   constructor(readonly status: ProbeStatus, message: string) { super(message); }
 }
 
-class Semaphore {
+/** Counting semaphore; a released slot is handed straight to the next waiter (the cap is never exceeded). */
+export class Semaphore {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
   constructor(private readonly limit: number) {}
+  get inUse(): number { return this.active; }
   async run<R>(fn: () => Promise<R>): Promise<R> {
-    if (this.active >= this.limit) await new Promise<void>((r) => this.waiting.push(r));
-    this.active++;
+    if (this.active < this.limit) this.active++;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
     try {
       return await fn();
     } finally {
-      this.active--;
-      this.waiting.shift()?.();
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
     }
   }
 }
