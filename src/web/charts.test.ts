@@ -34,7 +34,8 @@ describe('pathData', () => {
   const y = (v: number) => 100 - v;
   const cases = [
     { name: 'continuous line', points: [{ t: 0, v: 0 }, { t: 10, v: 50 }], want: 'M0 100L10 50' },
-    { name: 'gap starts a new segment', points: [{ t: 0, v: 0 }, { t: 5, v: null }, { t: 10, v: 50 }, { t: 20, v: 100 }], want: 'M0 100M10 50L20 0' },
+    { name: 'gap starts a new segment; a lone point gets a visible tick', points: [{ t: 0, v: 0 }, { t: 5, v: null }, { t: 10, v: 50 }, { t: 20, v: 100 }], want: 'M0 100h1M10 50L20 0' },
+    { name: 'a single point at the end', points: [{ t: 0, v: 0 }, { t: 5, v: 0 }, { t: 7, v: null }, { t: 10, v: 50 }], want: 'M0 100L5 100M10 50h1' },
     { name: 'all null → empty', points: [{ t: 0, v: null }], want: '' },
   ];
   it.each(cases)('$name', ({ points, want }) => expect(pathData(points, x, y)).toBe(want));
@@ -60,7 +61,7 @@ describe('lineChart', () => {
   it('clamps values above a fixed yMax into the plot', () => {
     const svg = lineChart({ title: 't', from: T0, to: T0 + H, yMax: 100, buckets: 1, height: 128, series: [{ label: 'a', color: '#000', points: [{ t: T0, v: 250 }] }] });
     // top margin is 8: a clamped value sits on the top line
-    expect(svg).toMatch(/d="M[0-9.]+ 8"/);
+    expect(svg).toMatch(/d="M[0-9.]+ 8h1"/);
   });
 });
 

@@ -68,18 +68,26 @@ function formatNumber(v: number): string {
   return String(Math.round(v * 10) / 10);
 }
 
-/** Path data for one series, broken into segments at gaps (null values). */
+/**
+ * Path data for one series, broken into segments at gaps (null values). A segment of one point
+ * (a lone check between gaps) gets a 1-unit tick so it stays visible.
+ */
 export function pathData(points: Point[], x: (t: number) => number, y: (v: number) => number): string {
   let d = '';
-  let pen = false;
+  let run = 0;
+  const endRun = () => {
+    if (run === 1) d += 'h1';
+    run = 0;
+  };
   for (const p of points) {
     if (p.v === null) {
-      pen = false;
+      endRun();
       continue;
     }
-    d += `${pen ? 'L' : 'M'}${r1(x(p.t))} ${r1(y(p.v))}`;
-    pen = true;
+    d += `${run ? 'L' : 'M'}${r1(x(p.t))} ${r1(y(p.v))}`;
+    run++;
   }
+  endRun();
   return d;
 }
 
@@ -122,7 +130,7 @@ export function lineChart(o: LineChartOptions): string {
   } else {
     for (const s of series) {
       const d = pathData(s.points, x, y);
-      if (d) parts.push(`<path d="${d}" fill="none" stroke="${escapeHtml(s.color)}" stroke-width="1.5"><title>${escapeHtml(s.label)}</title></path>`);
+      if (d) parts.push(`<path d="${d}" fill="none" stroke="${escapeHtml(s.color)}" stroke-width="1.5" stroke-linecap="round" stroke-linejoin="round"><title>${escapeHtml(s.label)}</title></path>`);
     }
   }
   parts.push('</svg>');

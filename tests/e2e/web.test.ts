@@ -2,8 +2,8 @@
  * The web UI in Debian's chromium (playwright-core, never a downloaded browser), with JavaScript
  * DISABLED (the pages must work without it), against a real server listening on 127.0.0.1:
  * sign in, see the board, open a down site, acknowledge its incident, tick runbook steps, switch
- * language. Screenshots go to tests/artifacts/ (gitignored); with POINTWATCH_UPDATE_SCREENSHOTS=1
- * the status board screenshots are also written to docs/ for the README.
+ * language. Screenshots go to tests/artifacts/ (gitignored). The README's screenshots come from a
+ * running demo: tests/e2e/demo-screenshots.ts.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,7 +14,6 @@ import { bigFleet, makeFixture, type Fixture } from '../integration/api/fixtures
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const ARTIFACTS = path.join(ROOT, 'tests/artifacts');
-const UPDATE_DOCS = process.env.POINTWATCH_UPDATE_SCREENSHOTS === '1';
 
 let f: Fixture;
 let board: Fixture;
@@ -144,18 +143,13 @@ describe('web UI in chromium, without JavaScript', () => {
     await page.goto(`${boardBase}/lang/vi?next=/board`);
     expect(await page.getAttribute('html', 'lang')).toBe('vi');
     expect(await page.locator('ul.sites li').count()).toBe(40);
-    const desktop = await shot(page, 'board-desktop');
+    await shot(page, 'board-desktop');
     await page.setViewportSize({ width: 390, height: 844 });
     await page.reload();
     // mobile-first: nothing wider than the screen
     const overflow = (await page.evaluate('document.documentElement.scrollWidth')) as number;
     expect(overflow).toBeLessThanOrEqual(390);
-    const phone = await shot(page, 'board-phone', false);
-    if (UPDATE_DOCS) {
-      fs.mkdirSync(path.join(ROOT, 'docs'), { recursive: true });
-      fs.copyFileSync(desktop, path.join(ROOT, 'docs/screenshot-board.png'));
-      fs.copyFileSync(phone, path.join(ROOT, 'docs/screenshot-board-phone.png'));
-    }
+    await shot(page, 'board-phone', false);
     await page.close();
   });
 });
