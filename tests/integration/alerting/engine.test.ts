@@ -308,6 +308,27 @@ describe('alert engine: restarts and failed dispatches', () => {
   });
 });
 
+describe('alert engine: time', () => {
+  it('the clock jumping back an hour mid-outage: no second alert, no early escalation, one resolve', async () => {
+    h = makeHarness();
+    await h.cycle({ 'sp-1': down });
+    await h.recheck({ 'sp-1': down });
+    const [firing] = h.dispatcher.take();
+    h.clock.advance(-3600_000);
+    for (let i = 0; i < 5; i++) await h.cycle({ 'sp-1': down });
+    await (await h.engine.tick()).delivery;
+    expect(h.dispatcher.take()).toEqual([]);
+    await h.cycle();
+    await h.cycle();
+    const sent = h.dispatcher.take();
+    expect(sent.map(summary)).toEqual(['resolved site-down sp-1 @commune']);
+    expect(sent[0]!.incident_id).toBe(firing!.incident_id);
+    const inc = h.engine.repo.getIncident(firing!.incident_id)!;
+    expect(inc.duration_s).toBeGreaterThanOrEqual(0);
+    expect(h.engine.repo.listIncidents({})).toHaveLength(1);
+  });
+});
+
 describe('alert engine: inventory changes', () => {
   it('a site removed from the inventory: its open incident is resolved and the people told', async () => {
     h = makeHarness();
