@@ -157,8 +157,25 @@ function num(v: unknown): number {
   return typeof v === 'number' ? v : 0;
 }
 
+export interface SiteEvent {
+  ts: number;
+  type: string;
+  text: string | null;
+  from_state: string | null;
+  to_state: string | null;
+  cause: string | null;
+  incident_id: number | null;
+  value: number | null;
+}
+
 export interface Reader {
-  latestStates(): Promise<Map<string, { state: SiteStateName; ts: number }>>;
+  /**
+   * The last state point of every site seen within `withinMs` (default 24 h: the poller writes one
+   * per check, so an older one is stale anyway, and the bound keeps the query off 30 days of raw data).
+   */
+  latestStates(opts?: { withinMs?: number }): Promise<Map<string, { state: SiteStateName; ts: number }>>;
+  /** Events (transitions, reboots, incidents, flapping) of one site, oldest first. */
+  siteEvents(site: string, from: number, to: number): Promise<SiteEvent[]>;
   siteHistory(site: string, from: number, to: number, what: HistoryKind): Promise<History>;
   availabilityBySite(from: number, to: number, filter?: AreaFilter): Promise<SiteAvailability[]>;
   stateBuckets(from: number, to: number, bucket: '5m' | '1h', filter?: AreaFilter): Promise<StateBucket[]>;
@@ -188,8 +205,12 @@ export function createReader(influx: InfluxDB, cfg: InfluxSettings, opts: { cloc
   }
 
   return {
-    async latestStates() {
-      const series = await run(`SELECT last(${q('state')}) AS ${q('state')} FROM ${from_('raw', 'site_state')} GROUP BY ${q('site')}`);
+    async latestStates(o = {}) {
+      const now = clock.now();
+      const within = o.withinMs ?? DAY;
+      const series = await run(
+        `SELECT last(${q('state')}) AS ${q('state')} FROM ${from_('raw', 'site_state')} WHERE ${timeRange(now - within, now + 60_000)} GROUP BY ${q('site')}`,
+      );
       const out = new Map<string, { state: SiteStateName; ts: number }>();
       for (const s of series) {
         const site = s.tags?.site;
@@ -198,6 +219,17 @@ export function createReader(influx: InfluxDB, cfg: InfluxSettings, opts: { cloc
         out.set(site, { state: row.state as SiteStateName, ts: row.ts });
       }
       return out;
+    },
+
+    async siteEvents(site, from, to) {
+      const params: Record<string, string> = {};
+      const cols = ['type', 'text', 'from_state', 'to_state', 'cause', 'incident_id', 'value'];
+      const series = await run(`SELECT ${cols.map(q).join(', ')} FROM ${from_('raw', 'event')} WHERE ${timeRange(from, to)}${areaWhere({ site }, params)} ORDER BY time ASC`, params);
+      return series.flatMap(rowsOf).map((r) => ({
+        ts: r.ts, type: String(r.type), text: (r.text ?? null) as string | null, from_state: (r.from_state ?? null) as string | null,
+        to_state: (r.to_state ?? null) as string | null, cause: (r.cause ?? null) as string | null,
+        incident_id: (r.incident_id ?? null) as number | null, value: (r.value ?? null) as number | null,
+      }));
     },
 
     async siteHistory(site, from, to, what) {

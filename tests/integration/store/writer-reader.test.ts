@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInfluxd, type Influxd } from '../../helpers/influxd.js';
 import type { SiteCheck } from '../../../src/core/types.js';
-import { pointsForCheck, statePoint, SchemaViolation, type Point } from '../../../src/store/points.js';
+import { eventPoint, pointsForCheck, statePoint, SchemaViolation, type Point } from '../../../src/store/points.js';
 import { createWriter } from '../../../src/store/writer.js';
 import { createReader, availabilityByArea } from '../../../src/store/reader.js';
 import { createInflux } from '../../../src/store/client.js';
@@ -94,9 +94,12 @@ describe('writer + reader against a real influxd', () => {
     const states = sh.series[0]!.rows.map((r) => r.state);
     expect(states.filter((s) => s === 'DOWN')).toHaveLength(30);
 
-    const latest = await reader.latestStates();
+    const latest = await reader.latestStates({ withinMs: 3 * 3_600_000 });
     expect([...latest.keys()].sort()).toEqual(sites.map((s) => s.id));
     expect(latest.get('site-003')).toEqual({ state: 'UP', ts: T0 + 119 * 30_000 + 17 });
+
+    expect((await reader.latestStates()).size).toBe(4); // default: the last 24 h
+    expect((await reader.latestStates({ withinMs: 60_000 })).size).toBe(0); // nothing in the last minute
 
     const avail = await reader.availabilityBySite(T0, T0 + 3_600_000);
     const s3 = avail.find((a) => a.site === 'site-003')!;
@@ -119,6 +122,28 @@ describe('writer + reader against a real influxd', () => {
     expect(buckets).toHaveLength(12);
     expect(buckets.map((b) => b.down)).toEqual([0, 0, 0, 0, 0, 0, 10, 10, 10, 0, 0, 0]);
     expect(buckets.every((b) => b.checked_s === 300)).toBe(true);
+  });
+
+  it('events: written with eventPoint, read back per site in time order', async () => {
+    const settings = testSettings(influxd.url, 'wr_events');
+    const dataDir = tmpDir('events');
+    dirs.push(dataDir);
+    const writer = await createWriter({ influx: settings.influx, spool: settings.spool, dataDir, logger: captureLogger().logger, strict: true });
+    const s = sites[2]!;
+    writer.write([
+      eventPoint(s, T0 + 2000, 'incident_open', { incident_id: 17, text: 'Mất kết nối' }),
+      eventPoint(s, T0 + 1000, 'transition', { from_state: 'UP', to_state: 'DOWN', cause: 'ping: 3/3 lost' }),
+      eventPoint(sites[3]!, T0 + 1500, 'reboot', { value: 42 }),
+      eventPoint({ province: s.province, district: s.district, commune: s.commune }, T0 + 1600, 'flapping', { text: 'commune outage' }),
+    ]);
+    await writer.flush();
+    await writer.close();
+    const reader = createReader(createInflux(settings.influx), settings.influx);
+    const ev = await reader.siteEvents(s.id, T0, T0 + 3_600_000);
+    expect(ev).toEqual([
+      { ts: T0 + 1000, type: 'transition', text: null, from_state: 'UP', to_state: 'DOWN', cause: 'ping: 3/3 lost', incident_id: null, value: null },
+      { ts: T0 + 2000, type: 'incident_open', text: 'Mất kết nối', from_state: null, to_state: null, cause: null, incident_id: 17, value: null },
+    ]);
   });
 
   it('the declared-schema guard rejects an undeclared tag or field, in the writer and in node-influx', async () => {
