@@ -52,7 +52,7 @@ export interface Scheduler {
   stop(): Promise<void>;
   counters(): SchedulerCounters;
   /** Run one tick now (what a cron tick does); exposed for tests and `poll --cycles`. */
-  tick(kinds?: Kinds): Promise<GuardOutcome>;
+  tick(kinds?: Kinds): Promise<GuardOutcome | 'idle'>;
 }
 
 export function intervalsOf(settings: Settings): KindIntervals {
@@ -88,9 +88,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   let cycle = 0;
   let task: ScheduledTask | null = null;
 
-  const tick = (kinds: Kinds = dueKinds(deps.clock.now(), iv, base)): Promise<GuardOutcome> =>
-    guard.run(async () => {
-      if (!kinds.ping && !kinds.system && !kinds.interfaces) return;
+  const tick = async (kinds: Kinds = dueKinds(deps.clock.now(), iv, base)): Promise<GuardOutcome | 'idle'> => {
+    // e.g. ping 20 s + system 30 s tick every 10 s, and at :10 nothing is due
+    if (!kinds.ping && !kinds.system && !kinds.interfaces) return 'idle';
+    return guard.run(async () => {
       cycle++;
       const stats = await deps.poller.runCycle(cycle, {
         ping: kinds.ping,
@@ -108,6 +109,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       );
       deps.onCycle?.(stats, kinds);
     });
+  };
 
   return {
     start() {

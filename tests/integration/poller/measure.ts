@@ -38,6 +38,11 @@ const simCpu = async () => {
   const f = (await readFile(`/proc/${sim.pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
   return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime+stime, clock ticks (100 Hz) → ms
 };
+/** CPU (ms) of this process's finished children: the fping processes. */
+const childCpu = async () => {
+  const f = (await readFile('/proc/self/stat', 'utf8')).split(') ')[1]!.split(' ');
+  return ((Number(f[13]) + Number(f[14])) * 1000) / 100;
+};
 const simRss = async () => Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${sim.pid}/status`, 'utf8'))![1]) / 1024;
 
 const simRequests = async () =>
@@ -60,6 +65,7 @@ for (let c = 1; c <= CYCLES; c++) {
   statuses = {};
   durations = [];
   const cpu0 = process.cpuUsage();
+  const f0 = await childCpu();
   const s0 = await simCpu();
   const r0 = await simRequests();
   const w0 = Date.now();
@@ -68,9 +74,10 @@ for (let c = 1; c <= CYCLES; c++) {
   const cpu = process.cpuUsage(cpu0);
   const cpuMs = (cpu.user + cpu.system) / 1000;
   const simMs = (await simCpu()) - s0;
+  const fpingMs = (await childCpu()) - f0;
   const reqs = (await simRequests()) - r0;
   console.log(
-    `cycle ${c}: ${N} sites in ${wall} ms; poller CPU ${cpuMs.toFixed(0)} ms (${((cpuMs / N) * 1000).toFixed(0)} ms per 1,000 site-polls, ping included); ` +
+    `cycle ${c}: ${N} sites in ${wall} ms; poller CPU ${cpuMs.toFixed(0)} ms (${((cpuMs / N) * 1000).toFixed(0)} ms per 1,000 site-polls) + fping ${fpingMs.toFixed(0)} ms; ` +
       `simulator CPU ${simMs.toFixed(0)} ms (${(simMs / N).toFixed(2)} ms/site, ${reqs} SNMP requests, ${((simMs / reqs) * 1000).toFixed(0)} µs each); failed ${st.failed}, rechecked ${st.rechecked}; ${JSON.stringify(statuses)}; ` +
       `SNMP per site p50/p90/max ${pct(0.5)}/${pct(0.9)}/${pct(1)} ms`,
   );
