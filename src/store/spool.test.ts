@@ -111,6 +111,18 @@ describe('Spool on real files', () => {
     expect(segFiles()).toEqual([]);
   });
 
+  it('peekMany returns consecutive whole records up to a point budget (at least one), acked in order', () => {
+    const s = open();
+    for (let i = 0; i < 6; i++) s.append(pts(10, i * 10));
+    expect(s.peekMany(25).map((r) => r.points.length)).toEqual([10, 10]);
+    expect(s.peekMany(5).map((r) => r.points.length)).toEqual([10]); // never empty while records wait
+    const batch = s.peekMany(1000);
+    expect(batch.flatMap((r) => r.points).map((p) => p.fields.seq)).toEqual(Array.from({ length: 60 }, (_, i) => i));
+    for (const r of batch) expect(s.ack(r)).toBe(true);
+    expect(s.isEmpty()).toBe(true);
+    s.close();
+  });
+
   it('reopening resumes after the last acknowledged record (cursor), new points after old ones', () => {
     const s1 = open();
     for (let i = 0; i < 5; i++) s1.append(pts(4, i * 4));

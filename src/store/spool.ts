@@ -414,6 +414,31 @@ export class Spool {
     }
   }
 
+  private readRecord(head: Segment, offset: number): { rec: SpoolRecord } | { problem: string; count: number; bytes: number } {
+    if (this.readFd?.seq !== head.seq) {
+      this.closeRead();
+      this.readFd = { seq: head.seq, fd: fs.openSync(head.file, 'r') };
+    }
+    const fd = this.readFd.fd;
+    const hbuf = Buffer.alloc(HEADER_BYTES);
+    fs.readSync(fd, hbuf, 0, HEADER_BYTES, offset);
+    const h = readHeader(hbuf);
+    const length = h ? HEADER_BYTES + h.payloadLength : 0;
+    if (!h || offset + length > head.size) return { problem: 'bad header', count: -1, bytes: head.size - offset };
+    const payload = Buffer.alloc(h.payloadLength);
+    fs.readSync(fd, payload, 0, h.payloadLength, offset + HEADER_BYTES);
+    let points: Point[] | undefined;
+    if (recordCrc(hbuf, payload) === h.crc) {
+      try {
+        points = decodePayload(payload);
+      } catch {
+        points = undefined;
+      }
+    }
+    if (!points || points.length !== h.count) return { problem: 'checksum mismatch', count: h.count, bytes: length };
+    return { rec: { seq: head.seq, offset, length, points } };
+  }
+
   /** The oldest record not yet replayed, or undefined when the spool is empty. */
   peek(): SpoolRecord | undefined {
     if (this.peeked) return this.peeked;
@@ -425,36 +450,37 @@ export class Spool {
         this.removeHead();
         continue;
       }
-      if (this.readFd?.seq !== head.seq) {
-        this.closeRead();
-        this.readFd = { seq: head.seq, fd: fs.openSync(head.file, 'r') };
-      }
-      const fd = this.readFd.fd;
-      const hbuf = Buffer.alloc(HEADER_BYTES);
-      fs.readSync(fd, hbuf, 0, HEADER_BYTES, this.cursor.offset);
-      const h = readHeader(hbuf);
-      const length = h ? HEADER_BYTES + h.payloadLength : 0;
-      if (!h || this.cursor.offset + length > head.size) {
-        this.skipCorrupt(head, 'bad header', head.points - this.cursor.points, head.size - this.cursor.offset);
+      const r = this.readRecord(head, this.cursor.offset);
+      if ('problem' in r) {
+        // A bad header loses the rest of the segment (no way to find the next record boundary).
+        this.skipCorrupt(head, r.problem, r.count < 0 ? head.points - this.cursor.points : r.count, r.bytes);
         continue;
       }
-      const payload = Buffer.alloc(h.payloadLength);
-      fs.readSync(fd, payload, 0, h.payloadLength, this.cursor.offset + HEADER_BYTES);
-      let points: Point[] | undefined;
-      if (recordCrc(hbuf, payload) === h.crc) {
-        try {
-          points = decodePayload(payload);
-        } catch {
-          points = undefined;
-        }
-      }
-      if (!points || points.length !== h.count) {
-        this.skipCorrupt(head, 'checksum mismatch', h.count, length);
-        continue;
-      }
-      this.peeked = { seq: head.seq, offset: this.cursor.offset, length, points };
+      this.peeked = r.rec;
       return this.peeked;
     }
+  }
+
+  /**
+   * The oldest records not yet replayed, as many consecutive whole records of the head segment as
+   * fit in `maxPoints` (at least one). Ack them in order. Small records written during an outage
+   * are replayed as full batches.
+   */
+  peekMany(maxPoints: number): SpoolRecord[] {
+    const first = this.peek();
+    if (!first) return [];
+    const head = this.segments[0]!;
+    const out = [first];
+    let n = first.points.length;
+    let off = first.offset + first.length;
+    while (off < head.size) {
+      const r = this.readRecord(head, off);
+      if ('problem' in r || n + r.rec.points.length > maxPoints) break; // a bad record is handled by the next peek()
+      out.push(r.rec);
+      n += r.rec.points.length;
+      off += r.rec.length;
+    }
+    return out;
   }
 
   private skipCorrupt(head: Segment, problem: string, points: number, bytes: number): void {

@@ -347,21 +347,25 @@ class Writer implements PointWriter {
     let backoff = 500;
     const rate = this.deps.spool.replay_points_per_s;
     while (!this.closed) {
-      const rec = this.spool.peek();
-      if (!rec) break;
+      // Consecutive records up to one batch: records spooled during an outage are small.
+      const recs = this.spool.peekMany(this.cfg.batch_size);
+      if (!recs.length) break;
+      const points = recs.length === 1 ? recs[0]!.points : recs.flatMap((r) => r.points);
+      const ackAll = () => recs.filter((r) => this.spool.ack(r)).reduce((n, r) => n + r.points.length, 0);
       const t0 = performance.now();
       try {
-        await this.send(rec.points);
-        if (this.spool.ack(rec)) this.n.replayed += rec.points.length;
-        this.noteReplayed(rec.points);
+        await this.send(points);
+        this.n.replayed += ackAll();
+        this.noteReplayed(points);
         this.markUp();
         backoff = 500;
       } catch (err) {
         const f = classify(err);
         if (f.kind === 'partial' || f.kind === 'rejected') {
-          this.onRejected(f, rec.points);
-          if (this.spool.ack(rec) && f.kind === 'partial') this.n.replayed += rec.points.length - (f.dropped ?? rec.points.length);
-          this.noteReplayed(rec.points);
+          this.onRejected(f, points);
+          const acked = ackAll();
+          if (f.kind === 'partial') this.n.replayed += Math.max(0, acked - (f.dropped ?? acked));
+          this.noteReplayed(points);
           continue;
         }
         this.markDown(f);
@@ -369,7 +373,7 @@ class Writer implements PointWriter {
         backoff = Math.min(backoff * 2, 30_000);
         continue;
       }
-      const wait = (rec.points.length / rate) * 1000 - (performance.now() - t0);
+      const wait = (points.length / rate) * 1000 - (performance.now() - t0);
       if (wait > 1) await this.pause(wait);
     }
     if (!this.closed && this.spool.isEmpty()) {
