@@ -74,6 +74,22 @@ describe('createPingProbe (recording fake runner)', () => {
     ]);
   });
 
+  it('the real runner kills a command at its deadline and says so', async () => {
+    const { runCommand, CommandTimeoutError } = await import('./index.js');
+    const t0 = Date.now();
+    const err = await runCommand('sleep', ['5'], { timeoutMs: 100 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CommandTimeoutError);
+    expect((err as Error).message).toBe('sleep did not finish within 100 ms (killed)');
+    expect(Date.now() - t0).toBeLessThan(3000);
+  });
+
+  it('a fping killed at its deadline: every target of the batch is an error naming the deadline', async () => {
+    const { CommandTimeoutError } = await import('./index.js');
+    const run: RunCommand = async () => { throw new CommandTimeoutError('fping did not finish within 9 ms (killed)'); };
+    const res = await createPingProbe(OPTS, { runCommand: run }).ping([{ site: 'a', host: '127.0.0.1' }]);
+    expect(res[0]).toMatchObject({ status: 'error', reason: 'fping did not finish within 9 ms (killed)' });
+  });
+
   it('fping exit 3 (bad arguments) is an error for the batch', async () => {
     const run: RunCommand = async () => ({ code: 3, stdout: '', stderr: 'fping: invalid option -- z\n' });
     const res = await createPingProbe(OPTS, { runCommand: run }).ping([{ site: 'a', host: '127.0.0.1' }]);

@@ -38,6 +38,11 @@ export interface PingProbe {
 
 const MAX_OUTPUT = 4 * 1024 * 1024;
 
+/** The command ran but was killed at its deadline. */
+export class CommandTimeoutError extends Error {
+  override name = 'CommandTimeoutError';
+}
+
 /** The real runner: spawn without a shell, collect output, kill on timeout. Rejects when the command cannot start. */
 export const runCommand: RunCommand = (cmd, args, opts) =>
   new Promise((resolve, reject) => {
@@ -57,7 +62,7 @@ export const runCommand: RunCommand = (cmd, args, opts) =>
     child.once('error', (err) => { clearTimeout(timer); reject(err); });
     child.once('close', (code) => {
       clearTimeout(timer);
-      if (timedOut) reject(new Error(`${cmd} killed after ${opts.timeoutMs} ms`));
+      if (timedOut) reject(new CommandTimeoutError(`${cmd} did not finish within ${opts.timeoutMs} ms (killed)`));
       else resolve({ code, stdout, stderr });
     });
   });
@@ -125,7 +130,7 @@ export function createPingProbe(
     try {
       res = await run(bin, fpingArgs(opts, hosts), { timeoutMs });
     } catch (err) {
-      const reason = `fping did not run: ${errorMessage(err)}`;
+      const reason = err instanceof CommandTimeoutError ? errorMessage(err) : `fping did not run: ${errorMessage(err)}`;
       log.error({ hosts: hosts.length, err: errorMessage(err) }, 'fping failed to run');
       for (const h of hosts) out.set(h, { reason });
       return out;
