@@ -2,11 +2,15 @@
  * `pointwatch report coverage --from --to [--province|--district|--commune] [--group-by site|commune|district]
  *  [--format table|csv|json|html] [--out FILE]`: the provincial review's coverage report.
  * Progress goes to stderr; the report to stdout or --out. Bad input → InputError (exit 2).
+ * Incidents come from the operational SQLite file (src/api/paths.ts databaseFile) when it exists, else from InfluxDB's incident events.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { createInflux } from '../store/client.js';
+import { openDatabase, type Db } from '../store/sqlite.js';
+import { databaseFile } from '../api/paths.js';
+import { incidentsFromDb } from '../reports/incidents.js';
 import { InputError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { GROUP_BY, runCoverageReport, type GroupBy } from '../reports/run.js';
@@ -55,10 +59,27 @@ export function register(program: Command): void {
       if (!opts.quiet && done === total) process.stderr.write('\n');
     };
     const started = Date.now();
-    const result = await runCoverageReport(
-      { from: opts.from, to: opts.to, province: opts.province, district: opts.district, commune: opts.commune, resolution: opts.resolution },
-      { settings, inventory: cfg.inventory, influx, onProgress: progress, logger: createLogger({ level: 'warn' }) },
-    );
+    // Incidents: from the operational SQLite file when pointwatch has run here (any period), else
+    // from the incident events in InfluxDB (raw RP: the last 30 days).
+    const dbFile = databaseFile(settings);
+    let db: Db | undefined;
+    if (fs.existsSync(dbFile)) {
+      db = openDatabase(dbFile);
+      const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alert_incidents'").get();
+      if (!has) { db.close(); db = undefined; }
+    }
+    let result;
+    try {
+      result = await runCoverageReport(
+        { from: opts.from, to: opts.to, province: opts.province, district: opts.district, commune: opts.commune, resolution: opts.resolution },
+        {
+          settings, inventory: cfg.inventory, influx, onProgress: progress, logger: createLogger({ level: 'warn' }),
+          ...(db ? { incidents: incidentsFromDb(db) } : {}),
+        },
+      );
+    } finally {
+      db?.close();
+    }
     const text = renderReport(result, opts.format, opts.groupBy);
     if (opts.out) fs.writeFileSync(opts.out, text);
     else process.stdout.write(text);

@@ -14,6 +14,9 @@ import { silentLogger } from '../../../src/core/logger.js';
 import { settingsWithDefaults, siteWithDefaults } from '../../../src/config/defaults.js';
 import { statePoint } from '../../../src/store/points.js';
 import { createWriter } from '../../../src/store/writer.js';
+import { openDatabase } from '../../../src/store/sqlite.js';
+import { migrateAlerting } from '../../../src/alerting/incidents.js';
+import { databaseFile } from '../../../src/api/paths.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const H = 3_600_000;
@@ -107,6 +110,23 @@ describe('pointwatch report coverage', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(msg);
     expect(r.stdout).toBe('');
+  });
+
+  it('takes incidents from the operational SQLite file when pointwatch has run there', () => {
+    const file = databaseFile(settingsWithDefaults({ data_dir: path.join(dir, 'data') }));
+    const db = openDatabase(file);
+    migrateAlerting(db);
+    db.prepare(`INSERT INTO alert_incidents (kind, site_id, commune, district, province, state, detail, opened_at, cause, resolved_at)
+      VALUES ('power-cut-suspected', 'nvh-y-ty', 'Y Tý', 'Bát Xát', 'Lào Cai', 'DOWN', 'no reply', ?, 'power', ?)`).run(FROM + 3 * H, FROM + 7 * H);
+    db.close();
+    try {
+      const r = cli(['report', 'coverage', '--config', configFile, '--from', '2026-10-01', '--to', '2026-10-02', '--format', 'json', '-q']);
+      expect(r.code, r.stderr).toBe(0);
+      const site = (JSON.parse(r.stdout).sites as Array<{ site: string; incidents: number; main_cause: string; mttr_min: number }>).find((s) => s.site === 'nvh-y-ty')!;
+      expect(site).toMatchObject({ incidents: 1, main_cause: 'power', mttr_min: 240 });
+    } finally {
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+    }
   });
 
   it('InfluxDB unreachable → exit 1 with the reason', async () => {

@@ -45,8 +45,13 @@ try {
   let points = 0;
   let inFlight: Promise<void>[] = [];
   const send = async (body: string) => {
-    const res = await fetch(`${influxd.url}/write?db=pwyear&rp=${RP.rollup_1h}&precision=s`, { method: 'POST', body });
-    if (res.status !== 204) throw new Error(`write: ${res.status} ${await res.text()}`);
+    for (let attempt = 0; ; attempt++) {
+      const res = await fetch(`${influxd.url}/write?db=pwyear&rp=${RP.rollup_1h}&precision=s`, { method: 'POST', body });
+      if (res.status === 204) return;
+      // a busy influxd answers 500 {"error":"timeout"} but usually stores the batch: rewriting is harmless
+      if (attempt >= 5) throw new Error(`write: ${res.status} ${await res.text()}`);
+      await new Promise((r) => setTimeout(r, 2000));
+    }
   };
   for (let h = 0; h < DAYS * 24; h++) {
     const ts = (start + h * H) / 1000;
@@ -59,11 +64,11 @@ try {
       if (PING && up) lines.push(`ping,${tags[i]} up=1,loss_pct=${(r * 10).toFixed(2)},rtt_avg_ms=${(20 + 60 * r).toFixed(1)},rtt_max_ms=99,rtt_min_ms=10,jitter_ms=2,sent=600i,received=590i ${ts}`);
       if (IFACE && up) lines.push(`interface,${tags[i]},ifname=ether1,wan=true in_bps=${Math.round(2e6 * r)},out_bps=${Math.round(4e5 * r)},oper_up=1,speed_bps=1e8 ${ts}`);
     }
-    if (lines.length >= 100_000) {
+    if (lines.length >= 50_000) {
       points += lines.length;
       inFlight.push(send(lines.join('\n')));
       lines = [];
-      if (inFlight.length >= 2) { await Promise.all(inFlight); inFlight = []; }
+      if (inFlight.length >= 1) { await Promise.all(inFlight); inFlight = []; }
     }
   }
   if (lines.length) { points += lines.length; inFlight.push(send(lines.join('\n'))); }
