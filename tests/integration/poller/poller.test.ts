@@ -130,6 +130,20 @@ describe('poll cycle against the simulated fleet', () => {
     expect(st).toMatchObject({ unknown: 8, rechecked: 0 });
   });
 
+  it('spread: SNMP requests start at their slots of the window, not in one burst', async () => {
+    const got: SiteCheck[] = [];
+    const sites = fleet.sites.slice(0, 4);
+    const p = createPoller({ settings, sites, ping, snmp, clock: systemClock, logger, onCheck: (cs) => { got.push(...cs); } });
+    const t0 = Date.now();
+    await p.runCycle(1, { ping: false, spreadMs: 1200, recheck: false });
+    const starts = got.map((c) => c.snmp!.ts - t0);
+    // slots at 0, 300, 600, 900 ms (a loaded machine may start a little late, never early)
+    starts.forEach((s, i) => {
+      expect(s, `site ${i}`).toBeGreaterThanOrEqual(i * 300 - 5);
+      expect(s, `site ${i}`).toBeLessThan(i * 300 + 1000);
+    });
+  });
+
   it('two shards over one inventory poll every site exactly once', async () => {
     const sites = fleet.sites.map((s, i) => ({ ...s, province: i % 3 === 0 ? 'Lao Cai' : 'Ha Giang' }));
     const seen: string[] = [];
