@@ -129,6 +129,7 @@ class Engine implements AlertEngine {
   private siteStates: Map<string, SiteAlertState>;
   private readonly inFlight = new Set<string>();
   private readonly inFlightDone = new Set<Promise<unknown>>();
+  private recovered = false;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly log: Logger;
   private readonly tz: string;
@@ -205,6 +206,14 @@ class Engine implements AlertEngine {
         }
       });
       const retry = this.repo.undispatched().filter((r) => !batch.notices.some((n) => n.id === r.notice_id)).map((r) => r.notice);
+      if (!this.recovered) {
+        // first tick after start: resolved notices that reached nobody before the restart go again
+        this.recovered = true;
+        for (const r of this.repo.undeliveredResolved()) {
+          this.repo.markNotice(r.notice_id, { ok: false, error: 'no delivery before restart: sent again' });
+          retry.push(r.notice);
+        }
+      }
       return { states: [], events: batch.events, ...this.dispatchAll([...batch.notices, ...retry]) };
     });
   }

@@ -335,6 +335,20 @@ export class IncidentRepository {
     return rows.map((r) => this.getNotice(r.notice_id)!);
   }
 
+  /**
+   * Resolved notices handed to the dispatcher that reached nobody: every recorded delivery
+   * failed. The dispatcher's retry queue lives in memory, so after a restart these are sent
+   * again (a resolved notice is never lost).
+   */
+  undeliveredResolved(): NoticeRecord[] {
+    const rows = this.db.prepare(`SELECT n.notice_id FROM alert_notices n
+      WHERE n.event = 'resolved' AND n.status = 'dispatched'
+        AND EXISTS (SELECT 1 FROM alert_deliveries d WHERE d.notice_id = n.notice_id)
+        AND NOT EXISTS (SELECT 1 FROM alert_deliveries d WHERE d.notice_id = n.notice_id AND d.status = 'delivered')
+      ORDER BY n.created_at, n.notice_id`).all() as Array<{ notice_id: string }>;
+    return rows.map((r) => this.getNotice(r.notice_id)!);
+  }
+
   noticesFor(incidentId: number): NoticeRecord[] {
     const rows = this.db.prepare('SELECT notice_id FROM alert_notices WHERE incident_id = ? ORDER BY created_at, notice_id').all(incidentId) as Array<{ notice_id: string }>;
     return rows.map((r) => this.getNotice(r.notice_id)!);

@@ -308,6 +308,28 @@ describe('alert engine: restarts and failed dispatches', () => {
   });
 });
 
+describe('alert engine: resolved notices survive a restart', () => {
+  it('a resolved notice that reached nobody before a restart is sent again; one that reached someone is not', async () => {
+    h = makeHarness();
+    await h.cycle({ 'sp-1': down, 'tt-3': down });
+    await h.recheck({ 'sp-1': down, 'tt-3': down });
+    h.dispatcher.take();
+    await h.cycle();
+    await h.cycle();
+    const resolved = h.dispatcher.take();
+    expect(resolved.map(summary).sort()).toEqual(['resolved site-down sp-1 @commune', 'resolved site-down tt-3 @commune']);
+    const [a, b] = resolved.sort((x, y) => (x.id < y.id ? -1 : 1));
+    // what the notifiers recorded: every channel failed for one, one channel worked for the other
+    h.engine.repo.recordDeliveryResults(a!, [{ notifier: 'mail', recipient: 'x@example.vn', ok: false, error: 'ECONNREFUSED' }, { notifier: 'ops', recipient: 'ops', ok: false, error: 'HTTP 503' }]);
+    h.engine.repo.recordDeliveryResults(b!, [{ notifier: 'mail', recipient: 'x@example.vn', ok: false, error: 'ECONNREFUSED' }, { notifier: 'ops', recipient: 'ops', ok: true }]);
+    h.restart();
+    await (await h.engine.tick()).delivery;
+    expect(h.dispatcher.take().map((n) => n.id)).toEqual([a!.id]);
+    await (await h.engine.tick()).delivery;
+    expect(h.dispatcher.take()).toEqual([]);
+  });
+});
+
 describe('alert engine: time', () => {
   it('the clock jumping back an hour mid-outage: no second alert, no early escalation, one resolve', async () => {
     h = makeHarness();
