@@ -292,11 +292,13 @@ describe('pickWanInterface', () => {
     { name: 'name contains wan', ifs: [mk(1, 'lo'), mk(2, 'br-lan'), mk(3, 'eth0.2'), mk(4, 'wan')], want: { name: 'wan', chosen_by: 'name contains "wan"' } },
     { name: 'lte modem', ifs: [mk(1, 'lo'), mk(2, 'wlan0'), mk(3, 'lte1')], want: { name: 'lte1', chosen_by: 'name looks like a cellular modem' } },
     { name: 'MikroTik ether1', ifs: [mk(1, 'ether1'), mk(2, 'ether2'), mk(3, 'bridge')], want: { name: 'ether1', chosen_by: 'name is ether1 (MikroTik default WAN)' } },
+    { name: 'eth0 on a Linux router', ifs: [mk(1, 'lo'), mk(2, 'br-lan', { in_octets: 10n ** 9n }), mk(3, 'eth0'), mk(4, 'wlan1', { in_octets: 10n ** 9n })], want: { name: 'eth0', chosen_by: 'name is eth0 (first Ethernet port)' } },
     {
-      name: 'most traffic among up interfaces, skipping loopback and virtual',
-      ifs: [mk(1, 'lo', { in_octets: 10n ** 12n }), mk(2, 'eth0', { in_octets: 500n }), mk(3, 'eth1', { in_octets: 9000n }), mk(4, 'docker0', { in_octets: 10n ** 10n }), mk(5, 'eth2', { oper_up: false, in_octets: 10n ** 9n })],
-      want: { name: 'eth1', chosen_by: 'up interface with the most traffic' },
+      name: 'most traffic among up wired interfaces, skipping loopback, virtual and radios',
+      ifs: [mk(1, 'lo', { in_octets: 10n ** 12n }), mk(2, 'eth5', { in_octets: 500n }), mk(3, 'eth1', { in_octets: 9000n }), mk(4, 'docker0', { in_octets: 10n ** 10n }), mk(5, 'eth2', { oper_up: false, in_octets: 10n ** 9n }), mk(6, 'wlan0', { in_octets: 10n ** 8n })],
+      want: { name: 'eth1', chosen_by: 'up wired interface with the most traffic' },
     },
+    { name: 'only radios up: the busiest radio', ifs: [mk(1, 'wlan0', { in_octets: 5n }), mk(2, 'wlan1', { in_octets: 50n })], want: { name: 'wlan1', chosen_by: 'up interface with the most traffic' } },
     { name: 'only loopback: none', ifs: [mk(1, 'lo')], want: null },
     { name: 'no interfaces: none', ifs: [], want: null },
   ];

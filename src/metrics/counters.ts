@@ -229,14 +229,18 @@ const WAN_NAME_RULES: Array<{ rule: string; re: RegExp }> = [
   { rule: 'name looks like PPP/PPPoE', re: /^(ppp|pppoe|dialer)/i },
   { rule: 'name looks like a cellular modem', re: /(lte|wwan|4g|3g|usb|modem|cellular)/i },
   { rule: 'name is ether1 (MikroTik default WAN)', re: /^ether1$/i },
+  { rule: 'name is eth0 (first Ethernet port)', re: /^eth0$/i },
 ];
+
+/** Access-point radios serve the village, they are rarely the uplink: last resort only. */
+const WIRELESS_LAN = /^(wlan|ath|wifi|ra\d|rai|wl\d|cap)/i;
 
 const traffic = (i: InterfaceCounters) => (i.in_octets ?? 0n) + (i.out_octets ?? 0n);
 
 /**
  * The WAN interface: the inventory's `wan_interface` (ifName or ifDescr) wins; otherwise a heuristic
- * that skips loopback/bridge/virtual interfaces, prefers telling names, then the up interface with
- * the most traffic. `chosen_by` says which rule decided.
+ * that skips loopback/bridge/virtual interfaces, prefers telling names (wan, ppp, lte/wwan, ether1, eth0),
+ * then the up wired interface with the most traffic (radios last). `chosen_by` says which rule decided.
  */
 export function pickWanInterface(ifaces: InterfaceCounters[], configured?: string): { name: string; chosen_by: string } | null {
   let prefix = '';
@@ -256,7 +260,9 @@ export function pickWanInterface(ifaces: InterfaceCounters[], configured?: strin
       return { name: best.name, chosen_by: `${prefix}${rule}` };
     }
   }
-  const pool = up.length ? up : candidates;
+  const wiredUp = up.filter((i) => !WIRELESS_LAN.test(i.name));
+  const pool = wiredUp.length ? wiredUp : up.length ? up : candidates;
   const best = pool.reduce((a, b) => (traffic(b) > traffic(a) ? b : a));
-  return { name: best.name, chosen_by: `${prefix}${up.length ? 'up interface with the most traffic' : 'interface with the most traffic (none up)'}` };
+  const rule = wiredUp.length ? 'up wired interface with the most traffic' : up.length ? 'up interface with the most traffic' : 'interface with the most traffic (none up)';
+  return { name: best.name, chosen_by: `${prefix}${rule}` };
 }

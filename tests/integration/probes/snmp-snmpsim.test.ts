@@ -60,7 +60,7 @@ describe('SNMP probe against real snmpsim agents', () => {
       [2, 'eth0', 64, 100e6],
     ]);
     expect(r.interfaces![1]!.in_octets).toBe(24167091249n);
-    expect(pickWanInterface(r.interfaces!)).toEqual({ name: 'eth0', chosen_by: 'up interface with the most traffic' });
+    expect(pickWanInterface(r.interfaces!)).toEqual({ name: 'eth0', chosen_by: 'name is eth0 (first Ethernet port)' });
   });
 
   it('recorded Windows XP host: hex-encoded ifDescr, no ifXTable → 32-bit fallback', async () => {
