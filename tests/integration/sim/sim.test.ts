@@ -188,3 +188,23 @@ describe('without a namespace (--no-netns, or not root): faults are SNMP-level o
     }
   });
 });
+
+describe('a port already taken', () => {
+  it('createFleet rejects with the address, and closes the agents it had started', async () => {
+    const dgram = await import('node:dgram');
+    const port = 10000 + Math.floor(Math.random() * 20000);
+    const taken = dgram.createSocket('udp4');
+    await new Promise<void>((r) => taken.bind(port + 1, '127.25.0.2', () => r()));
+    try {
+      await expect(createFleet({ sites: 3, basePort: port, loopbackBlock: 25, netns: 'off', logger: silentLogger() })).rejects.toThrow(/EADDRINUSE 127\.25\.0\.2/);
+      // the agents of sim-0001 and sim-0003 were closed: their endpoints bind again
+      for (const [addr, p] of [['127.25.0.1', port], ['127.25.0.3', port + 2]] as const) {
+        const s = dgram.createSocket('udp4');
+        await new Promise<void>((resolve, reject) => { s.once('error', reject); s.bind(p, addr, () => resolve()); });
+        await new Promise<void>((r) => s.close(() => r()));
+      }
+    } finally {
+      taken.close();
+    }
+  });
+});
