@@ -84,7 +84,7 @@ describe('SNMP probe against real snmpsim agents', () => {
   });
 
   it('moving counters through the counter math: Counter32 wrap and Counter64 near 2^64 give the true rate, never a spike; the 497-day uptime wrap is no reboot', async () => {
-    // Its own snmpsimd: the counters wrap 6 s (32-bit) and 7 s (64-bit) after the process starts.
+    // Its own snmpsimd: the counters wrap 8 s (32-bit), 9 s (64-bit) and 8 s (sysUpTime) after the process starts.
     const own = await startSnmpsim({
       files: [
         { name: 'old32', from: `${DATA}old32.snmprec` },
@@ -107,7 +107,8 @@ describe('SNMP probe against real snmpsim agents', () => {
     let prevTicks: number | null = null;
     let uptimeWrapped = false;
     const uptimes: number[] = [];
-    for (let k = 0; k < 18; k++) {
+    let afterAllWraps = 0;
+    for (let k = 0; k < 30 && afterAllWraps < 3; k++) {
       const [a, b, u] = await Promise.all([
         probe.poll(s32, { system: true, interfaces: true }),
         probe.poll(s64, { system: true, interfaces: true }),
@@ -136,7 +137,8 @@ describe('SNMP probe against real snmpsim agents', () => {
         rates32.push(ra.in_bps!);
         rates64.push(rb.in_bps!);
       }
-      await sleep(500);
+      if (wrapped32 && wrapped64 && uptimeWrapped) afterAllWraps++;
+      await sleep(700);
     }
     probe.close();
     await own.stop();
@@ -144,12 +146,13 @@ describe('SNMP probe against real snmpsim agents', () => {
     expect(wrapped32).toBe(true);
     expect(wrapped64).toBe(true);
     // ...and no interval shows a spike or a hole: every rate is near the configured one (1 and 10 Mbit/s;
-    // a loaded machine delays single answers, so single intervals get ±40%), the median within 10%.
+    // a loaded machine delays single answers, so single intervals get ±60%; a mishandled wrap would be off by
+    // orders of magnitude), the median within 10%.
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    for (const r of rates32) expect(Math.abs(r - 1e6) / 1e6).toBeLessThan(0.4);
-    for (const r of rates64) expect(Math.abs(r - 10e6) / 10e6).toBeLessThan(0.4);
-    expect(Math.abs(median(rates32) - 1e6) / 1e6).toBeLessThan(0.1);
-    expect(Math.abs(median(rates64) - 10e6) / 10e6).toBeLessThan(0.1);
+    for (const r of rates32) expect(Math.abs(r - 1e6) / 1e6, `32-bit rates ${rates32.join(' ')}`).toBeLessThan(0.6);
+    for (const r of rates64) expect(Math.abs(r - 10e6) / 10e6, `64-bit rates ${rates64.join(' ')}`).toBeLessThan(0.6);
+    expect(Math.abs(median(rates32) - 1e6) / 1e6, `32-bit rates ${rates32.join(' ')}`).toBeLessThan(0.1);
+    expect(Math.abs(median(rates64) - 10e6) / 10e6, `64-bit rates ${rates64.join(' ')}`).toBeLessThan(0.1);
     expect(last64!.wireless_clients).toBe(7);
     // The 497-day sysUpTime wrap happened, was not taken for a reboot, and uptime kept counting up.
     expect(uptimeWrapped).toBe(true);
