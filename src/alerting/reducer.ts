@@ -325,7 +325,7 @@ function decide(s: SiteAlertState, ctx: ReduceContext, ts: number, unknown: stri
     effects.push({ type: 'transition', from: s.state, to: next, ts, detail });
     if (FLAP_STATES.has(s.state) && FLAP_STATES.has(next)) s.transitions.push(ts);
     s.state = next;
-    s.since = ts;
+    s.since = Math.max(ts, s.since); // never back in time, even for a check stamped before the last change
   }
   s.detail = detail;
 
