@@ -10,6 +10,7 @@ import type { Site, SiteCheck } from '../../../src/core/types.js';
 import { pointsForCheck, statePoint, type Point } from '../../../src/store/points.js';
 import { Spool } from '../../../src/store/spool.js';
 import { createWriter } from '../../../src/store/writer.js';
+import { backfillRollups } from '../../../src/store/backfill.js';
 import { startInfluxd } from '../../helpers/influxd.js';
 import { rng, tmpDir, waitFor } from './util.js';
 
@@ -75,6 +76,14 @@ try {
     const st = w.stats();
     console.log(`writer → influxd: ${fmt((all.length - cycles[0]!.length) / sec)} points/s (${fmt(all.length - cycles[0]!.length)} points, batches of ${st.batch_points.max}, write latency avg ${st.write_latency_ms.avg} ms max ${st.write_latency_ms.max} ms)`);
     await w.close();
+
+    // Rollup cost: the CQ select over these 20 minutes of raw data (both targets, all measurements).
+    const t1 = performance.now();
+    const res = await backfillRollups(w.client, s.influx, { from: base, to: base + 20 * 60_000 });
+    const rsec = (performance.now() - t1) / 1000;
+    const rate = all.length / rsec;
+    const windowPoints = (perDay / 24) * 12; // resample_for 12h
+    console.log(`rollup select (5m + 1h, all measurements): ${fmt(rate)} raw points/s (${fmt(res.written)} rollup points in ${rsec.toFixed(1)} s) → one 5m-CQ run over a 12 h window of ${SITES} sites ≈ ${(windowPoints / rate / 2).toFixed(0)} s of influxd time`);
   }
 
   // 2. spool append throughput and bytes per point, at two record sizes
@@ -105,7 +114,7 @@ try {
     const dataDir = tmpDir('bench-r');
     dirs.push(dataDir);
     const spool = Spool.open({ dir: `${dataDir}/spool`, maxBytes: 8 * 1024 ** 3, warnRatio: 0.9, logger: silentLogger() });
-    for (let i = 0; i < all.length; i += 5000) spool.append(all.slice(i, i + 5000));
+    for (let i = 0; i < all.length; i += 170) spool.append(all.slice(i, i + 170)); // records as an outage writes them (1 s of fleet)
     spool.close();
     const t0 = performance.now();
     const w = await createWriter({ influx: s.influx, spool: s.spool, dataDir, logger: silentLogger(), backfillLate: false });
