@@ -26,7 +26,9 @@ import { pointsForCheck, statePoint, eventPoint } from './store/points.js';
 import { createAlertEngine, type AlertEngine, type EngineOutput } from './alerting/engine.js';
 import { createDispatcher } from './alerting/notifiers/dispatcher.js';
 import { createNotifiers } from './alerting/notifiers/registry.js';
+import { sqliteTokenStore } from './alerting/notifiers/token-store.js';
 import { loadRunbooks } from './runbooks/load.js';
+import { runbooksDir } from './alerting/notifiers/check.js';
 import { runCoverageReport } from './reports/run.js';
 import { buildServer } from './api/server.js';
 import { resolveSessionSecret } from './api/auth/secret.js';
@@ -42,7 +44,7 @@ export interface ServiceOptions extends LoadOptions {
   schedule?: boolean;
   /** Listen on settings.api host/port (default true). */
   listen?: boolean;
-  /** Runbooks folder (default config/runbooks next to the settings file, else ./config/runbooks). */
+  /** Runbooks folder (default: settings.runbooks_dir, relative to the settings file). */
   runbooksDir?: string;
 }
 
@@ -80,7 +82,8 @@ export async function startService(opts: ServiceOptions = {}): Promise<Service> 
   let engineRef: AlertEngine | null = null;
   const notifierStats = { sent: 0, failed: 0 };
   const dispatcher = createDispatcher({
-    notifiers: createNotifiers(settings.notifiers, { logger, clock, tz: settings.reports.timezone }),
+    // Zalo refresh tokens are single-use: keep refreshed ones in SQLite so a restart does not reuse a spent one.
+    notifiers: createNotifiers(settings.notifiers, { logger, clock, tz: settings.reports.timezone, tokenStore: sqliteTokenStore(db) }),
     logger,
     clock,
     record: (notice, results) => {
@@ -147,8 +150,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<Service> 
     },
   });
 
-  const runbooksDir = opts.runbooksDir ?? path.resolve('config/runbooks');
-  const runbooks = loadRunbooks(runbooksDir);
+  const runbooks = loadRunbooks(opts.runbooksDir ?? runbooksDir(settings, config.settingsPath));
 
   const metrics = (): MetricSample[] => {
     const sc = scheduler.counters();

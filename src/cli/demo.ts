@@ -81,6 +81,7 @@ export function register(program: Command): void {
         const settingsFile = path.join(dir, 'pointwatch.yaml');
         fs.writeFileSync(settingsFile, `# written by pointwatch demo\n${stringify({
           inventory: 'sites.yaml',
+          runbooks_dir: path.resolve('config/runbooks'),
           data_dir: path.join(dir, 'data'),
           log_level: 'warn',
           influx: { url: influxd.url, database: 'pointwatch', flush_interval_ms: 1000 },
