@@ -10,7 +10,7 @@ import { Type, type TSchema } from '@sinclair/typebox';
 import type { Lang } from '../config/schema.js';
 import { LANGS } from '../config/schema.js';
 import { ApiError, badRequest, unauthorized } from '../api/errors.js';
-import { LANG_COOKIE, LOGIN_CSRF_COOKIE, endSession, requireUser, safeEqual, startSession } from '../api/plugins/auth.js';
+import { LANG_COOKIE, LOGIN_CSRF_COOKIE, endSession, maskCsrf, requireUser, safeEqual, startSession } from '../api/plugins/auth.js';
 import { randomSecret } from '../api/auth/password.js';
 import { COVERAGE_GROUPS, type CoverageGroup, type CoverageReport, type Series } from '../api/deps.js';
 import type { Principal } from '../api/auth/scope.js';
@@ -41,7 +41,7 @@ function ctxOf(req: FastifyRequest): PageCtx {
   return {
     lang: langOf(req, deps.settings.alerting.default_lang),
     user: req.principal,
-    csrf: req.pwSession?.csrf ?? null,
+    csrf: req.pwSession ? maskCsrf(req.pwSession.csrf) : null,
     timeZone: deps.settings.reports.timezone,
     path: req.url,
     now: deps.clock.now(),

@@ -57,12 +57,34 @@ export function registerAuth(app: FastifyInstance, store: AuthStore): void {
   });
 }
 
-/** The caller, or 401. For cookie sessions, unsafe methods also need the CSRF token. */
+/**
+ * The CSRF token as a page carries it: a fresh random pad and token XOR pad, so compressed pages
+ * never repeat the secret byte for byte (BREACH). `unmaskCsrf` reverses it.
+ */
+export function maskCsrf(token: string): string {
+  const t = Buffer.from(token, 'utf8');
+  const pad = crypto.randomBytes(t.length);
+  const x = Buffer.alloc(t.length);
+  for (let i = 0; i < t.length; i++) x[i] = t[i]! ^ pad[i]!;
+  return `m${Buffer.concat([pad, x]).toString('base64url')}`;
+}
+
+export function unmaskCsrf(value: string): string {
+  if (!value.startsWith('m')) return value;
+  const b = Buffer.from(value.slice(1), 'base64url');
+  if (b.length % 2) return '';
+  const n = b.length / 2;
+  const out = Buffer.alloc(n);
+  for (let i = 0; i < n; i++) out[i] = b[i]! ^ b[n + i]!;
+  return out.toString('utf8');
+}
+
+/** The caller, or 401. For cookie sessions, unsafe methods also need the CSRF token (plain or masked). */
 export function requireUser(req: FastifyRequest, csrfFromBody?: string): Principal {
   if (req.badCredentials || !req.principal) throw unauthorized();
   if (req.pwSession && !['GET', 'HEAD', 'OPTIONS'].includes(req.method)) {
     const given = csrfFromBody ?? (req.headers['x-csrf-token'] as string | undefined) ?? '';
-    if (!safeEqual(given, req.pwSession.csrf)) throw new ApiError(403, 'csrf', 'missing or wrong CSRF token');
+    if (!safeEqual(unmaskCsrf(given), req.pwSession.csrf)) throw new ApiError(403, 'csrf', 'missing or wrong CSRF token');
   }
   return req.principal;
 }
