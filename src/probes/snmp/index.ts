@@ -16,7 +16,7 @@ import snmp from 'net-snmp';
 import type { Site, SnmpResult, SnmpAccess, ProbeStatus } from '../../core/types.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
-import { IF_TABLE, IF_X_TABLE, SYSTEM, VENDOR, type IfColumn } from './oids.js';
+import { IF_NUMBER, IF_TABLE, IF_X_TABLE, SYSTEM, VENDOR, type IfColumn } from './oids.js';
 import { decodeInterfaces, decodeSystem, isExceptionType, T, type ColumnRows, type Vb } from './decode.js';
 
 export interface SnmpProbeOptions {
@@ -277,10 +277,11 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
    * columns grouped so that columns × repetitions stays within the varbind budget; groups run in parallel
    * (still capped per agent).
    */
-  async function walkTable(entry: SessionEntry, table: string, bases: string[]): Promise<Map<string, Vb[]>> {
-    const known = entry.lastRows.get(table);
+  async function walkTable(entry: SessionEntry, table: string, bases: string[], rowsHint?: number): Promise<Map<string, Vb[]>> {
+    const known = entry.lastRows.get(table) ?? rowsHint;
     const reps = Math.max(1, Math.min(opts.max_repetitions, varbindBudget, known !== undefined ? known + 1 : opts.max_repetitions));
-    const perRequest = Math.max(1, Math.floor(varbindBudget / reps));
+    // GETNEXT (v1) returns one row per column whatever the repetitions: one group.
+    const perRequest = entry.version === '1' ? bases.length : Math.max(1, Math.floor(varbindBudget / reps));
     const groups: string[][] = [];
     for (let i = 0; i < bases.length; i += perRequest) groups.push(bases.slice(i, i + perRequest));
     const parts = await Promise.all(groups.map((g) => walkColumns(entry, g, reps)));
@@ -313,16 +314,23 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
     const entry = sessionFor(site, access);
     const problems: string[] = [];
     const wantSystem = what.system || what.interfaces;
+    let ifNumber: number | undefined;
     if (wantSystem) {
-      const sys = decodeSystem(await get(entry, [SYSTEM.sysDescr, SYSTEM.sysObjectID, SYSTEM.sysUpTime, SYSTEM.sysName]));
+      // v2c/v3: ifNumber.0 rides along to size the first walk (v1 would fail the whole GET if it were missing).
+      const withIfNumber = what.interfaces && entry.version !== '1' && !entry.lastRows.has('if');
+      const oids = [SYSTEM.sysDescr, SYSTEM.sysObjectID, SYSTEM.sysUpTime, SYSTEM.sysName, ...(withIfNumber ? [IF_NUMBER] : [])];
+      const vbs = await get(entry, oids);
+      const sys = decodeSystem(vbs);
       problems.push(...sys.problems);
       if (sys.value) result.system = sys.value;
+      const n = vbs.find((v) => v.oid === IF_NUMBER);
+      if (n && n.type === T.Integer && typeof n.value === 'number' && n.value >= 0 && n.value < 100_000) ifNumber = n.value;
     }
     // The walk starts only once the agent has answered the GET: a dead agent costs one timeout, not two.
     if (what.interfaces) {
       const bases: string[] = [...Object.values(IF_TABLE), IF_X_TABLE.ifName, IF_X_TABLE.ifHighSpeed];
       if (entry.version !== '1') bases.push(IF_X_TABLE.ifHCInOctets, IF_X_TABLE.ifHCOutOctets);
-      const rows = await walkTable(entry, 'if', bases);
+      const rows = await walkTable(entry, 'if', bases, ifNumber);
       const cols: ColumnRows = {};
       for (const [name, oid] of Object.entries({ ...IF_TABLE, ...IF_X_TABLE }) as Array<[IfColumn, string]>) {
         const r = rows.get(oid);

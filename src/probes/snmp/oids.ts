@@ -8,6 +8,9 @@ export const SYSTEM = {
   sysName: '1.3.6.1.2.1.1.5.0',
 } as const;
 
+/** IF-MIB ifNumber.0: rows in ifTable (read with the system GET to size the first walk). */
+export const IF_NUMBER = '1.3.6.1.2.1.2.1.0';
+
 /** IF-MIB ifTable (ifEntry = .1.3.6.1.2.1.2.2.1): columns we read. */
 export const IF_TABLE = {
   ifDescr: '1.3.6.1.2.1.2.2.1.2',

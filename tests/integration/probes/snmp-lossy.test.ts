@@ -38,7 +38,7 @@ afterAll(async () => {
 });
 
 async function pollMany(retries: number, n: number) {
-  const probe = createSnmpProbe({ timeout_ms: 300, retries, max_repetitions: 20, per_agent_concurrency: 8 });
+  const probe = createSnmpProbe({ timeout_ms: 800, retries, max_repetitions: 20, per_agent_concurrency: 8 });
   const sites = Array.from({ length: n }, (_, i) => testSite(`l${retries}-${i}`, { version: '2c', community: 'public', port: 1161 }, { host: NS_IP }));
   const rs = await Promise.all(sites.map((s) => probe.poll(s, { system: true, interfaces: true })));
   probe.close();

@@ -182,7 +182,7 @@ describe('SNMP probe against real snmpsim agents', () => {
   });
 
   it('a slow agent (3 s, beyond the timeout) does not delay the other sites polled at the same time', async () => {
-    const probe = createSnmpProbe({ ...OPTS, timeout_ms: 1000, retries: 0 });
+    const probe = createSnmpProbe({ ...OPTS, timeout_ms: 2000, retries: 0 });
     const t0 = performance.now();
     const slowP = probe
       .poll(testSite('slow', { version: '2c', community: 'slow', port: slowSim.port }), { system: true, interfaces: true })
