@@ -53,7 +53,8 @@ export function register(program: Command): void {
       if (!fs.existsSync(dir)) throw new InputError(`--out ${opts.out}: folder ${dir} does not exist`);
     }
     const { settings } = cfg;
-    const influx = createInflux(settings.influx);
+    // A report is a batch job: allow each query batch minutes, not the writer's seconds.
+    const influx = createInflux({ ...settings.influx, timeout_ms: Math.max(settings.influx.timeout_ms, 300_000) });
     const progress = (done: number, total: number) => {
       if (!opts.quiet) process.stderr.write(`\rreport: querying ${done}/${total}`);
       if (!opts.quiet && done === total) process.stderr.write('\n');
