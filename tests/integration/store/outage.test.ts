@@ -13,6 +13,7 @@ import { startInfluxd, type Influxd } from '../../helpers/influxd.js';
 import { freeTcpPort } from '../../helpers/ports.js';
 import { createInflux, exec } from '../../../src/store/client.js';
 import { createWriter } from '../../../src/store/writer.js';
+import { Spool } from '../../../src/store/spool.js';
 import { siteTags, statePoint, type Point } from '../../../src/store/points.js';
 import { ROLLUPS } from '../../../src/store/schema.js';
 import { captureLogger, rng, testSettings, testSites, tmpDir, waitFor } from './util.js';
@@ -129,6 +130,35 @@ describe('influxd down for a while', () => {
         for (const [k, w] of want) for (const [f, v] of Object.entries(w)) expect(got.get(k)![f], `${rp}.${m} ${k} ${f}`).toBeCloseTo(v, 6);
       }
     }
+  });
+});
+
+describe('replay', () => {
+  it('runs at the configured rate while live points go straight to InfluxDB', async () => {
+    const dataDir = tmpDir('rate');
+    dirs.push(dataDir);
+    const settings = testSettings(influxd.url, 'replayrate', { influx: { batch_size: 100 }, spool: { replay_points_per_s: 300 } });
+    const base = Math.floor(Date.now() / HOUR) * HOUR - HOUR;
+    const [site] = testSites(1);
+    // A spool left by a previous run: 900 points in records of 100.
+    const spool = Spool.open({ dir: path.join(dataDir, 'spool'), maxBytes: 1 << 24, warnRatio: 0.9, logger: captureLogger().logger });
+    for (let i = 0; i < 900; i += 100) spool.append(Array.from({ length: 100 }, (_, k) => statePoint(site!, base + i + k, 'UP', 30)));
+    spool.close();
+
+    const t0 = Date.now();
+    const writer = await createWriter({ influx: settings.influx, spool: settings.spool, dataDir, logger: captureLogger().logger, strict: true });
+    await waitFor('replay started', () => writer.stats().replayed > 0, 10_000, 10);
+    writer.write([statePoint(site!, base + 10_000, 'DOWN', 30)]); // live, during the replay
+    await writer.flush();
+    const mid = writer.stats();
+    expect(mid.written).toBe(1); // not queued behind the backlog
+    expect(mid.spool.points).toBeGreaterThan(0);
+    await waitFor('replay done', () => writer.stats().spool.points === 0, 30_000, 20);
+    const seconds = (Date.now() - t0) / 1000;
+    // 900 points at 300/s: at least ~2 s (a lower bound only: a slow machine is slower, never faster).
+    expect(seconds).toBeGreaterThanOrEqual(2);
+    expect(writer.stats().replayed).toBe(900);
+    await writer.close();
   });
 });
 
