@@ -4,21 +4,29 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT, InputError, errorMessage } from '../core/errors.js';
-// ---- commands (one import + one register line each) ----
-import * as checkConfig from './check-config.js';
-import * as backfillRollups from './backfill-rollups.js';
-import * as poll from './poll.js';
-import * as probe from './probe.js';
-import * as simulate from './simulate.js';
-import * as inventory from './inventory.js';
-import * as report from './report.js';
-import * as dashboards from './dashboards.js';
-import * as schema from './schema.js';
-import * as run from './run.js';
-import * as demo from './demo.js';
-import * as user from './user.js';
-import * as maintenance from './maintenance.js';
-import * as notify from './notify.js';
+type CommandModule = { register(program: Command): void };
+
+/**
+ * Every command, loaded on demand: `pointwatch check-config` loads only its own module (and its
+ * imports), so a command starts fast on a small machine; `--help` and unknown names load them all.
+ * To add a command: one line here, one file beside this one.
+ */
+const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+  'check-config': () => import('./check-config.js'),
+  inventory: () => import('./inventory.js'),
+  schema: () => import('./schema.js'),
+  poll: () => import('./poll.js'),
+  probe: () => import('./probe.js'),
+  simulate: () => import('./simulate.js'),
+  run: () => import('./run.js'),
+  demo: () => import('./demo.js'),
+  report: () => import('./report.js'),
+  dashboards: () => import('./dashboards.js'),
+  'backfill-rollups': () => import('./backfill-rollups.js'),
+  user: () => import('./user.js'),
+  maintenance: () => import('./maintenance.js'),
+  notify: () => import('./notify.js'),
+};
 
 const program = new Command('pointwatch')
   .description('Monitor village public Wi-Fi points over SNMP and ping; store in InfluxDB; alert when a site goes down.')
@@ -26,20 +34,9 @@ const program = new Command('pointwatch')
   .showHelpAfterError()
   .exitOverride();
 
-checkConfig.register(program);
-backfillRollups.register(program);
-poll.register(program);
-probe.register(program);
-simulate.register(program);
-inventory.register(program);
-report.register(program);
-dashboards.register(program);
-schema.register(program);
-run.register(program);
-demo.register(program);
-user.register(program);
-maintenance.register(program);
-notify.register(program);
+const wanted = process.argv[2];
+const loaders = wanted && COMMANDS[wanted] ? [COMMANDS[wanted]!] : Object.values(COMMANDS);
+for (const mod of await Promise.all(loaders.map((load) => load()))) mod.register(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -26,7 +26,7 @@ describe('pointwatch check-config', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/poller\.ping\.count: must be <= 20/);
   });
-  it('--help works for every command', () => {
+  it('--help works for every command', { timeout: 180_000 }, () => {
     for (const cmd of [[], ['check-config'], ['inventory', 'import'], ['inventory', 'export'], ['schema']]) {
       const r = runCli([...cmd, '--help']);
       expect(r.code, cmd.join(' ')).toBe(0);
@@ -39,7 +39,7 @@ describe('pointwatch check-config', () => {
 });
 
 describe('pointwatch inventory import/export', () => {
-  it('CSV export then import round-trips every site', () => {
+  it('CSV export then import round-trips every site', { timeout: 180_000 }, () => {
     const exported = runCli(['inventory', 'export', '--format', 'csv']);
     expect(exported.code).toBe(0);
     expect(exported.stdout.startsWith('\uFEFF')).toBe(true); // BOM for spreadsheets
