@@ -76,7 +76,7 @@ interface SessionEntry {
   agent: string;
   /** Last ProcessingError (undecodable packet) seen on this session's socket. */
   lastProcessingError: { at: number; message: string } | null;
-  /** Rows per column in the last walk of each column set: next time ask for just one more (fewer overrun varbinds). */
+  /** Rows seen in the last walk of each table: the next walk asks for just one more (fewer overrun varbinds). */
   lastRows: Map<string, number>;
   secrets: string[];
 }
