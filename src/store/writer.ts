@@ -24,6 +24,7 @@
  * - Replayed points older than `resample_for` are rolled up by a backfill once the spool is empty.
  * - Spool append failure (disk full): logged as an error, counted in `dropped`, flush() rejects.
  */
+import path from 'node:path';
 import type { InfluxDB, IPoint } from 'influx';
 import type { Settings } from '../core/types.js';
 import type { Logger } from '../core/logger.js';
@@ -36,7 +37,6 @@ import { ensureSchema, type SchemaOptions } from './retention.js';
 import { backfillRollups } from './backfill.js';
 import { Spool, type SpoolStats } from './spool.js';
 import { RP } from './schema.js';
-import path from 'node:path';
 
 export interface Summary {
   last: number;
