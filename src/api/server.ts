@@ -8,7 +8,7 @@
  *   /login /board /sites/:id ...   the server-rendered web UI (session cookie + _csrf field)
  */
 import zlib from 'node:zlib';
-import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import compress from '@fastify/compress';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
@@ -29,7 +29,7 @@ import { webRoutes, renderErrorPage, PAGE_HEADERS } from '../web/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    pw: { deps: ApiDeps; auth: AuthStore; svc: Service };
+    pw: { deps: ApiDeps; auth: AuthStore; svc: Service; loginLimit: (req: FastifyRequest) => Promise<void> };
   }
 }
 
@@ -112,7 +112,13 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   // ---- services as decorators
   const auth = new AuthStore(deps.db, () => deps.clock.now());
   const svc = new Service(deps, auth);
-  app.decorate('pw', { deps, auth, svc });
+  // ONE login budget per client for the API and the web form together.
+  const limiter = app.createRateLimit({ max: deps.settings.auth.login_attempts_per_minute, timeWindow: 60_000 });
+  const loginLimit = async (req: FastifyRequest) => {
+    const r = await limiter(req);
+    if (!r.isAllowed && r.isExceeded) throw new ApiError(429, 'rate_limited', 'too many attempts; wait a minute');
+  };
+  app.decorate('pw', { deps, auth, svc, loginLimit });
   registerAuth(app as unknown as FastifyInstance, auth);
 
   app.setErrorHandler((err: FastifyError, req, reply) => {

@@ -100,7 +100,7 @@ export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.post('/login', {
-    config: { rateLimit: { max: s.auth.login_attempts_per_minute, timeWindow: 60_000 } },
+    preHandler: app.pw.loginLimit,
     schema: { ...hide, body: closed({ username: Type.String({ maxLength: 64 }), password: Type.String({ maxLength: 1024 }), _csrf: Csrf, next: Type.Optional(Type.String({ maxLength: 500 })) }) },
   }, async (req, reply) => {
     const raw = req.cookies[LOGIN_CSRF_COOKIE];

@@ -50,9 +50,9 @@ export const apiRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // ---------------------------------------------------------------- auth
   app.post('/auth/login', {
-    config: { rateLimit: { max: s.auth.login_attempts_per_minute, timeWindow: 60_000 } },
+    preHandler: app.pw.loginLimit,
     schema: {
-      tags: ['auth'], security: [], summary: 'Log in; sets the session cookie and returns the CSRF token',
+      tags: ['auth'], security: [], summary: 'Log in; sets the session cookie and returns the CSRF token (auth.login_attempts_per_minute per client, shared with the web form)',
       body: closed({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 1024 }) }),
       response: { 200: Type.Object({ user: UserOut, csrf_token: Type.String() }), ...errors(400, 401, 429) },
     },

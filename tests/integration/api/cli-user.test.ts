@@ -12,7 +12,7 @@ import { InputError } from '../../../src/core/errors.js';
 import * as userCmd from '../../../src/cli/user.js';
 import { settingsWithDefaults } from '../../../src/config/defaults.js';
 import { AuthStore } from '../../../src/api/auth/store.js';
-import { databaseFile } from '../../../src/api/paths.js';
+import { databaseFile } from '../../../src/store/sqlite.js';
 import { openDatabase } from '../../../src/store/sqlite.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pwcli-'));

@@ -188,6 +188,12 @@ describe('authentication', () => {
       }
       // the 4th and 5th are refused even though the 5th has the right password
       expect(codes).toEqual([401, 401, 401, 429, 429]);
+      // the web form draws on the same budget
+      const page = await g.app.inject({ url: '/login', remoteAddress: '10.9.9.9' });
+      const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+      const lc = page.cookies.find((c) => c.name === 'pw_login')!;
+      const web = await g.app.inject({ method: 'POST', url: '/login', remoteAddress: '10.9.9.9', headers: { cookie: `pw_login=${lc.value}`, 'content-type': 'application/x-www-form-urlencoded' }, payload: `username=op&password=op-pass-123&_csrf=${token}` });
+      expect(web.statusCode).toBe(429);
       // another client is not affected
       const other = await g.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'op', password: 'op-pass-123' }, remoteAddress: '10.9.9.8' });
       expect(other.statusCode).toBe(200);
