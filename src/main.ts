@@ -19,7 +19,7 @@ import { createPingProbe } from './probes/ping/index.js';
 import { createSnmpProbe } from './probes/snmp/index.js';
 import { createPoller, type CycleStats } from './poller/index.js';
 import { createScheduler, intervalsOf } from './scheduler/index.js';
-import { openDatabase, type Db } from './store/sqlite.js';
+import { openDatabase, databaseFile, type Db } from './store/sqlite.js';
 import { createWriter } from './store/writer.js';
 import { createReader } from './store/reader.js';
 import { pointsForCheck, statePoint, eventPoint } from './store/points.js';
@@ -75,7 +75,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<Service> 
   const log = logger.child({ component: 'main' });
   for (const w of config.warnings) log.warn({ warning: w }, 'configuration warning');
 
-  const db = openDatabase(path.join(settings.data_dir, 'pointwatch.sqlite'));
+  const db = openDatabase(databaseFile(settings));
   const writer = await createWriter({ influx: settings.influx, spool: settings.spool, dataDir: settings.data_dir, logger, clock });
   const reader = createReader(writer.client, settings.influx, { clock });
 

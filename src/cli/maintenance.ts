@@ -1,6 +1,6 @@
 /**
  * `pointwatch maintenance list|add|import|delete`: maintenance windows (no alerts opened, time
- * excluded from availability), kept in the operational SQLite database (<data_dir>/pointwatch.db).
+ * excluded from availability), kept in the operational SQLite database (<data_dir>/pointwatch.sqlite).
  *
  *   pointwatch maintenance import lich-cat-dien.csv --by lan       # area,start,end[,reason]
  *   pointwatch maintenance add --communes "Y Tý" --start "2026-11-25 07:00" --end "2026-11-25 11:30" --reason "thay cột"
@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { databaseFile } from '../api/paths.js';
+import { databaseFile } from '../store/sqlite.js';
 import { importPowerCutCsv, MaintenanceStore, parseLocalDateTime, windowProblems, type MaintenanceInput, type MaintenanceWindow } from '../alerting/maintenance.js';
 import type { Inventory, Settings } from '../config/schema.js';
 import { parseDuration } from '../core/duration.js';

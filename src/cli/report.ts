@@ -2,14 +2,14 @@
  * `pointwatch report coverage --from --to [--province|--district|--commune] [--group-by site|commune|district]
  *  [--format table|csv|json|html] [--out FILE]`: the provincial review's coverage report.
  * Progress goes to stderr; the report to stdout or --out. Bad input → InputError (exit 2).
- * Incidents come from the operational SQLite file (src/api/paths.ts databaseFile) when it exists, else from InfluxDB's incident events.
+ * Incidents come from the operational SQLite file (databaseFile in src/store/sqlite.ts) when it exists, else from InfluxDB's incident events.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { createInflux } from '../store/client.js';
 import { openDatabase, type Db } from '../store/sqlite.js';
-import { databaseFile } from '../api/paths.js';
+import { databaseFile } from '../store/sqlite.js';
 import { incidentsFromDb } from '../reports/incidents.js';
 import { InputError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';

@@ -13,7 +13,7 @@ import { InputError } from '../core/errors.js';
 import { openDatabase } from '../store/sqlite.js';
 import { AuthStore } from '../api/auth/store.js';
 import { ROLES, parseScope, type Role } from '../api/auth/scope.js';
-import { databaseFile } from '../api/paths.js';
+import { databaseFile } from '../store/sqlite.js';
 import { withConfigOptions, loadFromCli, type ConfigOptions } from './options.js';
 
 /** The first line of stdin (the password), without its line ending. */

@@ -33,3 +33,8 @@ export function migrate(db: Db, module: string, migrations: string[]): void {
     })();
   }
 }
+
+/** THE operational SQLite file (incidents, users, tokens, sessions, audit): what `pointwatch run` opens. */
+export function databaseFile(settings: { data_dir: string }): string {
+  return path.resolve(settings.data_dir, 'pointwatch.sqlite');
+}
