@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MaintenanceStore } from '../../../src/alerting/maintenance.js';
-import { databaseFile } from '../../../src/api/paths.js';
+import { databaseFile } from '../../../src/store/sqlite.js';
 import { settingsWithDefaults } from '../../../src/config/defaults.js';
 import { openDatabase } from '../../../src/store/sqlite.js';
 import { runCli } from '../../helpers/cli.js';

@@ -16,7 +16,7 @@ import { statePoint } from '../../../src/store/points.js';
 import { createWriter } from '../../../src/store/writer.js';
 import { openDatabase } from '../../../src/store/sqlite.js';
 import { migrateAlerting } from '../../../src/alerting/incidents.js';
-import { databaseFile } from '../../../src/api/paths.js';
+import { databaseFile } from '../../../src/store/sqlite.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const H = 3_600_000;
