@@ -33,6 +33,11 @@ export interface SnmpProbeOptions {
    * Default 56 (about 1.1 KB of IF-MIB).
    */
   max_varbinds_per_request?: number;
+  /**
+   * Time budget for one poll (ms). No new request starts once it is spent; the poll ends 'timeout'.
+   * Default: none (each request is bounded by timeout_ms × (retries+1), a walk by max_walk_requests).
+   */
+  deadline_ms?: number;
 }
 
 export interface SnmpPollWhat { system: boolean; interfaces: boolean }
@@ -219,13 +224,14 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
     request<Vb[]>(entry, (cb) => entry.session.get(oids, (err, vbs) => cb(err, vbs as unknown as Vb[])));
 
   /** Walk several table columns at once. Returns rows per column base OID. */
-  async function walkColumns(entry: SessionEntry, bases: string[], repetitions: number): Promise<Map<string, Vb[]>> {
+  async function walkColumns(entry: SessionEntry, bases: string[], repetitions: number, deadline: number): Promise<Map<string, Vb[]>> {
     const state = bases.map((base) => ({ base, next: base, done: false, rows: [] as Vb[] }));
     const v1 = entry.version === '1';
     let requests = 0;
     let reps = Math.max(1, repetitions);
     while (state.some((s) => !s.done)) {
       if (++requests > maxWalkRequests) throw new SnmpFailure('error', `walk stopped after ${maxWalkRequests} requests (table too large or agent loops)`);
+      checkDeadline(deadline);
       const active = state.filter((s) => !s.done);
       let perColumn: Vb[][];
       if (v1) {
@@ -277,24 +283,28 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
    * columns grouped so that columns × repetitions stays within the varbind budget; groups run in parallel
    * (still capped per agent).
    */
-  async function walkTable(entry: SessionEntry, table: string, bases: string[], rowsHint?: number): Promise<Map<string, Vb[]>> {
+  function checkDeadline(deadline: number): void {
+    if (performance.now() > deadline) throw new SnmpFailure('timeout', `poll took longer than its ${opts.deadline_ms} ms budget`);
+  }
+
+  async function walkTable(entry: SessionEntry, table: string, bases: string[], deadline: number, rowsHint?: number): Promise<Map<string, Vb[]>> {
     const known = entry.lastRows.get(table) ?? rowsHint;
     const reps = Math.max(1, Math.min(opts.max_repetitions, varbindBudget, known !== undefined ? known + 1 : opts.max_repetitions));
     // GETNEXT (v1) returns one row per column whatever the repetitions: one group.
     const perRequest = entry.version === '1' ? bases.length : Math.max(1, Math.floor(varbindBudget / reps));
     const groups: string[][] = [];
     for (let i = 0; i < bases.length; i += perRequest) groups.push(bases.slice(i, i + perRequest));
-    const parts = await Promise.all(groups.map((g) => walkColumns(entry, g, reps)));
+    const parts = await Promise.all(groups.map((g) => walkColumns(entry, g, reps, deadline)));
     const all = new Map<string, Vb[]>();
     for (const part of parts) for (const [k, v] of part) all.set(k, v);
     entry.lastRows.set(table, Math.max(0, ...[...all.values()].map((r) => r.length)));
     return all;
   }
 
-  async function wirelessClients(entry: SessionEntry, site: Site): Promise<number | undefined> {
+  async function wirelessClients(entry: SessionEntry, site: Site, deadline: number): Promise<number | undefined> {
     try {
       const sumColumn = async (oid: string) => {
-        const rows = (await walkTable(entry, oid, [oid])).get(oid) ?? [];
+        const rows = (await walkTable(entry, oid, [oid], deadline)).get(oid) ?? [];
         const nums = rows.filter((r) => r.type === T.Gauge32 || r.type === T.Integer || r.type === T.Counter32).map((r) => r.value as number);
         return nums.length ? nums.reduce((a, b) => a + b, 0) : undefined;
       };
@@ -310,7 +320,7 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
     return undefined;
   }
 
-  async function pollInner(site: Site, access: SnmpAccess, what: SnmpPollWhat, result: SnmpResult): Promise<void> {
+  async function pollInner(site: Site, access: SnmpAccess, what: SnmpPollWhat, result: SnmpResult, deadline: number): Promise<void> {
     const entry = sessionFor(site, access);
     const problems: string[] = [];
     const wantSystem = what.system || what.interfaces;
@@ -330,7 +340,8 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
     if (what.interfaces) {
       const bases: string[] = [...Object.values(IF_TABLE), IF_X_TABLE.ifName, IF_X_TABLE.ifHighSpeed];
       if (entry.version !== '1') bases.push(IF_X_TABLE.ifHCInOctets, IF_X_TABLE.ifHCOutOctets);
-      const rows = await walkTable(entry, 'if', bases, ifNumber);
+      checkDeadline(deadline);
+      const rows = await walkTable(entry, 'if', bases, deadline, ifNumber);
       const cols: ColumnRows = {};
       for (const [name, oid] of Object.entries({ ...IF_TABLE, ...IF_X_TABLE }) as Array<[IfColumn, string]>) {
         const r = rows.get(oid);
@@ -341,7 +352,7 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
       result.interfaces = ifs.value;
     }
     if (site.vendor === 'mikrotik' || site.vendor === 'ubiquiti') {
-      const wc = await wirelessClients(entry, site);
+      const wc = performance.now() > deadline ? undefined : await wirelessClients(entry, site, deadline);
       if (wc !== undefined) result.wireless_clients = wc;
     }
     if (problems.length) {
@@ -358,7 +369,7 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
       try {
         if (closed) throw new SnmpFailure('error', 'SNMP probe is closed');
         if (site.snmp === false) throw new SnmpFailure('error', 'site has no SNMP access configured');
-        await pollInner(site, site.snmp, what, result);
+        await pollInner(site, site.snmp, what, result, opts.deadline_ms !== undefined ? t0 + opts.deadline_ms : Infinity);
       } catch (err) {
         const f = classifyError(err, {
           timeout_ms: opts.timeout_ms, retries: opts.retries, secrets: site.snmp === false ? [] : secretsOf(site.snmp),

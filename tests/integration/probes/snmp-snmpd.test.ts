@@ -246,6 +246,21 @@ describe('SNMP probe against real snmpd', () => {
     }
   });
 
+  it('deadline_ms: no new request once the poll budget is spent → timeout naming the budget', async () => {
+    const relay = await startRelay(port, 150);
+    try {
+      // 1 varbind per request: the walk needs dozens of 150 ms round trips (several seconds without a budget).
+      const probe = createSnmpProbe({ ...OPTS, max_varbinds_per_request: 1, deadline_ms: 600 });
+      const r = await probe.poll(testSite('budget', { version: '2c', community: SECRETS.community, port: relay.port }), { system: true, interfaces: true });
+      probe.close();
+      expect(r).toMatchObject({ status: 'timeout', reason: 'poll took longer than its 600 ms budget' });
+      expect(r.system).toBeDefined();
+      expect(r.duration_ms).toBeLessThan(2000);
+    } finally {
+      relay.close();
+    }
+  });
+
   it('answers stay near one MTU on the real IF-MIB (no IP fragmentation on mobile links)', async () => {
     const relay = await startRelay(port, 0);
     try {
