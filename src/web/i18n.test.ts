@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MESSAGES, langFromHeader, t } from './i18n.js';
+import { KIND_LABELS, MESSAGES, kindLabel, langFromHeader, t } from './i18n.js';
+import { ALERT_KINDS } from '../alerting/notice.js';
 
 describe('langFromHeader', () => {
   const cases = [
@@ -22,5 +23,13 @@ describe('messages', () => {
     expect(t('en', 'since', { time: '10:00' })).toBe('since 10:00');
     expect(t('vi', 'sites_count', { n: 3 })).toBe('3 điểm');
     expect(t('en', 'since')).toBe('since {time}');
+  });
+});
+
+describe('alert kind labels', () => {
+  it('every alert kind has a label in every language; unknown kinds show their id', () => {
+    for (const lang of ['vi', 'en'] as const) for (const k of ALERT_KINDS) expect(KIND_LABELS[lang][k], `${lang}.${k}`).toBeTruthy();
+    expect(kindLabel('vi', 'site-down')).toBe('Điểm Wi-Fi mất kết nối');
+    expect(kindLabel('en', 'new-kind')).toBe('new-kind');
   });
 });

@@ -5,6 +5,7 @@
  */
 import type { Lang } from '../config/schema.js';
 import type { SiteStateName } from '../store/schema.js';
+import type { AlertKind } from '../alerting/notice.js';
 
 const en = {
   app: 'pointwatch',
@@ -191,6 +192,24 @@ const vi: Record<MsgKey, string> = {
 };
 
 export const MESSAGES: Record<Lang, Record<MsgKey, string>> = { en, vi };
+
+/** Alert kinds as people say them (the kind id stays visible next to it). */
+export const KIND_LABELS: Record<Lang, Record<AlertKind, string>> = {
+  en: {
+    'site-down': 'Wi-Fi point down', 'upstream-down': 'Upstream link down', 'power-cut-suspected': 'Power cut suspected',
+    'high-loss': 'High packet loss', 'high-latency': 'High latency', 'snmp-unreachable': 'Router not answering SNMP',
+    'wan-interface-down': 'WAN interface down', saturation: 'Link saturated', flapping: 'Flapping', rebooted: 'Router rebooted',
+  },
+  vi: {
+    'site-down': 'Điểm Wi-Fi mất kết nối', 'upstream-down': 'Mất đường truyền phía trên', 'power-cut-suspected': 'Nghi mất điện',
+    'high-loss': 'Mất gói cao', 'high-latency': 'Độ trễ cao', 'snmp-unreachable': 'Bộ định tuyến không trả lời SNMP',
+    'wan-interface-down': 'Cổng WAN mất kết nối', saturation: 'Đường truyền quá tải', flapping: 'Chập chờn liên tục', rebooted: 'Bộ định tuyến khởi động lại',
+  },
+};
+
+export function kindLabel(lang: Lang, kind: string): string {
+  return (KIND_LABELS[lang] as Record<string, string>)[kind] ?? kind;
+}
 
 export function t(lang: Lang, key: MsgKey, params: Record<string, string | number> = {}): string {
   return MESSAGES[lang][key].replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m));

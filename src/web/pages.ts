@@ -9,7 +9,7 @@ import { STATE_CODE, SITE_STATES, type SiteStateName } from '../store/schema.js'
 import { barChart, lineChart } from './charts.js';
 import { renderMarkdown } from './markdown.js';
 import { html, raw, type Safe } from './html.js';
-import { stateLabel, t, type MsgKey } from './i18n.js';
+import { kindLabel, stateLabel, t, type MsgKey } from './i18n.js';
 import { badge, csrfField, fmtDuration, fmtTime, layout, STATE_COLOURS, type PageCtx } from './layout.js';
 
 // ---------------------------------------------------------------- login
@@ -149,7 +149,7 @@ ${latest?.wan ? html`<dt>WAN</dt><dd>${latest.wan.name}: ${t(L, 'in')} ${mbps(la
 <dt>${t(L, 'host')}</dt><dd>${site.host}${site.uplink ? html` · ${t(L, 'uplink')}: ${site.uplink}` : ''}</dd>
 ${site.contacts.length ? html`<dt>${t(L, 'contacts')}</dt><dd>${site.contacts.map((c, i) => html`${i ? ', ' : ''}${c.name}${c.phone ? html` <a href="tel:${c.phone.replace(/[^0-9+]/g, '')}">${c.phone}</a>` : ''}`)}</dd>` : ''}
 </dl></div>
-${incidents.length ? html`<h2>${t(L, 'incidents')}</h2><ul>${incidents.map((i) => html`<li><a href="/incidents/${i.id}">#${i.id} ${i.kind}</a> · ${fmtTime(i.opened_at, ctx)}</li>`)}</ul>` : ''}
+${incidents.length ? html`<h2>${t(L, 'incidents')}</h2><ul>${incidents.map((i) => html`<li><a href="/incidents/${i.id}">#${i.id} ${kindLabel(L, i.kind)}</a> · ${fmtTime(i.opened_at, ctx)}</li>`)}</ul>` : ''}
 ${chartBlock}`;
   return layout(ctx, site.name, body, { banner: charts ? null : t(L, 'store_down') });
 }
@@ -168,7 +168,7 @@ export function incidentsPage(ctx: PageCtx, items: Incident[], siteNames: Map<st
   const L = ctx.lang;
   const rows = items.map(
     (i) => html`<tr><td>${i.resolved_at === null ? badge(L, i.state) : html`<span class="muted">${t(L, 'resolved')}</span>`}</td>
-<td><a href="/incidents/${i.id}">#${i.id} ${i.kind}</a><br><span class="muted">${i.site_id ? siteNames.get(i.site_id) ?? i.site_id : i.commune} · ${i.commune}</span></td>
+<td><a href="/incidents/${i.id}">#${i.id} ${kindLabel(L, i.kind)}</a> <span class="muted">(${i.kind})</span><br><span class="muted">${i.site_id ? siteNames.get(i.site_id) ?? i.site_id : i.commune} · ${i.commune}</span></td>
 <td>${fmtTime(i.opened_at, ctx)}${i.resolved_at !== null ? html`<br><span class="muted">→ ${fmtTime(i.resolved_at, ctx)}</span>` : ''}</td>
 <td>${i.acknowledged_by ? i.acknowledged_by : html`<span class="muted">${t(L, 'not_acknowledged')}</span>`}</td></tr>`,
   );
@@ -205,7 +205,7 @@ ${canStep ? html`<form method="post" action="/incidents/${i.id}/steps" class="in
       })}</ol>
 ${(book.after ?? []).map((s) => html`<h3>${s.heading}</h3>${raw(renderMarkdown(s.body))}`)}`
     : html`<p>${t(L, 'no_runbook')}</p>`;
-  const body = html`<h1>#${i.id} ${i.kind}</h1>
+  const body = html`<h1>#${i.id} ${kindLabel(L, i.kind)}</h1><p class="muted">${i.kind}</p>
 <div class="card"><p>${i.resolved_at === null ? badge(L, i.state) : html`<strong>${t(L, 'resolved')}</strong> ${fmtTime(i.resolved_at, ctx)}`}
 ${siteName ? html` <a href="/sites/${encodeURIComponent(i.site_id ?? '')}">${siteName}</a>` : ''} · ${i.commune}, ${i.district}</p>
 <p class="muted">${i.detail}</p>
@@ -214,7 +214,7 @@ ${i.affected.length ? html`<dt>${t(L, 'affected')}</dt><dd>${i.affected.join(', 
 ${ack}
 ${!canStep ? html`<p class="muted">${t(L, 'not_allowed')}</p>` : ''}
 ${checklist}`;
-  return layout(ctx, `#${i.id} ${i.kind}`, body);
+  return layout(ctx, `#${i.id} ${kindLabel(L, i.kind)}`, body);
 }
 
 // ---------------------------------------------------------------- maintenance

@@ -100,7 +100,7 @@ describe('web UI in chromium, without JavaScript', () => {
 
     // its incident: acknowledge with a note
     await Promise.all([page.waitForURL(`${base}/incidents/1`), page.click('a[href="/incidents/1"]')]);
-    expect(await page.textContent('h1')).toBe('#1 site-down');
+    expect(await page.textContent('h1')).toBe('#1 Wi-Fi point down');
     expect(await page.locator('ol.steps > li').count()).toBe(10);
     await page.fill('textarea[name=note]', 'On my way, 15 minutes');
     await Promise.all([page.waitForLoadState(), page.click('button:has-text("Acknowledge")')]);
