@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger, type Logger } from '../core/logger.js';
 import type { Point } from './points.js';
-import { crc32, decodePayload, encodeRecord, HEADER_BYTES, scanHeaders, scanRecords, Spool } from './spool.js';
+import { crc32, crc32Table, decodePayload, encodeRecord, HEADER_BYTES, scanHeaders, scanRecords, Spool } from './spool.js';
 
 const TESTDATA = path.join(import.meta.dirname, 'testdata');
 
@@ -45,9 +45,13 @@ function drain(s: Spool): Point[] {
 const segFiles = () => fs.readdirSync(dir).filter((f) => f.endsWith('.pws')).sort();
 
 describe('record format', () => {
-  it('crc32 matches the IEEE check value and chains', () => {
-    expect(crc32(Buffer.from('123456789'))).toBe(0xcbf43926);
-    expect(crc32(Buffer.from('6789'), crc32(Buffer.from('12345')))).toBe(0xcbf43926);
+  it('crc32 matches the IEEE check value and chains (native and table implementations alike)', () => {
+    for (const f of [crc32, crc32Table]) {
+      expect(f(Buffer.from('123456789'))).toBe(0xcbf43926);
+      expect(f(Buffer.from('6789'), f(Buffer.from('12345')))).toBe(0xcbf43926);
+    }
+    const rnd = Buffer.from(Array.from({ length: 1000 }, (_, i) => (i * 7919) % 256));
+    expect(crc32(rnd)).toBe(crc32Table(rnd));
   });
 
   it('round-trips points (tags, float/int/string fields, ms timestamps)', () => {

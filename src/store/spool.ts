@@ -42,8 +42,16 @@ const CRC_TABLE = (() => {
   return t;
 })();
 
+/** Node ≥ 20.15 has a native CRC-32 (10x faster than the table below); same polynomial, same chaining. */
+const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+
 /** CRC-32 (IEEE), chainable: crc32(b, crc32(a)) === crc32(a ++ b). */
 export function crc32(buf: Uint8Array, prev = 0): number {
+  return nativeCrc32 ? nativeCrc32(buf, prev) : crc32Table(buf, prev);
+}
+
+/** The portable implementation (exported for the test that pins both to the same values). */
+export function crc32Table(buf: Uint8Array, prev = 0): number {
   let c = (prev ^ 0xffffffff) >>> 0;
   for (let i = 0; i < buf.length; i++) c = CRC_TABLE[(c ^ buf[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
@@ -115,12 +123,18 @@ export function scanHeaders(file: string): { records: ScannedRecord[]; validByte
   try {
     const size = fs.fstatSync(fd).size;
     const records: ScannedRecord[] = [];
-    const hbuf = Buffer.alloc(HEADER_BYTES);
+    // Read 4 MiB windows and walk the headers inside them: one read per few thousand records.
+    const win = Buffer.alloc(Math.min(4 * 1024 * 1024, Math.max(size, HEADER_BYTES)));
+    let winStart = 0;
+    let winLen = 0;
     let off = 0;
     while (off < size) {
       if (size - off < HEADER_BYTES) return { records, validBytes: off, problem: `torn header at byte ${off}` };
-      fs.readSync(fd, hbuf, 0, HEADER_BYTES, off);
-      const h = readHeader(hbuf);
+      if (off < winStart || off + HEADER_BYTES > winStart + winLen) {
+        winStart = off;
+        winLen = fs.readSync(fd, win, 0, Math.min(win.length, size - off), off);
+      }
+      const h = readHeader(win.subarray(off - winStart, off - winStart + HEADER_BYTES));
       if (!h) return { records, validBytes: off, problem: `bad magic at byte ${off}` };
       const end = off + HEADER_BYTES + h.payloadLength;
       if (end > size) return { records, validBytes: off, problem: `torn record at byte ${off} (needs ${end - off} bytes, ${size - off} left)` };
