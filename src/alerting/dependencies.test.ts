@@ -30,6 +30,17 @@ describe('parent graph', () => {
   });
 });
 
+describe('parent graph with a cycle (refused at load; never a hang here)', () => {
+  it('ends chains at the cycle and still judges every site', () => {
+    const g = buildGraph([site('x', { parent: 'y' }), site('y', { parent: 'x' }), site('z', { parent: 'missing' })]);
+    expect(g.ancestors.get('x')).toEqual(['y']);
+    expect(descendantsOf(g, 'x')).toEqual(['y']);
+    expect(g.ancestors.get('z')).toEqual([]);
+    const r = evaluateBatch(g, new Map(), [check('x', { received: 0 }), check('y', { received: 0 }), check('z')], ctxFor, T0);
+    expect(r.perCheck.map((p) => p.site).sort()).toEqual(['x', 'y', 'z']);
+  });
+});
+
 describe('evaluateBatch', () => {
   const allUp = { hub: {}, relay: {}, leaf: {}, school: {}, lone: {} };
   const hubDown = { hub: { received: 0 }, relay: { received: 0 }, leaf: { received: 0 }, school: { received: 0 }, lone: {} };
