@@ -30,6 +30,7 @@ export function incidentRepoAdapter(repo: IncidentRepository): IncidentRepo {
     },
     recordStep: (id, rec) => repo.recordStep(id, rec),
     steps: (id) => repo.steps(id),
+    stepHistory: (id) => repo.stepHistory(id),
     listMaintenance: () => repo.maintenance.list(),
     createMaintenance: (input, at) => repo.maintenance.create({ ...input, source: 'manual' }, at),
     deleteMaintenance: (id) => repo.maintenance.delete(id),

@@ -119,6 +119,8 @@ export interface IncidentRepo {
   recordStep(id: number, rec: RunbookStepRecord): MaybePromise<void>;
   /** The latest record per step. */
   steps(id: number): MaybePromise<RunbookStepRecord[]>;
+  /** Every step record, oldest first (the training record), when the repository keeps it. */
+  stepHistory?(id: number): MaybePromise<RunbookStepRecord[]>;
   listMaintenance(): MaybePromise<MaintenanceWindow[]>;
   createMaintenance(input: MaintenanceInput, at: number): MaybePromise<MaintenanceWindow>;
   deleteMaintenance(id: number): MaybePromise<boolean>;

@@ -34,6 +34,8 @@ export interface Page<T> {
 export interface IncidentDetail {
   incident: Incident;
   steps: RunbookStepRecord[];
+  /** Every tick and untick, oldest first: who did what when (the training record). */
+  history: RunbookStepRecord[];
   runbook: RunbookView | null;
 }
 
@@ -133,8 +135,9 @@ export class Service {
   async incidentDetail(user: Principal, id: number, lang: string): Promise<IncidentDetail> {
     const incident = await this.incidentOr404(user, id);
     const steps = await this.deps.incidents.steps(id);
+    const history = (await this.deps.incidents.stepHistory?.(id)) ?? steps;
     const book = this.runbookFor(incident.kind, lang);
-    return { incident, steps, runbook: book ? this.fillRunbook(book, incident) : null };
+    return { incident, steps, history, runbook: book ? this.fillRunbook(book, incident) : null };
   }
 
   /** The runbook with {{site}}, {{commune}} and the contacts of this incident filled in. */

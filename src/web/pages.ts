@@ -181,7 +181,7 @@ ${items.length ? html`<div class="scroll"><table><thead><tr><th>${t(L, 'state')}
   );
 }
 
-export function incidentPage(ctx: PageCtx, i: Incident, steps: RunbookStepRecord[], book: RunbookView | null, siteName: string | null): string {
+export function incidentPage(ctx: PageCtx, i: Incident, steps: RunbookStepRecord[], book: RunbookView | null, siteName: string | null, history: RunbookStepRecord[] = []): string {
   const L = ctx.lang;
   const user = ctx.user!;
   const canAck = can(user, 'acknowledge') && i.resolved_at === null && i.acknowledged_at === null;
@@ -205,6 +205,11 @@ ${canStep ? html`<form method="post" action="/incidents/${i.id}/steps" class="in
       })}</ol>
 ${(book.after ?? []).map((s) => html`<h3>${s.heading}</h3>${raw(renderMarkdown(s.body))}`)}`
     : html`<p>${t(L, 'no_runbook')}</p>`;
+  const record = history.length
+    ? html`<details class="card"><summary>${t(L, 'step_history', { n: history.length })}</summary><ol>${history.map(
+        (r) => html`<li>${fmtTime(r.at, ctx)} · ${r.by} · ${t(L, 'step_n', { n: r.step })} ${r.done ? '☑' : '☐'}${r.note ? html`: <q>${r.note}</q>` : ''}</li>`,
+      )}</ol></details>`
+    : '';
   const body = html`<h1>#${i.id} ${kindLabel(L, i.kind)}</h1><p class="muted">${i.kind}</p>
 <div class="card"><p>${i.resolved_at === null ? badge(L, i.state) : html`<strong>${t(L, 'resolved')}</strong> ${fmtTime(i.resolved_at, ctx)}`}
 ${siteName ? html` <a href="/sites/${encodeURIComponent(i.site_id ?? '')}">${siteName}</a>` : ''} · ${i.commune}, ${i.district}</p>
@@ -213,7 +218,8 @@ ${siteName ? html` <a href="/sites/${encodeURIComponent(i.site_id ?? '')}">${sit
 ${i.affected.length ? html`<dt>${t(L, 'affected')}</dt><dd>${i.affected.join(', ')}</dd>` : ''}</dl></div>
 ${ack}
 ${!canStep ? html`<p class="muted">${t(L, 'not_allowed')}</p>` : ''}
-${checklist}`;
+${checklist}
+${record}`;
   return layout(ctx, `#${i.id} ${kindLabel(L, i.kind)}`, body);
 }
 

@@ -170,7 +170,7 @@ export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const ctx = ctxOf(req);
     const d = await svc.incidentDetail(user, req.params.id, ctx.lang);
     const name = d.incident.site_id ? deps.inventory().sites.find((x) => x.id === d.incident.site_id)?.name ?? d.incident.site_id : null;
-    return sendPage(reply, incidentPage(ctx, d.incident, d.steps, d.runbook, name));
+    return sendPage(reply, incidentPage(ctx, d.incident, d.steps, d.runbook, name, d.history));
   });
 
   app.post('/incidents/:id/ack', { schema: { ...hide, params: IdParam, body: closed({ _csrf: Csrf, note: Type.Optional(Type.String({ maxLength: 2000 })) }) } }, async (req, reply) => {

@@ -117,6 +117,9 @@ export class MemoryIncidents implements IncidentRepo {
     for (const r of this.stepLog.get(id) ?? []) latest.set(r.step, r);
     return [...latest.values()].sort((a, b) => a.step - b.step);
   }
+  stepHistory(id: number): RunbookStepRecord[] {
+    return [...(this.stepLog.get(id) ?? [])];
+  }
   listMaintenance(): MaintenanceWindow[] {
     return this.win.map((w) => ({ ...w }));
   }

@@ -100,6 +100,8 @@ describe('on the real incident repository (SQLite)', () => {
     }
     expect(repo.steps(incidentId).map((s) => [s.step, s.done, s.by])).toEqual([[1, false, 'trainee'], [2, true, 'trainee']]);
     expect(repo.stepHistory(incidentId)).toHaveLength(3); // the training record keeps every tick
+    const detail = (await f.app.inject({ url: `/api/v1/incidents/${incidentId}`, headers: h })).json() as { history: unknown[] };
+    expect(detail.history).toHaveLength(3);
 
     const op = bearer(f.tokens.op!);
     const w = await f.app.inject({ method: 'POST', url: '/api/v1/maintenance', headers: op, payload: { communes: [CA], start: '2026-11-21T01:00:00Z', end: '2026-11-21T03:00:00Z', reason: 'EVN cắt điện' } });

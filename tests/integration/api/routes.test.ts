@@ -377,6 +377,8 @@ describe('incidents', () => {
     f.clock.set(NOW);
     expect(r.statusCode).toBe(200);
     expect(r.json()).toEqual({ steps: [{ step: 1, done: false, by: 'trainee', at: NOW + 60_000, note: null }, { step: 2, done: true, by: 'trainee', at: NOW + 60_000, note: null }] });
+    const detail = (await call({ url: '/api/v1/incidents/1', headers: h })).json() as { history: Array<{ step: number; done: boolean; note: string | null }> };
+    expect(detail.history.map((x) => [x.step, x.done, x.note])).toEqual([[1, true, 'đèn nguồn tắt'], [2, true, null], [1, false, null]]);
     const actions = f.auth.auditLog(3).items.map((a) => `${a.action} ${a.detail}`);
     expect(actions).toEqual(['runbook.step_undone step 1', 'runbook.step_done step 2', 'runbook.step_done step 1: đèn nguồn tắt']);
   });

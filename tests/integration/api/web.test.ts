@@ -249,6 +249,7 @@ describe('incidents pages', () => {
     // the same step can be undone
     expect(after).toMatch(/id="step-1">[\s\S]*?name="done" value="false"/);
     expect(f.auth.auditLog(2).items.map((a) => a.action)).toEqual(['runbook.step_done', 'incident.acknowledge']);
+    expect(after).toMatch(/<summary>Nhật ký các bước \(1 mục\)<\/summary><ol><li>20\/11 10:00 · trainee · bước 1 ☑: <q>đèn nguồn tắt<\/q><\/li><\/ol>/);
   });
   it('forms without or with a wrong CSRF token are refused and change nothing', async () => {
     const { cookie } = await webLogin('op', 'op-pass-123');
