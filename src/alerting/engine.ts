@@ -126,6 +126,7 @@ class Engine implements AlertEngine {
   private inventory!: Inventory;
   private graph!: SiteGraph;
   private sitesById!: Map<string, Site>;
+  private communeSites!: Map<string, Site[]>;
   private siteStates: Map<string, SiteAlertState>;
   private readonly inFlight = new Set<string>();
   private readonly inFlightDone = new Set<Promise<unknown>>();
@@ -148,6 +149,13 @@ class Engine implements AlertEngine {
     this.inventory = inventory;
     this.graph = buildGraph(inventory.sites);
     this.sitesById = new Map(inventory.sites.map((s) => [s.id, s]));
+    this.communeSites = new Map();
+    for (const s of inventory.sites) {
+      const k = communeKey(s);
+      const l = this.communeSites.get(k) ?? [];
+      l.push(s);
+      this.communeSites.set(k, l);
+    }
   }
 
   states(): Map<string, LiveSiteState> {
@@ -333,7 +341,7 @@ class Engine implements AlertEngine {
   private holdUntil(site: Site, states: Map<string, SiteAlertState>, since: number): number | null {
     const { min_sites, window } = this.deps.settings.alerting.commune_outage;
     const windowMs = parseDuration(window);
-    const peers = this.inventory.sites.filter((s) => s.commune === site.commune && s.district === site.district && s.province === site.province);
+    const peers = this.communeSites.get(communeKey(site)) ?? [];
     if (peers.length < min_sites) return null;
     const others = peers
       .filter((s) => s.id !== site.id)
