@@ -55,6 +55,26 @@ describe('alert engine: one site', () => {
   });
 });
 
+describe('alert engine: flapping', () => {
+  it('a link flipping for 20 minutes: the first outages, then ONE flapping notice; settled: one resolved', async () => {
+    h = makeHarness();
+    await h.cycle();
+    for (let i = 0; i < 10; i++) {
+      await h.cycle({ 'sp-1': down });
+      await h.recheck({ 'sp-1': down });
+      await h.cycle();
+      await h.cycle();
+    }
+    const sent = h.dispatcher.take().map(summary);
+    expect(sent.filter((s) => s.includes('flapping'))).toEqual(['firing flapping sp-1 @commune']);
+    expect(sent.filter((s) => s.startsWith('firing site-down'))).toHaveLength(3);
+    expect(sent.filter((s) => s.startsWith('resolved site-down'))).toHaveLength(3);
+    h.clock.advance(30 * 60_000);
+    await h.cycle();
+    expect(h.dispatcher.take().map(summary)).toEqual(['resolved flapping sp-1 @commune']);
+  });
+});
+
 describe('alert engine: dependencies', () => {
   it('a DOWN parent raises ONE incident listing every affected child; children send nothing', async () => {
     h = makeHarness();
