@@ -148,6 +148,7 @@ class Writer implements PointWriter {
   private closed = false;
   private lastError: string | null = null;
   private replayRange: { min: number; max: number } | undefined;
+  private readonly stopping = new AbortController();
   private n = { written: 0, spooled: 0, replayed: 0, lostToDisk: 0, rejected: 0, invalid: 0 };
   private latency = new Stat();
   private batches = new Stat();
@@ -399,7 +400,7 @@ class Writer implements PointWriter {
     const horizon = this.clock.now() - parseDuration(this.cfg.retention.resample_for);
     if (r.min >= horizon) return;
     try {
-      const res = await backfillRollups(this.client, this.cfg, { from: r.min, to: r.max + 1 });
+      const res = await backfillRollups(this.client, this.cfg, { from: r.min, to: r.max + 1 }, { signal: this.stopping.signal });
       this.log.info({ from: new Date(res.from).toISOString(), to: new Date(res.to).toISOString(), written: res.written }, 'rollups backfilled after replay');
     } catch (err) {
       this.log.error(
@@ -415,6 +416,7 @@ class Writer implements PointWriter {
     clearInterval(this.statsTimer);
     await this.flush().catch(() => undefined);
     this.closed = true;
+    this.stopping.abort(); // a long backfill stops between two queries; its range is logged
     this.wake?.();
     await this.replaying;
     this.spool.close();
