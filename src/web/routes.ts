@@ -164,7 +164,7 @@ export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return sendPage(reply, incidentsPage(ctxOf(req), page.items, names, status === 'all'));
   });
 
-  const IdParam = closed({ id: Type.Integer({ minimum: 1 }) });
+  const IdParam = closed({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
   app.get('/incidents/:id', { schema: { ...hide, params: IdParam } }, async (req, reply) => {
     const user = webUser(req);
     const ctx = ctxOf(req);

@@ -15,10 +15,11 @@ const lit = <T extends readonly string[]>(values: T, opts: object = {}) => Type.
 
 const Paging = {
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-  offset: Type.Integer({ minimum: 0, default: 0 }),
+  // Bounded: `offset=1e309` coerces to Infinity, which `integer` alone lets through.
+  offset: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 0 }),
 };
 const Time = (description: string) => Type.String({ minLength: 1, maxLength: 40, description: `${description}: ISO 8601 (2026-11-01T00:00:00Z) or epoch ms` });
-const IdParam = closed({ id: Type.Integer({ minimum: 1 }) });
+const IdParam = closed({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, ErrorBody]));
 /** A 200 whose shape is documented by its summary (kept open so the adapters may add fields). */
 const Ok = Type.Unknown();

@@ -261,6 +261,8 @@ describe('sites', () => {
     { name: 'negative offset', q: 'offset=-1', field: 'offset' },
     { name: 'limit not a number', q: 'limit=ten', field: 'limit' },
     { name: 'unknown parameter', q: 'colour=red', field: 'colour' },
+    { name: 'offset that overflows to Infinity', q: 'offset=1e309', field: 'offset' },
+    { name: 'limit that overflows to Infinity', q: 'limit=1e309', field: 'limit' },
   ];
   it.each(bad)('400 for $name', async ({ q, field }) => {
     const r = await call({ url: `/api/v1/sites?${q}`, headers: bearer(f.tokens.admin!) });
@@ -349,6 +351,8 @@ describe('incidents', () => {
     expect(en.runbook.after[0]!.heading).toBe('When to escalate');
     expect(JSON.stringify(en.runbook)).not.toContain('{{site}}');
     expect((await call({ url: '/api/v1/incidents/x', headers: bearer(f.tokens.admin!) })).statusCode).toBe(400);
+    expect((await call({ url: '/api/v1/incidents/1e309', headers: bearer(f.tokens.admin!) })).statusCode).toBe(400);
+    expect((await call({ url: '/api/v1/incidents/99999999999', headers: bearer(f.tokens.admin!) })).statusCode).toBe(400);
     expect((await call({ url: '/api/v1/incidents/999', headers: bearer(f.tokens.admin!) })).statusCode).toBe(404);
     expect(err(await call({ url: '/api/v1/incidents/1?lang=fr', headers: bearer(f.tokens.admin!) })).field).toBe('lang');
   });
