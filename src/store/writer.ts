@@ -329,6 +329,8 @@ class Writer implements PointWriter {
       .catch((err) => this.log.error({ err: errorMessage(err) }, 'spool replay stopped'))
       .finally(() => {
         this.replaying = undefined;
+        // Points spooled while the loop was finishing (or backfilling) must not wait for the next failure.
+        if (!this.closed && !this.spool.isEmpty()) setTimeout(() => this.kickReplay(), 200).unref();
       });
   }
 
