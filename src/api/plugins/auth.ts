@@ -7,7 +7,7 @@
  */
 import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { durationMs } from '../duration.js';
+import { parseDuration as durationMs } from '../../core/duration.js';
 import { ApiError, unauthorized } from '../errors.js';
 import type { Principal } from '../auth/scope.js';
 import type { AuthStore } from '../auth/store.js';
