@@ -88,7 +88,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<Service> 
     clock,
     record: (notice, results) => {
       for (const r of results) r.ok ? notifierStats.sent++ : notifierStats.failed++;
-      engineRef?.repo.recordDeliveryResults(notice, results.map((r) => ({ notifier: r.channel, recipient: r.recipient, ok: r.ok, error: r.error })));
+      engineRef?.repo.recordDeliveryResults(notice, results);
     },
   });
   const engine = createAlertEngine({ settings, inventory, db, clock, logger, dispatcher, publicUrl: settings.api.public_url });
@@ -228,6 +228,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<Service> 
         clearInterval(tickTimer);
         await scheduler.stop();
         await app.close();
+        await engine.drain(); // notices are sent in the background: let them finish (or be recorded)
         await dispatcher.close();
         await writer.close();
         snmp.close();
