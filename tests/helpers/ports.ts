@@ -1,17 +1,7 @@
-import net from 'node:net';
 import dgram from 'node:dgram';
 
-/** A free TCP port on 127.0.0.1 (the OS picks it). */
-export function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+/** A free TCP port on 127.0.0.1 (the OS picks it): the same function local daemons use. */
+export { freeLoopbackPort as freeTcpPort } from '../../src/store/local-influxd.js';
 
 /** `n` distinct free UDP ports on 127.0.0.1, held open together so they do not repeat. */
 export async function freeUdpPorts(n: number): Promise<number[]> {
