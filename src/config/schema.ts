@@ -188,7 +188,7 @@ export const Settings = closed({
       rollup_5m: Duration,
       rollup_1h: Duration,
       resample_for: Duration,
-    }, { default: { raw: '30d', rollup_5m: '400d', rollup_1h: '1825d', resample_for: '12h' } }),
+    }, { default: { raw: '30d', rollup_5m: '400d', rollup_1h: '1825d', resample_for: '2h' } }),
   }, { default: {} }),
   spool: closed({
     max_bytes: Type.Integer({ minimum: 1024, default: 4 * 1024 ** 3, description: 'spool size bound (default 4 GiB: >7 days of 1,000 sites)' }),

@@ -32,8 +32,8 @@ describe('continuousQueries', () => {
   it('one 5m and one 1h CQ per rolled measurement, 1h never more often than hourly', () => {
     const cqs = continuousQueries(cfg);
     expect(cqs).toHaveLength(Object.keys(ROLLUPS).length * 2);
-    expect(cqs.find((c) => c.name.startsWith('pw_ping_5m_'))!.statement).toMatch(/^CREATE CONTINUOUS QUERY "pw_ping_5m_[0-9a-f]{8}" ON "pointwatch" RESAMPLE EVERY 30m FOR 12h BEGIN SELECT .* END$/);
-    expect(continuousQueries(cfg, { cqEvery: '1s' }).find((c) => c.name.startsWith('pw_ping_1h_'))!.statement).toContain('RESAMPLE EVERY 1h FOR 12h');
+    expect(cqs.find((c) => c.name.startsWith('pw_ping_5m_'))!.statement).toMatch(/^CREATE CONTINUOUS QUERY "pw_ping_5m_[0-9a-f]{8}" ON "pointwatch" RESAMPLE EVERY 30m FOR 2h BEGIN SELECT .* END$/);
+    expect(continuousQueries(cfg, { cqEvery: '1s' }).find((c) => c.name.startsWith('pw_ping_1h_'))!.statement).toContain('RESAMPLE EVERY 1h FOR 2h');
   });
   it('names change exactly when the definition changes', () => {
     const names = (c: typeof cfg, every?: string) => continuousQueries(c, { cqEvery: every }).map((q) => q.name);
