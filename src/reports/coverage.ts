@@ -205,10 +205,19 @@ interface Acc {
 }
 
 /** Seconds in each state of one bucket, restricted to service windows (pro rata). */
-function bucketSeconds(b: StateBucket, windows: readonly Window[]): Acc | null {
+function bucketSeconds(b: StateBucket, windows: readonly Window[], cache?: Map<number, Map<number, number>>): Acc | null {
   const len = b.end - b.start;
   if (!(len > 0)) return null;
-  const frac = overlapMs(windows, b.start, b.end) / len;
+  // buckets of every site share their starts: the overlap is computed once per (start, end)
+  let byEnd = cache?.get(b.start);
+  let frac = byEnd?.get(b.end);
+  if (frac === undefined) {
+    frac = overlapMs(windows, b.start, b.end) / len;
+    if (cache) {
+      if (!byEnd) cache.set(b.start, (byEnd = new Map()));
+      byEnd.set(b.end, frac);
+    }
+  }
   if (frac <= 0) return null;
   const n = b.up + b.down + b.unreachable + b.unknown + b.maintenance;
   if (!(n > 0) || !(b.checked_s > 0)) return null;
@@ -246,15 +255,25 @@ export function computeCoverage(input: CoverageInput): CoverageReport {
   };
 
   // index buckets by site and start, for the root-cause walk
-  const byKey = new Map<string, StateBucket>();
-  for (const b of [...(input.ancestorBuckets ?? []), ...input.buckets]) byKey.set(`${b.site}\u0000${b.start}`, b);
+  // buckets of the sites that are someone's parent, by start (for the root-cause walk)
+  const parents = new Set<string>();
+  for (const p of parentOf.values()) if (p) parents.add(p);
+  const byKey = new Map<string, Map<number, StateBucket>>();
+  for (const list of [input.ancestorBuckets ?? [], input.buckets]) {
+    for (const b of list) {
+      if (!parents.has(b.site)) continue;
+      let m = byKey.get(b.site);
+      if (!m) byKey.set(b.site, (m = new Map()));
+      m.set(b.start, b);
+    }
+  }
   const rootCause = (site: string, start: number): string | null => {
     const seen = new Set([site]);
     let cur = parentOf.get(site);
     let first: string | null = null;
     while (cur && !seen.has(cur)) {
       first ??= cur;
-      const pb = byKey.get(`${cur}\u0000${start}`);
+      const pb = byKey.get(cur)?.get(start);
       if (pb && pb.down > 0) return cur;
       if (!pb || !(pb.unreachable > 0)) return first;
       seen.add(cur);
@@ -263,6 +282,7 @@ export function computeCoverage(input: CoverageInput): CoverageReport {
     return first;
   };
 
+  const sharedWeights = new Map<number, Map<number, number>>();
   const acc = new Map<string, Acc>();
   const accOf = (id: string): Acc => {
     let a = acc.get(id);
@@ -280,7 +300,7 @@ export function computeCoverage(input: CoverageInput): CoverageReport {
       const t = Math.min(b.end, to);
       if ((lastUpSeen.get(b.site) ?? -Infinity) < t) lastUpSeen.set(b.site, t);
     }
-    const sec = bucketSeconds(b, windowsOf(b.site));
+    const sec = bucketSeconds(b, windowsOf(b.site), effFrom.get(b.site) === from ? sharedWeights : undefined);
     if (!sec) continue;
     const a = accOf(b.site);
     a.up += sec.up; a.down += sec.down; a.unreachable += sec.unreachable;

@@ -215,17 +215,26 @@ export async function fetchCoverageInputs(client: InfluxQueryClient, p: FetchPar
       const job = jobs[next++]!;
       const [r] = await run(client, p.database, [job.q]);
       const [lo, hi] = job.range;
-      for (const { site, row } of rows(r)) {
-        const t = num(row.time);
-        const start = Math.max(t, lo);
-        const end = Math.min(t + every, hi);
+      for (const series of r?.series ?? []) {
+        const site = series.tags?.site;
+        if (!site) continue;
+        const c = (name: string) => series.columns.indexOf(name);
+        const iT = c('time');
         if (job.kind === 'state') {
-          buckets.push({
-            site, start, end, up: num(row.up), down: num(row.down), unreachable: num(row.unreachable),
-            unknown: num(row.unknown), maintenance: num(row.maintenance), checked_s: num(row.checked_s),
-          });
+          const [iU, iD, iR, iK, iM, iC] = [c('up'), c('down'), c('unreachable'), c('unknown'), c('maintenance'), c('checked_s')];
+          for (const v of series.values) {
+            const t = num(v[iT]);
+            buckets.push({
+              site, start: Math.max(t, lo), end: Math.min(t + every, hi), up: num(v[iU]), down: num(v[iD]), unreachable: num(v[iR]),
+              unknown: num(v[iK]), maintenance: num(v[iM]), checked_s: num(v[iC]),
+            });
+          }
         } else {
-          pings.push({ site, start, end, rtt_ms: numOrNull(row.rtt_ms), loss_pct: numOrNull(row.loss_pct) });
+          const [iRtt, iLoss] = [c('rtt_ms'), c('loss_pct')];
+          for (const v of series.values) {
+            const t = num(v[iT]);
+            pings.push({ site, start: Math.max(t, lo), end: Math.min(t + every, hi), rtt_ms: numOrNull(v[iRtt]), loss_pct: numOrNull(v[iLoss]) });
+          }
         }
       }
       p.onProgress?.(++done, total);

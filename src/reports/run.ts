@@ -143,6 +143,7 @@ export async function runCoverageReport(params: CoverageParams, deps: CoverageDe
   const log = deps.logger?.child({ component: 'reports' });
   log?.info({ from, to, sites: sites.length, resolution }, 'coverage report');
 
+  const t0 = Date.now();
   const fetched = await fetchCoverageInputs(deps.influx, {
     from, to, database: deps.settings.influx.database, resolution,
     serviceHours: r.service_hours, timezone: r.timezone, droppedOffDays: r.dropped_off_days,
@@ -151,6 +152,7 @@ export async function runCoverageReport(params: CoverageParams, deps: CoverageDe
   });
   const incidents = await (deps.incidents ?? incidentsFromEvents(deps.influx, deps.settings.influx.database))(from, to);
 
+  const t1 = Date.now();
   const inBuckets = fetched.buckets.filter((b) => inScope.has(b.site));
   const ancestorBuckets = fetched.buckets.filter((b) => !inScope.has(b.site) && relevant.has(b.site));
   const report = computeCoverage({
@@ -158,7 +160,7 @@ export async function runCoverageReport(params: CoverageParams, deps: CoverageDe
     buckets: inBuckets, ancestorBuckets, pings: fetched.pings, traffic: fetched.traffic,
     incidents: incidents.filter((i) => inScope.has(i.site)), lastUp: fetched.lastUp, resolution, generatedAt: now,
   });
-  log?.info({ statements: fetched.statements, buckets: fetched.buckets.length }, 'coverage report done');
+  log?.info({ statements: fetched.statements, buckets: fetched.buckets.length, fetch_ms: t1 - t0, compute_ms: Date.now() - t1 }, 'coverage report done');
   return report;
 }
 

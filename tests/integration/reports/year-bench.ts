@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startInfluxd } from '../../../src/store/local-influxd.js';
 import { settingsWithDefaults, siteWithDefaults } from '../../../src/config/defaults.js';
-import { silentLogger } from '../../../src/core/logger.js';
+import { createLogger, silentLogger } from '../../../src/core/logger.js';
 import { createInflux } from '../../../src/store/client.js';
 import { ensureSchema } from '../../../src/store/retention.js';
 import { RP, STATE_CODE } from '../../../src/store/schema.js';
@@ -82,7 +82,7 @@ try {
   for (let k = 0; k < 2; k++) {
     const t1 = performance.now();
     const rep = await runCoverageReport({ from: start, to: end, resolution: DAYS > 62 ? 'auto' : 'rollup_1h' }, {
-      settings, inventory: { sites, areas: [] }, influx: client,
+      settings, inventory: { sites, areas: [] }, influx: client, logger: createLogger({ level: 'info' }),
       onProgress: (d, t) => { statements = t; if (d === t) process.stderr.write(`report run ${k + 1}: ${t} query batches\n`); },
     });
     runs.push(Math.round((performance.now() - t1)) / 1000);
