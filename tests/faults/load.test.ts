@@ -85,7 +85,9 @@ afterAll(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function metrics(): Promise<Record<string, number>> {
+interface Metrics { cycles: number; overruns: number; duration_s: number; written: number }
+
+async function metrics(): Promise<Metrics> {
   const text = await (await fetch(`${svc.url}/metrics`)).text();
   const get = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
   return {
