@@ -37,7 +37,7 @@ function mutate(pkt: Buffer): Buffer[] {
   switch (kind) {
     case 'pass': return [b];
     case 'truncate': return [b.subarray(0, int(b.length))];
-    case 'flip': { for (let k = 1 + int(4); k > 0; k--) b[int(b.length)] ^= 1 << int(8); return [b]; }
+    case 'flip': { for (let k = 1 + int(4); k > 0; k--) { const at = int(b.length); b[at] = b[at]! ^ (1 << int(8)); } return [b]; }
     case 'length': { // a byte after a constructed/primitive tag: usually a BER length
       const tags = [...b.keys()].filter((i) => i + 1 < b.length && [0x30, 0x02, 0x04, 0x06, 0x41, 0x46, 0x43, 0xa2].includes(b[i]!));
       const at = tags.length ? tags[int(tags.length)]! + 1 : int(b.length);
@@ -103,8 +103,10 @@ describe('SNMP probe against mutated answers on the wire', () => {
         const c = next++;
         if (c >= CASES) return;
         const real = c % 4 === 3 ? v3 : v2;
-        relay.setTarget({ host: real.host, port: real.snmp!.port });
-        const site: Site = { ...real, id: `fuzz-${c}`, host: '127.0.0.1', snmp: { ...real.snmp!, port: relay.port } };
+        const snmp = real.snmp;
+        if (!snmp) throw new Error('simulated site without snmp');
+        relay.setTarget({ host: real.host, port: snmp.port ?? 161 });
+        const site: Site = { ...real, id: `fuzz-${c}`, host: '127.0.0.1', snmp: { ...snmp, port: relay.port } };
         try {
           const r = await Promise.race([
             probe.poll(site, { system: true, interfaces: c % 3 !== 0 }),
