@@ -43,7 +43,7 @@ export interface StateBucket {
   checked_s: number;
 }
 
-/** Ping figures for one bucket of one site; medians are taken over buckets in service hours. */
+/** Ping figures (means) for one bucket of one site; the report's medians are taken over the buckets in service hours. */
 export interface PingBucket {
   site: string;
   start: number;

@@ -142,7 +142,9 @@ export function statements(p: FetchParams): Statements {
   const ranges = pieces(p.from, p.to, bucket, (p.chunkDays ?? 31) * DAY);
   const sc = scopeClause(p.scope);
   const sums = STATE_SUMS.map((f) => `sum(${id(f)}) AS ${id(f)}`).join(', ');
-  const ping = `median(${id('rtt_avg_ms' satisfies keyof typeof PING.fields)}) AS ${id('rtt_ms')}, median(${id('loss_pct' satisfies keyof typeof PING.fields)}) AS ${id('loss_pct')}`;
+  // mean per bucket (InfluxDB streams it; median() holds every value): the report takes the median
+  // of these bucket means over service hours
+  const ping = `mean(${id('rtt_avg_ms' satisfies keyof typeof PING.fields)}) AS ${id('rtt_ms')}, mean(${id('loss_pct' satisfies keyof typeof PING.fields)}) AS ${id('loss_pct')}`;
   const group = `GROUP BY time(${bucket.everyMs}ms, ${bucket.offsetMs}ms), ${id('site')} fill(none)`;
   const state: string[] = [];
   const pingQs: string[] = [];
