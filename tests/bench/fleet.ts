@@ -124,7 +124,11 @@ export async function startFleet(n: number, opts: { snmp?: boolean; perProcess?:
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-bench-fleet-'));
   const agents: Agent[] = [];
   const sites: Site[] = [];
+  // A crashed run must not leave hundreds of snmpd behind: kill by PID on exit.
+  const onExit = () => { for (const a of agents) if (!a.isExited()) try { a.child.kill('SIGKILL'); } catch { /* gone */ } };
+  process.once('exit', onExit);
   const stop = async () => {
+    process.off('exit', onExit);
     for (const a of agents) if (!a.isExited()) a.child.kill('SIGTERM');
     await Promise.all(agents.map((a) => Promise.race([a.exited, new Promise((r) => setTimeout(r, 3000))])));
     for (const a of agents) if (!a.isExited()) a.child.kill('SIGKILL');

@@ -124,6 +124,8 @@ interface Received { at: number; body: { kind: string; event: string; site: { id
 export async function runNotify(o: NotifyOptions): Promise<NotifyResult> {
   const total = o.down + o.lossy;
   const net = createNet(total);
+  const onExit = () => destroyNet(net); // a crashed run must not leave the namespace behind
+  process.once('exit', onExit);
   let agent: Agent | null = null;
   const received: Received[] = [];
   const server = http.createServer((req, res) => {
@@ -255,6 +257,7 @@ export async function runNotify(o: NotifyOptions): Promise<NotifyResult> {
     await dispatcher.close().catch(() => undefined);
     await new Promise<void>((r) => server.close(() => r()));
     if (agent) await stopAgent(agent).catch(() => undefined);
+    process.off('exit', onExit);
     destroyNet(net);
     fs.rmSync(path.join(o.dataDir, 'ns-snmpd'), { recursive: true, force: true });
   }

@@ -127,7 +127,12 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: o.logLevel });
   raiseNofile(Math.max(65_536, o.sites * 2 + 10_000));
   const nofile = /Max open files\s+(\d+)/.exec(fs.readFileSync('/proc/self/limits', 'utf8'))?.[1];
-  if (Number(nofile) < o.sites + 1000) progress(`WARNING: open-file limit ${nofile} < sites + 1000: SNMP sessions will fail (run as root or raise ulimit -n)`);
+  if (o.throughput || o.peers || o.notify) {
+    if (Number(nofile) < o.sites + 1000) {
+      // one SNMP session (one UDP socket) per site: more sites than file descriptors cannot be polled by one process
+      throw new Error(`open-file limit ${nofile} < sites + 1000 (one UDP socket per SNMP site): raise it (ulimit -n / systemd LimitNOFILE) or use fewer sites`);
+    }
+  }
 
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-bench-'));
   let fleet: Fleet | null = null;
