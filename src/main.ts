@@ -30,6 +30,8 @@ import { sqliteTokenStore } from './alerting/notifiers/token-store.js';
 import { loadRunbooks } from './runbooks/load.js';
 import { runbooksDir } from './alerting/notifiers/check.js';
 import { runCoverageReport } from './reports/run.js';
+import { incidentsFromDb } from './reports/incidents.js';
+import { createInflux } from './store/client.js';
 import { buildServer } from './api/server.js';
 import { resolveSessionSecret } from './api/auth/secret.js';
 import { incidentRepoAdapter, historyAdapter, runbookSource, coverageAdapter, LatestTracker } from './api/adapters.js';
@@ -179,6 +181,10 @@ export async function startService(opts: ServiceOptions = {}): Promise<Service> 
     ];
   };
 
+  // Reports sum months of data: their own client with a long timeout; incidents from SQLite (any period).
+  const reportsClient = createInflux({ ...settings.influx, timeout_ms: Math.max(settings.influx.timeout_ms, 300_000) });
+  const reportIncidents = incidentsFromDb(db);
+
   const app = await buildServer({
     settings,
     inventory: () => inventory,
@@ -194,7 +200,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<Service> 
     history: historyAdapter(reader, async () => (await writer.client.ping(2000)).every((h) => h.online)),
     incidents: incidentRepoAdapter(engine.repo),
     runbooks: runbookSource(runbooks),
-    coverage: coverageAdapter((p) => runCoverageReport(p, { settings, inventory, influx: writer.client, clock, logger }), settings),
+    coverage: coverageAdapter((p) => runCoverageReport(p, { settings, inventory, influx: reportsClient, incidents: reportIncidents, clock, logger }), settings),
     metrics,
     db,
     sessionSecret: resolveSessionSecret(settings),
