@@ -22,7 +22,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq
     # policy-rc.d: do not start the packaged services; pointwatch starts its own on loopback ports.
     printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
-    apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
+    apt-get install -y -qq $pkgs >/dev/null
     rm -f /usr/sbin/policy-rc.d
   else
     echo "setup: missing Debian packages. Run as root:" >&2
