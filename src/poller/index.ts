@@ -5,13 +5,20 @@
  *     SNMP every SNMP site under a global concurrency cap, each request started at its slot of
  *     the spread window, each site under its own deadline (one slow or dead agent never
  *     delays the others);
- *  2. counters → rates (CounterTracker), WAN picked, one SiteCheck per site, handed to `onCheck`;
+ *  2. counters → rates (CounterTracker), WAN picked, one SiteCheck per site, handed to `onCheck`
+ *     AS SOON AS THAT SITE IS DONE (CheckEmitter: small batches, ancestors first), not at the end
+ *     of the cycle. A site whose every ping was lost is done when its pings are in: its SNMP poll
+ *     is not started if it had not started yet (status 'unreachable'), and not waited for if it
+ *     had (an answer that lands before the re-check is handed on rides with the re-check);
  *  3. the FAST RE-CHECK: sites whose check failed (every ping lost, or SNMP timed out on an SNMP
- *     site) are probed again after `poller.recheck.delay_s` and a second SiteCheck with
- *     `recheck: true` is handed on, so a DOWN is confirmed within one cycle and one lost burst
- *     is not a DOWN.
+ *     site) are probed again `poller.recheck.delay_s` after THEIR failure (failures within
+ *     `RECHECK_GATHER_MS` share one fping run) and a second SiteCheck with `recheck: true` is
+ *     handed on, so a DOWN is confirmed within seconds and one lost burst is not a DOWN. A
+ *     ping-dead site is re-checked by ping alone (alerting judges DOWN on pings); a site whose
+ *     SNMP timed out while its ping answered, by ping + an SNMP system GET.
  *
- * A failing site is data, never an exception: runCycle only rejects if `onCheck` does.
+ * A failing site is data, never an exception: runCycle only rejects if `onCheck` does. The
+ * cycle resolves when every check is handed on and every probe it started has settled.
  */
 import type { Settings, Site } from '../config/schema.js';
 import type { PingResult, SiteCheck, SnmpResult } from '../core/types.js';
@@ -20,7 +27,14 @@ import type { Logger } from '../core/logger.js';
 import { errorMessage } from '../core/errors.js';
 import type { PingProbe, SnmpProbe, SnmpPollWhat } from '../probes/index.js';
 import { CounterTracker, pickWanInterface } from '../metrics/counters.js';
+import { ancestors as ancestorsOf } from '../inventory/graph.js';
+import { CheckEmitter } from './emitter.js';
 import { selectShard, siteDeadlineMs, spreadOffsets } from './shard.js';
+
+/** Failures within this window share one re-check run (one fping process, not one per site). */
+export const RECHECK_GATHER_MS = 250;
+/** Checks that become ready within this window are handed on in one batch. */
+export const EMIT_LINGER_MS = 100;
 
 export { selectShard, spreadOffsets, siteDeadlineMs } from './shard.js';
 
@@ -66,6 +80,12 @@ export interface CycleStats {
   unknown: number;
   snmp_timeouts: number;
   snmp_errors: number;
+  /** SNMP polls not started because every ping of the site was lost (the re-check decides). */
+  snmp_skipped: number;
+  /** SNMP answers that landed after their site's checks were handed on (not used: see README). */
+  snmp_late: number;
+  /** Batches handed to onCheck. */
+  batches: number;
 }
 
 export interface Poller {
@@ -113,31 +133,43 @@ export function createPoller(deps: PollerDeps): Poller {
   const tracker = deps.tracker ?? new CounterTracker();
   const limiter = new Limiter(settings.poller.snmp.concurrency);
   const snmpSettings = settings.poller.snmp;
-
-  async function pingAll(targets: Site[]): Promise<Map<string, PingResult>> {
-    const out = new Map<string, PingResult>();
-    if (targets.length === 0) return out;
-    const ts = clock.now();
-    try {
-      const res = await deps.ping.ping(targets.map((s) => ({ site: s.id, host: s.host })));
-      for (const r of res) out.set(r.site, r);
-    } catch (err) {
-      // The probe promises not to throw; if it does, nobody was checked: UNKNOWN, not DOWN.
-      log.error({ err: errorMessage(err) }, 'ping probe failed');
-      for (const s of targets) {
-        out.set(s.id, {
-          site: s.id, ts, status: 'error', reason: `ping probe failed: ${errorMessage(err)}`, sent: 0, received: 0,
-          loss_pct: 100, rtt_min_ms: null, rtt_avg_ms: null, rtt_max_ms: null, jitter_ms: null,
-        });
-      }
-    }
-    return out;
+  // ancestors among the sites this process owns (a shard owns whole parent trees)
+  const byId = new Map(sites.map((s) => [s.id, s]));
+  const ancestors = new Map<string, string[]>();
+  for (const s of sites) {
+    const a = ancestorsOf(byId, s.id);
+    if (a.length) ancestors.set(s.id, a);
   }
 
-  async function snmpOne(site: Site, what: SnmpPollWhat, startAt: number): Promise<SnmpResult> {
+  const pingErrorResult = (site: string, ts: number, err: unknown): PingResult => ({
+    site, ts, status: 'error', reason: `ping probe failed: ${errorMessage(err)}`, sent: 0, received: 0,
+    loss_pct: 100, rtt_min_ms: null, rtt_avg_ms: null, rtt_max_ms: null, jitter_ms: null,
+  });
+
+  /** Ping `targets`; `each` is called once per target as its fping batch finishes. Never rejects. */
+  async function pingAll(targets: Site[], each: (r: PingResult) => void): Promise<void> {
+    if (targets.length === 0) return;
+    const ts = clock.now();
+    const got = new Set<string>();
+    try {
+      await deps.ping.ping(targets.map((s) => ({ site: s.id, host: s.host })), {
+        onResults: (rs) => { for (const r of rs) { if (!got.has(r.site)) { got.add(r.site); each(r); } } },
+      }).then((rs) => { for (const r of rs) { if (!got.has(r.site)) { got.add(r.site); each(r); } } });
+    } catch (err) {
+      // The probe promises not to throw; if it does, who was not checked is UNKNOWN, not DOWN.
+      log.error({ err: errorMessage(err) }, 'ping probe failed');
+      for (const s of targets) if (!got.has(s.id)) { got.add(s.id); each(pingErrorResult(s.id, ts, err)); }
+    }
+  }
+
+  /** One site's SNMP poll at its slot, under the global cap and the site deadline; null when `skip()` says so before it starts. */
+  async function snmpOne(site: Site, what: SnmpPollWhat, startAt: number, skip: () => boolean, onStart?: () => void): Promise<SnmpResult | null> {
     const wait = startAt - clock.now();
     if (wait > 0) await clock.sleep(wait);
+    if (skip()) return null;
     return limiter.run(async () => {
+      if (skip()) return null;
+      onStart?.();
       const ts = clock.now();
       const deadline = siteDeadlineMs(snmpSettings, what);
       let timer: NodeJS.Timeout | undefined;
@@ -157,13 +189,6 @@ export function createPoller(deps: PollerDeps): Poller {
     });
   }
 
-  async function snmpAll(targets: Site[], what: SnmpPollWhat, spreadMs: number): Promise<Map<string, SnmpResult>> {
-    const t0 = clock.now();
-    const offsets = spreadOffsets(targets.length, spreadMs);
-    const res = await Promise.all(targets.map((s, i) => snmpOne(s, what, t0 + offsets[i]!)));
-    return new Map(res.map((r) => [r.site, r]));
-  }
-
   function buildCheck(
     site: Site, cycle: number, ts: number, recheck: boolean, ping: PingResult | null, snmp: SnmpResult | null, interval_s: number,
   ): SiteCheck {
@@ -179,16 +204,7 @@ export function createPoller(deps: PollerDeps): Poller {
     };
   }
 
-  async function probe(
-    targets: Site[], doPing: boolean, what: SnmpPollWhat | null, spreadMs: number,
-  ): Promise<{ pings: Map<string, PingResult>; snmps: Map<string, SnmpResult> }> {
-    const snmpSites = what ? targets.filter((s) => s.snmp !== false) : [];
-    const [pings, snmps] = await Promise.all([
-      doPing ? pingAll(targets) : Promise.resolve(new Map<string, PingResult>()),
-      what ? snmpAll(snmpSites, what, spreadMs) : Promise.resolve(new Map<string, SnmpResult>()),
-    ]);
-    return { pings, snmps };
-  }
+  const pingDead = (p: PingResult | null | undefined) => !!p && p.status !== 'error' && p.received === 0;
 
   return {
     sites,
@@ -202,36 +218,130 @@ export function createPoller(deps: PollerDeps): Poller {
       const interval_s = opts.interval_s ?? snmpSettings.interfaces_interval_s;
       const snmpInterval = what?.interfaces ? snmpSettings.interfaces_interval_s : snmpSettings.system_interval_s;
       const spreadMs = opts.spreadMs ?? (settings.poller.spread ? Math.floor(snmpInterval * 1000 * 0.5) : 0);
+      const doRecheck = opts.recheck !== false;
+      const delayMs = settings.poller.recheck.delay_s * 1000;
 
-      const first = await probe(sites, doPing, what, spreadMs);
-      const checks = sites.map((s) =>
-        buildCheck(s, cycle, started, false, first.pings.get(s.id) ?? null, first.snmps.get(s.id) ?? null, interval_s),
-      );
-      await deps.onCheck(checks);
-
+      const emitter = new CheckEmitter({ onCheck: deps.onCheck, ancestors, lingerMs: EMIT_LINGER_MS });
       const stats: CycleStats = {
-        cycle, started, duration_ms: 0, sites: sites.length, checks: checks.length, rechecked: 0, failed: 0, recovered: 0,
-        unknown: checks.filter((c) => c.unknown).length,
-        snmp_timeouts: checks.filter((c) => c.snmp?.status === 'timeout').length,
-        snmp_errors: checks.filter((c) => c.snmp?.status === 'error').length,
+        cycle, started, duration_ms: 0, sites: sites.length, checks: 0, rechecked: 0, failed: 0, recovered: 0,
+        unknown: 0, snmp_timeouts: 0, snmp_errors: 0, snmp_skipped: 0, snmp_late: 0, batches: 0,
       };
 
-      const failedSites = sites.filter((_, i) => checkFailed(checks[i]!));
-      if (failedSites.length > 0 && opts.recheck !== false) {
-        stats.rechecked = failedSites.length;
-        log.info({ cycle, sites: failedSites.length, delay_s: settings.poller.recheck.delay_s }, 'fast re-check of failed sites');
-        await clock.sleep(settings.poller.recheck.delay_s * 1000);
-        const ts2 = clock.now();
-        // Ping and a system GET (cheap, and enough to confirm): no spread, it is a handful of sites.
-        const again = await probe(failedSites, doPing || what !== null, what ? { system: true, interfaces: false } : null, 0);
-        const rechecks = failedSites.map((s) =>
-          buildCheck(s, cycle, ts2, true, again.pings.get(s.id) ?? null, again.snmps.get(s.id) ?? null, interval_s),
-        );
-        await deps.onCheck(rechecks);
-        stats.checks += rechecks.length;
-        stats.failed = rechecks.filter((c) => checkFailed(c)).length;
-        stats.recovered = rechecks.length - stats.failed;
+      /** Where each site is in this cycle. `snmp`: undefined = pending (or not wanted: see `wantsSnmp`). */
+      interface Run {
+        site: Site;
+        wantsSnmp: boolean;
+        ping?: PingResult;
+        snmp?: SnmpResult;
+        firstDone: boolean;
+        /** The first check left without its SNMP answer: a late answer rides with the re-check if it can. */
+        snmpPendingForRecheck: boolean;
+        snmpStarted: boolean;
+        recheckDone: boolean;
       }
+      const runs = new Map<string, Run>();
+      for (const s of sites) {
+        runs.set(s.id, { site: s, wantsSnmp: what !== null && s.snmp !== false, firstDone: false, snmpPendingForRecheck: false, snmpStarted: false, recheckDone: false });
+      }
+      const work: Array<Promise<unknown>> = [];
+
+      // ---- re-checks: failures gathered for RECHECK_GATHER_MS share one run, delay_s after the first of them
+      let gathering: Run[] | null = null;
+      const recheckRun = async (group: Run[]) => {
+        await clock.sleep(Math.max(0, delayMs));
+        const ts2 = clock.now();
+        const pingSites = group.map((r) => r.site);
+        const snmpSites = what ? group.filter((r) => r.wantsSnmp && !pingDead(r.ping)).map((r) => r.site) : [];
+        const pings = new Map<string, PingResult>();
+        const snmps = new Map<string, SnmpResult>();
+        // Ping and a system GET (cheap, and enough to confirm): no spread, it is a handful of sites.
+        await Promise.all([
+          doPing || what !== null ? pingAll(pingSites, (r) => pings.set(r.site, r)) : Promise.resolve(),
+          Promise.all(snmpSites.map(async (s) => {
+            const r = await snmpOne(s, { system: true, interfaces: false }, 0, () => false);
+            if (r) snmps.set(s.id, r);
+          })),
+        ]);
+        for (const r of group) {
+          let snmp = snmps.get(r.site.id) ?? null;
+          if (!snmp && r.snmpPendingForRecheck && r.snmp) { snmp = r.snmp; r.snmpPendingForRecheck = false; }
+          r.recheckDone = true;
+          const c = buildCheck(r.site, cycle, ts2, true, pings.get(r.site.id) ?? null, snmp, interval_s);
+          stats.checks++;
+          if (checkFailed(c)) stats.failed++;
+          else stats.recovered++;
+          emitter.push(c);
+        }
+      };
+      const scheduleRecheck = (r: Run) => {
+        stats.rechecked++;
+        if (gathering) { gathering.push(r); return; }
+        const group: Run[] = [r];
+        gathering = group;
+        work.push((async () => {
+          await clock.sleep(RECHECK_GATHER_MS);
+          gathering = null;
+          log.debug({ cycle, sites: group.length, delay_s: settings.poller.recheck.delay_s }, 'fast re-check of failed sites');
+          await recheckRun(group);
+        })());
+      };
+
+      // ---- first checks
+      const complete = (r: Run) => {
+        if (r.firstDone) return;
+        if (doPing && r.ping === undefined) return;
+        const dead = doPing && pingDead(r.ping);
+        if (r.wantsSnmp && r.snmp === undefined && !dead) return;
+        r.firstDone = true;
+        let snmp: SnmpResult | null = r.snmp ?? null;
+        if (r.wantsSnmp && r.snmp === undefined) {
+          r.snmpPendingForRecheck = r.snmpStarted;
+          snmp = {
+            site: r.site.id, ts: clock.now(), duration_ms: 0, status: 'unreachable',
+            reason: r.snmpStarted ? 'no answer yet, not awaited: every ping was lost' : 'not polled: every ping was lost',
+          };
+        }
+        const c = buildCheck(r.site, cycle, started, false, r.ping ?? null, snmp, interval_s);
+        stats.checks++;
+        if (c.unknown) stats.unknown++;
+        if (c.snmp?.status === 'timeout') stats.snmp_timeouts++;
+        if (c.snmp?.status === 'error') stats.snmp_errors++;
+        emitter.push(c);
+        if (doRecheck && checkFailed(c)) scheduleRecheck(r);
+      };
+
+      if (doPing) {
+        work.push(pingAll(sites, (p) => {
+          const r = runs.get(p.site);
+          if (!r || r.ping) return;
+          r.ping = p;
+          if (p.received > 0) emitter.clear(p.site);
+          complete(r);
+        }));
+      }
+      if (what) {
+        const snmpRuns = [...runs.values()].filter((r) => r.wantsSnmp);
+        const t0 = clock.now();
+        const offsets = spreadOffsets(snmpRuns.length, spreadMs);
+        snmpRuns.forEach((r, i) => {
+          work.push(snmpOne(r.site, what, t0 + offsets[i]!, () => r.firstDone, () => { r.snmpStarted = true; }).then((res) => {
+            if (res === null) { stats.snmp_skipped++; return; }
+            if (!r.firstDone) { r.snmp = res; complete(r); return; }
+            if (r.snmpPendingForRecheck && !r.recheckDone) { r.snmp = res; return; }
+            stats.snmp_late++;
+            log.debug({ site: r.site.id, status: res.status }, 'snmp answer landed after the site was handed on (not used)');
+          }));
+        });
+      }
+      if (!doPing && !what) for (const r of runs.values()) complete(r);
+      // Work may add more work (re-checks): settle until nothing new was started.
+      for (let n = 0; n < work.length; ) {
+        const upTo = work.length;
+        await Promise.all(work.slice(n, upTo));
+        n = upTo;
+      }
+      await emitter.drain();
+      stats.batches = emitter.batches;
       stats.duration_ms = clock.now() - started;
       log.debug({ ...stats }, 'cycle done');
       return stats;

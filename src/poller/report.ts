@@ -66,7 +66,8 @@ const r0 = (x: number | null): number | null => (x === null ? null : Math.round(
 export function toPollJson(first: SiteCheck, recheck?: SiteCheck): PollJson {
   const last = recheck ?? first;
   const ping = last.ping;
-  const snmpFinal = last.snmp;
+  // a ping-only re-check (every ping was lost) carries no SNMP: the first check's stands
+  const snmpFinal = last.snmp ?? first.snmp;
   const wanName = first.wan?.name ?? null;
   return {
     site: first.site,

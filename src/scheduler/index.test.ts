@@ -14,7 +14,7 @@ function fakePoller(hold?: Promise<void>) {
     async runCycle(cycle, opts = {}) {
       calls.push({ cycle, opts });
       await hold;
-      return { cycle, started: 0, duration_ms: 0, sites: 0, checks: 0, rechecked: 0, failed: 0, recovered: 0, unknown: 0, snmp_timeouts: 0, snmp_errors: 0 } satisfies CycleStats;
+      return { cycle, started: 0, duration_ms: 0, sites: 0, checks: 0, rechecked: 0, failed: 0, recovered: 0, unknown: 0, snmp_timeouts: 0, snmp_errors: 0, snmp_skipped: 0, snmp_late: 0, batches: 0 } satisfies CycleStats;
     },
   };
   return { poller, calls };

@@ -38,6 +38,38 @@ describe('createPingProbe (recording fake runner)', () => {
     expect(res.every((r) => r.status === 'ok' && r.ts === 1_000 && r.received === 5)).toBe(true);
   });
 
+  it('onResults: each batch is handed on as soon as it is done, every target exactly once, before the promise resolves', async () => {
+    const lines: Record<string, string> = {
+      '127.0.0.1': '127.0.0.1 : - - - - -',
+      '127.0.0.2': '127.0.0.2 : 0.1 0.2 0.3 0.4 0.5',
+      '127.0.0.3': '127.0.0.3 : 0.1 0.2 0.3 0.4 0.5',
+    };
+    // the first batch (hosts 1, 2) answers at once; the second (host 3, two sites) only once the
+    // first batch has been handed on (or after 2 s, and then the test fails)
+    let open!: () => void;
+    const gate = new Promise<'gate'>((r) => { open = () => r('gate'); });
+    let releasedBy = '';
+    const run: RunCommand = async (_cmd, args) => {
+      const hosts = args.slice(args.indexOf('--') + 1);
+      if (hosts.includes('127.0.0.3')) releasedBy = await Promise.race([gate, new Promise<string>((r) => setTimeout(() => r('timer'), 2000))]);
+      return { code: 1, stdout: '', stderr: hosts.map((h) => lines[h]).join('\n') };
+    };
+    const seen: string[][] = [];
+    const targets = [
+      { site: 'dead', host: '127.0.0.1' }, { site: 'up', host: '127.0.0.2' }, { site: 'bad', host: '-rf' },
+      { site: 'c1', host: '127.0.0.3' }, { site: 'c2', host: '127.0.0.3' },
+    ];
+    const res = await createPingProbe(OPTS, { runCommand: run }).ping(targets, {
+      onResults: (rs) => {
+        seen.push(rs.map((r) => r.site));
+        if (rs.some((r) => r.site === 'dead')) open();
+      },
+    });
+    expect(seen).toEqual([['bad'], ['dead', 'up'], ['c1', 'c2']]);
+    expect(releasedBy).toBe('gate'); // the first batch was not held back by the slow one
+    expect(res.map((r) => [r.site, r.received])).toEqual([['dead', 0], ['up', 5], ['bad', 0], ['c1', 5], ['c2', 5]]);
+  });
+
   it('passes the documented fping arguments', () => {
     expect(fpingArgs({ ...OPTS, count: 3 }, ['a', 'b'])).toEqual(['-C', '3', '-q', '-p', '20', '-t', '500', '-i', '1', '--', 'a', 'b']);
   });

@@ -32,8 +32,17 @@ export interface PingOptions {
 
 export interface PingTarget { site: string; host: string }
 
+export interface PingCallOptions {
+  /**
+   * Called with the results of each fping batch as soon as that batch is done (before the
+   * promise resolves): the poller hands on a dead site's check without waiting for the others.
+   * Every target is delivered exactly once, in some order; the promise still resolves with all.
+   */
+  onResults?: (results: PingResult[]) => void;
+}
+
 export interface PingProbe {
-  ping(targets: PingTarget[]): Promise<PingResult[]>;
+  ping(targets: PingTarget[], opts?: PingCallOptions): Promise<PingResult[]>;
 }
 
 const MAX_OUTPUT = 4 * 1024 * 1024;
@@ -162,23 +171,39 @@ export function createPingProbe(
   }
 
   return {
-    async ping(targets) {
+    async ping(targets, callOpts = {}) {
       const ts = clock.now();
       const valid: string[] = [];
-      const seen = new Set<string>();
-      for (const t of targets) {
-        if (isValidPingHost(t.host) && !seen.has(t.host)) { seen.add(t.host); valid.push(t.host); }
-      }
-      const outcomes = new Map<string, HostOutcome>();
-      const maps = await mapLimit(chunk(valid, batchSize), parallel, runBatch);
-      for (const m of maps) for (const [h, o] of m) outcomes.set(h, o);
-      return targets.map((t) => {
+      const byHost = new Map<string, number[]>();
+      const out = new Array<PingResult>(targets.length);
+      const invalid: number[] = [];
+      targets.forEach((t, i) => {
         if (!isValidPingHost(t.host)) {
-          return summarizePing(t.site, ts, undefined, undefined, `invalid host name ${JSON.stringify(t.host.slice(0, 80))}`);
+          invalid.push(i);
+          out[i] = summarizePing(t.site, ts, undefined, undefined, `invalid host name ${JSON.stringify(t.host.slice(0, 80))}`);
+          return;
         }
-        const o = outcomes.get(t.host);
-        return summarizePing(t.site, ts, o?.rtts, o?.line, o?.reason);
+        const list = byHost.get(t.host);
+        if (list) list.push(i);
+        else { byHost.set(t.host, [i]); valid.push(t.host); }
       });
+      const deliver = (idx: number[]) => {
+        if (idx.length && callOpts.onResults) callOpts.onResults(idx.map((i) => out[i]!));
+      };
+      deliver(invalid);
+      await mapLimit(chunk(valid, batchSize), parallel, async (hosts) => {
+        const m = await runBatch(hosts);
+        const idx: number[] = [];
+        for (const h of hosts) {
+          const o = m.get(h);
+          for (const i of byHost.get(h)!) {
+            out[i] = summarizePing(targets[i]!.site, ts, o?.rtts, o?.line, o?.reason);
+            idx.push(i);
+          }
+        }
+        deliver(idx);
+      });
+      return out;
     },
   };
 }

@@ -34,14 +34,16 @@ const HEALTHY = ['sim-0001', 'sim-0002', 'sim-0003', 'sim-0004', 'sim-0005', 'si
 let fleet: Fleet;
 let poller: Poller;
 const all: SiteCheck[] = [];
+/** When each check reached onCheck (ms since epoch), same order as `all`. */
+const handedAt: number[] = [];
 const ping = createPingProbe(settings.poller.ping);
 const snmp = createSnmpProbe(settings.poller.snmp);
 
 beforeAll(async () => {
-  // sim-0004 is 32-bit only: its counters wrap 5 s after start, between cycle 1 and cycle 2
-  // (cycle 1 waits ~7 s for the down site's timeout and re-check).
-  fleet = await createFleet({ sites: 8, basePort, loopbackBlock: 21, faults: parseFaultSpec('down@sim-0008,wrap:5@sim-0004'), logger });
-  poller = createPoller({ settings, sites: fleet.sites, ping, snmp, clock: systemClock, logger, onCheck: (cs) => { all.push(...cs); } });
+  // sim-0004 is 32-bit only: its counters wrap 3 s after start, between cycle 1 and cycle 2
+  // (cycle 1 reads it at once; cycle 2 starts ~5 s in: cycle 1 waits ~3 s for the down site's SNMP timeout, then 2 s).
+  fleet = await createFleet({ sites: 8, basePort, loopbackBlock: 21, faults: parseFaultSpec('down@sim-0008,wrap:3@sim-0004'), logger });
+  poller = createPoller({ settings, sites: fleet.sites, ping, snmp, clock: systemClock, logger, onCheck: (cs) => { all.push(...cs); for (const _ of cs) handedAt.push(Date.now()); } });
 });
 afterAll(async () => {
   snmp.close();
@@ -71,8 +73,13 @@ describe('poll cycle against the simulated fleet', () => {
     const down = first.get('sim-0008')!;
     expect(checkFailed(down)).toBe(true);
     expect(down.ping?.received).toBe(0);
-    expect(down.snmp?.status).toBe('timeout');
+    // handed on as soon as its pings were in: its SNMP poll (already sent) was not waited for
+    expect(down.snmp).toMatchObject({ status: 'unreachable', reason: 'no answer yet, not awaited: every ping was lost' });
     expect([...re.keys()]).toEqual(['sim-0008']);
+    // the re-check is ping only (alerting judges DOWN on pings); SNMP's 3 s timeout lands after it
+    expect(re.get('sim-0008')!.ping?.received).toBe(0);
+    expect(re.get('sim-0008')!.snmp).toBeNull();
+    expect(st.snmp_late).toBe(1);
     expect(re.get('sim-0008')!.ts - down.ts).toBeGreaterThanOrEqual(1000);
     expect(isReachable(re.get('sim-0008')!)).toBe(false);
     expect(st).toMatchObject({ sites: 8, checks: 9, rechecked: 1, failed: 1, recovered: 0, unknown: 0 });
@@ -87,6 +94,11 @@ describe('poll cycle against the simulated fleet', () => {
     const st = await poller.runCycle(2, { interval_s: 5 });
     const took = Date.now() - t0;
     const c2 = ofCycle(2);
+    // streaming: the down site's DOWN is confirmed (re-check handed on) before the slow agent's
+    // first check is, which waits for its SNMP timeout (1.5 s × 2 tries)
+    const when = (id: string, recheck: boolean) => handedAt[all.findIndex((c) => c.cycle === 2 && c.site === id && c.recheck === recheck)]!;
+    expect(when('sim-0008', true) - t0).toBeLessThan(when('sim-0006', false) - t0);
+    expect(when('sim-0008', false)).toBeLessThan(when('sim-0001', false) + 1); // dead site first, with the fast ones
     for (const id of ['sim-0001', 'sim-0002', 'sim-0003', 'sim-0004', 'sim-0007']) {
       const c = c2.get(id)!;
       expect(c.snmp?.status, id).toBe('ok');
