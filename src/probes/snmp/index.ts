@@ -2,13 +2,21 @@
  * SNMP probe (net-snmp): system group and IF-MIB interfaces, v1/v2c/v3.
  *
  * - One net-snmp session per site, reused across polls (keyed by site id + access), closed in close().
- * - system: one GET of sysDescr/sysObjectID/sysUpTime/sysName. It is also read on interface polls,
- *   because rates need sysUpTime to see reboots.
- * - interfaces: all IF-MIB columns walked together with GETBULK (v2c/v3; one request carries every
- *   unfinished column) or GETNEXT (v1, 32-bit counters only).
+ *   Sessions do not own sockets: they share a small pool of UDP sockets (udp-pool.ts; answers are
+ *   routed by the agent's address:port), so one process can poll tens of thousands of agents.
+ * - Interfaces, first poll (and every `full_walk_every`-th): a GET of the system group + ifNumber.0
+ *   (sysUpTime is how reboots are seen), then every IF-MIB column walked to its end together with
+ *   GETBULK (v2c/v3; one request carries every unfinished column) or GETNEXT (v1, 32-bit counters only).
+ * - Interfaces, steady state (v2c/v3, after a full walk that saw every column's end, while ifNumber.0
+ *   stays the same): ONE GETBULK, system scalars and ifNumber.0 as non-repeaters, as many repetitions
+ *   per column as the full walk found rows, and no 32-bit octet columns when every row had HC
+ *   counters. When ifNumber.0 changes the columns are walked to their ends at once.
+ * - system only: one GET of sysDescr/sysObjectID/sysUpTime/sysName.
  * - At most `per_agent_concurrency` requests in flight to one agent (host:port).
  * - Never throws: timeouts → 'timeout'; wrong v3 key (agent's Wrong Digest report), wrong types,
  *   noSuchObject for sysUpTime, malformed responses → 'error'. Reasons never contain secrets.
+ *   OIDs out of order (a table changing while it is walked) keep the rows read so far: 'ok' when no
+ *   row is missing, else 'error' naming the column and the missing rows.
  */
 import { isIPv6 } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -18,6 +26,8 @@ import { systemClock, type Clock } from '../../core/clock.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import { IF_NUMBER, IF_TABLE, IF_X_TABLE, SYSTEM, VENDOR, type IfColumn } from './oids.js';
 import { decodeInterfaces, decodeSystem, isExceptionType, T, type ColumnRows, type Vb } from './decode.js';
+import { absorb, columnWalk, cutProblems, type ColumnWalk } from './walk.js';
+import { UdpPool, type UdpPoolStats } from './udp-pool.js';
 
 export interface SnmpProbeOptions {
   timeout_ms: number;
@@ -38,6 +48,21 @@ export interface SnmpProbeOptions {
    * Default: none (each request is bounded by timeout_ms × (retries+1), a walk by max_walk_requests).
    */
   deadline_ms?: number;
+  /**
+   * UDP sockets per address family shared by all sessions (default 32). 0 = one socket per session
+   * (net-snmp's own behaviour: one ephemeral port and file descriptor per site).
+   */
+  udp_sockets?: number;
+  /**
+   * Every n-th interface poll of a site walks the whole table (default 10): re-checks that ifNumber
+   * matches the table and whether the 32-bit octet columns are needed. The polls between take one GETBULK.
+   */
+  full_walk_every?: number;
+}
+
+export interface SnmpProbeStats {
+  sessions: number;
+  pool?: UdpPoolStats;
 }
 
 export interface SnmpPollWhat { system: boolean; interfaces: boolean }
@@ -45,6 +70,8 @@ export interface SnmpPollWhat { system: boolean; interfaces: boolean }
 export interface SnmpProbe {
   poll(site: Site, what: SnmpPollWhat): Promise<SnmpResult>;
   close(): void;
+  /** Sessions and shared sockets (for the bench and `probe --debug`). */
+  stats?(): SnmpProbeStats;
 }
 
 /** A failure we turn into a result. `status` decides timeout vs error. */
@@ -74,15 +101,33 @@ export class Semaphore {
 
 type NetSnmpSession = ReturnType<typeof snmp.createSession>;
 
+/** What the last full walk taught about a site's interface table (see pollInterfaces). */
+interface IfPlan {
+  /** ifNumber.0 at the last full walk (-1: unknown): while it stays the same, the table is taken to be unchanged. */
+  ifNumber: number;
+  /** The last full walk saw the end of every column (no cut): steady polls may stop at `rows` rows. */
+  stable: boolean;
+  /** Every row had HC counters: steady polls skip ifInOctets/ifOutOctets. */
+  hc: boolean;
+  /** Polls since the last full walk. */
+  sinceFull: number;
+  /** Most rows any column had in the last full walk: the size of the steady polls. */
+  rows: number;
+}
+
 interface SessionEntry {
   key: string;
+  /** The access object and host the session was made for (a cheap identity check on the next poll). */
+  access: SnmpAccess;
+  host: string;
   session: NetSnmpSession;
   version: '1' | '2c' | '3';
   agent: string;
   /** Last ProcessingError (undecodable packet) seen on this session's socket. */
   lastProcessingError: { at: number; message: string } | null;
-  /** Rows seen in the last walk of each table: the next walk asks for just one more (fewer overrun varbinds). */
-  lastRows: Map<string, number>;
+  /** Rows seen in the last walk of each vendor column: the next walk asks for just one more. */
+  lastRows: Map<string, number> | null;
+  ifPlan: IfPlan | null;
   secrets: string[];
 }
 
@@ -127,16 +172,46 @@ export function classifyError(
   return new SnmpFailure('error', `${name}: ${msg}`);
 }
 
-const subtreeOf = (base: string, oid: string) => oid.startsWith(`${base}.`);
+/** Compare dotted OIDs numerically (see walk.ts). */
+export { compareOids } from './walk.js';
 
-/** Compare dotted OIDs numerically. */
-export function compareOids(a: string, b: string): number {
-  const x = a.split('.'), y = b.split('.');
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const d = Number(x[i]) - Number(y[i]);
-    if (d !== 0) return d;
+/** Non-repeaters of a combined GETBULK: the GETNEXT of each of these gives sysDescr.0 … ifNumber.0. */
+const SYSTEM_OIDS: readonly string[] = [SYSTEM.sysDescr, SYSTEM.sysObjectID, SYSTEM.sysUpTime, SYSTEM.sysName];
+const NON_REPEATERS: readonly string[] = [...SYSTEM_OIDS, IF_NUMBER];
+const NON_REPEATERS_NEXT: readonly string[] = NON_REPEATERS.map((oid) => oid.slice(0, -2));
+
+/** IF-MIB columns read: v1 (no Counter64), v2c/v3, and v2c/v3 once the agent has shown HC counters on every row. */
+const IF_COLUMNS_V1: readonly string[] = [...Object.values(IF_TABLE), IF_X_TABLE.ifName, IF_X_TABLE.ifHighSpeed];
+const IF_COLUMNS: readonly string[] = [...IF_COLUMNS_V1, IF_X_TABLE.ifHCInOctets, IF_X_TABLE.ifHCOutOctets];
+const OCTETS_32: readonly string[] = [IF_TABLE.ifInOctets, IF_TABLE.ifOutOctets];
+const IF_COLUMNS_HC: readonly string[] = IF_COLUMNS.filter((c) => !OCTETS_32.includes(c));
+const COLUMN_NAME: Record<string, IfColumn> = Object.fromEntries(
+  (Object.entries({ ...IF_TABLE, ...IF_X_TABLE }) as Array<[IfColumn, string]>).map(([name, oid]) => [oid, name]),
+);
+
+function toColumnRows(walks: readonly ColumnWalk[]): ColumnRows {
+  const cols: ColumnRows = {};
+  for (const w of walks) {
+    const name = COLUMN_NAME[w.base];
+    if (name) cols[name] = w.rows;
   }
-  return x.length - y.length;
+  return cols;
+}
+
+/** ifNumber.0 when the agent gave a plausible one. */
+function readIfNumber(vb: Vb | undefined): number | undefined {
+  return vb && vb.oid === IF_NUMBER && vb.type === T.Integer && typeof vb.value === 'number' && vb.value >= 0 && vb.value < 100_000 ? vb.value : undefined;
+}
+
+/** A poll may report `system` from these varbinds: GET answers as they are, GETNEXT answers that went past the object as noSuchObject. */
+function systemVarbinds(vbs: ReadonlyArray<Vb | Vb[] | undefined>, expected: readonly string[]): Vb[] {
+  const out: Vb[] = [];
+  for (let i = 0; i < expected.length; i++) {
+    const vb = vbs[i];
+    if (!vb || Array.isArray(vb)) continue;
+    out.push(vb.oid === expected[i] ? vb : { oid: expected[i]!, type: T.NoSuchObject, value: null });
+  }
+  return out;
 }
 
 export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; logger?: Logger } = {}): SnmpProbe {
@@ -145,9 +220,13 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
   const perAgent = Math.max(1, opts.per_agent_concurrency ?? 4);
   const maxWalkRequests = opts.max_walk_requests ?? 200;
   const varbindBudget = Math.max(1, opts.max_varbinds_per_request ?? 56);
+  const fullWalkEvery = Math.max(1, opts.full_walk_every ?? 10);
+  const pool = (opts.udp_sockets ?? 32) > 0
+    ? new UdpPool({ socketsPerFamily: opts.udp_sockets ?? 32, onSocketError: (err) => log.warn({ err: err.message }, 'snmp shared socket failed; replaced') })
+    : null;
   const sessions = new Map<string, SessionEntry>();
   const agents = new Map<string, Semaphore>();
-  const lastOutcome = new Map<string, string>();
+  const lastOutcome = new Map<string, { status: ProbeStatus; reason: string | undefined }>();
   let closed = false;
 
   function agentLimiter(agent: string): Semaphore {
@@ -157,10 +236,12 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
   }
 
   function sessionFor(site: Site, access: SnmpAccess): SessionEntry {
+    const existing = sessions.get(site.id);
+    // The same access object and host as last time (the inventory is loaded once): no key to rebuild.
+    if (existing && existing.access === access && existing.host === site.host) return existing;
     const port = access.port ?? 161;
     const key = `${site.host}|${port}|${JSON.stringify(access)}`;
-    const existing = sessions.get(site.id);
-    if (existing && existing.key === key) return existing;
+    if (existing && existing.key === key) { existing.access = access; return existing; }
     if (existing) { try { existing.session.close(); } catch { /* already closed */ } }
     const common = {
       port,
@@ -168,6 +249,7 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
       retries: opts.retries,
       transport: isIPv6(site.host) ? ('udp6' as const) : ('udp4' as const),
       backoff: 1,
+      ...(pool ? { dgramModule: pool.dgramModule } : {}),
     };
     let session: NetSnmpSession;
     if (access.version === '3') {
@@ -186,10 +268,11 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
       session = snmp.createSession(site.host, access.community, {
         ...common,
         version: access.version === '1' ? snmp.Version1 : snmp.Version2c,
-      } as snmp.SessionOptions);
+      } as unknown as snmp.SessionOptions);
     }
     const entry: SessionEntry = {
-      key, session, version: access.version, agent: `${site.host}:${port}`, lastProcessingError: null, secrets: secretsOf(access), lastRows: new Map(),
+      key, access, host: site.host, session, version: access.version, agent: `${site.host}:${port}`, lastProcessingError: null,
+      secrets: secretsOf(access), lastRows: null, ifPlan: null,
     };
     // Never let an emitter error escape: remember it (an undecodable response shows up as a timeout later).
     session.on('error', (err: unknown) => {
@@ -220,91 +303,89 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
     );
   }
 
-  const get = (entry: SessionEntry, oids: string[]) =>
-    request<Vb[]>(entry, (cb) => entry.session.get(oids, (err, vbs) => cb(err, vbs as unknown as Vb[])));
+  const get = (entry: SessionEntry, oids: readonly string[]) =>
+    request<Vb[]>(entry, (cb) => entry.session.get(oids as string[], (err, vbs) => cb(err, vbs as unknown as Vb[])));
 
-  /** Walk several table columns at once. Returns rows per column base OID. */
-  async function walkColumns(entry: SessionEntry, bases: string[], repetitions: number, deadline: number): Promise<Map<string, Vb[]>> {
-    const state = bases.map((base) => ({ base, next: base, done: false, rows: [] as Vb[] }));
+  const getBulk = (entry: SessionEntry, oids: readonly string[], nonRepeaters: number, reps: number) =>
+    request<Array<Vb | Vb[]>>(entry, (cb) =>
+      entry.session.getBulk(oids as string[], nonRepeaters, reps, (err, r) => cb(err, r as unknown as Array<Vb | Vb[]>)),
+    );
+
+  function checkDeadline(deadline: number): void {
+    if (performance.now() > deadline) throw new SnmpFailure('timeout', `poll took longer than its ${opts.deadline_ms} ms budget`);
+  }
+
+  /** Walk columns together until each is done (see walk.ts `absorb`): GETBULK (v2c/v3) or GETNEXT (v1). */
+  async function walkColumns(entry: SessionEntry, walks: readonly ColumnWalk[], repetitions: number, deadline: number, doneAt?: number): Promise<void> {
     const v1 = entry.version === '1';
     let requests = 0;
     let reps = Math.max(1, repetitions);
-    while (state.some((s) => !s.done)) {
+    for (;;) {
+      const active = walks.filter((w) => !w.done);
+      if (active.length === 0) return;
       if (++requests > maxWalkRequests) throw new SnmpFailure('error', `walk stopped after ${maxWalkRequests} requests (table too large or agent loops)`);
       checkDeadline(deadline);
-      const active = state.filter((s) => !s.done);
-      let perColumn: Vb[][];
+      const next = active.map((w) => w.next);
+      let perColumn: Array<readonly Vb[] | undefined>;
       if (v1) {
         try {
-          const vbs = await request<Vb[]>(entry, (cb) => entry.session.getNext(active.map((s) => s.next), (err, r) => cb(err, r as unknown as Vb[])));
+          const vbs = await get1(entry, next);
           perColumn = active.map((_, j) => (vbs[j] ? [vbs[j]!] : []));
         } catch (err) {
           // v1 signals the end of the MIB with noSuchName on the offending varbind.
           if (err instanceof SnmpFailure && /NoSuchName/.test(err.message)) {
             const oid = /NoSuchName: ([0-9.]+)/.exec(err.message)?.[1];
-            const hit = active.find((s) => s.next === oid);
-            if (hit) hit.done = true;
-            else for (const s of active) s.done = true;
+            const hit = active.find((w) => w.next === oid);
+            for (const w of hit ? [hit] : active) { w.done = true; w.endSeen = true; }
             continue;
           }
           throw err;
         }
       } else {
         try {
-          const vbs = await request<Vb[][]>(entry, (cb) =>
-            entry.session.getBulk(active.map((s) => s.next), 0, reps, (err, r) => cb(err, r as unknown as Vb[][])),
-          );
-          perColumn = active.map((_, j) => vbs[j] ?? []);
+          perColumn = (await getBulk(entry, next, 0, reps)) as Vb[][];
         } catch (err) {
           if (err instanceof SnmpFailure && /TooBig/.test(err.message) && reps > 1) { reps = Math.max(1, Math.floor(reps / 2)); continue; }
           throw err;
         }
       }
       let progressed = false;
-      active.forEach((s, j) => {
-        for (const vb of perColumn[j]!) {
-          if (vb.type === T.EndOfMibView || !subtreeOf(s.base, vb.oid)) { s.done = true; break; }
-          if (compareOids(vb.oid, s.next) <= 0) throw new SnmpFailure('error', `agent returned OIDs out of order (${vb.oid} after ${s.next})`);
-          s.rows.push(vb);
-          s.next = vb.oid;
-          progressed = true;
-        }
-      });
-      if (!progressed && state.some((s) => !s.done)) {
-        // Every active column gave nothing usable (truncated response): stop rather than loop.
-        if (active.every((_, j) => perColumn[j]!.length === 0)) throw new SnmpFailure('error', 'agent returned an empty response to a walk');
-      }
+      for (let j = 0; j < active.length; j++) if (absorb(active[j]!, perColumn[j] ?? [], doneAt)) progressed = true;
+      // Every active column gave nothing usable (truncated response): stop rather than loop.
+      if (!progressed && active.every((_, j) => (perColumn[j]?.length ?? 0) === 0)) throw new SnmpFailure('error', 'agent returned an empty response to a walk');
     }
-    return new Map(state.map((s) => [s.base, s.rows]));
   }
+
+  const get1 = (entry: SessionEntry, oids: string[]) =>
+    request<Vb[]>(entry, (cb) => entry.session.getNext(oids, (err, r) => cb(err, r as unknown as Vb[])));
 
   /**
-   * Walk the columns of one table. Repetitions = rows seen last time + 1 (one request finishes a column),
-   * columns grouped so that columns × repetitions stays within the varbind budget; groups run in parallel
-   * (still capped per agent).
+   * Walk the columns of one table: columns × repetitions within the varbind budget per request, groups
+   * in parallel (still capped per agent). v1's GETNEXT returns one row per column whatever the repetitions: one group.
    */
-  function checkDeadline(deadline: number): void {
-    if (performance.now() > deadline) throw new SnmpFailure('timeout', `poll took longer than its ${opts.deadline_ms} ms budget`);
+  async function walkTable(entry: SessionEntry, walks: readonly ColumnWalk[], deadline: number, size: { reps: number; doneAt?: number }): Promise<void> {
+    const open = walks.filter((w) => !w.done);
+    if (open.length === 0) return;
+    const reps = Math.max(1, Math.min(opts.max_repetitions, varbindBudget, size.reps));
+    const perRequest = entry.version === '1' ? open.length : Math.max(1, Math.floor(varbindBudget / reps));
+    const groups: ColumnWalk[][] = [];
+    for (let i = 0; i < open.length; i += perRequest) groups.push(open.slice(i, i + perRequest));
+    await Promise.all(groups.map((g) => walkColumns(entry, g, reps, deadline, size.doneAt)));
   }
 
-  async function walkTable(entry: SessionEntry, table: string, bases: string[], deadline: number, rowsHint?: number): Promise<Map<string, Vb[]>> {
-    const known = entry.lastRows.get(table) ?? rowsHint;
-    const reps = Math.max(1, Math.min(opts.max_repetitions, varbindBudget, known !== undefined ? known + 1 : opts.max_repetitions));
-    // GETNEXT (v1) returns one row per column whatever the repetitions: one group.
-    const perRequest = entry.version === '1' ? bases.length : Math.max(1, Math.floor(varbindBudget / reps));
-    const groups: string[][] = [];
-    for (let i = 0; i < bases.length; i += perRequest) groups.push(bases.slice(i, i + perRequest));
-    const parts = await Promise.all(groups.map((g) => walkColumns(entry, g, reps, deadline)));
-    const all = new Map<string, Vb[]>();
-    for (const part of parts) for (const [k, v] of part) all.set(k, v);
-    entry.lastRows.set(table, Math.max(0, ...[...all.values()].map((r) => r.length)));
-    return all;
+  /** A vendor column walked to its end, sized by the rows it had last time. */
+  async function walkVendorColumn(entry: SessionEntry, oid: string, deadline: number): Promise<Vb[]> {
+    const w = columnWalk(oid);
+    const known = entry.lastRows?.get(oid);
+    await walkTable(entry, [w], deadline, { reps: known !== undefined ? known + 1 : opts.max_repetitions });
+    (entry.lastRows ??= new Map()).set(oid, w.rows.length);
+    return w.rows;
   }
 
   async function wirelessClients(entry: SessionEntry, site: Site, deadline: number): Promise<number | undefined> {
     try {
       const sumColumn = async (oid: string) => {
-        const rows = (await walkTable(entry, oid, [oid], deadline)).get(oid) ?? [];
+        const rows = await walkVendorColumn(entry, oid, deadline);
         const nums = rows.filter((r) => r.type === T.Gauge32 || r.type === T.Integer || r.type === T.Counter32).map((r) => r.value as number);
         return nums.length ? nums.reduce((a, b) => a + b, 0) : undefined;
       };
@@ -320,37 +401,125 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
     return undefined;
   }
 
+  function takeSystem(vbs: Vb[], result: SnmpResult, problems: string[]): void {
+    const sys = decodeSystem(vbs);
+    problems.push(...sys.problems);
+    if (sys.value) result.system = sys.value;
+  }
+
+  /**
+   * The steady-state poll of a v2c/v3 agent whose last full walk saw the end of every column: the
+   * rows it found then (R) size the request, and a column holding R rows is complete (no request just
+   * to see its end) as long as ifNumber.0 has not changed. When R rows of every column fit the varbind
+   * budget: ONE GETBULK with the system scalars and ifNumber.0 as non-repeaters; else a GET and a walk.
+   * Skips ifIn/OutOctets when every row had HC counters. Returns null when the agent refused the size
+   * (TooBig): the caller then polls the usual way.
+   */
+  async function steadyPoll(entry: SessionEntry, plan: IfPlan, result: SnmpResult, problems: string[], deadline: number): Promise<ColumnWalk[] | null> {
+    const bases = plan.hc ? IF_COLUMNS_HC : IF_COLUMNS;
+    const n = plan.rows;
+    const walks = bases.map(columnWalk);
+    let ifNumber: number | undefined;
+    if (n <= opts.max_repetitions && NON_REPEATERS.length + bases.length * n <= varbindBudget) {
+      let vbs: Array<Vb | Vb[]>;
+      try {
+        vbs = await getBulk(entry, [...NON_REPEATERS_NEXT, ...bases], NON_REPEATERS.length, n);
+      } catch (err) {
+        if (err instanceof SnmpFailure && /TooBig/.test(err.message)) { plan.stable = false; return null; }
+        throw err;
+      }
+      takeSystem(systemVarbinds(vbs, SYSTEM_OIDS), result, problems);
+      ifNumber = readIfNumber(vbs[SYSTEM_OIDS.length] as Vb | undefined);
+      for (let j = 0; j < walks.length; j++) absorb(walks[j]!, (vbs[NON_REPEATERS.length + j] as Vb[] | undefined) ?? [], n);
+    } else {
+      const sys = await get(entry, NON_REPEATERS);
+      takeSystem(sys, result, problems);
+      ifNumber = readIfNumber(sys[SYSTEM_OIDS.length]);
+    }
+    checkDeadline(deadline);
+    if (ifNumber !== plan.ifNumber) {
+      // The table changed: finish every column to its end now, and walk it fully next time.
+      plan.stable = false;
+      for (const w of walks) if (w.rows.length >= n && !w.endSeen && !w.cut) w.done = false;
+      await walkTable(entry, walks, deadline, { reps: Math.max(1, (ifNumber ?? n) - n) + 1 });
+    } else {
+      await walkTable(entry, walks, deadline, { reps: n, doneAt: n });
+    }
+    return walks;
+  }
+
+  async function pollInterfaces(entry: SessionEntry, result: SnmpResult, problems: string[], deadline: number): Promise<void> {
+    const v1 = entry.version === '1';
+    const plan = entry.ifPlan;
+    let walks: ColumnWalk[] | null = null;
+    let ifNumber: number | undefined;
+    if (!v1 && plan !== null && plan.stable && plan.rows > 0 && plan.sinceFull + 1 < fullWalkEvery) {
+      walks = await steadyPoll(entry, plan, result, problems, deadline);
+      if (walks) plan.sinceFull++;
+    }
+    const full = walks === null;
+    if (walks === null) {
+      // First poll, every `full_walk_every`-th poll, or a table that changed: GET the system group
+      // (+ ifNumber.0 on v2c/v3: v1 would fail the whole GET if it were missing), then walk every column
+      // to its end. The walk starts only once the agent has answered the GET: a dead agent costs one
+      // timeout, not two. Repetitions: one more than the rows expected, from ifNumber or the last walk,
+      // whichever is larger (agents with views show fewer rows than ifNumber).
+      const sys = await get(entry, v1 ? SYSTEM_OIDS : NON_REPEATERS);
+      takeSystem(sys, result, problems);
+      if (!v1) ifNumber = readIfNumber(sys[SYSTEM_OIDS.length]);
+      walks = (v1 ? IF_COLUMNS_V1 : IF_COLUMNS).map(columnWalk);
+      const known = Math.max(plan?.rows ?? -1, ifNumber ?? -1);
+      checkDeadline(deadline);
+      await walkTable(entry, walks, deadline, { reps: known >= 0 ? known + 1 : opts.max_repetitions });
+    }
+    let rows = 0;
+    for (const w of walks) if (w.rows.length > rows) rows = w.rows.length;
+    const wasCut = walks.some((w) => w.cut);
+    if (wasCut) {
+      // OIDs out of order: walk each of those columns again on its own (snmpd 5.9 mixes up columns in
+      // some multi-column GETBULKs); keep whichever attempt read more.
+      await Promise.all(walks.map(async (w, j) => {
+        if (!w.cut) return;
+        const again = columnWalk(w.base);
+        await walkTable(entry, [again], deadline, { reps: rows + 1 });
+        if (!again.cut || again.rows.length > w.rows.length) walks![j] = again;
+      }));
+    }
+    let ifs = decodeInterfaces(toColumnRows(walks), !v1);
+    if (!full && plan!.hc && ifs.value.some((i) => i.counter_bits === 32)) {
+      // A row without HC counters (a new interface?): read the 32-bit octets after all.
+      const extra = OCTETS_32.map(columnWalk);
+      await walkTable(entry, extra, deadline, { reps: rows + 1 });
+      walks.push(...extra);
+      ifs = decodeInterfaces(toColumnRows(walks), true);
+      plan!.hc = false;
+    }
+    const cut = cutProblems(walks, COLUMN_NAME);
+    problems.push(...cut, ...ifs.problems);
+    result.interfaces = ifs.value;
+    if (wasCut) log.debug({ site: result.site, columns: cut.length }, 'snmp walk cut by out-of-order OIDs; columns re-walked');
+
+    rows = 0;
+    for (const w of walks) if (w.rows.length > rows) rows = w.rows.length;
+    if (full) {
+      entry.ifPlan = {
+        ifNumber: ifNumber ?? -1,
+        stable: !v1 && !wasCut && walks.every((w) => w.endSeen),
+        hc: !v1 && ifs.value.length > 0 && ifs.value.every((i) => i.counter_bits === 64),
+        sinceFull: 0,
+        rows,
+      };
+    } else if (wasCut || rows > plan!.rows) {
+      plan!.stable = false;
+      plan!.rows = rows;
+    }
+  }
+
   async function pollInner(site: Site, access: SnmpAccess, what: SnmpPollWhat, result: SnmpResult, deadline: number): Promise<void> {
     const entry = sessionFor(site, access);
     const problems: string[] = [];
-    const wantSystem = what.system || what.interfaces;
-    let ifNumber: number | undefined;
-    if (wantSystem) {
-      // v2c/v3: ifNumber.0 rides along to size the first walk (v1 would fail the whole GET if it were missing).
-      const withIfNumber = what.interfaces && entry.version !== '1' && !entry.lastRows.has('if');
-      const oids = [SYSTEM.sysDescr, SYSTEM.sysObjectID, SYSTEM.sysUpTime, SYSTEM.sysName, ...(withIfNumber ? [IF_NUMBER] : [])];
-      const vbs = await get(entry, oids);
-      const sys = decodeSystem(vbs);
-      problems.push(...sys.problems);
-      if (sys.value) result.system = sys.value;
-      const n = vbs.find((v) => v.oid === IF_NUMBER);
-      if (n && n.type === T.Integer && typeof n.value === 'number' && n.value >= 0 && n.value < 100_000) ifNumber = n.value;
-    }
-    // The walk starts only once the agent has answered the GET: a dead agent costs one timeout, not two.
-    if (what.interfaces) {
-      const bases: string[] = [...Object.values(IF_TABLE), IF_X_TABLE.ifName, IF_X_TABLE.ifHighSpeed];
-      if (entry.version !== '1') bases.push(IF_X_TABLE.ifHCInOctets, IF_X_TABLE.ifHCOutOctets);
-      checkDeadline(deadline);
-      const rows = await walkTable(entry, 'if', bases, deadline, ifNumber);
-      const cols: ColumnRows = {};
-      for (const [name, oid] of Object.entries({ ...IF_TABLE, ...IF_X_TABLE }) as Array<[IfColumn, string]>) {
-        const r = rows.get(oid);
-        if (r) cols[name] = r;
-      }
-      const ifs = decodeInterfaces(cols, entry.version !== '1');
-      problems.push(...ifs.problems);
-      result.interfaces = ifs.value;
-    }
+    if (what.interfaces) await pollInterfaces(entry, result, problems, deadline);
+    else if (what.system) takeSystem(await get(entry, SYSTEM_OIDS), result, problems);
     if (site.vendor === 'mikrotik' || site.vendor === 'ubiquiti') {
       const wc = performance.now() > deadline ? undefined : await wirelessClients(entry, site, deadline);
       if (wc !== undefined) result.wireless_clients = wc;
@@ -378,9 +547,9 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
         result.reason = f.message;
       }
       result.duration_ms = Math.round((performance.now() - t0) * 10) / 10;
-      const outcome = `${result.status}|${result.reason ?? ''}`;
-      if (lastOutcome.get(site.id) !== outcome) {
-        lastOutcome.set(site.id, outcome);
+      const last = lastOutcome.get(site.id);
+      if (!last || last.status !== result.status || last.reason !== result.reason) {
+        lastOutcome.set(site.id, { status: result.status, reason: result.reason });
         const level = result.status === 'ok' ? 'info' : 'warn';
         log[level]({ site: site.id, status: result.status, reason: result.reason, duration_ms: result.duration_ms }, 'snmp status changed');
       }
@@ -392,6 +561,10 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
         try { e.session.close(); } catch { /* already closed */ }
       }
       sessions.clear();
+      pool?.close();
+    },
+    stats() {
+      return { sessions: sessions.size, ...(pool ? { pool: pool.stats() } : {}) };
     },
   };
 }

@@ -1,0 +1,346 @@
+/**
+ * A small pool of real UDP sockets shared by many net-snmp sessions.
+ *
+ * net-snmp's Session opens one UDP socket per session (`options.dgramModule.createSocket(transport)`),
+ * and every socket binds an ephemeral port: Linux has about 28,000 of them, and each socket costs a
+ * file descriptor and kernel + libuv memory. 50,000 sites cannot be polled that way by one process.
+ *
+ * `pool.dgramModule` is what a Session takes as `dgramModule`: its `createSocket()` returns a light
+ * facade with the surface net-snmp uses (`send`, `on('message'|'close'|'error')`, `ref/unref`,
+ * `close`, `bind`). On its first send the facade attaches to one of the pool's sockets, and a
+ * datagram arriving on that socket is routed by the sender's `address:port` to the facade(s) that
+ * sent to that address:port:
+ *   - one facade for that remote (the usual case: one session per site): it gets the datagram;
+ *   - several (sites sharing host:port, e.g. different communities): it goes to each; net-snmp drops
+ *     answers whose request id is not its own. The pool spreads such facades over different sockets
+ *     first, so this only happens with more sessions per remote than sockets.
+ *   - none (an agent answering from another address): the request id is read from the datagram and
+ *     it goes to the facade that recently sent that id; otherwise it is dropped and counted.
+ * Targets that are not IP literals (host names: dgram.send resolves them), IPv6 with a zone, and
+ * IPv4-mapped IPv6 keep a socket of their own (a plain dgram socket, as net-snmp would make).
+ * Closing a facade never closes a shared socket; `pool.close()` closes them all.
+ */
+import dgram from 'node:dgram';
+import { EventEmitter } from 'node:events';
+import { isIPv4, isIPv6 } from 'node:net';
+
+export interface UdpPoolOptions {
+  /** Shared sockets per address family (default 32). */
+  socketsPerFamily?: number;
+  /** SO_RCVBUF asked for each shared socket (default 4 MiB; the kernel caps it at net.core.rmem_max). */
+  recvBufferBytes?: number;
+  /** Called on a socket-level error of a shared socket (the socket is replaced). */
+  onSocketError?: (err: Error) => void;
+}
+
+export interface UdpPoolStats {
+  /** Shared sockets open now. */
+  sockets: number;
+  /** Facades (sessions) open now, and how many of them hold a private socket. */
+  facades: number;
+  privateSockets: number;
+  /** Datagrams delivered through the routing table, via the request-id fallback, and dropped (no session). */
+  routed: number;
+  routedById: number;
+  dropped: number;
+}
+
+type Family = 'udp4' | 'udp6';
+type SendCallback = (error: Error | null, bytes: number) => void;
+
+/** The part of dgram.Socket net-snmp's Session uses. */
+export interface SessionSocket {
+  on(event: 'message', listener: (msg: Buffer, rinfo: dgram.RemoteInfo) => void): this;
+  on(event: 'close', listener: () => void): this;
+  on(event: 'error', listener: (err: Error) => void): this;
+  send(buf: Buffer, offset: number, length: number, port: number, address: string, cb?: SendCallback): void;
+  bind(port?: number, address?: string): this;
+  ref(): this;
+  unref(): this;
+  close(): void;
+}
+
+/**
+ * The request id (v1/v2c: PDU request-id; v3: msgID) of an SNMP message, read from the raw bytes
+ * without decoding the rest. null when the bytes are not a message we can read.
+ */
+export function peekRequestId(buf: Uint8Array): number | null {
+  let p = 0;
+  // Reads a BER length at p; returns it and moves p. -1 when malformed.
+  const len = (): number => {
+    if (p >= buf.length) return -1;
+    const first = buf[p++]!;
+    if (first < 0x80) return first;
+    const n = first & 0x7f;
+    if (n === 0 || n > 3 || p + n > buf.length) return -1;
+    let v = 0;
+    for (let i = 0; i < n; i++) v = v * 256 + buf[p++]!;
+    return v;
+  };
+  const int = (): number | null => {
+    if (buf[p++] !== 0x02) return null;
+    const n = len();
+    if (n < 1 || n > 5 || p + n > buf.length) return null;
+    let v = buf[p]! & 0x80 ? -1 : 0;
+    for (let i = 0; i < n; i++) v = v * 256 + buf[p++]!;
+    return v;
+  };
+  if (buf[p++] !== 0x30 || len() < 0) return null;
+  const version = int();
+  if (version === 0 || version === 1) {
+    if (buf[p++] !== 0x04) return null;
+    const n = len();
+    if (n < 0) return null;
+    p += n;
+    const tag = buf[p++];
+    if (tag === undefined || tag < 0xa0 || tag > 0xa8 || len() < 0) return null;
+    return int();
+  }
+  if (version === 3) {
+    if (buf[p++] !== 0x30 || len() < 0) return null;
+    return int();
+  }
+  return null;
+}
+
+/** How many recent request ids a facade remembers for the fallback route. */
+const RECENT_IDS = 8;
+
+class SharedSocket {
+  readonly socket: dgram.Socket;
+  /** remote address:port → the facade(s) that sent there. */
+  readonly routes = new Map<string, Facade | Facade[]>();
+  readonly facades = new Set<Facade>();
+  closed = false;
+
+  constructor(readonly pool: UdpPool, readonly family: Family, recvBufferBytes: number) {
+    this.socket = dgram.createSocket(family);
+    this.socket.on('message', (msg, rinfo) => this.deliver(msg, rinfo));
+    this.socket.on('error', (err) => this.pool.socketFailed(this, err));
+    this.socket.on('close', () => this.pool.socketFailed(this, null));
+    this.socket.bind(0, () => {
+      try { this.socket.setRecvBufferSize(recvBufferBytes); } catch { /* capped or refused: keep the default */ }
+    });
+    // Requests in flight keep the process alive through net-snmp's timers, not through the socket.
+    this.socket.unref();
+  }
+
+  addRoute(key: string, f: Facade): void {
+    const cur = this.routes.get(key);
+    if (!cur) this.routes.set(key, f);
+    else if (Array.isArray(cur)) { if (!cur.includes(f)) cur.push(f); }
+    else if (cur !== f) this.routes.set(key, [cur, f]);
+  }
+
+  removeRoute(key: string, f: Facade): void {
+    const cur = this.routes.get(key);
+    if (cur === f) this.routes.delete(key);
+    else if (Array.isArray(cur)) {
+      const rest = cur.filter((x) => x !== f);
+      if (rest.length === 0) this.routes.delete(key);
+      else this.routes.set(key, rest.length === 1 ? rest[0]! : rest);
+    }
+  }
+
+  private deliver(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    const to = this.routes.get(`${rinfo.address}:${rinfo.port}`);
+    if (to) {
+      this.pool.counters.routed++;
+      if (Array.isArray(to)) for (const f of [...to]) f.emit('message', msg, rinfo);
+      else to.emit('message', msg, rinfo);
+      return;
+    }
+    // An agent that answers from another address: find the facade by the request id it sent.
+    const id = peekRequestId(msg);
+    if (id !== null) {
+      for (const f of this.facades) {
+        if (f.sentRecently(id)) {
+          this.pool.counters.routedById++;
+          f.emit('message', msg, rinfo);
+          return;
+        }
+      }
+    }
+    this.pool.counters.dropped++;
+  }
+}
+
+class Facade extends EventEmitter implements SessionSocket {
+  private shared: SharedSocket | null = null;
+  private own: dgram.Socket | null = null;
+  private readonly keys: string[] = [];
+  private readonly recent: number[] = [];
+  private recentAt = 0;
+  private closed = false;
+  private refed = false;
+
+  constructor(private readonly pool: UdpPool, readonly family: Family) { super(); }
+
+  sentRecently(id: number): boolean { return this.recent.includes(id); }
+
+  send(buf: Buffer, offset: number, length: number, port: number, address: string, cb?: SendCallback): void {
+    if (this.closed) {
+      const err = new Error('Not running');
+      if (cb) process.nextTick(cb, err, 0);
+      return;
+    }
+    if (!this.own) {
+      const key = routeKey(this.family, address, port);
+      if (key === null) this.ownSocket();
+      else {
+        if (!this.shared) this.shared = this.pool.attach(this, key);
+        if (!this.keys.includes(key)) { this.keys.push(key); this.shared.addRoute(key, this); }
+        const id = peekRequestId(buf.subarray(offset, offset + length));
+        if (id !== null) { this.recent[this.recentAt] = id; this.recentAt = (this.recentAt + 1) % RECENT_IDS; }
+        this.shared.socket.send(buf, offset, length, port, address, cb);
+        return;
+      }
+    }
+    this.own!.send(buf, offset, length, port, address, cb);
+  }
+
+  /** A private socket: what net-snmp would have made (host names, zoned or mapped IPv6). */
+  private ownSocket(): void {
+    this.detach();
+    const s = dgram.createSocket(this.family);
+    s.on('message', (m, r) => this.emit('message', m, r));
+    s.on('error', (e) => this.emit('error', e));
+    s.on('close', () => { if (!this.closed) { this.closed = true; this.pool.forget(this); this.emit('close'); } });
+    if (this.refed) s.ref(); else s.unref();
+    this.own = s;
+    this.pool.counters.privateSockets++;
+  }
+
+  private detach(): void {
+    if (this.shared) for (const k of this.keys) this.shared.removeRoute(k, this);
+    this.shared?.facades.delete(this);
+    this.shared = null;
+    this.keys.length = 0;
+  }
+
+  /** The shared socket went away: behave as if our own socket had closed (net-snmp fails pending requests). */
+  lostSocket(): void {
+    if (this.closed) return;
+    this.shared = null;
+    this.keys.length = 0;
+    this.closed = true;
+    this.pool.forget(this);
+    this.emit('close');
+  }
+
+  bind(): this {
+    // net-snmp binds only when sourceAddress/sourcePort are set: give those sessions a private socket.
+    if (!this.own) this.ownSocket();
+    return this;
+  }
+
+  ref(): this { this.refed = true; this.own?.ref(); return this; }
+  unref(): this { this.refed = false; this.own?.unref(); return this; }
+
+  close(): void {
+    if (this.closed) throw Object.assign(new Error('Not running'), { code: 'ERR_SOCKET_DGRAM_NOT_RUNNING' });
+    if (this.own) {
+      this.own.close();
+      this.pool.counters.privateSockets--;
+      return; // 'close' follows from the socket
+    }
+    this.closed = true;
+    this.detach();
+    this.pool.forget(this);
+    process.nextTick(() => this.emit('close'));
+  }
+}
+
+/** address:port as the kernel reports a sender, or null when the target cannot be routed that way. */
+export function routeKey(family: Family, address: string, port: number): string | null {
+  if (family === 'udp4') return isIPv4(address) ? `${address}:${port}` : null;
+  if (!isIPv6(address) || address.includes('%') || address.includes('.')) return null;
+  // The kernel reports the compressed, lower-case form: normalise ours the same way.
+  const canonical = new URL(`http://[${address}]/`).hostname.slice(1, -1);
+  return `${canonical}:${port}`;
+}
+
+export class UdpPool {
+  private readonly size: number;
+  private readonly recvBufferBytes: number;
+  private readonly sockets: Record<Family, SharedSocket[]> = { udp4: [], udp6: [] };
+  private readonly next: Record<Family, number> = { udp4: 0, udp6: 0 };
+  private readonly facades = new Set<Facade>();
+  private closed = false;
+  readonly counters = { routed: 0, routedById: 0, dropped: 0, privateSockets: 0 };
+
+  /** Pass as net-snmp's `dgramModule` session option. */
+  readonly dgramModule: { createSocket(type: Family): SessionSocket };
+
+  constructor(private readonly opts: UdpPoolOptions = {}) {
+    this.size = Math.max(1, opts.socketsPerFamily ?? 32);
+    this.recvBufferBytes = opts.recvBufferBytes ?? 4 * 1024 * 1024;
+    this.dgramModule = {
+      createSocket: (type: Family) => {
+        const f = new Facade(this, type === 'udp6' ? 'udp6' : 'udp4');
+        this.facades.add(f);
+        return f;
+      },
+    };
+  }
+
+  /**
+   * Choose a shared socket for a facade about to send to `key`: the next one in turn that carries no
+   * other facade for the same remote (so answers need no fan-out), else simply the next one.
+   */
+  attach(f: Facade, key: string): SharedSocket {
+    if (this.closed) throw new Error('UDP pool is closed');
+    const list = this.sockets[f.family];
+    while (list.length < this.size) list.push(new SharedSocket(this, f.family, this.recvBufferBytes));
+    const start = this.next[f.family];
+    let chosen = list[start % list.length]!;
+    for (let i = 0; i < list.length; i++) {
+      const s = list[(start + i) % list.length]!;
+      if (!s.routes.has(key)) { chosen = s; break; }
+    }
+    this.next[f.family] = (start + 1) % list.length;
+    chosen.facades.add(f);
+    return chosen;
+  }
+
+  forget(f: Facade): void { this.facades.delete(f); }
+
+  /** A shared socket failed or closed under us: its facades see a close; a new socket takes its place. */
+  socketFailed(s: SharedSocket, err: Error | null): void {
+    if (s.closed) return;
+    s.closed = true;
+    if (err) this.opts.onSocketError?.(err);
+    const list = this.sockets[s.family];
+    const i = list.indexOf(s);
+    if (i >= 0) list.splice(i, 1);
+    if (err) { try { s.socket.close(); } catch { /* already closed */ } }
+    for (const f of [...s.facades]) f.lostSocket();
+    s.facades.clear();
+    s.routes.clear();
+  }
+
+  stats(): UdpPoolStats {
+    return {
+      sockets: this.sockets.udp4.length + this.sockets.udp6.length,
+      facades: this.facades.size,
+      privateSockets: this.counters.privateSockets,
+      routed: this.counters.routed,
+      routedById: this.counters.routedById,
+      dropped: this.counters.dropped,
+    };
+  }
+
+  /** Close every shared socket (sessions still open see a close and fail their pending requests). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const fam of ['udp4', 'udp6'] as const) {
+      for (const s of [...this.sockets[fam]]) {
+        s.closed = true;
+        try { s.socket.close(); } catch { /* already closed */ }
+        for (const f of [...s.facades]) f.lostSocket();
+      }
+      this.sockets[fam] = [];
+    }
+  }
+}
