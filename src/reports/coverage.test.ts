@@ -271,3 +271,55 @@ describe('areas: the coverage figure per commune', () => {
     expect(r.total.classes).toEqual({ live: 1, at_risk: 3, dropped_off: 0, unknown: 1 });
   });
 });
+
+describe('service buckets (the daily rollup: sums of in-service checks only)', () => {
+  // one UTC-day bucket per day holding only the service-hour checks of that day
+  const DAYS = 4;
+  const from = Math.ceil(FROM / DAY) * DAY; // a UTC midnight (07:00 local)
+  const hourly = (id: string, st: (h: number) => St) => {
+    const all = buckets(id, (DAYS + 2) * DAY, st).filter((b) => b.start >= from && b.end <= from + DAYS * DAY);
+    return all;
+  };
+  const daily = (hs: StateBucket[]): StateBucket[] => {
+    const out = new Map<number, StateBucket>();
+    for (const b of hs) {
+      const h = (b.start - FROM) / H;
+      if (!inService(h)) continue; // the svc split: only in-service checks
+      const d = Math.floor(b.start / DAY) * DAY;
+      const o = out.get(d) ?? { site: b.site, start: d, end: d + DAY, up: 0, down: 0, unreachable: 0, unknown: 0, maintenance: 0, checked_s: 0, service: true };
+      o.up += b.up; o.down += b.down; o.unreachable += b.unreachable; o.unknown += b.unknown; o.maintenance += b.maintenance; o.checked_s += b.checked_s;
+      out.set(d, o);
+    }
+    return [...out.values()];
+  };
+  const state = (h: number): St => (hod(h) === 10 || hod(h) === 3 ? 'down' : hod(h) === 15 ? 'maintenance' : 'up');
+  const rep = (bs: StateBucket[], sites = [site({ id: 'a' })]) =>
+    computeCoverage({ from, to: from + DAYS * DAY, settings: SETTINGS, generatedAt: from + DAYS * DAY, sites, buckets: bs });
+
+  it('count in full: the same minutes as the hourly buckets weighted by service hours', () => {
+    const h = rep(hourly('a', state)).sites[0]!;
+    const d = rep(daily(hourly('a', state))).sites[0]!;
+    expect(h.down_min).toBe(DAYS * 60); // 10:00 each day; 03:00 is at night
+    for (const k of ['availability_pct', 'down_min', 'up_min', 'maintenance_min', 'checked_min', 'no_data_min'] as const) expect(d[k], k).toBe(h[k]);
+  });
+
+  it('a site added inside a bucket counts by the share of the bucket\'s service time after it was added', () => {
+    // added 2 local days after FROM: local midnight = 17:00 UTC, inside a UTC-day bucket
+    const added = site({ id: 'a', added: '2026-03-03' });
+    const d = rep(daily(hourly('a', () => 'up')), [added]).sites[0]!;
+    const h = rep(hourly('a', () => 'up'), [added]).sites[0]!;
+    expect(d.service_min).toBe(h.service_min);
+    expect(d.checked_min).toBeCloseTo(h.checked_min, 6);
+    expect(d.availability_pct).toBe(100);
+  });
+
+  it('a bucket with no service time in the period counts nothing', () => {
+    const night = { start: '22:00', end: '23:00' };
+    const r = computeCoverage({
+      from, to: from + 3 * H, settings: { ...SETTINGS, service_hours: night }, generatedAt: from + DAY, sites: [site({ id: 'a' })],
+      buckets: [{ site: 'a', start: from, end: from + 3 * H, up: 5, down: 0, unreachable: 0, unknown: 0, maintenance: 0, checked_s: 150, service: true }],
+    });
+    expect(r.sites[0]!.checked_min).toBe(0);
+    expect(r.sites[0]!.availability_pct).toBeNull();
+  });
+});

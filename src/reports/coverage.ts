@@ -25,7 +25,15 @@ import { clipWindows, localDateToUtc, overlapMs, serviceWindows, type ServiceHou
 export const CAUSES = ['power', 'link', 'unknown'] as const satisfies readonly Cause[];
 export const CLASSES = ['live', 'at_risk', 'dropped_off', 'unknown'] as const;
 export type CoverageClass = (typeof CLASSES)[number];
-export type Resolution = 'raw' | 'rollup_5m' | 'rollup_1h';
+/** Where a report's figures came from; `rollup_1d`: the daily rollup's service-hour sums (svc tag), rest from rollup_1h. */
+export type Resolution = 'raw' | 'rollup_5m' | 'rollup_1h' | 'rollup_1d';
+
+/** One piece of the period and the data it was computed from. */
+export interface Source {
+  resolution: Resolution;
+  from: number;
+  to: number;
+}
 
 /** Sums of checks by state over one bucket [start, end) of one site (from `site_state`). */
 export interface StateBucket {
@@ -41,6 +49,12 @@ export interface StateBucket {
   maintenance: number;
   /** Seconds the checks stand for (sum of `checked_s`). Split between states pro rata. */
   checked_s: number;
+  /**
+   * The sums are of checks inside service hours only (the daily rollup's `svc` split): the bucket
+   * counts in full, not by its overlap with service hours (only a site added inside the bucket
+   * counts by the share of the bucket's service time after it was added).
+   */
+  service?: boolean;
 }
 
 /** Ping figures (means) for one bucket of one site; the report's medians are taken over the buckets in service hours. */
@@ -90,6 +104,8 @@ export interface CoverageInput {
   /** Epoch ms of the last UP check at or before `to` (looked back at least `dropped_off_days`). */
   lastUp?: ReadonlyMap<string, number | null>;
   resolution?: Resolution;
+  /** The pieces of the period by data source, when more than one was used. */
+  sources?: readonly Source[];
   /** Epoch ms the report was made. */
   generatedAt?: number;
 }
@@ -177,6 +193,8 @@ export interface CoverageReport {
   to: number;
   generated_at: number;
   resolution: Resolution | null;
+  /** The pieces of the period by data source (e.g. whole days from rollup_1d, the edges from rollup_1h). */
+  sources?: Source[];
   settings: ReportSettings;
   sites: SiteCoverage[];
   communes: AreaCoverage[];
@@ -204,17 +222,27 @@ interface Acc {
   downstream: number;
 }
 
-/** Seconds in each state of one bucket, restricted to service windows (pro rata). */
-function bucketSeconds(b: StateBucket, windows: readonly Window[], cache?: Map<number, Map<number, number>>): Acc | null {
+/**
+ * Seconds in each state of one bucket, restricted to service windows (pro rata). A `service` bucket
+ * holds service-hour checks only: it counts by the share of the period's service time in it that
+ * is in this site's windows (1 unless the site was added inside it).
+ */
+function bucketSeconds(b: StateBucket, windows: readonly Window[], all: readonly Window[], cache?: { plain: Map<number, Map<number, number>>; service: Map<number, Map<number, number>> }): Acc | null {
   const len = b.end - b.start;
   if (!(len > 0)) return null;
   // buckets of every site share their starts: the overlap is computed once per (start, end)
-  let byEnd = cache?.get(b.start);
+  const c = b.service ? cache?.service : cache?.plain;
+  let byEnd = c?.get(b.start);
   let frac = byEnd?.get(b.end);
   if (frac === undefined) {
-    frac = overlapMs(windows, b.start, b.end) / len;
-    if (cache) {
-      if (!byEnd) cache.set(b.start, (byEnd = new Map()));
+    if (b.service) {
+      const whole = overlapMs(all, b.start, b.end);
+      frac = whole > 0 ? overlapMs(windows, b.start, b.end) / whole : 0;
+    } else {
+      frac = overlapMs(windows, b.start, b.end) / len;
+    }
+    if (c) {
+      if (!byEnd) c.set(b.start, (byEnd = new Map()));
       byEnd.set(b.end, frac);
     }
   }
@@ -282,7 +310,7 @@ export function computeCoverage(input: CoverageInput): CoverageReport {
     return first;
   };
 
-  const sharedWeights = new Map<number, Map<number, number>>();
+  const sharedWeights = { plain: new Map<number, Map<number, number>>(), service: new Map<number, Map<number, number>>() };
   const acc = new Map<string, Acc>();
   const accOf = (id: string): Acc => {
     let a = acc.get(id);
@@ -300,7 +328,7 @@ export function computeCoverage(input: CoverageInput): CoverageReport {
       const t = Math.min(b.end, to);
       if ((lastUpSeen.get(b.site) ?? -Infinity) < t) lastUpSeen.set(b.site, t);
     }
-    const sec = bucketSeconds(b, windowsOf(b.site), effFrom.get(b.site) === from ? sharedWeights : undefined);
+    const sec = bucketSeconds(b, windowsOf(b.site), windows, effFrom.get(b.site) === from ? sharedWeights : undefined);
     if (!sec) continue;
     const a = accOf(b.site);
     a.up += sec.up; a.down += sec.down; a.unreachable += sec.unreachable;
@@ -422,6 +450,7 @@ export function computeCoverage(input: CoverageInput): CoverageReport {
     to,
     generated_at: input.generatedAt ?? Date.now(),
     resolution: input.resolution ?? null,
+    ...(input.sources ? { sources: [...input.sources] } : {}),
     settings,
     sites: [...sites].sort((x, y) => `${x.province}/${x.district}/${x.commune}/${x.site}`.localeCompare(`${y.province}/${y.district}/${y.commune}/${y.site}`, 'vi')),
     communes: group('commune', (s) => `${s.province}\u0000${s.district}\u0000${s.commune}`),

@@ -11,11 +11,18 @@
  * by its overlap with service hours, so night buckets count zero and odd edges count pro rata.
  * Resolution: raw data for short spans (<= 2 days, within the raw retention), the 5-minute rollup
  * up to 62 days (or when the service-hour edges are not on whole UTC hours), the 1-hour rollup beyond.
+ *
+ * Longer than 62 days, whole UTC days come from the daily rollup (`rollup_1d`) instead: its
+ * site_state and ping points are split by the `svc` tag stamped at write time, so the service-hour
+ * sums are read directly (`WHERE svc = 'in <hours> <tz>'`), one point per site and day, with no
+ * weighting. A probe first finds the days it can be trusted for (present, final, and with no point
+ * tagged otherwise: untagged data from before the tag existed, or other service hours); every other
+ * day, and the partial days at the edges, are read the 1-hour way above. `sources` says which.
  */
 import { escape } from 'influx';
-import { MEASUREMENTS, RP } from '../store/schema.js';
+import { MEASUREMENTS, RP, RP_DAILY, SVC_TAG } from '../store/schema.js';
 import { RuntimeError, errorMessage } from '../core/errors.js';
-import type { PingBucket, Resolution, StateBucket } from './coverage.js';
+import type { PingBucket, Resolution, Source, StateBucket } from './coverage.js';
 import { serviceWindows, type ServiceHours, type Window } from './service-hours.js';
 
 /** The one method the report needs from node-influx's `InfluxDB` (or anything answering like it). */
@@ -43,6 +50,12 @@ export interface FetchParams {
   chunkDays?: number;
   parallel?: number;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Read whole days from the daily rollup where it can be trusted (the rest at `resolution`).
+   * `svc`: the tag values of the report's service hours (serviceTagValues); `finalAfterMs`: a day is
+   * final that long after it began (dailyFinalAfterMs of the influx settings); `now`: the clock.
+   */
+  daily?: { svc: { in: string; out: string }; now: number; finalAfterMs: number };
 }
 
 export interface FetchedInputs {
@@ -51,10 +64,12 @@ export interface FetchedInputs {
   traffic: Map<string, { in_bytes: number; out_bytes: number }>;
   lastUp: Map<string, number | null>;
   statements: number;
+  /** The pieces of [from, to) and what each was read from. */
+  sources: Source[];
 }
 
 const DAY = 86_400_000;
-const RESOLUTION_SECONDS: Record<Exclude<Resolution, 'raw'>, number> = { rollup_5m: 300, rollup_1h: 3600 };
+const RESOLUTION_SECONDS: Record<Exclude<Resolution, 'raw'>, number> = { rollup_5m: 300, rollup_1h: 3600, rollup_1d: 3600 };
 
 const id = (s: string) => escape.quoted(s);
 const lit = (s: string) => escape.stringLit(s);
@@ -85,7 +100,7 @@ export function hourAligned(windows: readonly Window[]): boolean {
 }
 
 function from(database: string, resolution: Resolution, measurement: string): string {
-  return `${id(database)}.${id(RP[resolution])}.${id(measurement)}`;
+  return `${id(database)}.${id(resolution === 'rollup_1d' ? RP_DAILY : RP[resolution])}.${id(measurement)}`;
 }
 
 function scopeClause(scope?: QueryScope): string {
@@ -93,7 +108,7 @@ function scopeClause(scope?: QueryScope): string {
 }
 
 const gcd = (a: number, b: number): number => { a = Math.abs(a); b = Math.abs(b); while (b) [a, b] = [b, a % b]; return a; };
-const RESOLUTION_MS: Record<Resolution, number> = { raw: 60_000, rollup_5m: 300_000, rollup_1h: 3_600_000 };
+const RESOLUTION_MS: Record<Resolution, number> = { raw: 60_000, rollup_5m: 300_000, rollup_1h: 3_600_000, rollup_1d: DAY };
 
 /**
  * The GROUP BY time() bucket for a period: the longest length dividing 24 h on which every
@@ -158,11 +173,85 @@ export function statements(p: FetchParams): Statements {
   const wanTag: (typeof IFACE.tags)[number] = 'wan';
   const traffic = `SELECT sum(${id(inF)}) AS ${id('in_sum')}, sum(${id(outF)}) AS ${id('out_sum')} FROM ${from(p.database, p.resolution, IFACE.name)} ` +
     `WHERE ${id(wanTag)} = ${lit('true')} AND time >= ${ts(p.from)} AND time < ${ts(p.to)}${sc} GROUP BY ${id('site')}`;
-  const lookFrom = Math.min(p.from, p.to - (p.droppedOffDays + 1) * DAY);
-  const upF: SsField = 'up';
-  const lastUp = `SELECT last(${id(upF)}) AS ${id('up')} FROM ${from(p.database, p.resolution, SS.name)} ` +
-    `WHERE ${id(upF)} > 0 AND time >= ${ts(lookFrom)} AND time < ${ts(p.to)}${sc} GROUP BY ${id('site')}`;
+  const lastUp = lastUpStatement(p, Math.min(p.from, p.to - (p.droppedOffDays + 1) * DAY));
   return { bucket, ranges, state, ping: pingQs, traffic, lastUp };
+}
+
+/** The last UP check per site in [lookFrom, p.to), at p.resolution. */
+function lastUpStatement(p: FetchParams, lookFrom: number): string {
+  const upF: SsField = 'up';
+  return `SELECT last(${id(upF)}) AS ${id('up')} FROM ${from(p.database, p.resolution, SS.name)} ` +
+    `WHERE ${id(upF)} > 0 AND time >= ${ts(lookFrom)} AND time < ${ts(p.to)}${scopeClause(p.scope)} GROUP BY ${id('site')}`;
+}
+
+// ---------------------------------------------------------------- the daily rollup
+
+/** Whole UTC days [d0, d1) inside [from, to) whose daily rollup is final at `now`; null when none. Pure. */
+export function dailySpan(from: number, to: number, now: number, finalAfterMs: number): [number, number] | null {
+  const d0 = Math.ceil(from / DAY) * DAY;
+  // a day [d, d + 1 day) is final once now >= d + finalAfterMs
+  const lastFinal = Math.floor((now - finalAfterMs) / DAY) * DAY;
+  const d1 = Math.min(Math.floor(to / DAY) * DAY, lastFinal + DAY);
+  return d1 > d0 ? [d0, d1] : null;
+}
+
+/** [from, to) cut into pieces: runs of usable whole days → rollup_1d, the rest → `base`. Pure. */
+export function planSegments(from: number, to: number, usableDays: Iterable<number>, base: Resolution): Source[] {
+  const days = [...new Set(usableDays)].filter((d) => d % DAY === 0 && d >= from && d + DAY <= to).sort((a, b) => a - b);
+  const out: Source[] = [];
+  const push = (resolution: Resolution, a: number, b: number) => {
+    if (!(b > a)) return;
+    const last = out[out.length - 1];
+    if (last && last.resolution === resolution && last.to === a) last.to = b;
+    else out.push({ resolution, from: a, to: b });
+  };
+  let t = from;
+  for (const d of days) {
+    push(base, t, d);
+    push('rollup_1d', d, d + DAY);
+    t = d + DAY;
+  }
+  push(base, t, to);
+  return out;
+}
+
+const svcIs = (v: string) => `${id(SVC_TAG)} = ${lit(v)}`;
+
+/**
+ * The probe over [d0, d1): `present` counts per day the in-service site_state points; `foreign`
+ * (site_state, ping) counts per day the points tagged otherwise (no svc tag, or other hours).
+ */
+export function dailyProbeStatements(p: FetchParams, d0: number, d1: number): { present: string; foreign: string[] } {
+  const svc = p.daily!.svc;
+  const where = `time >= ${ts(d0)} AND time < ${ts(d1)}${scopeClause(p.scope)}`;
+  const count = (m: string, f: string, cond: string) =>
+    `SELECT count(${id(f)}) AS ${id('n')} FROM ${from(p.database, 'rollup_1d', m)} WHERE ${cond} AND ${where} GROUP BY time(1d) fill(none)`;
+  const other = `${id(SVC_TAG)} != ${lit(svc.in)} AND ${id(SVC_TAG)} != ${lit(svc.out)}`;
+  const ssF: SsField = 'checked_s';
+  const pingF: keyof typeof PING.fields = 'up';
+  return {
+    present: count(SS.name, ssF, svcIs(svc.in)),
+    foreign: [count(SS.name, ssF, other), count(PING.name, pingF, other)],
+  };
+}
+
+/** The daily statements over [a, b) (whole days): service-hour sums and ping means per site and day, WAN bytes per site. */
+export function dailyStatements(p: FetchParams, a: number, b: number): { state: string; ping: string; traffic: string } {
+  const svc = p.daily!.svc;
+  const sc = scopeClause(p.scope);
+  const range = `time >= ${ts(a)} AND time < ${ts(b)}${sc}`;
+  const sums = STATE_SUMS.map((f) => `sum(${id(f)}) AS ${id(f)}`).join(', ');
+  const group = `GROUP BY time(1d), ${id('site')} fill(none)`;
+  const rtt: keyof typeof PING.fields = 'rtt_avg_ms';
+  const loss: keyof typeof PING.fields = 'loss_pct';
+  const wanTag: (typeof IFACE.tags)[number] = 'wan';
+  return {
+    state: `SELECT ${sums} FROM ${from(p.database, 'rollup_1d', SS.name)} WHERE ${svcIs(svc.in)} AND ${range} ${group}`,
+    ping: `SELECT mean(${id(rtt)}) AS ${id('rtt_ms')}, mean(${id(loss)}) AS ${id('loss_pct')} FROM ${from(p.database, 'rollup_1d', PING.name)} WHERE ${svcIs(svc.in)} AND ${range} ${group}`,
+    // in_bytes/out_bytes: made by the daily CQ (ROLLUPS_1D) as sum of hourly mean rates × 3600 / 8
+    traffic: `SELECT sum(${id('in_bytes')}) AS ${id('in_bytes')}, sum(${id('out_bytes')}) AS ${id('out_bytes')} FROM ${from(p.database, 'rollup_1d', IFACE.name)} ` +
+      `WHERE ${id(wanTag)} = ${lit('true')} AND ${range} GROUP BY ${id('site')}`,
+  };
 }
 
 interface RawSeries { name: string; tags?: Record<string, string>; columns: string[]; values: Array<Array<number | string | null>> }
@@ -195,64 +284,134 @@ function rows(r: RawResult | undefined): Array<{ site: string; row: Record<strin
   return out;
 }
 
+/** Rows of every series of a result (a statement without GROUP BY tags has one untagged series). */
+function rowsAnySeries(r: RawResult | undefined): Array<{ row: Record<string, number | string | null> }> {
+  const out: Array<{ row: Record<string, number | string | null> }> = [];
+  for (const s of r?.series ?? []) {
+    for (const v of s.values) {
+      const row: Record<string, number | string | null> = {};
+      s.columns.forEach((c, i) => { row[c] = v[i] ?? null; });
+      out.push({ row });
+    }
+  }
+  return out;
+}
+
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 const numOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
+type Job =
+  | { kind: 'state' | 'ping'; range: [number, number]; every: number; service: boolean; q: string }
+  | { kind: 'traffic'; q: string; secondsPerUnit: number; bytes: boolean }
+  | { kind: 'lastUp'; q: string };
+
 export async function fetchCoverageInputs(client: InfluxQueryClient, p: FetchParams): Promise<FetchedInputs> {
-  const st = statements(p);
   const parallel = p.parallel ?? 3;
+  let segments: Source[] = [{ resolution: p.resolution, from: p.from, to: p.to }];
+  let probes = 0;
+  if (p.daily && p.resolution !== 'raw') {
+    const span = dailySpan(p.from, p.to, p.daily.now, p.daily.finalAfterMs);
+    if (span) {
+      const pr = dailyProbeStatements(p, span[0], span[1]);
+      const [present, ...foreign] = await run(client, p.database, [pr.present, ...pr.foreign]);
+      probes = 1;
+      const bad = new Set<number>();
+      for (const r of foreign) for (const { row } of rowsAnySeries(r)) if (num(row.n) > 0) bad.add(num(row.time));
+      const usable: number[] = [];
+      for (const { row } of rowsAnySeries(present)) if (num(row.n) > 0 && !bad.has(num(row.time))) usable.push(num(row.time));
+      segments = planSegments(p.from, p.to, usable, p.resolution === 'rollup_1d' ? 'rollup_1h' : p.resolution);
+    }
+  }
+  const base: Resolution = p.resolution === 'rollup_1d' ? 'rollup_1h' : p.resolution;
+  // Each interface point stands for its bucket, or for the poll interval when polls are sparser than buckets.
+  const bucketS = (r: Resolution) => Math.max(r === 'raw' ? 0 : RESOLUTION_SECONDS[r], p.rawInterfaceIntervalS);
+
+  const jobs: Job[] = [];
+  let usedDaily = false;
+  for (const seg of segments) {
+    if (seg.resolution === 'rollup_1d') {
+      usedDaily = true;
+      const days = Math.round((seg.to - seg.from) / DAY);
+      const per = Math.max(p.chunkDays ?? 31, Math.ceil(days / parallel)) * DAY;
+      for (let a = seg.from; a < seg.to; a += per) {
+        const b = Math.min(seg.to, a + per);
+        const d = dailyStatements(p, a, b);
+        jobs.push({ kind: 'state', range: [a, b], every: DAY, service: true, q: d.state });
+        jobs.push({ kind: 'ping', range: [a, b], every: DAY, service: true, q: d.ping });
+      }
+      jobs.push({ kind: 'traffic', q: dailyStatements(p, seg.from, seg.to).traffic, secondsPerUnit: bucketS('rollup_1h') / 3600, bytes: true });
+    } else {
+      const sp = { ...p, from: seg.from, to: seg.to, resolution: seg.resolution };
+      const st = statements(sp);
+      st.ranges.forEach((range, i) => {
+        jobs.push({ kind: 'state', range, every: st.bucket.everyMs, service: false, q: st.state[i]! });
+        jobs.push({ kind: 'ping', range, every: st.bucket.everyMs, service: false, q: st.ping[i]! });
+      });
+      jobs.push({ kind: 'traffic', q: st.traffic, secondsPerUnit: bucketS(seg.resolution), bytes: false });
+    }
+  }
+  // last UP check: over the whole period, or (when days came from the daily rollup, whose buckets
+  // show UP days) over the days that decide "dropped off"
+  const lookFrom = usedDaily ? Math.max(p.from, p.to - (p.droppedOffDays + 1) * DAY) : Math.min(p.from, p.to - (p.droppedOffDays + 1) * DAY);
+  jobs.push({ kind: 'lastUp', q: lastUpStatement({ ...p, resolution: base }, lookFrom) });
+
   const buckets: StateBucket[] = [];
   const pings: PingBucket[] = [];
-  const jobs: Array<{ kind: 'state' | 'ping'; range: [number, number]; q: string }> = [];
-  st.ranges.forEach((range, i) => {
-    jobs.push({ kind: 'state', range, q: st.state[i]! });
-    jobs.push({ kind: 'ping', range, q: st.ping[i]! });
-  });
-  const total = jobs.length + 1;
-  const every = st.bucket.everyMs;
-  let done = 0;
+  const traffic = new Map<string, { in_bytes: number; out_bytes: number }>();
+  const lastUp = new Map<string, number | null>();
+  const total = jobs.length + probes;
+  let done = probes;
   let next = 0;
   const worker = async () => {
     while (next < jobs.length) {
       const job = jobs[next++]!;
       const [r] = await run(client, p.database, [job.q]);
-      const [lo, hi] = job.range;
-      for (const series of r?.series ?? []) {
-        const site = series.tags?.site;
-        if (!site) continue;
-        const c = (name: string) => series.columns.indexOf(name);
-        const iT = c('time');
-        if (job.kind === 'state') {
-          const [iU, iD, iR, iK, iM, iC] = [c('up'), c('down'), c('unreachable'), c('unknown'), c('maintenance'), c('checked_s')];
-          for (const v of series.values) {
-            const t = num(v[iT]);
-            buckets.push({
-              site, start: Math.max(t, lo), end: Math.min(t + every, hi), up: num(v[iU]), down: num(v[iD]), unreachable: num(v[iR]),
-              unknown: num(v[iK]), maintenance: num(v[iM]), checked_s: num(v[iC]),
-            });
-          }
-        } else {
-          const [iRtt, iLoss] = [c('rtt_ms'), c('loss_pct')];
-          for (const v of series.values) {
-            const t = num(v[iT]);
-            pings.push({ site, start: Math.max(t, lo), end: Math.min(t + every, hi), rtt_ms: numOrNull(v[iRtt]), loss_pct: numOrNull(v[iLoss]) });
-          }
+      if (job.kind === 'traffic') {
+        for (const { site, row } of rows(r)) {
+          const t = traffic.get(site) ?? { in_bytes: 0, out_bytes: 0 };
+          const k = job.bytes ? job.secondsPerUnit : job.secondsPerUnit / 8;
+          t.in_bytes += num(job.bytes ? row.in_bytes : row.in_sum) * k;
+          t.out_bytes += num(job.bytes ? row.out_bytes : row.out_sum) * k;
+          traffic.set(site, t);
         }
+      } else if (job.kind === 'lastUp') {
+        for (const { site, row } of rows(r)) lastUp.set(site, numOrNull(row.time));
+      } else {
+        collect(r, job, buckets, pings);
       }
       p.onProgress?.(++done, total);
     }
   };
   await Promise.all(Array.from({ length: Math.min(parallel, jobs.length) }, worker));
+  return { buckets, pings, traffic, lastUp, statements: jobs.length + (probes ? 3 : 0), sources: segments };
+}
 
-  const [trafficRes, lastUpRes] = await run(client, p.database, [st.traffic, st.lastUp]);
-  // Each point stands for its bucket, or for the poll interval when polls are sparser than buckets.
-  const bucketS = Math.max(p.resolution === 'raw' ? 0 : RESOLUTION_SECONDS[p.resolution], p.rawInterfaceIntervalS);
-  const traffic = new Map<string, { in_bytes: number; out_bytes: number }>();
-  for (const { site, row } of rows(trafficRes)) {
-    traffic.set(site, { in_bytes: (num(row.in_sum) * bucketS) / 8, out_bytes: (num(row.out_sum) * bucketS) / 8 });
+/** State and ping rows of one statement → buckets clipped to the statement's range. */
+function collect(r: RawResult | undefined, job: Extract<Job, { kind: 'state' | 'ping' }>, buckets: StateBucket[], pings: PingBucket[]): void {
+  const [lo, hi] = job.range;
+  const every = job.every;
+  for (const series of r?.series ?? []) {
+    const site = series.tags?.site;
+    if (!site) continue;
+    const c = (name: string) => series.columns.indexOf(name);
+    const iT = c('time');
+    if (job.kind === 'state') {
+      const [iU, iD, iR, iK, iM, iC] = [c('up'), c('down'), c('unreachable'), c('unknown'), c('maintenance'), c('checked_s')];
+      for (const v of series.values) {
+        const t = num(v[iT]);
+        const b: StateBucket = {
+          site, start: Math.max(t, lo), end: Math.min(t + every, hi), up: num(v[iU]), down: num(v[iD]), unreachable: num(v[iR]),
+          unknown: num(v[iK]), maintenance: num(v[iM]), checked_s: num(v[iC]),
+        };
+        if (job.service) b.service = true;
+        buckets.push(b);
+      }
+    } else {
+      const [iRtt, iLoss] = [c('rtt_ms'), c('loss_pct')];
+      for (const v of series.values) {
+        const t = num(v[iT]);
+        pings.push({ site, start: Math.max(t, lo), end: Math.min(t + every, hi), rtt_ms: numOrNull(v[iRtt]), loss_pct: numOrNull(v[iLoss]) });
+      }
+    }
   }
-  const lastUp = new Map<string, number | null>();
-  for (const { site, row } of rows(lastUpRes)) lastUp.set(site, numOrNull(row.time));
-  p.onProgress?.(total, total);
-  return { buckets, pings, traffic, lastUp, statements: jobs.length + 2 };
 }

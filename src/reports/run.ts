@@ -11,9 +11,11 @@ import type { Logger } from '../core/logger.js';
 import { parseDuration } from '../core/duration.js';
 import type { Cause } from '../alerting/notice.js';
 import { MEASUREMENTS, RP } from '../store/schema.js';
+import { dailyFinalAfterMs } from '../store/retention.js';
 import { computeCoverage, type CoverageReport, type IncidentInput, type Resolution } from './coverage.js';
 import { chooseResolution, fetchCoverageInputs, hourAligned, type InfluxQueryClient } from './query.js';
 import { checkTimeZone, serviceWindows, zonedTimeToUtc } from './service-hours.js';
+import { serviceTagValues } from './service-tag.js';
 
 export const GROUP_BY = ['site', 'commune', 'district'] as const;
 export type GroupBy = (typeof GROUP_BY)[number];
@@ -28,7 +30,11 @@ export interface CoverageParams {
   commune?: string;
   /** Restrict to these site ids (e.g. the API user's scope). */
   sites?: readonly string[];
-  /** Force the data source; default 'auto' (raw for short spans, rollups for long ones). */
+  /**
+   * Force the data source; default 'auto' (raw for short spans, rollups for long ones: over 62 days,
+   * whole days from the daily rollup where its service-hour split matches, the rest from rollup_1h).
+   * `rollup_1d` asks for the daily rollup whatever the span; `rollup_1h` never uses it.
+   */
   resolution?: Resolution | 'auto';
 }
 
@@ -43,6 +49,9 @@ export interface CoverageDeps {
   /** Progress, e.g. to stderr: (done, total) query batches. */
   onProgress?: (done: number, total: number) => void;
 }
+
+/** Spans longer than this read whole days from the daily rollup (auto); shorter keep raw / 5m / 1h. */
+export const DAILY_MIN_SPAN_MS = 62 * 86_400_000;
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const LOCAL_DT = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/;
@@ -117,8 +126,8 @@ export async function runCoverageReport(params: CoverageParams, deps: CoverageDe
   if (!problems.length && !(from < to)) {
     problems.push(`--from (${new Date(from).toISOString()}) must be before --to (${new Date(to).toISOString()})`);
   }
-  if (params.resolution !== undefined && params.resolution !== 'auto' && !Object.hasOwn(RP, params.resolution)) {
-    problems.push(`resolution "${String(params.resolution)}": use auto, raw, rollup_5m or rollup_1h`);
+  if (params.resolution !== undefined && params.resolution !== 'auto' && params.resolution !== 'rollup_1d' && !Object.hasOwn(RP, params.resolution)) {
+    problems.push(`resolution "${String(params.resolution)}": use auto, raw, rollup_5m, rollup_1h or rollup_1d`);
   }
   if (problems.length) throw new InputError(problems[0]!, problems);
   const sites = selectSites(deps.inventory, params);
@@ -137,19 +146,24 @@ export async function runCoverageReport(params: CoverageParams, deps: CoverageDe
 
   const windows = serviceWindows(from, to, r.service_hours, r.timezone);
   const ret = deps.settings.influx.retention;
-  const resolution: Resolution = params.resolution && params.resolution !== 'auto'
+  const auto = !params.resolution || params.resolution === 'auto';
+  const base: Resolution = params.resolution && params.resolution !== 'auto' && params.resolution !== 'rollup_1d'
     ? params.resolution
     : chooseResolution({ from, to, now, rawRetentionMs: parseDuration(ret.raw), rollup5mRetentionMs: parseDuration(ret.rollup_5m), hourAligned: hourAligned(windows) });
+  // the daily rollup for long spans (or when asked): whole days where it can be trusted, the rest at `base`
+  const useDaily = params.resolution === 'rollup_1d' || (auto && base !== 'raw' && to - from > DAILY_MIN_SPAN_MS);
   const log = deps.logger?.child({ component: 'reports' });
-  log?.info({ from, to, sites: sites.length, resolution }, 'coverage report');
+  log?.info({ from, to, sites: sites.length, resolution: base, daily: useDaily }, 'coverage report');
 
   const t0 = Date.now();
   const fetched = await fetchCoverageInputs(deps.influx, {
-    from, to, database: deps.settings.influx.database, resolution,
+    from, to, database: deps.settings.influx.database, resolution: base === 'raw' && useDaily ? 'rollup_1h' : base,
     serviceHours: r.service_hours, timezone: r.timezone, droppedOffDays: r.dropped_off_days,
     rawInterfaceIntervalS: deps.settings.poller.snmp.interfaces_interval_s,
     scope, onProgress: deps.onProgress,
+    ...(useDaily ? { daily: { svc: serviceTagValues(r.service_hours, r.timezone), now, finalAfterMs: dailyFinalAfterMs(deps.settings.influx) } } : {}),
   });
+  const resolution: Resolution = fetched.sources.some((s) => s.resolution === 'rollup_1d') ? 'rollup_1d' : fetched.sources[0]?.resolution ?? base;
   const incidents = await (deps.incidents ?? incidentsFromEvents(deps.influx, deps.settings.influx.database))(from, to);
 
   const t1 = Date.now();
@@ -159,8 +173,9 @@ export async function runCoverageReport(params: CoverageParams, deps: CoverageDe
     from, to, settings: r, sites, allSites: deps.inventory.sites,
     buckets: inBuckets, ancestorBuckets, pings: fetched.pings, traffic: fetched.traffic,
     incidents: incidents.filter((i) => inScope.has(i.site)), lastUp: fetched.lastUp, resolution, generatedAt: now,
+    ...(fetched.sources.length > 1 || resolution === 'rollup_1d' ? { sources: fetched.sources } : {}),
   });
-  log?.info({ statements: fetched.statements, buckets: fetched.buckets.length, fetch_ms: t1 - t0, compute_ms: Date.now() - t1 }, 'coverage report done');
+  log?.info({ statements: fetched.statements, buckets: fetched.buckets.length, resolution, sources: fetched.sources.length, fetch_ms: t1 - t0, compute_ms: Date.now() - t1 }, 'coverage report done');
   return report;
 }
 

@@ -103,6 +103,25 @@ describe('statePoint', () => {
   });
 });
 
+describe('the svc tag (service hours, when the composition root passes a tagger)', () => {
+  const seen: number[] = [];
+  const svc = (ts: number) => { seen.push(ts); return ts === TS ? 'in x' : 'out x'; };
+  it('site_state and ping carry it, computed from the check timestamp; snmp and interface do not', () => {
+    const st = statePoint(site, TS + 1, 'UP', 30, svc);
+    assertDeclared(st);
+    expect(st.tags.svc).toBe('out x');
+    const pts = pointsForCheck(site, check(), svc);
+    for (const p of pts) assertDeclared(p);
+    expect(byName(pts, 'ping')[0]!.tags.svc).toBe('in x');
+    expect(pts.filter((p) => p.measurement !== 'ping').every((p) => !('svc' in p.tags))).toBe(true);
+    expect(seen).toEqual([TS + 1, TS]);
+  });
+  it('without a tagger there is no svc tag (the report falls back to the 1-hour rollup for such data)', () => {
+    expect('svc' in statePoint(site, TS, 'UP', 30).tags).toBe(false);
+    expect('svc' in byName(pointsForCheck(site, check()), 'ping')[0]!.tags).toBe(false);
+  });
+});
+
 describe('eventPoint', () => {
   it('site transition carries site tags + type', () => {
     const p = eventPoint(site, TS, 'transition', { from_state: 'UP', to_state: 'DOWN', text: 'no reply', value: undefined });

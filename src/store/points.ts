@@ -10,7 +10,7 @@
 import type { IPoint } from 'influx';
 import { FieldType } from 'influx';
 import type { Site, SiteCheck } from '../core/types.js';
-import { MEASUREMENTS, STATE_CODE, type EventType, type MeasurementName, type SiteStateName } from './schema.js';
+import { MEASUREMENTS, STATE_CODE, SVC_TAG, type EventType, type MeasurementName, type SiteStateName } from './schema.js';
 
 /** The point type everything in src/store passes around: timestamp is epoch milliseconds. */
 export interface Point extends IPoint {
@@ -44,11 +44,18 @@ function put(fields: Record<string, number | string | boolean>, name: string, v:
 const int = (b: boolean) => (b ? 1 : 0);
 
 /**
+ * The `svc` tag value for a timestamp (src/reports/service-tag.ts `createServiceTagger(settings.reports...)`):
+ * passed by the composition root so `site_state` and `ping` points carry the service-hour split.
+ */
+export type SvcTagger = (ts: number) => string;
+
+/**
  * Points for one site check: `ping` (when a ping result exists and fping actually ran),
  * `snmp` (when SNMP was polled), one `interface` point per interface with rates.
  * `site_state` comes from alerting (statePoint), `event` from transitions (eventPoint).
+ * With `svc`, the `ping` point carries the service-hour tag.
  */
-export function pointsForCheck(site: Site, check: SiteCheck): Point[] {
+export function pointsForCheck(site: Site, check: SiteCheck, svc?: SvcTagger): Point[] {
   const tags = siteTags(site);
   const ts = check.ts;
   const out: Point[] = [];
@@ -64,7 +71,7 @@ export function pointsForCheck(site: Site, check: SiteCheck): Point[] {
     put(f, 'rtt_avg_ms', p.rtt_avg_ms);
     put(f, 'rtt_max_ms', p.rtt_max_ms);
     put(f, 'jitter_ms', p.jitter_ms);
-    out.push({ measurement: 'ping', tags: { ...tags }, fields: f, timestamp: ts });
+    out.push({ measurement: 'ping', tags: svc ? { ...tags, [SVC_TAG]: svc(ts) } : { ...tags }, fields: f, timestamp: ts });
   }
   const s = check.snmp;
   if (s) {
@@ -97,11 +104,16 @@ export function pointsForCheck(site: Site, check: SiteCheck): Point[] {
   return out;
 }
 
-/** One `site_state` point: the state alerting decided for this check, and the seconds it stands for. */
-export function statePoint(site: Site, ts: number, state: SiteStateName, checked_s: number): Point {
+/**
+ * One `site_state` point: the state alerting decided for this check, and the seconds it stands for.
+ * With `svc`, it carries the service-hour tag.
+ */
+export function statePoint(site: Site, ts: number, state: SiteStateName, checked_s: number, svc?: SvcTagger): Point {
+  const tags = siteTags(site);
+  if (svc) tags[SVC_TAG] = svc(ts);
   return {
     measurement: 'site_state',
-    tags: siteTags(site),
+    tags,
     fields: {
       state,
       state_code: STATE_CODE[state],

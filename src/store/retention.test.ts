@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { settingsWithDefaults } from '../config/defaults.js';
 import { continuousQueries, parseGoDuration, rollupSelect } from './retention.js';
-import { backfillChunks } from './backfill.js';
+import { backfillChunks, backfillDayChunks } from './backfill.js';
 import { ROLLUPS } from './schema.js';
 
 const cfg = settingsWithDefaults({}).influx;
@@ -29,11 +29,24 @@ describe('rollupSelect (shared by CQs and backfill)', () => {
 });
 
 describe('continuousQueries', () => {
-  it('one 5m and one 1h CQ per rolled measurement, 1h never more often than hourly', () => {
+  it('one 5m, one 1h and one 1d CQ per rolled measurement, 1h and 1d never more often than hourly', () => {
     const cqs = continuousQueries(cfg);
-    expect(cqs).toHaveLength(Object.keys(ROLLUPS).length * 2);
+    expect(cqs).toHaveLength(Object.keys(ROLLUPS).length * 3);
     expect(cqs.find((c) => c.name.startsWith('pw_ping_5m_'))!.statement).toMatch(/^CREATE CONTINUOUS QUERY "pw_ping_5m_[0-9a-f]{8}" ON "pointwatch" RESAMPLE EVERY 30m FOR 2h BEGIN SELECT .* END$/);
     expect(continuousQueries(cfg, { cqEvery: '1s' }).find((c) => c.name.startsWith('pw_ping_1h_'))!.statement).toContain('RESAMPLE EVERY 1h FOR 2h');
+    // the daily CQ: from the 1h rollup, hourly, over a day + resample_for (2h) + 2h
+    expect(continuousQueries(cfg, { cqEvery: '1s' }).find((c) => c.name.startsWith('pw_site_state_1d_'))!.statement).toMatch(
+      /RESAMPLE EVERY 1h FOR 28h BEGIN SELECT sum\("up"\) AS "up", .* INTO "pointwatch"."rollup_1d"."site_state" FROM "pointwatch"."rollup_1h"."site_state" GROUP BY time\(1d\), \* END$/,
+    );
+  });
+  it('the daily rollup of interface also counts bytes: sum of hourly mean rates × 3600 / 8', () => {
+    expect(rollupSelect('db', 'interface', '1d', { from: 0, to: 86_400_000 })).toContain(
+      'sum("in_bps") * 450 AS "in_bytes", sum("out_bps") * 450 AS "out_bytes" INTO "db"."rollup_1d"."interface" FROM "db"."rollup_1h"."interface" WHERE time >= 0ms AND time < 86400000ms GROUP BY time(1d), *',
+    );
+  });
+  it('the daily FOR follows resample_for', () => {
+    const odd = continuousQueries({ ...cfg, retention: { ...cfg.retention, resample_for: '90m' } });
+    expect(odd.find((c) => c.name.includes('_1d_'))!.statement).toContain('FOR 1650m');
   });
   it('names change exactly when the definition changes', () => {
     const names = (c: typeof cfg, every?: string) => continuousQueries(c, { cqEvery: every }).map((q) => q.name);
@@ -59,6 +72,12 @@ describe('backfillChunks', () => {
   it('widens to whole hours and cuts into chunks', () => {
     expect(backfillChunks(H + 1, 3 * H + 5, 2 * H)).toEqual([{ from: H, to: 3 * H }, { from: 3 * H, to: 4 * H }]);
     expect(backfillChunks(0, 1)).toEqual([{ from: 0, to: H }]);
+  });
+  it('daily chunks are whole UTC days, 31 at a time', () => {
+    const D = 24 * H;
+    expect(backfillDayChunks(D + 5, 2 * D + 1)).toEqual([{ from: D, to: 3 * D }]);
+    expect(backfillDayChunks(0, 40 * D)).toEqual([{ from: 0, to: 31 * D }, { from: 31 * D, to: 40 * D }]);
+    expect(() => backfillDayChunks(5, 5)).toThrow(/empty or invalid range/);
   });
   it('refuses empty ranges and chunks that are not whole hours', () => {
     expect(() => backfillChunks(5, 5)).toThrow(/empty or invalid range/);

@@ -4,16 +4,22 @@
  *   raw        (DEFAULT RP) every point as written; `influx.retention.raw` (30d)
  *   rollup_5m  5-minute aggregates;                 `influx.retention.rollup_5m` (400d)
  *   rollup_1h  1-hour aggregates;                   `influx.retention.rollup_1h` (1825d)
+ *   rollup_1d  daily aggregates (UTC days) of the 1-hour rollup; kept as long as rollup_1h
  *
  * Rollups are continuous queries `RESAMPLE EVERY <every> FOR <resample_for>`: each run recomputes
  * the whole `resample_for` window, so points replayed from the spool up to `resample_for` late are
  * still rolled up correctly. Older gaps: `pointwatch backfill-rollups` (src/store/backfill.ts), which
  * runs the SAME select (rollupSelect) with a time range.
  *
- * Both rollups are computed FROM RAW, not 1h from 5m: a mean of 5-minute means is only right when
- * every 5-minute bucket holds the same number of points, and a fast re-check or a missed check
+ * The 5m and 1h rollups are computed FROM RAW, not 1h from 5m: a mean of 5-minute means is only right
+ * when every 5-minute bucket holds the same number of points, and a fast re-check or a missed check
  * breaks that. Raw is kept 30 days, far longer than resample_for, so the 1h rollup always has it.
  * The 1h CQ runs at most once an hour (its buckets only complete hourly).
+ *
+ * The daily rollup is computed from the 1-hour one (ROLLUPS_1D: sums of sums are exact, which is
+ * what the coverage report reads; the `svc` tag survives GROUP BY *, so the service-hour split is
+ * kept). Its CQ runs hourly over `1d + resample_for + 2h`, so a day is recomputed once more after
+ * the last 1-hour bucket of that day is final (dailyFinalAfterMs).
  *
  * CQ names carry a hash of their definition (`pw_ping_5m_1a2b3c4d`): a changed definition
  * (fields in ROLLUPS, resample_for, every) gets a new name, the old CQ is dropped, the new created.
@@ -23,15 +29,38 @@ import { escape, type InfluxDB } from 'influx';
 import type { Logger } from '../core/logger.js';
 import { parseDuration } from '../core/duration.js';
 import { exec, type InfluxSettings } from './client.js';
-import { ROLLUPS, RP, type MeasurementName } from './schema.js';
+import { ROLLUPS, ROLLUPS_1D, RP, RP_DAILY, type MeasurementName } from './schema.js';
 
 export type RolledMeasurement = keyof typeof ROLLUPS;
 export const ROLLED_MEASUREMENTS = Object.keys(ROLLUPS) as RolledMeasurement[];
-export type RollupTarget = '5m' | '1h';
-export const ROLLUP_TARGETS: Record<RollupTarget, { rp: string; interval: string; ms: number }> = {
-  '5m': { rp: RP.rollup_5m, interval: '5m', ms: 5 * 60_000 },
-  '1h': { rp: RP.rollup_1h, interval: '1h', ms: 3_600_000 },
+export type RollupTarget = '5m' | '1h' | '1d';
+/** Each rollup: its RP, bucket, and the RP it is computed from. */
+export const ROLLUP_TARGETS: Record<RollupTarget, { rp: string; interval: string; ms: number; source: string }> = {
+  '5m': { rp: RP.rollup_5m, interval: '5m', ms: 5 * 60_000, source: RP.raw },
+  '1h': { rp: RP.rollup_1h, interval: '1h', ms: 3_600_000, source: RP.raw },
+  '1d': { rp: RP_DAILY, interval: '1d', ms: 86_400_000, source: RP.rollup_1h },
 };
+const HOUR_MS = 3_600_000;
+
+/** Milliseconds as an InfluxQL duration literal (`28h`, `1650m`, `90s`). */
+function influxDuration(ms: number): string {
+  if (ms % HOUR_MS === 0) return `${ms / HOUR_MS}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return `${Math.ceil(ms / 1000)}s`;
+}
+
+/** How far back the daily CQ recomputes: a day, plus resample_for (the 1h CQ's window), plus 2 h (its lag). */
+export function dailyResampleForMs(cfg: InfluxSettings): number {
+  return 86_400_000 + parseDuration(cfg.retention.resample_for) + 2 * HOUR_MS;
+}
+
+/**
+ * A daily bucket [d, d + 1 day) holds its final value once now >= d + this: after the daily CQ's
+ * last run over it (the 1-hour buckets of that day being final by then).
+ */
+export function dailyFinalAfterMs(cfg: InfluxSettings): number {
+  return dailyResampleForMs(cfg) + HOUR_MS;
+}
 export const CQ_PREFIX = 'pw_';
 
 const q = (id: string) => escape.quoted(id);
@@ -47,8 +76,10 @@ function assertRolled(m: string): asserts m is RolledMeasurement {
  */
 export function rollupSelect(database: string, measurement: MeasurementName, target: RollupTarget, range?: { from: number; to: number }): string {
   assertRolled(measurement);
-  const aggs = Object.entries(ROLLUPS[measurement]).map(([field, fn]) => `${fn}(${q(field)}) AS ${q(field)}`);
-  const { rp, interval } = ROLLUP_TARGETS[target];
+  const aggs = target === '1d'
+    ? Object.entries(ROLLUPS_1D[measurement]).map(([name, a]) => `${a.fn}(${q(a.field)})${a.scale !== undefined ? ` * ${a.scale}` : ''} AS ${q(name)}`)
+    : Object.entries(ROLLUPS[measurement]).map(([field, fn]) => `${fn}(${q(field)}) AS ${q(field)}`);
+  const { rp, interval, source } = ROLLUP_TARGETS[target];
   let where = '';
   if (range) {
     if (!Number.isSafeInteger(range.from) || !Number.isSafeInteger(range.to) || range.to <= range.from) {
@@ -56,7 +87,7 @@ export function rollupSelect(database: string, measurement: MeasurementName, tar
     }
     where = ` WHERE time >= ${range.from}ms AND time < ${range.to}ms`;
   }
-  return `SELECT ${aggs.join(', ')} INTO ${q(database)}.${q(rp)}.${q(measurement)} FROM ${q(database)}.${q(RP.raw)}.${q(measurement)}${where} GROUP BY time(${interval}), *`;
+  return `SELECT ${aggs.join(', ')} INTO ${q(database)}.${q(rp)}.${q(measurement)} FROM ${q(database)}.${q(source)}.${q(measurement)}${where} GROUP BY time(${interval}), *`;
 }
 
 export interface CqDefinition {
@@ -83,10 +114,11 @@ export function continuousQueries(cfg: InfluxSettings, opts: SchemaOptions = {})
   const forText = cfg.retention.resample_for;
   const out: CqDefinition[] = [];
   for (const m of ROLLED_MEASUREMENTS) {
-    for (const target of ['5m', '1h'] as const) {
-      const every = target === '1h' && everyMs < 3_600_000 ? '1h' : every5;
-      // FOR must cover at least one bucket.
-      const forD = parseDuration(forText) < ROLLUP_TARGETS[target].ms ? ROLLUP_TARGETS[target].interval : forText;
+    for (const target of ['5m', '1h', '1d'] as const) {
+      const every = target !== '5m' && everyMs < 3_600_000 ? '1h' : every5;
+      // FOR must cover at least one bucket; the daily one covers the last day once its 1h buckets are final.
+      const forD = target === '1d' ? influxDuration(dailyResampleForMs(cfg))
+        : parseDuration(forText) < ROLLUP_TARGETS[target].ms ? ROLLUP_TARGETS[target].interval : forText;
       const body = `RESAMPLE EVERY ${every} FOR ${forD} BEGIN ${rollupSelect(cfg.database, m, target)} END`;
       const hash = crypto.createHash('sha256').update(body).digest('hex').slice(0, 8);
       const name = `${CQ_PREFIX}${m}_${target}_${hash}`;
@@ -119,7 +151,7 @@ export interface SchemaChanges {
 }
 
 /**
- * Create the database, the three RPs (raw = DEFAULT) and the rollup CQs; ALTER an RP whose duration
+ * Create the database, the four RPs (raw = DEFAULT) and the rollup CQs; ALTER an RP whose duration
  * changed; replace a CQ whose definition changed. Safe to run at every start (and concurrently
  * with writes). Returns what it changed.
  */
@@ -133,6 +165,7 @@ export async function ensureSchema(influx: InfluxDB, cfg: InfluxSettings, logger
     { name: RP.raw, duration: cfg.retention.raw, isDefault: true },
     { name: RP.rollup_5m, duration: cfg.retention.rollup_5m, isDefault: false },
     { name: RP.rollup_1h, duration: cfg.retention.rollup_1h, isDefault: false },
+    { name: RP_DAILY, duration: cfg.retention.rollup_1h, isDefault: false },
   ];
   const rps = await exec(influx, `SHOW RETENTION POLICIES ON ${q(db)}`);
   const rpSeries = rps.results[0]?.series?.[0];

@@ -10,9 +10,21 @@ import { FieldType } from 'influx';
 export const SITE_TAGS = ['site', 'commune', 'district', 'province', 'kind', 'uplink'] as const;
 export type SiteTag = (typeof SITE_TAGS)[number];
 
+/**
+ * Service-hour tag on `site_state` and `ping` (src/reports/service-tag.ts): `in <hours> <tz>` or
+ * `out <hours> <tz>`, stamped at write time from settings.reports. Absent on points written without it.
+ */
+export const SVC_TAG = 'svc' as const;
+
 /** Retention policies: raw data, then 5-minute and 1-hour rollups made by continuous queries. */
 export const RP = { raw: 'raw', rollup_5m: 'rollup_5m', rollup_1h: 'rollup_1h' } as const;
 export type RetentionPolicyName = (typeof RP)[keyof typeof RP];
+/**
+ * The daily rollup's RP, made from the 1-hour rollup (ROLLUPS_1D); kept as long as `rollup_1h`.
+ * It keeps the `svc` split, so a year's coverage report sums ~365 points per site instead of
+ * ~8,760 weighted ones. (Not in RP: readers that pick a source by span never need days.)
+ */
+export const RP_DAILY = 'rollup_1d' as const;
 
 export const SITE_STATES = ['UP', 'DEGRADED', 'DOWN', 'UNREACHABLE', 'MAINTENANCE', 'UNKNOWN'] as const;
 export type SiteStateName = (typeof SITE_STATES)[number];
@@ -25,7 +37,7 @@ export const MEASUREMENTS = {
   /** One point per site per ping check. */
   ping: {
     name: 'ping',
-    tags: [...SITE_TAGS],
+    tags: [...SITE_TAGS, SVC_TAG],
     fields: {
       up: FieldType.INTEGER, // 1 when at least one reply came back
       sent: FieldType.INTEGER,
@@ -67,7 +79,7 @@ export const MEASUREMENTS = {
   /** One point per site per check: availability over a period is mean(up) over checked points. */
   site_state: {
     name: 'site_state',
-    tags: [...SITE_TAGS],
+    tags: [...SITE_TAGS, SVC_TAG],
     fields: {
       state: FieldType.STRING,
       state_code: FieldType.INTEGER,
@@ -107,4 +119,21 @@ export const ROLLUPS: Record<Exclude<MeasurementName, 'event'>, Record<string, '
   snmp: { reachable: 'mean', uptime_s: 'max', rebooted: 'sum', wireless_clients: 'mean' },
   interface: { in_bps: 'mean', out_bps: 'mean', oper_up: 'mean', speed_bps: 'max', in_errors_ps: 'mean', out_errors_ps: 'mean', in_discards_ps: 'mean', out_discards_ps: 'mean' },
   site_state: { up: 'sum', down: 'sum', unreachable: 'sum', unknown: 'sum', maintenance: 'sum', checked_s: 'sum', state_code: 'max' },
+};
+
+/**
+ * The daily rollup (RP rollup_1d, GROUP BY time(1d), * from rollup_1h, UTC days): for each field, the
+ * aggregate of the 1-hour points, under the same name as in ROLLUPS (sums of sums are exact; means are
+ * means of hourly means). Extra fields made by an expression over the hourly points: `interface`
+ * `in_bytes`/`out_bytes` = sum of the hourly mean bit rates × 3600 / 8 (what the report counts as traffic).
+ */
+export const ROLLUPS_1D: Record<keyof typeof ROLLUPS, Record<string, { fn: 'mean' | 'max' | 'min' | 'sum' | 'last'; field: string; scale?: number }>> = {
+  ping: Object.fromEntries(Object.entries(ROLLUPS.ping).map(([f, fn]) => [f, { fn, field: f }])),
+  snmp: Object.fromEntries(Object.entries(ROLLUPS.snmp).map(([f, fn]) => [f, { fn, field: f }])),
+  site_state: Object.fromEntries(Object.entries(ROLLUPS.site_state).map(([f, fn]) => [f, { fn, field: f }])),
+  interface: {
+    ...Object.fromEntries(Object.entries(ROLLUPS.interface).map(([f, fn]) => [f, { fn, field: f }])),
+    in_bytes: { fn: 'sum', field: 'in_bps', scale: 3600 / 8 },
+    out_bytes: { fn: 'sum', field: 'out_bps', scale: 3600 / 8 },
+  },
 };

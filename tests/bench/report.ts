@@ -2,7 +2,11 @@
  * Phase 4: report speed. A year of 1-hour rollups for N sites (site_state sums, ping aggregates and
  * the WAN interface's traffic: the three measurements the coverage report reads), written with
  * past timestamps through the project's InfluxDB client (createInflux: the declared schema) into
- * the `rollup_1h` RP that ensureSchema created, then `runCoverageReport` over that year, timed.
+ * the `rollup_1h` RP that ensureSchema created, site_state and ping tagged with `svc` as the poller
+ * tags its raw points (createServiceTagger over settings.reports: the 1h CQ keeps the tag); then the
+ * daily rollup made from them by the real backfill (backfillRollups, target 1d: the daily CQ's
+ * SELECT INTO over the year); then `runCoverageReport` over that year, timed (auto: the daily
+ * rollup), and once more forced onto the 1-hour rollup, to compare figures and time.
  *
  * Why not the point writer: it writes the raw RP only (30-day retention), and a year of raw
  * checks would be 100 times the data; the rollups the CQs would have made are written instead.
@@ -12,9 +16,12 @@ import type { Settings, Site } from '../../src/config/schema.js';
 import type { Logger } from '../../src/core/logger.js';
 import { createInflux } from '../../src/store/client.js';
 import { ensureSchema } from '../../src/store/retention.js';
+import { backfillRollups } from '../../src/store/backfill.js';
 import { siteTags } from '../../src/store/points.js';
-import { RP, STATE_CODE } from '../../src/store/schema.js';
+import { RP, STATE_CODE, SVC_TAG } from '../../src/store/schema.js';
 import { runCoverageReport } from '../../src/reports/run.js';
+import type { CoverageReport } from '../../src/reports/coverage.js';
+import { createServiceTagger, type ServiceTagger } from '../../src/reports/service-tag.js';
 import { pidCpuS } from './procstat.js';
 
 const HOUR = 3_600_000;
@@ -27,9 +34,14 @@ function rnd(a: number, b: number): number {
   return ((x ^ (x >>> 16)) >>> 0) / 4294967296;
 }
 
-/** The rollup points of one site for one hour: what the 1h CQs make from 120 checks at 30 s. */
-export function hourPoints(site: Site, siteIdx: number, hourIdx: number, ts: number, measurements: Set<string>): IPoint[] {
+/**
+ * The rollup points of one site for one hour: what the 1h CQs make from 120 checks at 30 s.
+ * With `svc`, site_state and ping carry the service-hour tag of their hour (service-hour edges on
+ * whole hours, as in Vietnam: the 1h CQ's GROUP BY * gives exactly one svc value per hour).
+ */
+export function hourPoints(site: Site, siteIdx: number, hourIdx: number, ts: number, measurements: Set<string>, svc?: ServiceTagger): IPoint[] {
   const tags = siteTags(site);
+  const svcTags = svc ? { ...tags, [SVC_TAG]: svc(ts) } : tags;
   const r = rnd(siteIdx, hourIdx);
   // ~1.5 % of hours down, ~0.5 % unknown, the rest up.
   const down = r < 0.015 ? 120 : 0;
@@ -38,14 +50,14 @@ export function hourPoints(site: Site, siteIdx: number, hourIdx: number, ts: num
   const out: IPoint[] = [];
   if (measurements.has('site_state')) {
     out.push({
-      measurement: 'site_state', tags, timestamp: ts,
+      measurement: 'site_state', tags: svcTags, timestamp: ts,
       fields: { up, down, unreachable: 0, unknown, maintenance: 0, checked_s: 3600, state_code: down ? STATE_CODE.DOWN : unknown ? STATE_CODE.UNKNOWN : STATE_CODE.UP },
     });
   }
   if (measurements.has('ping') && up > 0) {
     const rtt = 20 + 60 * rnd(hourIdx, siteIdx);
     out.push({
-      measurement: 'ping', tags, timestamp: ts,
+      measurement: 'ping', tags: svcTags, timestamp: ts,
       fields: { up: 1, loss_pct: r * 10, rtt_avg_ms: rtt, rtt_max_ms: rtt * 2, rtt_min_ms: rtt / 2, jitter_ms: rtt / 10, sent: 600, received: 590 },
     });
   }
@@ -70,6 +82,8 @@ export interface ReportOptions {
   existingEnd?: number;
   /** Called once the data is written (to mark a kept dir complete). */
   onGenerated?: (end: number, points: number) => void;
+  /** Also run the report on the 1-hour rollup and compare (default true). */
+  compare1h?: boolean;
 }
 
 export interface ReportResult {
@@ -79,15 +93,25 @@ export interface ReportResult {
   points_generated: number;
   generate_wall_s: number;
   generate_points_per_s: number;
+  /** The daily rollup made from the year of 1h points (backfill, target 1d). */
+  rollup_1d_backfill_wall_s: number;
+  rollup_1d_points: number;
   report_wall_s: number;
   report_runs_s: number[];
   report_resolution: string;
+  report_sources: Array<{ resolution: string; from: string; to: string }>;
   influxd_cpu_s_report: number;
+  /** influxd CPU-seconds of each run (from /proc). */
+  influxd_cpu_s_runs: number[];
   sites_in_report: number;
+  /** The same report forced onto the 1-hour rollup (the path before the daily rollup), and how far the figures are apart. */
+  report_1h_wall_s: number | null;
+  compare_1h: { max_availability_diff_pp: number; max_down_min_diff: number; max_traffic_gb_rel_diff: number; sites_compared: number } | null;
 }
 
 async function writeAll(client: InfluxDB, o: ReportOptions, end: number, hours: number): Promise<number> {
   const ms = new Set(o.measurements);
+  const svc = createServiceTagger(o.settings.reports.service_hours, o.settings.reports.timezone);
   const start = end - hours * HOUR;
   let total = 0;
   let inFlight: Promise<void>[] = [];
@@ -108,7 +132,7 @@ async function writeAll(client: InfluxDB, o: ReportOptions, end: number, hours: 
   for (let h = 0; h < hours; h++) {
     const ts = start + h * HOUR;
     for (let i = 0; i < o.sites.length; i++) {
-      for (const p of hourPoints(o.sites[i]!, i, h, ts, ms)) batch.push(p);
+      for (const p of hourPoints(o.sites[i]!, i, h, ts, ms, svc)) batch.push(p);
       if (batch.length >= 10_000) {
         total += batch.length;
         inFlight.push(send(batch));
@@ -126,6 +150,23 @@ async function writeAll(client: InfluxDB, o: ReportOptions, end: number, hours: 
   return total;
 }
 
+/** Largest per-site differences between two reports of the same sites. */
+export function compareReports(a: CoverageReport, b: CoverageReport): NonNullable<ReportResult['compare_1h']> {
+  const byId = new Map(b.sites.map((s) => [s.site, s]));
+  let av = 0, down = 0, traffic = 0, n = 0;
+  for (const s of a.sites) {
+    const o = byId.get(s.site);
+    if (!o) throw new Error(`site ${s.site} missing from the 1-hour report`);
+    n++;
+    if ((s.availability_pct === null) !== (o.availability_pct === null)) av = Infinity;
+    else if (s.availability_pct !== null) av = Math.max(av, Math.abs(s.availability_pct - o.availability_pct!));
+    down = Math.max(down, Math.abs(s.down_min - o.down_min));
+    const rel = (x: number | null, y: number | null) => (x === null || y === null ? (x === y ? 0 : Infinity) : Math.abs(x - y) / Math.max(Math.abs(y), 1e-9));
+    traffic = Math.max(traffic, rel(s.traffic_gb_in, o.traffic_gb_in), rel(s.traffic_gb_out, o.traffic_gb_out));
+  }
+  return { max_availability_diff_pp: round(av, 6), max_down_min_diff: round(down, 3), max_traffic_gb_rel_diff: round(traffic, 6), sites_compared: n };
+}
+
 export async function runReportBench(o: ReportOptions): Promise<ReportResult> {
   const client = createInflux(o.settings.influx);
   await ensureSchema(client, o.settings.influx, o.logger);
@@ -134,22 +175,55 @@ export async function runReportBench(o: ReportOptions): Promise<ReportResult> {
   const t0 = performance.now();
   const points = o.existingEnd ? 0 : await writeAll(client, o, end, hours);
   const genS = (performance.now() - t0) / 1000;
-  if (!o.existingEnd) o.onGenerated?.(end, points);
-  o.progress(o.existingEnd ? 'report data: reusing the kept data' : `report data: ${points} points in ${genS.toFixed(1)} s; running the coverage report`);
+  o.progress(o.existingEnd ? 'report data: reusing the kept data' : `report data: ${points} points in ${genS.toFixed(1)} s; making the daily rollup (backfill, target 1d)`);
+  let backfillS = 0;
+  let dailyPoints = 0;
+  if (!o.existingEnd) {
+    // The daily rollup as the CQ makes it: its SELECT INTO over the year, through the backfill code.
+    const tb = performance.now();
+    let last = Date.now();
+    const res = await backfillRollups(client, o.settings.influx, { from: end - hours * HOUR, to: end }, {
+      targets: ['1d'],
+      onProgress: (p) => {
+        if (Date.now() - last > 10_000) { last = Date.now(); o.progress(`daily rollup: ${p.done}/${p.total} statements (${p.written} points)`); }
+      },
+    });
+    backfillS = (performance.now() - tb) / 1000;
+    dailyPoints = res.written;
+    o.progress(`daily rollup: ${res.written} points in ${backfillS.toFixed(1)} s`);
+    o.onGenerated?.(end, points);
+  }
   const runs: number[] = [];
+  const cpuRuns: number[] = [];
   let resolution = '';
   let sitesIn = 0;
-  const cpu0 = o.influxdPid ? pidCpuS(o.influxdPid) : 0;
+  let sources: ReportResult['report_sources'] = [];
+  let daily: CoverageReport | null = null;
+  const cpu = () => (o.influxdPid ? pidCpuS(o.influxdPid) : 0);
+  const cpu0 = cpu();
+  const inventory = { sites: o.sites, areas: [] };
   for (let k = 0; k < 2; k++) {
+    const c1 = cpu();
     const t1 = performance.now();
-    const rep = await runCoverageReport(
-      { from: end - hours * HOUR, to: end },
-      { settings: o.settings, inventory: { sites: o.sites, areas: [] }, influx: client, logger: o.logger },
-    );
+    const rep = await runCoverageReport({ from: end - hours * HOUR, to: end }, { settings: o.settings, inventory, influx: client, logger: o.logger });
     runs.push(round((performance.now() - t1) / 1000));
+    cpuRuns.push(round(cpu() - c1));
     resolution = String(rep.resolution);
     sitesIn = rep.sites.length;
-    o.progress(`coverage report run ${k + 1}: ${runs[k]!.toFixed(2)} s (${resolution}, ${sitesIn} sites)`);
+    sources = (rep.sources ?? []).map((s) => ({ resolution: s.resolution, from: new Date(s.from).toISOString(), to: new Date(s.to).toISOString() }));
+    daily = rep;
+    o.progress(`coverage report run ${k + 1}: ${runs[k]!.toFixed(2)} s (${resolution}, ${sitesIn} sites, influxd ${cpuRuns[k]} CPU-s)`);
+  }
+  const influxdCpu = round(cpu() - cpu0);
+  let report1h: number | null = null;
+  let compare: ReportResult['compare_1h'] = null;
+  if (o.compare1h !== false) {
+    o.progress('coverage report on the 1-hour rollup (the path before the daily rollup), to compare');
+    const t2 = performance.now();
+    const rep = await runCoverageReport({ from: end - hours * HOUR, to: end, resolution: 'rollup_1h' }, { settings: o.settings, inventory, influx: client, logger: o.logger });
+    report1h = round((performance.now() - t2) / 1000);
+    compare = compareReports(daily!, rep);
+    o.progress(`coverage report on rollup_1h: ${report1h.toFixed(2)} s; largest differences ${JSON.stringify(compare)}`);
   }
   return {
     sites: o.sites.length,
@@ -158,10 +232,16 @@ export async function runReportBench(o: ReportOptions): Promise<ReportResult> {
     points_generated: points,
     generate_wall_s: round(genS, 1),
     generate_points_per_s: points ? Math.round(points / genS) : 0,
+    rollup_1d_backfill_wall_s: round(backfillS, 1),
+    rollup_1d_points: dailyPoints,
     report_wall_s: runs[0]!,
     report_runs_s: runs,
     report_resolution: resolution,
-    influxd_cpu_s_report: round((o.influxdPid ? pidCpuS(o.influxdPid) : 0) - cpu0),
+    report_sources: sources,
+    influxd_cpu_s_report: influxdCpu,
+    influxd_cpu_s_runs: cpuRuns,
     sites_in_report: sitesIn,
+    report_1h_wall_s: report1h,
+    compare_1h: compare,
   };
 }
