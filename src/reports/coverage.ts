@@ -51,8 +51,9 @@ export interface StateBucket {
   checked_s: number;
   /**
    * The sums are of checks inside service hours only (the daily rollup's `svc` split): the bucket
-   * counts in full, not by its overlap with service hours (only a site added inside the bucket
-   * counts by the share of the bucket's service time after it was added).
+   * counts in full, not by its overlap with service hours. (A site added inside such a bucket would
+   * count by the share of the bucket's service time after it was added; the report reads the day a
+   * site was added from the 1-hour rollup instead, so this does not happen there.)
    */
   service?: boolean;
 }

@@ -55,7 +55,16 @@ export interface FetchParams {
    * `svc`: the tag values of the report's service hours (serviceTagValues); `finalAfterMs`: a day is
    * final that long after it began (dailyFinalAfterMs of the influx settings); `now`: the clock.
    */
-  daily?: { svc: { in: string; out: string }; now: number; finalAfterMs: number };
+  daily?: {
+    svc: { in: string; out: string };
+    now: number;
+    finalAfterMs: number;
+    /**
+     * Instants (e.g. the local midnight a site was added) whose day must come from `resolution`:
+     * a daily sum cannot be cut inside the day, the hourly buckets can.
+     */
+    splitAt?: readonly number[];
+  };
 }
 
 export interface FetchedInputs {
@@ -318,6 +327,7 @@ export async function fetchCoverageInputs(client: InfluxQueryClient, p: FetchPar
       const bad = new Set<number>();
       for (const r of foreign) for (const { row } of rowsAnySeries(r)) if (num(row.n) > 0) bad.add(num(row.time));
       const usable: number[] = [];
+      for (const t of p.daily.splitAt ?? []) if (t % DAY !== 0) bad.add(Math.floor(t / DAY) * DAY);
       for (const { row } of rowsAnySeries(present)) if (num(row.n) > 0 && !bad.has(num(row.time))) usable.push(num(row.time));
       segments = planSegments(p.from, p.to, usable, p.resolution === 'rollup_1d' ? 'rollup_1h' : p.resolution);
     }

@@ -14,7 +14,7 @@ import { MEASUREMENTS, RP } from '../store/schema.js';
 import { dailyFinalAfterMs } from '../store/retention.js';
 import { computeCoverage, type CoverageReport, type IncidentInput, type Resolution } from './coverage.js';
 import { chooseResolution, fetchCoverageInputs, hourAligned, type InfluxQueryClient } from './query.js';
-import { checkTimeZone, serviceWindows, zonedTimeToUtc } from './service-hours.js';
+import { checkTimeZone, localDateToUtc, serviceWindows, zonedTimeToUtc } from './service-hours.js';
 import { serviceTagValues } from './service-tag.js';
 
 export const GROUP_BY = ['site', 'commune', 'district'] as const;
@@ -161,7 +161,7 @@ export async function runCoverageReport(params: CoverageParams, deps: CoverageDe
     serviceHours: r.service_hours, timezone: r.timezone, droppedOffDays: r.dropped_off_days,
     rawInterfaceIntervalS: deps.settings.poller.snmp.interfaces_interval_s,
     scope, onProgress: deps.onProgress,
-    ...(useDaily ? { daily: { svc: serviceTagValues(r.service_hours, r.timezone), now, finalAfterMs: dailyFinalAfterMs(deps.settings.influx) } } : {}),
+    ...(useDaily ? { daily: { svc: serviceTagValues(r.service_hours, r.timezone), now, finalAfterMs: dailyFinalAfterMs(deps.settings.influx), splitAt: addedInside(sites, from, to, r.timezone) } } : {}),
   });
   const resolution: Resolution = fetched.sources.some((s) => s.resolution === 'rollup_1d') ? 'rollup_1d' : fetched.sources[0]?.resolution ?? base;
   const incidents = await (deps.incidents ?? incidentsFromEvents(deps.influx, deps.settings.influx.database))(from, to);
@@ -177,6 +177,17 @@ export async function runCoverageReport(params: CoverageParams, deps: CoverageDe
   });
   log?.info({ statements: fetched.statements, buckets: fetched.buckets.length, resolution, sources: fetched.sources.length, fetch_ms: t1 - t0, compute_ms: Date.now() - t1 }, 'coverage report done');
   return report;
+}
+
+/** The instants inside (from, to) at which a site of the report starts counting (Site.added, local midnight). */
+function addedInside(sites: readonly Site[], from: number, to: number, tz: string): number[] {
+  const out = new Set<number>();
+  for (const s of sites) {
+    if (!s.added) continue;
+    const t = localDateToUtc(s.added, tz);
+    if (t > from && t < to) out.add(t);
+  }
+  return [...out];
 }
 
 const CAUSE_SET = new Set<Cause>(['power', 'link', 'unknown']);

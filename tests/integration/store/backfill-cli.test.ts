@@ -43,9 +43,11 @@ describe('pointwatch backfill-rollups', () => {
     await w.close();
 
     const r = cli(['--from', new Date(base).toISOString(), '--to', new Date(base + 2 * 3_600_000).toISOString(), '--chunk', '1h']);
-    expect(r.err).toMatch(/\[\s*8\/16\] .* site_state 1h/);
-    // 2 hours × (12 five-minute + 1 one-hour) site_state points; the other measurements are empty.
-    expect(r.out).toMatch(/^backfilled .*: 16 queries, 26 rollup points written/);
+    expect(r.err).toMatch(/\[\s*8\/20\] .* site_state 1h/);
+    // 2 hours × (12 five-minute + 1 one-hour) site_state points, then the daily rollup of the UTC
+    // day(s) they fall in (4 more queries, 1 or 2 points); the other measurements are empty.
+    const days = Math.floor((base + 2 * 3_600_000 - 1) / 86_400_000) - Math.floor(base / 86_400_000) + 1;
+    expect(r.out).toMatch(new RegExp(`^backfilled .*: 20 queries, ${26 + days} rollup points written`));
     expect(r.code).toBe(0);
     const influx = createInflux(settings.influx);
     const res = await exec(influx, 'SELECT "down", "up", "checked_s" FROM "cli_bf"."rollup_1h"."site_state"', { database: 'cli_bf' });

@@ -125,8 +125,8 @@ describe('ensureSchema', () => {
     const s1 = testSettings(influxd.url, 'rp_test');
     const influx = createInflux(s1.influx);
     const first = await ensureSchema(influx, s1.influx, cap.logger);
-    expect(first.created_policies).toEqual(['raw', 'rollup_5m', 'rollup_1h']);
-    expect(first.created_cqs).toHaveLength(8);
+    expect(first.created_policies).toEqual(['raw', 'rollup_5m', 'rollup_1h', 'rollup_1d']);
+    expect(first.created_cqs).toHaveLength(12);
     expect(await ensureSchema(influx, s1.influx, cap.logger)).toEqual({ created_policies: [], altered_policies: [], created_cqs: [], dropped_cqs: [] });
 
     const rps = async () => (await exec(influx, 'SHOW RETENTION POLICIES ON "rp_test"')).results[0]!.series![0]!.values!.map((v) => [v[0], v[1], v[4]]);
@@ -155,8 +155,10 @@ describe('rollups', () => {
     const influx = createInflux(settings.influx);
     const progress: number[] = [];
     const res = await backfillRollups(influx, settings.influx, { from: T0 + 10 * 60_000, to: T0 + 3 * HOUR - 1 }, { chunkMs: HOUR, onProgress: (p) => progress.push(p.done) });
-    expect(res).toMatchObject({ from: T0, to: T0 + 3 * HOUR, statements: 3 * 2 * 4 });
-    expect(progress).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
+    // 3 hourly chunks × (5m, 1h) × 4 measurements, then the daily rollup over the UTC day(s) (one chunk × 4)
+    const DAY = 24 * HOUR;
+    expect(res).toMatchObject({ from: Math.floor(T0 / DAY) * DAY, to: Math.ceil((T0 + 3 * HOUR) / DAY) * DAY, statements: 3 * 2 * 4 + 4 });
+    expect(progress).toEqual(Array.from({ length: 28 }, (_, i) => i + 1));
     for (const m of ['ping', 'site_state'] as const) {
       expectRollupsEqual(await readRollup(influx, 'rollup_backfill', 'rollup_5m', m), expectedRollup(points, m, 5 * 60_000));
       expectRollupsEqual(await readRollup(influx, 'rollup_backfill', 'rollup_1h', m), expectedRollup(points, m, HOUR));
