@@ -130,7 +130,10 @@ export function evaluateBatch(
     l.push(c);
     bySite.set(c.site, l);
   }
-  for (const id of graph.order) {
+  // Nothing to resettle (no ancestor was down, none asked for): only the checked sites, by rank.
+  // (A batch of a few checks then costs a few judgements, not a walk over the whole inventory.)
+  const order = wasDown.size === 0 && toResettle.size === 0 ? [...bySite.keys()] : graph.order;
+  for (const id of order) {
     const cs = bySite.get(id);
     if (cs) {
       for (const c of cs) judge(id, c);

@@ -141,14 +141,16 @@ class Engine implements AlertEngine {
     this.tz = deps.settings.reports.timezone;
     this.publicUrl = deps.publicUrl.replace(/\/+$/, '');
     this.repo = new IncidentRepository(deps.db, deps.clock, this.tz);
-    this.setInventory(deps.inventory);
     this.siteStates = this.repo.loadSiteStates();
+    this.setInventory(deps.inventory);
   }
 
   setInventory(inventory: Inventory): void {
     this.inventory = inventory;
     this.graph = buildGraph(inventory.sites);
     this.sitesById = new Map(inventory.sites.map((s) => [s.id, s]));
+    // states of sites that left the inventory stay in SQLite, but are no longer judged
+    for (const id of [...this.siteStates.keys()]) if (!this.sitesById.has(id)) this.siteStates.delete(id);
     this.communeSites = new Map();
     for (const s of inventory.sites) {
       const k = communeKey(s);
@@ -234,10 +236,9 @@ class Engine implements AlertEngine {
     return run;
   }
 
+  /** The saved states of sites in the inventory (states of removed sites are dropped by setInventory). */
   private knownStates(): Map<string, SiteAlertState> {
-    const m = new Map<string, SiteAlertState>();
-    for (const [id, st] of this.siteStates) if (this.sitesById.has(id)) m.set(id, st);
-    return m;
+    return this.siteStates;
   }
 
   private ctxFor() {
@@ -261,21 +262,27 @@ class Engine implements AlertEngine {
   /** Everything a batch changes, in one transaction; returns the notices to dispatch after commit. */
   private apply(result: BatchResult, now: number): Batch {
     const batch: Batch = { now, notices: [], events: [], opened: [] };
-    const before = this.siteStates;
+    // only the judged sites can have changed: O(batch), not O(inventory)
+    const judged = new Set([...result.perCheck.map((p) => p.site), ...result.resettled]);
+    const changed: SiteAlertState[] = [];
+    for (const id of judged) {
+      const st = result.states.get(id);
+      if (st && this.siteStates.get(id) !== st) changed.push(st);
+    }
+    const before = this.siteStates; // updated in place only after the transaction commits
     this.repo.transaction(() => {
       for (const { site, effect } of result.effects) this.applyEffect(site, effect, result.states, before, batch);
       this.updateAffected(result.states);
-      this.communes(result.states, batch);
+      this.communes(result.states, judged, batch);
       for (const id of batch.opened) {
         const inc = this.repo.getIncident(id)!;
         if (inc.resolved_at === null && inc.notified_at === null && inc.merged_into === null && (inc.hold_until === null || inc.hold_until <= now)) {
           this.notifyFiring(inc, batch);
         }
       }
-      const changed = [...result.states.values()].filter((s) => before.get(s.site) !== s);
       this.repo.saveSiteStates(changed, now);
     });
-    this.siteStates = new Map([...before, ...result.states]);
+    for (const st of changed) this.siteStates.set(st.site, st);
     return batch;
   }
 
@@ -361,17 +368,31 @@ class Engine implements AlertEngine {
     }
   }
 
-  private communes(states: Map<string, SiteAlertState>, batch: Batch): void {
-    const views: CommuneSiteView[] = this.inventory.sites.map((s) => {
-      const st = states.get(s.id) ?? this.siteStates.get(s.id);
-      return {
-        id: s.id, commune: s.commune, district: s.district, province: s.province,
-        downSince: st && st.state === 'DOWN' && st.down.confirmed ? st.down.since : null,
-        ancestors: this.graph.ancestors.get(s.id) ?? [],
-      };
-    });
+  /** Commune outages, judged for the communes of the sites this batch judged (the others did not change). */
+  private communes(states: Map<string, SiteAlertState>, judged: ReadonlySet<string>, batch: Batch): void {
+    const touched = new Set<string>();
+    for (const id of judged) {
+      const s = this.sitesById.get(id);
+      if (s) touched.add(communeKey(s));
+    }
+    const views: CommuneSiteView[] = [];
+    for (const k of touched) {
+      for (const s of this.communeSites.get(k) ?? []) {
+        const st = states.get(s.id) ?? this.siteStates.get(s.id);
+        views.push({
+          id: s.id, commune: s.commune, district: s.district, province: s.province,
+          downSince: st && st.state === 'DOWN' && st.down.confirmed ? st.down.since : null,
+          ancestors: this.graph.ancestors.get(s.id) ?? [],
+        });
+      }
+    }
     const openCommune = new Map<string, Incident>();
-    for (const inc of this.repo.openIncidents()) if (inc.site_id === null && COMMUNE_KINDS.includes(inc.kind)) openCommune.set(communeKey(inc), inc);
+    for (const inc of this.repo.openIncidents()) {
+      // an open commune incident whose commune left the inventory is resolved with the full view
+      if (inc.site_id === null && COMMUNE_KINDS.includes(inc.kind) && (touched.has(communeKey(inc)) || !this.communeSites.has(communeKey(inc)))) {
+        openCommune.set(communeKey(inc), inc);
+      }
+    }
     const decision = evaluateCommunes(views, new Map([...openCommune].map(([k, i]) => [k, i.affected])), this.deps.settings);
 
     for (const o of decision.open) {

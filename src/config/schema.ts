@@ -203,7 +203,7 @@ export const Settings = closed({
       timeout_ms: Type.Integer({ minimum: 50, default: 1000 }),
       interval_ms: Type.Integer({ minimum: 0, maximum: 100, default: 1, description: 'fping -i: gap between any two packets' }),
       batch_size: Type.Integer({ minimum: 1, maximum: 1000, default: 250 }),
-      parallel_batches: Type.Integer({ minimum: 1, maximum: 64, default: 4 }),
+      parallel_batches: Type.Integer({ minimum: 1, maximum: 64, default: 16, description: 'fping processes at once (each sends one packet per interval_ms)' }),
     }, { default: {} }),
     snmp: closed({
       system_interval_s: Type.Integer({ minimum: 5, maximum: 3600, default: 60 }),
@@ -215,7 +215,7 @@ export const Settings = closed({
       max_repetitions: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
     }, { default: {} }),
     recheck: closed({
-      delay_s: Type.Integer({ minimum: 0, maximum: 60, default: 3 }),
+      delay_s: Type.Integer({ minimum: 0, maximum: 60, default: 1, description: 'seconds from a failed check to its re-check' }),
     }, { default: {} }),
     spread: Type.Boolean({ default: true, description: 'spread requests over the interval instead of one burst' }),
     shard: Type.Optional(closed({

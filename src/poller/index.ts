@@ -32,7 +32,7 @@ import { CheckEmitter } from './emitter.js';
 import { selectShard, siteDeadlineMs, spreadOffsets } from './shard.js';
 
 /** Failures within this window share one re-check run (one fping process, not one per site). */
-export const RECHECK_GATHER_MS = 250;
+export const RECHECK_GATHER_MS = 100;
 /** Checks that become ready within this window are handed on in one batch. */
 export const EMIT_LINGER_MS = 100;
 
