@@ -23,6 +23,7 @@ import { openDatabase, databaseFile, type Db } from './store/sqlite.js';
 import { createWriter } from './store/writer.js';
 import { createReader } from './store/reader.js';
 import { pointsForCheck, statePoint, eventPoint } from './store/points.js';
+import { createServiceTagger } from './reports/service-tag.js';
 import { createAlertEngine, type AlertEngine, type EngineOutput } from './alerting/engine.js';
 import { createDispatcher } from './alerting/notifiers/dispatcher.js';
 import { createNotifiers } from './alerting/notifiers/registry.js';
@@ -96,12 +97,14 @@ export async function startService(opts: ServiceOptions = {}): Promise<Service> 
   const engine = createAlertEngine({ settings, inventory, db, clock, logger, dispatcher, publicUrl: settings.api.public_url });
   engineRef = engine;
 
+  // the svc tag (service hours) on site_state and ping points: year reports read the daily rollup's split
+  const svc = createServiceTagger(settings.reports.service_hours, settings.reports.timezone);
   /** Site-state and event points for what the engine decided. */
   const writeEngineOutput = (out: EngineOutput, interval_s: number) => {
     const points = [];
     for (const s of out.states) {
       const site = sites.get(s.site);
-      if (site) points.push(statePoint(site, s.ts, s.state, interval_s));
+      if (site) points.push(statePoint(site, s.ts, s.state, interval_s, svc));
     }
     for (const e of out.events) {
       const subject = e.site ? sites.get(e.site) : { ...e.area };
@@ -126,7 +129,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<Service> 
       const points = [];
       for (const c of checks) {
         const site = sites.get(c.site);
-        if (site) points.push(...pointsForCheck(site, c));
+        if (site) points.push(...pointsForCheck(site, c, svc));
       }
       writer.write(points);
       latest.record(checks);
