@@ -5,8 +5,9 @@
  *
  * Starts a private influxd, creates the schema (ensureSchema), writes a year of 1-hour rollup points
  * directly as line protocol into `rollup_1h` (what the CQs would have made from 120 checks an hour:
- * site_state sums, ping means, WAN interface means), then times runCoverageReport over the year
- * (twice: cold and warm) and prints one JSON line.
+ * site_state sums, ping means, WAN interface means; site_state and ping with the `svc` tag the
+ * poller stamps), makes the daily rollup from them (backfillRollups, target 1d), then times
+ * runCoverageReport over the year (twice: cold and warm) and prints one JSON line.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,6 +19,8 @@ import { createInflux } from '../../../src/store/client.js';
 import { ensureSchema } from '../../../src/store/retention.js';
 import { RP, STATE_CODE } from '../../../src/store/schema.js';
 import { runCoverageReport } from '../../../src/reports/run.js';
+import { createServiceTagger } from '../../../src/reports/service-tag.js';
+import { backfillRollups } from '../../../src/store/backfill.js';
 
 const arg = (name: string, def: number) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : def; };
 const SITES = arg('--sites', 1000);
@@ -53,15 +56,17 @@ try {
       await new Promise((r) => setTimeout(r, 2000));
     }
   };
+  const tagger = createServiceTagger(settings.reports.service_hours, settings.reports.timezone);
   for (let h = 0; h < DAYS * 24; h++) {
     const ts = (start + h * H) / 1000;
+    const svc = `,svc=${tagger(start + h * H).replace(/[ ,=]/g, (c) => `\\${c}`)}`;
     for (let i = 0; i < SITES; i++) {
       const r = ((i * 7919 + h * 104_729) % 1000) / 1000;
       const down = r < 0.015 ? 120 : 0;
       const unknown = r >= 0.015 && r < 0.02 ? 120 : 0;
       const up = 120 - down - unknown;
-      lines.push(`site_state,${tags[i]} up=${up}i,down=${down}i,unreachable=0i,unknown=${unknown}i,maintenance=0i,checked_s=3600,state_code=${down ? STATE_CODE.DOWN : STATE_CODE.UP}i ${ts}`);
-      if (PING && up) lines.push(`ping,${tags[i]} up=1,loss_pct=${(r * 10).toFixed(2)},rtt_avg_ms=${(20 + 60 * r).toFixed(1)},rtt_max_ms=99,rtt_min_ms=10,jitter_ms=2,sent=600i,received=590i ${ts}`);
+      lines.push(`site_state,${tags[i]}${svc} up=${up}i,down=${down}i,unreachable=0i,unknown=${unknown}i,maintenance=0i,checked_s=3600,state_code=${down ? STATE_CODE.DOWN : STATE_CODE.UP}i ${ts}`);
+      if (PING && up) lines.push(`ping,${tags[i]}${svc} up=1,loss_pct=${(r * 10).toFixed(2)},rtt_avg_ms=${(20 + 60 * r).toFixed(1)},rtt_max_ms=99,rtt_min_ms=10,jitter_ms=2,sent=600i,received=590i ${ts}`);
       if (IFACE && up) lines.push(`interface,${tags[i]},ifname=ether1,wan=true in_bps=${Math.round(2e6 * r)},out_bps=${Math.round(4e5 * r)},oper_up=1,speed_bps=1e8 ${ts}`);
     }
     if (lines.length >= 50_000) {
@@ -75,6 +80,10 @@ try {
   await Promise.all(inFlight);
   const writeS = (performance.now() - t0) / 1000;
   process.stderr.write(`wrote ${points} points in ${writeS.toFixed(1)} s\n`);
+  const tb = performance.now();
+  const daily = await backfillRollups(client, settings.influx, { from: start, to: end }, { targets: ['1d'] });
+  const dailyS = (performance.now() - tb) / 1000;
+  process.stderr.write(`daily rollup: ${daily.written} points in ${dailyS.toFixed(1)} s\n`);
 
   const runs: number[] = [];
   let resolution = '';
@@ -89,7 +98,7 @@ try {
     resolution = String(rep.resolution);
     if (rep.sites.filter((s) => s.availability_pct !== null).length !== SITES) throw new Error('a site has no availability');
   }
-  process.stdout.write(`${JSON.stringify({ sites: SITES, days: DAYS, ping: PING, interface: IFACE, points, write_s: Math.round(writeS * 10) / 10, report_s: runs, resolution, query_batches: statements, cpus: os.cpus().length, load: os.loadavg().map((x) => Math.round(x * 10) / 10) })}\n`);
+  process.stdout.write(`${JSON.stringify({ sites: SITES, days: DAYS, ping: PING, interface: IFACE, points, write_s: Math.round(writeS * 10) / 10, daily_rollup_s: Math.round(dailyS * 10) / 10, report_s: runs, resolution, query_batches: statements, cpus: os.cpus().length, load: os.loadavg().map((x) => Math.round(x * 10) / 10) })}\n`);
 } finally {
   await influxd.stop();
   fs.rmSync(dir, { recursive: true, force: true });
