@@ -26,7 +26,7 @@ interface ReportOptions extends ConfigOptions {
   groupBy: GroupBy;
   format: Format;
   out?: string;
-  resolution: 'auto' | 'raw' | 'rollup_5m' | 'rollup_1h';
+  resolution: 'auto' | 'raw' | 'rollup_5m' | 'rollup_1h' | 'rollup_1d';
   quiet?: boolean;
 }
 
@@ -43,7 +43,7 @@ export function register(program: Command): void {
       .option('--commune <name>', 'only this commune')
       .addOption(new Option('--group-by <level>', 'rows per').choices(GROUP_BY).default('site'))
       .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('table'))
-      .addOption(new Option('--resolution <rp>', 'data source (auto: raw for short spans, rollups for long)').choices(['auto', 'raw', 'rollup_5m', 'rollup_1h']).default('auto'))
+      .addOption(new Option('--resolution <rp>', 'data source (auto: raw for short spans, rollups for long; over 62 days whole days from the daily rollup)').choices(['auto', 'raw', 'rollup_5m', 'rollup_1h', 'rollup_1d']).default('auto'))
       .option('--out <file>', 'write the report here instead of stdout')
       .option('-q, --quiet', 'no progress on stderr'),
   ).action(async (opts: ReportOptions) => {
