@@ -4,6 +4,7 @@ import { computeCoverage, type StateBucket } from '../coverage.js';
 import { localDateToUtc } from '../service-hours.js';
 import { renderCsv, renderHtml, renderJson, renderTable, reportTable, toApiReport } from './index.js';
 import { displayWidth } from './table.js';
+import { dataSources } from './rows.js';
 
 const TZ = 'Asia/Ho_Chi_Minh';
 const H = 3_600_000;
@@ -111,5 +112,24 @@ describe('JSON and the API shape', () => {
     expect(api.rows.map((r) => [r.name, r.availability_pct])).toEqual([['A Mú Sung', 75], ['Y Tý', 100], ['Tả Van', null]]);
     expect(api.summary.communes_covered).toBe(1);
     expect(reportTable(report, 'district').rows).toHaveLength(2);
+  });
+});
+
+describe('dataSources (the "data:" of the summary)', () => {
+  const D = 86_400_000;
+  it.each([
+    { name: 'one resolution', r: { resolution: 'rollup_5m' as const }, want: 'rollup_5m' },
+    { name: 'no resolution (given buckets)', r: { resolution: null }, want: 'given buckets' },
+    {
+      name: 'a year split into daily and hourly pieces: longest first, days when whole',
+      r: { resolution: 'rollup_1d' as const, sources: [
+        { resolution: 'rollup_1h' as const, from: 0, to: 7 * 3_600_000 },
+        { resolution: 'rollup_1d' as const, from: 7 * 3_600_000, to: 7 * 3_600_000 + 363 * D },
+        { resolution: 'rollup_1h' as const, from: 7 * 3_600_000 + 363 * D, to: 365 * D - 5 * 3_600_000 },
+      ] },
+      want: 'rollup_1d 363 d + rollup_1h 43 h',
+    },
+  ])('$name', ({ r, want }) => {
+    expect(dataSources(r)).toBe(want);
   });
 });

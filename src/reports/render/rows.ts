@@ -118,12 +118,21 @@ export function localTime(t: number, tz: string): string {
   return `${p.y}-${two(p.m)}-${two(p.d)} ${two(p.hh)}:${two(p.mm)}`;
 }
 
+/** Where the figures came from: `rollup_1h`, or `rollup_1d 363 d + rollup_1h 31 h` when the period was split. */
+export function dataSources(report: Pick<CoverageReport, 'resolution' | 'sources'>): string {
+  if (!report.sources || report.sources.length === 0) return report.resolution ?? 'given buckets';
+  const total = new Map<string, number>();
+  for (const s of report.sources) total.set(s.resolution, (total.get(s.resolution) ?? 0) + (s.to - s.from));
+  const dur = (ms: number) => (ms >= 2 * 86_400_000 && ms % 86_400_000 === 0 ? `${ms / 86_400_000} d` : `${Math.round(ms / 3_600_000)} h`);
+  return [...total].sort((a, b) => b[1] - a[1]).map(([r, ms]) => `${r} ${dur(ms)}`).join(' + ');
+}
+
 /** The summary lines every format starts with. */
 export function summaryLines(report: CoverageReport): string[] {
   const t = report.total;
   const pct = (x: number | null) => (x === null ? 'UNKNOWN' : `${x.toFixed(2)}%`);
   return [
-    `Coverage report ${localTime(report.from, report.settings.timezone)} – ${localTime(report.to, report.settings.timezone)} (${report.settings.timezone}, service hours ${report.settings.service_hours.start}-${report.settings.service_hours.end}, target ${report.settings.target_pct}%, data: ${report.resolution ?? 'given buckets'})`,
+    `Coverage report ${localTime(report.from, report.settings.timezone)} – ${localTime(report.to, report.settings.timezone)} (${report.settings.timezone}, service hours ${report.settings.service_hours.start}-${report.settings.service_hours.end}, target ${report.settings.target_pct}%, data: ${dataSources(report)})`,
     `Sites: ${t.sites} (with data ${t.sites_known}); meeting target: ${t.sites_meeting_target}; availability: ${pct(t.availability_pct)}`,
     `Communes with at least one point meeting the target: ${t.communes_covered} of ${t.communes} (coverage ${t.coverage_pct === null ? 'UNKNOWN' : `${t.coverage_pct.toFixed(1)}%`})`,
     `Classes: live ${t.classes.live}, at risk ${t.classes.at_risk}, dropped off ${t.classes.dropped_off}, unknown ${t.classes.unknown}`,
