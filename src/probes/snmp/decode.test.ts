@@ -72,6 +72,29 @@ describe('counter64ToBigint', () => {
   for (const c of cases) it(c.name, () => expect(counter64ToBigint(c.v)).toBe(c.want));
 });
 
+describe('fast paths agree with the plain implementations they replaced', () => {
+  const refCounter64 = (v: Buffer): bigint | null => {
+    if (v.length === 0) return 0n;
+    if (v.length > 9) return null;
+    const n = BigInt(`0x${v.toString('hex')}`);
+    return n < 1n << 64n ? n : null;
+  };
+  it('counter64ToBigint on any 0..10 bytes', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 10 }), (a) => counter64ToBigint(Buffer.from(a)) === refCounter64(Buffer.from(a))), { numRuns: 20000 });
+  });
+  it('interface names: plain text decoded once, control bytes and trailing NULs as before', () => {
+    const refText = (v: Buffer) => v.toString('utf8').replace(/\0+$/, '').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '?');
+    const prefix = '1.3.6.1.2.1.2.2.1.2';
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 24 }), (a) => {
+        const r = decodeInterfaces({ ifDescr: [{ oid: `${prefix}.1`, type: T.OctetString, value: Buffer.from(a) }] }, true);
+        return r.value[0]!.descr === refText(Buffer.from(a));
+      }),
+      { numRuns: 20000 },
+    );
+  });
+});
+
 describe('decodeSystem', () => {
   const up = (type: number, value: unknown): Vb => ({ oid: '1.3.6.1.2.1.1.3.0', type, value });
   const cases: Array<{ name: string; vbs: Vb[]; problems: string[]; uptime: number | null }> = [

@@ -24,16 +24,34 @@ export function counter64ToBigint(v: unknown): bigint | null {
   if (typeof v === 'bigint') return v >= 0n ? v : null;
   if (typeof v === 'number') return Number.isSafeInteger(v) && v >= 0 ? BigInt(v) : null;
   if (Buffer.isBuffer(v)) {
-    if (v.length === 0) return 0n;
-    if (v.length > 9) return null;
-    const n = BigInt(`0x${v.toString('hex')}`);
-    return n < 1n << 64n ? n : null;
+    const len = v.length;
+    if (len > 9 || (len === 9 && v[0] !== 0)) return null;
+    // Up to 6 bytes (< 2^48, most counters) fit a number exactly: one BigInt; else two 32-bit halves.
+    if (len <= 6) {
+      let n = 0;
+      for (let i = 0; i < len; i++) n = n * 256 + v[i]!;
+      return BigInt(n);
+    }
+    let hi = 0, lo = 0;
+    const split = len - 4;
+    for (let i = len === 9 ? 1 : 0; i < split; i++) hi = hi * 256 + v[i]!;
+    for (let i = split; i < len; i++) lo = lo * 256 + v[i]!;
+    return (BigInt(hi) << 32n) | BigInt(lo);
   }
   return null;
 }
 
 function text(v: unknown): string {
-  if (Buffer.isBuffer(v)) return v.toString('utf8').replace(/\0+$/, '').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '?');
+  if (Buffer.isBuffer(v)) {
+    // Most names are plain text: decode once; only strings with control bytes or trailing NULs need the regexes.
+    let plain = true;
+    for (let i = 0; i < v.length; i++) {
+      const b = v[i]!;
+      if ((b < 0x20 && b !== 0x09 && b !== 0x0a) || b === 0x7f) { plain = false; break; }
+    }
+    const str = v.toString('utf8');
+    return plain ? str : str.replace(/\0+$/, '').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '?');
+  }
   return typeof v === 'string' ? v : '';
 }
 
@@ -74,15 +92,59 @@ export type ColumnRows = Partial<Record<IfColumn, Vb[]>>;
 
 const COLUMN_OIDS: Record<IfColumn, string> = { ...IF_TABLE, ...IF_X_TABLE };
 
-const EXPECT: Record<IfColumn, readonly number[]> = {
-  ifDescr: [T.OctetString], ifName: [T.OctetString],
-  ifSpeed: [T.Gauge32], ifHighSpeed: [T.Gauge32],
-  ifAdminStatus: [T.Integer], ifOperStatus: [T.Integer],
-  ifInOctets: [T.Counter32], ifOutOctets: [T.Counter32],
-  ifInErrors: [T.Counter32], ifOutErrors: [T.Counter32],
-  ifInDiscards: [T.Counter32], ifOutDiscards: [T.Counter32],
-  ifHCInOctets: [T.Counter64], ifHCOutOctets: [T.Counter64],
+/** Each column's slot in a row array, and the types it may have. */
+const COLUMNS = Object.keys(COLUMN_OIDS) as IfColumn[];
+const SLOT = Object.fromEntries(COLUMNS.map((c, i) => [c, i])) as Record<IfColumn, number>;
+const PREFIX = COLUMNS.map((c) => `${COLUMN_OIDS[c]}.`);
+
+const EXPECT: Record<IfColumn, number> = {
+  ifDescr: T.OctetString, ifName: T.OctetString,
+  ifSpeed: T.Gauge32, ifHighSpeed: T.Gauge32,
+  ifAdminStatus: T.Integer, ifOperStatus: T.Integer,
+  ifInOctets: T.Counter32, ifOutOctets: T.Counter32,
+  ifInErrors: T.Counter32, ifOutErrors: T.Counter32,
+  ifInDiscards: T.Counter32, ifOutDiscards: T.Counter32,
+  ifHCInOctets: T.Counter64, ifHCOutOctets: T.Counter64,
 };
+
+type Row = Array<Vb | undefined>;
+
+/** The row index (last arc after the column prefix), or -1 when it is not one positive integer. */
+function rowIndexOf(oid: string, from: number): number {
+  if (from >= oid.length) return -1;
+  let n = 0;
+  for (let i = from; i < oid.length; i++) {
+    const c = oid.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n > 0 && Number.isSafeInteger(n) ? n : -1;
+}
+
+/** A cell of the expected type, or null (missing, an exception value, or the wrong type: listed in problems). */
+function cell(row: Row, col: IfColumn, idx: number, problems: string[]): Vb | null {
+  const vb = row[SLOT[col]];
+  if (!vb || isExceptionType(vb.type)) return null;
+  if (vb.type !== EXPECT[col]) {
+    problems.push(`${col}.${idx}: expected ${typeName(EXPECT[col])}, got ${typeName(vb.type)}`);
+    return null;
+  }
+  return vb;
+}
+
+const num = (vb: Vb | null): number | null => (vb && typeof vb.value === 'number' && Number.isFinite(vb.value) ? vb.value : null);
+
+function big32(vb: Vb | null): bigint | null {
+  const n = num(vb);
+  return n !== null && n >= 0 && Number.isInteger(n) ? BigInt(n) : null;
+}
+
+function big64(vb: Vb | null, col: IfColumn, idx: number, problems: string[]): bigint | null {
+  if (!vb) return null;
+  const b = counter64ToBigint(vb.value);
+  if (b === null) problems.push(`${col}.${idx}: malformed Counter64`);
+  return b;
+}
 
 /**
  * Assemble interfaces from walked columns. Rows are keyed by ifIndex (the OID's last arc).
@@ -91,68 +153,52 @@ const EXPECT: Record<IfColumn, readonly number[]> = {
  */
 export function decodeInterfaces(cols: ColumnRows, use64: boolean): Decoded<InterfaceCounters[]> {
   const problems: string[] = [];
-  const table = new Map<number, Partial<Record<IfColumn, Vb>>>();
-  for (const [col, rows] of Object.entries(cols) as Array<[IfColumn, Vb[]]>) {
-    const prefix = `${COLUMN_OIDS[col]}.`;
-    for (const vb of rows ?? []) {
+  const table = new Map<number, Row>();
+  for (const col of COLUMNS) {
+    const rows = cols[col];
+    if (!rows) continue;
+    const slot = SLOT[col];
+    const prefix = PREFIX[slot]!;
+    for (let k = 0; k < rows.length; k++) {
+      const vb = rows[k]!;
       if (!vb.oid.startsWith(prefix)) continue;
-      const idx = Number(vb.oid.slice(prefix.length));
-      if (!Number.isSafeInteger(idx) || idx <= 0) continue;
+      const idx = rowIndexOf(vb.oid, prefix.length);
+      if (idx < 0) continue;
       let row = table.get(idx);
-      if (!row) { row = {}; table.set(idx, row); }
-      row[col] = vb;
+      if (!row) { row = new Array<Vb | undefined>(COLUMNS.length); table.set(idx, row); }
+      row[slot] = vb;
     }
   }
-  const get = (row: Partial<Record<IfColumn, Vb>>, col: IfColumn, idx: number): Vb | null => {
-    const vb = row[col];
-    if (!vb || isExceptionType(vb.type)) return null;
-    if (!EXPECT[col].includes(vb.type)) {
-      problems.push(`${col}.${idx}: expected ${EXPECT[col].map(typeName).join('|')}, got ${typeName(vb.type)}`);
-      return null;
-    }
-    return vb;
-  };
-  const num = (vb: Vb | null): number | null => (vb && typeof vb.value === 'number' && Number.isFinite(vb.value) ? vb.value : null);
-  const big32 = (vb: Vb | null): bigint | null => {
-    const n = num(vb);
-    return n !== null && n >= 0 && Number.isInteger(n) ? BigInt(n) : null;
-  };
-  const big64 = (vb: Vb | null, col: IfColumn, idx: number): bigint | null => {
-    if (!vb) return null;
-    const b = counter64ToBigint(vb.value);
-    if (b === null) problems.push(`${col}.${idx}: malformed Counter64`);
-    return b;
-  };
+
+  // Only rows the ifTable knows (ifXTable rows without an ifTable row are not interfaces we can read).
+  const indexes: number[] = [];
+  for (const [idx, r] of table) if (r[SLOT.ifDescr] || r[SLOT.ifOperStatus] || r[SLOT.ifInOctets]) indexes.push(idx);
+  indexes.sort((a, b) => a - b);
 
   const out: InterfaceCounters[] = [];
-  // Only rows the ifTable knows (ifXTable rows without an ifTable row are not interfaces we can read).
-  const indexes = [...table.entries()]
-    .filter(([, r]) => r.ifDescr || r.ifOperStatus || r.ifInOctets)
-    .map(([i]) => i)
-    .sort((a, b) => a - b);
   for (const idx of indexes) {
     const row = table.get(idx)!;
-    const descr = text(get(row, 'ifDescr', idx)?.value);
-    const xname = text(get(row, 'ifName', idx)?.value);
-    const hcIn = use64 ? get(row, 'ifHCInOctets', idx) : null;
-    const hcOut = use64 ? get(row, 'ifHCOutOctets', idx) : null;
+    const descr = text(cell(row, 'ifDescr', idx, problems)?.value);
+    const xname = text(cell(row, 'ifName', idx, problems)?.value);
+    const hcIn = use64 ? cell(row, 'ifHCInOctets', idx, problems) : null;
+    const hcOut = use64 ? cell(row, 'ifHCOutOctets', idx, problems) : null;
     const has64 = hcIn !== null || hcOut !== null;
-    const highSpeed = num(get(row, 'ifHighSpeed', idx));
-    const speed = num(get(row, 'ifSpeed', idx));
+    const highSpeed = num(cell(row, 'ifHighSpeed', idx, problems));
+    const speed = num(cell(row, 'ifSpeed', idx, problems));
     const speed_bps = highSpeed !== null && highSpeed > 0 ? highSpeed * 1e6 : speed !== null && speed > 0 ? speed : null;
     out.push({
       index: idx,
       name: xname || descr || `if${idx}`,
       descr,
-      admin_up: num(get(row, 'ifAdminStatus', idx)) === 1,
-      oper_up: num(get(row, 'ifOperStatus', idx)) === 1,
+      admin_up: num(cell(row, 'ifAdminStatus', idx, problems)) === 1,
+      oper_up: num(cell(row, 'ifOperStatus', idx, problems)) === 1,
       counter_bits: has64 ? 64 : 32,
-      in_octets: has64 ? big64(hcIn, 'ifHCInOctets', idx) : big32(get(row, 'ifInOctets', idx)),
-      out_octets: has64 ? big64(hcOut, 'ifHCOutOctets', idx) : big32(get(row, 'ifOutOctets', idx)),
-      in_errors: big32(get(row, 'ifInErrors', idx)),
-      out_errors: big32(get(row, 'ifOutErrors', idx)),
-      in_discards: big32(get(row, 'ifInDiscards', idx)),
-      out_discards: big32(get(row, 'ifOutDiscards', idx)),
+      in_octets: has64 ? big64(hcIn, 'ifHCInOctets', idx, problems) : big32(cell(row, 'ifInOctets', idx, problems)),
+      out_octets: has64 ? big64(hcOut, 'ifHCOutOctets', idx, problems) : big32(cell(row, 'ifOutOctets', idx, problems)),
+      in_errors: big32(cell(row, 'ifInErrors', idx, problems)),
+      out_errors: big32(cell(row, 'ifOutErrors', idx, problems)),
+      in_discards: big32(cell(row, 'ifInDiscards', idx, problems)),
+      out_discards: big32(cell(row, 'ifOutDiscards', idx, problems)),
       speed_bps,
     });
   }

@@ -128,6 +128,8 @@ interface SessionEntry {
   /** Rows seen in the last walk of each vendor column: the next walk asks for just one more. */
   lastRows: Map<string, number> | null;
   ifPlan: IfPlan | null;
+  /** The agent answered a GETBULK with the system scalars as non-repeaters with an error: GET + walk from then on. */
+  noCombinedBulk: boolean;
   secrets: string[];
 }
 
@@ -272,7 +274,7 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
     }
     const entry: SessionEntry = {
       key, access, host: site.host, session, version: access.version, agent: `${site.host}:${port}`, lastProcessingError: null,
-      secrets: secretsOf(access), lastRows: null, ifPlan: null,
+      secrets: secretsOf(access), lastRows: null, ifPlan: null, noCombinedBulk: false,
     };
     // Never let an emitter error escape: remember it (an undecodable response shows up as a timeout later).
     session.on('error', (err: unknown) => {
@@ -408,34 +410,62 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
   }
 
   /**
+   * ONE GETBULK: the system scalars and ifNumber.0 as non-repeaters, then `reps` rows of each column
+   * (absorbed into fresh column walks; `doneAt` as in walk.ts). null when it was not sent (it does not
+   * fit the varbind budget, or this agent refused one before) or the agent answered it with an error
+   * status (TooBig, or the genErr/noCreation some agents give to non-repeaters with views): the caller
+   * then uses GET + walk, and does so from then on for this session.
+   */
+  async function bulkWithSystem(
+    entry: SessionEntry, bases: readonly string[], reps: number, result: SnmpResult, problems: string[], doneAt?: number,
+  ): Promise<{ walks: ColumnWalk[]; ifNumber: number | undefined } | null> {
+    if (entry.noCombinedBulk || reps < 1 || reps > opts.max_repetitions || NON_REPEATERS.length + bases.length * reps > varbindBudget) return null;
+    let vbs: Array<Vb | Vb[]>;
+    try {
+      vbs = await getBulk(entry, [...NON_REPEATERS_NEXT, ...bases], NON_REPEATERS.length, reps);
+    } catch (err) {
+      if (err instanceof SnmpFailure && err.message.startsWith('agent returned error')) {
+        entry.noCombinedBulk = true;
+        log.debug({ agent: entry.agent, err: err.message }, 'snmp agent refused a GETBULK with non-repeaters; GET + walk from now on');
+        return null;
+      }
+      throw err;
+    }
+    takeSystem(systemVarbinds(vbs, SYSTEM_OIDS), result, problems);
+    const walks = bases.map(columnWalk);
+    for (let j = 0; j < walks.length; j++) absorb(walks[j]!, (vbs[NON_REPEATERS.length + j] as Vb[] | undefined) ?? [], doneAt);
+    return { walks, ifNumber: readIfNumber(vbs[SYSTEM_OIDS.length] as Vb | undefined) };
+  }
+
+  /** GET of the system group + ifNumber.0 (v2c/v3) or the system group alone (v1: a missing ifNumber would fail the whole GET). */
+  async function getSystem(entry: SessionEntry, result: SnmpResult, problems: string[]): Promise<number | undefined> {
+    const v1 = entry.version === '1';
+    const sys = await get(entry, v1 ? SYSTEM_OIDS : NON_REPEATERS);
+    takeSystem(sys, result, problems);
+    return v1 ? undefined : readIfNumber(sys[SYSTEM_OIDS.length]);
+  }
+
+  /**
    * The steady-state poll of a v2c/v3 agent whose last full walk saw the end of every column: the
    * rows it found then (R) size the request, and a column holding R rows is complete (no request just
-   * to see its end) as long as ifNumber.0 has not changed. When R rows of every column fit the varbind
-   * budget: ONE GETBULK with the system scalars and ifNumber.0 as non-repeaters; else a GET and a walk.
-   * Skips ifIn/OutOctets when every row had HC counters. Returns null when the agent refused the size
-   * (TooBig): the caller then polls the usual way.
+   * to see its end) as long as ifNumber.0 has not changed. R rows of every column within the budget:
+   * ONE GETBULK (bulkWithSystem); more rows: that GETBULK with the columns that fit, and the others in
+   * parallel. No ifIn/OutOctets when every row had HC counters.
    */
-  async function steadyPoll(entry: SessionEntry, plan: IfPlan, result: SnmpResult, problems: string[], deadline: number): Promise<ColumnWalk[] | null> {
+  async function steadyPoll(entry: SessionEntry, plan: IfPlan, result: SnmpResult, problems: string[], deadline: number): Promise<ColumnWalk[]> {
     const bases = plan.hc ? IF_COLUMNS_HC : IF_COLUMNS;
     const n = plan.rows;
-    const walks = bases.map(columnWalk);
-    let ifNumber: number | undefined;
-    if (n <= opts.max_repetitions && NON_REPEATERS.length + bases.length * n <= varbindBudget) {
-      let vbs: Array<Vb | Vb[]>;
-      try {
-        vbs = await getBulk(entry, [...NON_REPEATERS_NEXT, ...bases], NON_REPEATERS.length, n);
-      } catch (err) {
-        if (err instanceof SnmpFailure && /TooBig/.test(err.message)) { plan.stable = false; return null; }
-        throw err;
-      }
-      takeSystem(systemVarbinds(vbs, SYSTEM_OIDS), result, problems);
-      ifNumber = readIfNumber(vbs[SYSTEM_OIDS.length] as Vb | undefined);
-      for (let j = 0; j < walks.length; j++) absorb(walks[j]!, (vbs[NON_REPEATERS.length + j] as Vb[] | undefined) ?? [], n);
-    } else {
-      const sys = await get(entry, NON_REPEATERS);
-      takeSystem(sys, result, problems);
-      ifNumber = readIfNumber(sys[SYSTEM_OIDS.length]);
-    }
+    // As many columns as fit beside the non-repeaters go with them; the others (bigger routers) in
+    // GETBULKs of their own, sent at the same time.
+    const withSystem = Math.min(bases.length, Math.floor((varbindBudget - NON_REPEATERS.length) / n));
+    const combined = withSystem >= 1 && n <= opts.max_repetitions && !entry.noCombinedBulk;
+    const rest = combined ? bases.slice(withSystem).map(columnWalk) : [];
+    const [got] = await Promise.all([
+      combined ? bulkWithSystem(entry, bases.slice(0, withSystem), n, result, problems, n) : null,
+      rest.length > 0 ? walkTable(entry, rest, deadline, { reps: n, doneAt: n }) : undefined,
+    ]);
+    const walks = got ? [...got.walks, ...rest] : bases.map(columnWalk);
+    const ifNumber = got ? got.ifNumber : await getSystem(entry, result, problems);
     checkDeadline(deadline);
     if (ifNumber !== plan.ifNumber) {
       // The table changed: finish every column to its end now, and walk it fully next time.
@@ -448,30 +478,41 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
     return walks;
   }
 
+  /**
+   * First poll, every `full_walk_every`-th poll, or a table that changed: every column walked to its
+   * end. v2c/v3: the first request is ONE GETBULK with the system scalars as non-repeaters and as many
+   * rows as fit (or the rows seen last time + 1), then the columns are finished, sized by ifNumber.0;
+   * v1: a GET of the system group, then GETNEXT. Either way the walk goes on only once the agent has
+   * answered the first request: a dead agent costs one timeout, not two. Repetitions: one more than the
+   * rows expected, from ifNumber or the last walk, whichever is larger (agents with views show fewer
+   * rows than ifNumber).
+   */
+  async function fullPoll(entry: SessionEntry, plan: IfPlan | null, result: SnmpResult, problems: string[], deadline: number): Promise<{ walks: ColumnWalk[]; ifNumber: number | undefined }> {
+    const v1 = entry.version === '1';
+    const known = plan?.rows ?? -1;
+    const firstReps = Math.min(known >= 0 ? known + 1 : Infinity, Math.floor((varbindBudget - NON_REPEATERS.length) / IF_COLUMNS.length), opts.max_repetitions);
+    const got = v1 ? null : await bulkWithSystem(entry, IF_COLUMNS, firstReps, result, problems);
+    const walks = got?.walks ?? (v1 ? IF_COLUMNS_V1 : IF_COLUMNS).map(columnWalk);
+    const ifNumber = got ? got.ifNumber : await getSystem(entry, result, problems);
+    const expected = Math.max(known, ifNumber ?? -1);
+    checkDeadline(deadline);
+    await walkTable(entry, walks, deadline, { reps: expected < 0 ? opts.max_repetitions : Math.max(1, expected + 1 - (got ? firstReps : 0)) });
+    return { walks, ifNumber };
+  }
+
   async function pollInterfaces(entry: SessionEntry, result: SnmpResult, problems: string[], deadline: number): Promise<void> {
     const v1 = entry.version === '1';
     const plan = entry.ifPlan;
-    let walks: ColumnWalk[] | null = null;
+    const steady = !v1 && plan !== null && plan.stable && plan.rows > 0 && plan.sinceFull + 1 < fullWalkEvery;
+    let walks: ColumnWalk[];
     let ifNumber: number | undefined;
-    if (!v1 && plan !== null && plan.stable && plan.rows > 0 && plan.sinceFull + 1 < fullWalkEvery) {
+    if (steady) {
       walks = await steadyPoll(entry, plan, result, problems, deadline);
-      if (walks) plan.sinceFull++;
+      plan.sinceFull++;
+    } else {
+      ({ walks, ifNumber } = await fullPoll(entry, plan, result, problems, deadline));
     }
-    const full = walks === null;
-    if (walks === null) {
-      // First poll, every `full_walk_every`-th poll, or a table that changed: GET the system group
-      // (+ ifNumber.0 on v2c/v3: v1 would fail the whole GET if it were missing), then walk every column
-      // to its end. The walk starts only once the agent has answered the GET: a dead agent costs one
-      // timeout, not two. Repetitions: one more than the rows expected, from ifNumber or the last walk,
-      // whichever is larger (agents with views show fewer rows than ifNumber).
-      const sys = await get(entry, v1 ? SYSTEM_OIDS : NON_REPEATERS);
-      takeSystem(sys, result, problems);
-      if (!v1) ifNumber = readIfNumber(sys[SYSTEM_OIDS.length]);
-      walks = (v1 ? IF_COLUMNS_V1 : IF_COLUMNS).map(columnWalk);
-      const known = Math.max(plan?.rows ?? -1, ifNumber ?? -1);
-      checkDeadline(deadline);
-      await walkTable(entry, walks, deadline, { reps: known >= 0 ? known + 1 : opts.max_repetitions });
-    }
+    const full = !steady;
     let rows = 0;
     for (const w of walks) if (w.rows.length > rows) rows = w.rows.length;
     const wasCut = walks.some((w) => w.cut);

@@ -1,0 +1,49 @@
+import { describe, it, expect } from 'vitest';
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { peekRequestId, routeKey } from './udp-pool.js';
+
+const wire = JSON.parse(readFileSync(new URL('./testdata/wire-messages.json', import.meta.url), 'utf8')) as {
+  messages: Array<{ name: string; direction: string; version: string; request_id: number; hex: string }>;
+};
+
+describe('peekRequestId on datagrams captured from net-snmp and snmpd', () => {
+  it('covers v1, v2c and v3 requests and answers', () => {
+    expect(new Set(wire.messages.map((m) => `${m.version} ${m.direction}`)).size).toBe(6);
+  });
+  for (const m of wire.messages) {
+    it(`${m.name} (v${m.version}): ${m.request_id}`, () => expect(peekRequestId(Buffer.from(m.hex, 'hex'))).toBe(m.request_id));
+  }
+});
+
+describe('peekRequestId on bytes that are not a message', () => {
+  const v2c = Buffer.from(wire.messages.find((m) => m.version === '2c')!.hex, 'hex');
+  const cases: Array<[string, Buffer]> = [
+    ['empty', Buffer.alloc(0)],
+    ['not a SEQUENCE', Buffer.from('0201000401', 'hex')],
+    ['garbage the fault tests send', Buffer.from('3082ffff0201', 'hex')],
+    ['version 2 (unknown)', Buffer.from('300602010204017a', 'hex')],
+    ['cut inside the community', v2c.subarray(0, 9)],
+    ['cut before the request id', v2c.subarray(0, 15)],
+  ];
+  for (const [name, buf] of cases) it(name, () => expect(peekRequestId(buf)).toBeNull());
+
+  it('never throws, whatever the bytes (also every prefix of a real message)', () => {
+    for (let i = 0; i <= v2c.length; i++) peekRequestId(v2c.subarray(0, i));
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 80 }), (a) => { peekRequestId(a); }), { numRuns: 5000 });
+  });
+});
+
+describe('routeKey: the address:port the kernel will report as the sender', () => {
+  const cases: Array<[string, 'udp4' | 'udp6', string, string | null]> = [
+    ['IPv4 literal', 'udp4', '127.0.0.1', '127.0.0.1:161'],
+    ['host name: resolved by dgram, own socket', 'udp4', 'localhost', null],
+    ['IPv6 loopback', 'udp6', '::1', '::1:161'],
+    ['IPv6 long form is compressed like the kernel does', 'udp6', '0:0:0:0:0:0:0:1', '::1:161'],
+    ['IPv6 upper case', 'udp6', 'FE80:0:0:0:0:0:0:AB', 'fe80::ab:161'],
+    ['IPv6 with a zone: own socket', 'udp6', 'fe80::1%lo', null],
+    ['IPv4-mapped IPv6: own socket', 'udp6', '::ffff:127.0.0.1', null],
+    ['IPv6 name: own socket', 'udp6', 'ip6-localhost', null],
+  ];
+  for (const [name, fam, addr, want] of cases) it(name, () => expect(routeKey(fam, addr, 161)).toBe(want));
+});

@@ -1,0 +1,192 @@
+/**
+ * The SNMP probe's shared UDP sockets (src/probes/snmp/udp-pool.ts) against REAL snmpd agents:
+ * 2,000 sessions polled through the pool with the file descriptors counted in /proc/self/fd,
+ * v1/v2c/v3 sessions to one agent on the same pool, two sites on the same host:port with different
+ * communities sharing ONE socket, an agent that answers from another address, a host name target
+ * (own socket), and close() giving every socket back.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import dgram from 'node:dgram';
+import fs from 'node:fs';
+import { startSnmpd, type SnmpdHandle } from '../../helpers/snmpd.js';
+import { freeUdpPorts } from '../../helpers/ports.js';
+import { createSnmpProbe, type SnmpProbe } from '../../../src/probes/snmp/index.js';
+import type { Site, SnmpResult } from '../../../src/core/types.js';
+import { testSite } from './site.js';
+
+const fds = () => fs.readdirSync('/proc/self/fd').length;
+const OPTS = { timeout_ms: 2000, retries: 1, max_repetitions: 20 };
+const FULL = { system: true, interfaces: true };
+const V3 = { auth: 'pool-Auth-Secret', priv: 'pool-Priv-Secret' };
+
+let fleet: SnmpdHandle[] = [];
+let agent: SnmpdHandle;
+
+/** startSnmpd on fresh free ports, again when another test took one of them in between (3 tries). */
+async function startOnFreePorts(n: number, opts: Omit<Parameters<typeof startSnmpd>[0], 'ports'>): Promise<SnmpdHandle> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startSnmpd({ ...opts, ports: await freeUdpPorts(n) });
+    } catch (err) {
+      if (attempt === 3 || !/could not bind|Error opening specified endpoint/.test(String(err))) throw err;
+    }
+  }
+}
+
+beforeAll(async () => {
+  agent = await startOnFreePorts(1, {
+    communities: [],
+    v3Users: [{ name: 'pooluser', authProtocol: 'SHA', authKey: V3.auth, privProtocol: 'AES', privKey: V3.priv }],
+    // 'full': the host's whole IF-MIB; 'sysonly': the system group and nothing else.
+    extraConf: ['view sys included .1.3.6.1.2.1.1', 'rocommunity full', 'rocommunity sysonly default -V sys'],
+  });
+  // 4 snmpd × 500 endpoints = 2,000 distinct agents (host:port), ~500 per process as the notes advise;
+  // one after the other, so that each takes ports the previous ones do not hold.
+  for (let i = 0; i < 4; i++) fleet.push(await startOnFreePorts(500, { communities: ['fleet'] }));
+});
+
+afterAll(async () => {
+  await Promise.all([agent?.stop(), ...fleet.map((f) => f.stop())]);
+});
+
+/** Poll every site once, at most `concurrency` at a time, sampling the fd count after each poll. */
+async function pollAll(probe: SnmpProbe, sites: Site[], concurrency = 200): Promise<{ results: SnmpResult[]; maxFds: number }> {
+  const results: SnmpResult[] = new Array(sites.length);
+  let next = 0;
+  let maxFds = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < sites.length) {
+      const i = next++;
+      results[i] = await probe.poll(sites[i]!, FULL);
+      if (i % 50 === 0) maxFds = Math.max(maxFds, fds());
+    }
+  }));
+  return { results, maxFds };
+}
+
+describe('SNMP probe: shared UDP sockets', () => {
+  it('2,000 agents polled twice through 32 sockets: every poll ok, file descriptors stay at the pool size, close() gives them back', async () => {
+    const sites = fleet.flatMap((f, k) => f.ports.map((port, j) => testSite(`pool${k}-${j}`, { version: '2c', community: 'fleet', port })));
+    expect(sites).toHaveLength(2000);
+    const before = fds();
+    const probe = createSnmpProbe(OPTS);
+    const first = await pollAll(probe, sites);
+    const second = await pollAll(probe, sites);
+    const stats = probe.stats!();
+    probe.close();
+    await new Promise((r) => setTimeout(r, 50));
+    const after = fds();
+    const bad = [...first.results, ...second.results].filter((r) => r.status !== 'ok');
+    expect(bad.slice(0, 3), `${bad.length} polls not ok`).toEqual([]);
+    expect(second.results.every((r) => r.interfaces!.some((i) => i.name === 'lo' && i.counter_bits === 64))).toBe(true);
+    console.log(`[probes] 2,000 agents × 2 polls: fds ${before} before, max ${Math.max(first.maxFds, second.maxFds)} while polling, ${after} after close; pool ${JSON.stringify(stats.pool)}`);
+    expect(stats.sessions).toBe(2000);
+    expect(stats.pool).toMatchObject({ sockets: 32, facades: 2000, privateSockets: 0, dropped: 0 });
+    // One socket per session would be 2,000 more descriptors; the pool is 32 (+ a few of vitest's own).
+    expect(Math.max(first.maxFds, second.maxFds)).toBeLessThanOrEqual(before + 32 + 8);
+    expect(after).toBeLessThanOrEqual(before + 2);
+    // Every answer reached its session through the routing table (first poll 2+ requests, then 1+).
+    expect(stats.pool!.routed).toBeGreaterThanOrEqual(2000 * 3);
+  });
+
+  it('udp_sockets: 0 keeps net-snmp\'s one socket per session (the old behaviour, for comparison)', async () => {
+    const sites = fleet[0]!.ports.slice(0, 100).map((port, j) => testSite(`own${j}`, { version: '2c', community: 'fleet', port }));
+    const before = fds();
+    const probe = createSnmpProbe({ ...OPTS, udp_sockets: 0 });
+    const { results, maxFds } = await pollAll(probe, sites, 100);
+    probe.close();
+    expect(results.every((r) => r.status === 'ok')).toBe(true);
+    expect(probe.stats!().pool).toBeUndefined();
+    expect(maxFds).toBeGreaterThanOrEqual(before + 100);
+  });
+
+  it('v1, v2c and v3 sessions to ONE agent on the same pool (more sessions than sockets: answers fan out, each session keeps its own)', async () => {
+    const port = agent.ports[0]!;
+    const v3 = { version: '3', user: 'pooluser', auth: { protocol: 'sha', key: V3.auth }, priv: { protocol: 'aes', key: V3.priv }, port };
+    const sites = Array.from({ length: 20 }, (_, i) => [
+      testSite(`mix1-${i}`, { version: '1', community: 'full', port }),
+      testSite(`mix2-${i}`, { version: '2c', community: 'full', port }),
+      testSite(`mix3-${i}`, v3),
+    ]).flat();
+    const probe = createSnmpProbe({ ...OPTS, udp_sockets: 4 });
+    for (let round = 0; round < 2; round++) {
+      const rs = await Promise.all(sites.map((s) => probe.poll(s, FULL)));
+      for (const [i, r] of rs.entries()) {
+        expect(r.status, `${sites[i]!.id}: ${r.reason}`).toBe('ok');
+        expect(r.interfaces!.find((x) => x.name === 'lo')!.counter_bits).toBe(sites[i]!.id.startsWith('mix1') ? 32 : 64);
+      }
+    }
+    const stats = probe.stats!();
+    probe.close();
+    expect(stats.pool).toMatchObject({ sockets: 4, facades: 60, privateSockets: 0, dropped: 0 });
+  });
+
+  it('two sites on the same host:port with different communities share ONE socket and each gets its own answers', async () => {
+    const port = agent.ports[0]!;
+    const full = testSite('samehost-full', { version: '2c', community: 'full', port });
+    const sysonly = testSite('samehost-sys', { version: '2c', community: 'sysonly', port });
+    const probe = createSnmpProbe({ ...OPTS, udp_sockets: 1 });
+    for (let round = 0; round < 30; round++) {
+      const [a, b] = await Promise.all([probe.poll(full, FULL), probe.poll(sysonly, FULL)]);
+      expect(a.status, a.reason).toBe('ok');
+      expect(b.status, b.reason).toBe('ok');
+      // 'full' sees lo; 'sysonly' sees no interface at all: a crossed answer would show.
+      expect(a.interfaces!.map((i) => i.name)).toContain('lo');
+      expect(b.interfaces).toEqual([]);
+      expect(b.system!.sys_name).toBe(a.system!.sys_name);
+    }
+    const stats = probe.stats!();
+    probe.close();
+    expect(stats.pool).toMatchObject({ sockets: 1, facades: 2, dropped: 0 });
+  });
+
+  it('an agent that answers from another address is found by its request id', async () => {
+    // A relay on 127.0.0.1 that forwards to snmpd and answers from 127.0.0.2 (a multi-homed router).
+    const [relayPort] = await freeUdpPorts(1);
+    const inbound = dgram.createSocket('udp4');
+    const outbound = dgram.createSocket('udp4');
+    const upstream = dgram.createSocket('udp4');
+    let client: dgram.RemoteInfo | null = null;
+    inbound.on('message', (m, r) => { client = r; upstream.send(m, agent.ports[0]!, '127.0.0.1'); });
+    upstream.on('message', (m) => { if (client) outbound.send(m, client.port, client.address); });
+    await Promise.all([
+      new Promise<void>((r) => inbound.bind(relayPort, '127.0.0.1', () => r())),
+      new Promise<void>((r) => outbound.bind(0, '127.0.0.2', () => r())),
+    ]);
+    try {
+      const probe = createSnmpProbe(OPTS);
+      const r = await probe.poll(testSite('otheraddr', { version: '2c', community: 'full', port: relayPort }), FULL);
+      const stats = probe.stats!();
+      probe.close();
+      expect(r.status, r.reason).toBe('ok');
+      expect(r.interfaces!.map((i) => i.name)).toContain('lo');
+      expect(stats.pool!.routedById).toBeGreaterThanOrEqual(2);
+      expect(stats.pool!.routed).toBe(0);
+    } finally {
+      inbound.close();
+      outbound.close();
+      upstream.close();
+    }
+  });
+
+  it('a host name target gets a socket of its own (dgram resolves it), and still works', async () => {
+    const probe = createSnmpProbe(OPTS);
+    const r = await probe.poll(testSite('byname', { version: '2c', community: 'full', port: agent.ports[0] }, { host: 'localhost' }), FULL);
+    const stats = probe.stats!();
+    probe.close();
+    expect(r.status, r.reason).toBe('ok');
+    expect(stats.pool).toMatchObject({ privateSockets: 1, sockets: 0 });
+  });
+
+  it('after close(), polls are errors and no socket is left open', async () => {
+    const before = fds();
+    const probe = createSnmpProbe(OPTS);
+    const site = testSite('closing', { version: '2c', community: 'full', port: agent.ports[0] });
+    expect((await probe.poll(site, FULL)).status).toBe('ok');
+    expect(fds()).toBeGreaterThan(before);
+    probe.close();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(fds()).toBe(before);
+    expect(await probe.poll(site, FULL)).toMatchObject({ status: 'error', reason: 'SNMP probe is closed' });
+  });
+});
