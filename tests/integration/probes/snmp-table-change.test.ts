@@ -1,0 +1,132 @@
+/**
+ * The steady-state poll (one GETBULK sized by the last full walk) against a REAL snmpsim agent whose
+ * interface table changes between polls: an interface appears (ifNumber 2 → 3), and a row loses its
+ * HC counters (the 32-bit octets skipped so far are read after all). One device, one community as the
+ * probe sees it: a UDP relay in front of snmpsim swaps the community (same length) to switch the
+ * data file answering. Values are static, so each result must EQUAL a fresh probe's full walk.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import dgram from 'node:dgram';
+import os from 'node:os';
+import path from 'node:path';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { startSnmpsim, type SnmpsimHandle } from '../../helpers/snmpsim.js';
+import { freeUdpPorts } from '../../helpers/ports.js';
+import { createSnmpProbe } from '../../../src/probes/snmp/index.js';
+import type { SnmpResult } from '../../../src/core/types.js';
+import { testSite } from './site.js';
+
+interface Iface { index: number; name: string; hc: boolean }
+
+/** An snmprec file: system group, ifNumber, ifTable and ifXTable rows with static values. */
+function snmprec(ifaces: Iface[]): string {
+  const lines = [
+    '1.3.6.1.2.1.1.1.0|4|RouterOS RB951', '1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.14988.1', '1.3.6.1.2.1.1.3.0|67|360000', '1.3.6.1.2.1.1.5.0|4|changing',
+    `1.3.6.1.2.1.2.1.0|2|${ifaces.length}`,
+  ];
+  const ifTable: Array<[number, (i: Iface) => string]> = [
+    [1, (i) => `2|${i.index}`], [2, (i) => `4|${i.name}`], [5, () => '66|100000000'], [7, () => '2|1'], [8, (i) => `2|${i.index === 1 ? 1 : 2}`],
+    [10, (i) => `65|${1000 * i.index}`], [13, () => '65|0'], [14, (i) => `65|${i.index}`], [16, (i) => `65|${2000 * i.index}`], [19, () => '65|0'], [20, () => '65|0'],
+  ];
+  for (const [col, v] of ifTable) for (const i of ifaces) lines.push(`1.3.6.1.2.1.2.2.1.${col}.${i.index}|${v(i)}`);
+  const ifX: Array<[number, (i: Iface) => string | null]> = [
+    [1, (i) => `4|${i.name}`], [6, (i) => (i.hc ? `70|${5_000_000_000 * i.index}` : null)], [10, (i) => (i.hc ? `70|${7_000_000_000 * i.index}` : null)], [15, () => '66|100'],
+  ];
+  for (const [col, v] of ifX) for (const i of ifaces) { const x = v(i); if (x) lines.push(`1.3.6.1.2.1.31.1.1.1.${col}.${i.index}|${x}`); }
+  return `${lines.join('\n')}\n`;
+}
+
+const DEVICES: Record<string, Iface[]> = {
+  tblaaa: [{ index: 1, name: 'ether1', hc: true }, { index: 2, name: 'wlan1', hc: true }],
+  tblbbb: [{ index: 1, name: 'ether1', hc: true }, { index: 2, name: 'wlan1', hc: true }, { index: 7, name: 'ppp0', hc: true }],
+  tblccc: [{ index: 1, name: 'ether1', hc: true }, { index: 2, name: 'wlan1', hc: false }],
+};
+
+let sim: SnmpsimHandle;
+let dir: string;
+let relay: dgram.Socket;
+let relayPort: number;
+let upstream: dgram.Socket;
+let serving = 'tblaaa';
+let requests = 0;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'pw-snmptbl-'));
+  for (const [name, ifaces] of Object.entries(DEVICES)) await writeFile(path.join(dir, `${name}.snmprec`), snmprec(ifaces));
+  sim = await startSnmpsim({ files: Object.keys(DEVICES).map((name) => ({ name, from: path.join(dir, `${name}.snmprec`) })) });
+  // The probe always speaks community 'tblaaa'; the relay asks snmpsim for `serving` and swaps it back in the answer.
+  [relayPort] = (await freeUdpPorts(1)) as [number];
+  relay = dgram.createSocket('udp4');
+  upstream = dgram.createSocket('udp4');
+  let client: dgram.RemoteInfo | null = null;
+  const swap = (m: Buffer, from: string, to: string) => {
+    const at = m.indexOf(Buffer.from(from));
+    if (at >= 0) Buffer.from(to).copy(m, at);
+    return m;
+  };
+  relay.on('message', (m, r) => { client = r; requests++; upstream.send(swap(m, 'tblaaa', serving), sim.port, '127.0.0.1'); });
+  upstream.on('message', (m) => { if (client) relay.send(swap(m, serving, 'tblaaa'), client.port, client.address); });
+  await new Promise<void>((r) => relay.bind(relayPort, '127.0.0.1', () => r()));
+});
+
+afterAll(async () => {
+  relay?.close();
+  upstream?.close();
+  await sim?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const FULL = { system: true, interfaces: true };
+const OPTS = { timeout_ms: 1500, retries: 1, max_repetitions: 20 };
+const viaRelay = () => testSite('changing', { version: '2c', community: 'tblaaa', port: relayPort });
+
+/** What a fresh probe (a full walk) reads from one of the devices, straight from snmpsim. */
+async function fresh(community: string): Promise<SnmpResult> {
+  const p = createSnmpProbe(OPTS);
+  const r = await p.poll(testSite(`fresh-${community}`, { version: '2c', community, port: sim.port }), FULL);
+  p.close();
+  return r;
+}
+const same = (r: SnmpResult) => ({ status: r.status, reason: r.reason, system: r.system, interfaces: r.interfaces });
+
+describe('steady-state polls when the interface table changes (snmpsim)', () => {
+  it('an interface appears, then a row loses its HC counters: each poll equals a full walk of the device as it is', async () => {
+    const probe = createSnmpProbe({ ...OPTS, full_walk_every: 10 });
+    const s = viaRelay();
+    const poll = async () => { const before = requests; const r = await probe.poll(s, FULL); return { r, n: requests - before }; };
+    try {
+      const p1 = await poll();
+      const p2 = await poll();
+      expect(same(p1.r)).toEqual(same(await fresh('tblaaa')));
+      expect(same(p2.r)).toEqual(same(await fresh('tblaaa')));
+      expect(p2.n).toBe(1);
+
+      serving = 'tblbbb';
+      const p3 = await poll();
+      expect(same(p3.r)).toEqual(same(await fresh('tblbbb')));
+      expect(p3.r.interfaces!.map((i) => i.name)).toEqual(['ether1', 'wlan1', 'ppp0']);
+      // the steady GETBULK saw ifNumber 3 ≠ 2: the columns were finished in the same poll
+      expect(p3.n).toBe(2);
+      const p4 = await poll();
+      const p5 = await poll();
+      expect(same(p4.r)).toEqual(same(await fresh('tblbbb')));
+      expect(same(p5.r)).toEqual(same(await fresh('tblbbb')));
+      expect(p5.n).toBe(1);
+
+      serving = 'tblccc';
+      const p6 = await poll();
+      const want = await fresh('tblccc');
+      expect(want.interfaces!.map((i) => [i.name, i.counter_bits, i.in_octets])).toEqual([['ether1', 64, 5_000_000_000n], ['wlan1', 32, 2000n]]);
+      expect(same(p6.r)).toEqual(same(want));
+      const p7 = await poll();
+      const p8 = await poll();
+      expect(same(p7.r)).toEqual(same(want));
+      expect(same(p8.r)).toEqual(same(want));
+      // with a 32-bit-only row the steady poll reads all 14 columns again: still one request
+      expect(p8.n).toBe(1);
+    } finally {
+      serving = 'tblaaa';
+      probe.close();
+    }
+  });
+});
