@@ -191,6 +191,14 @@ const COLUMN_NAME: Record<string, IfColumn> = Object.fromEntries(
   (Object.entries({ ...IF_TABLE, ...IF_X_TABLE }) as Array<[IfColumn, string]>).map(([name, oid]) => [oid, name]),
 );
 
+/** The OIDs of a GETBULK with the non-repeaters first, built once per column list. */
+const requestOids = new WeakMap<readonly string[], readonly string[]>();
+function withNonRepeaters(bases: readonly string[]): readonly string[] {
+  let oids = requestOids.get(bases);
+  if (!oids) { oids = [...NON_REPEATERS_NEXT, ...bases]; requestOids.set(bases, oids); }
+  return oids;
+}
+
 function toColumnRows(walks: readonly ColumnWalk[]): ColumnRows {
   const cols: ColumnRows = {};
   for (const w of walks) {
@@ -422,7 +430,7 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
     if (entry.noCombinedBulk || reps < 1 || reps > opts.max_repetitions || NON_REPEATERS.length + bases.length * reps > varbindBudget) return null;
     let vbs: Array<Vb | Vb[]>;
     try {
-      vbs = await getBulk(entry, [...NON_REPEATERS_NEXT, ...bases], NON_REPEATERS.length, reps);
+      vbs = await getBulk(entry, withNonRepeaters(bases), NON_REPEATERS.length, reps);
     } catch (err) {
       if (err instanceof SnmpFailure && err.message.startsWith('agent returned error')) {
         entry.noCombinedBulk = true;
@@ -461,7 +469,7 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
     const combined = withSystem >= 1 && n <= opts.max_repetitions && !entry.noCombinedBulk;
     const rest = combined ? bases.slice(withSystem).map(columnWalk) : [];
     const [got] = await Promise.all([
-      combined ? bulkWithSystem(entry, bases.slice(0, withSystem), n, result, problems, n) : null,
+      combined ? bulkWithSystem(entry, withSystem === bases.length ? bases : bases.slice(0, withSystem), n, result, problems, n) : null,
       rest.length > 0 ? walkTable(entry, rest, deadline, { reps: n, doneAt: n }) : undefined,
     ]);
     const walks = got ? [...got.walks, ...rest] : bases.map(columnWalk);

@@ -6,11 +6,12 @@ import { T, type Vb } from './decode.js';
 
 /**
  * Compare dotted OIDs numerically ('1.3.6.1.10' > '1.3.6.1.9'), without splitting or allocating:
- * the OIDs are read arc by arc, side by side.
+ * the OIDs are read arc by arc, side by side. `from`: both are known to share their first `from`
+ * characters, ending at an arc boundary (e.g. a column prefix 'x.y.'): start comparing there.
  */
-export function compareOids(a: string, b: string): number {
+export function compareOids(a: string, b: string, from = 0): number {
   const la = a.length, lb = b.length;
-  let i = 0, j = 0;
+  let i = from, j = from;
   while (i < la && j < lb) {
     // skip leading zeros (never seen from agents, but '01' must equal '1')
     while (i < la - 1 && a.charCodeAt(i) === 48 && a.charCodeAt(i + 1) !== 46) i++;
@@ -65,7 +66,8 @@ export function absorb(s: ColumnWalk, vbs: readonly Vb[], doneAt?: number): bool
   for (let k = 0; k < vbs.length && !s.done; k++) {
     const vb = vbs[k]!;
     if (vb.type === T.EndOfMibView || !vb.oid.startsWith(s.prefix)) { s.done = true; s.endSeen = true; break; }
-    if (compareOids(vb.oid, s.next) <= 0) { s.done = true; s.cut = `${vb.oid} after ${s.next}`; break; }
+    // Both are in the column's subtree: compare what follows the prefix (the first row follows the base).
+    if (s.rows.length > 0 && compareOids(vb.oid, s.next, s.prefix.length) <= 0) { s.done = true; s.cut = `${vb.oid} after ${s.next}`; break; }
     s.rows.push(vb);
     s.next = vb.oid;
     progressed = true;
