@@ -128,6 +128,8 @@ interface SessionEntry {
   /** Rows seen in the last walk of each vendor column: the next walk asks for just one more. */
   lastRows: Map<string, number> | null;
   ifPlan: IfPlan | null;
+  /** The session's socket closed under it: replace the session on the next poll. */
+  closed: boolean;
   /** The agent answered a GETBULK with the system scalars as non-repeaters with an error: GET + walk from then on. */
   noCombinedBulk: boolean;
   secrets: string[];
@@ -248,10 +250,10 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
   function sessionFor(site: Site, access: SnmpAccess): SessionEntry {
     const existing = sessions.get(site.id);
     // The same access object and host as last time (the inventory is loaded once): no key to rebuild.
-    if (existing && existing.access === access && existing.host === site.host) return existing;
+    if (existing && !existing.closed && existing.access === access && existing.host === site.host) return existing;
     const port = access.port ?? 161;
     const key = `${site.host}|${port}|${JSON.stringify(access)}`;
-    if (existing && existing.key === key) { existing.access = access; return existing; }
+    if (existing && !existing.closed && existing.key === key) { existing.access = access; return existing; }
     if (existing) { try { existing.session.close(); } catch { /* already closed */ } }
     const common = {
       port,
@@ -282,13 +284,15 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
     }
     const entry: SessionEntry = {
       key, access, host: site.host, session, version: access.version, agent: `${site.host}:${port}`, lastProcessingError: null,
-      secrets: secretsOf(access), lastRows: null, ifPlan: null, noCombinedBulk: false,
+      secrets: secretsOf(access), lastRows: null, ifPlan: null, noCombinedBulk: false, closed: false,
     };
     // Never let an emitter error escape: remember it (an undecodable response shows up as a timeout later).
     session.on('error', (err: unknown) => {
       entry.lastProcessingError = { at: performance.now(), message: String((err as ErrLike)?.message ?? err) };
       log.debug({ site: site.id, err: scrub(entry.lastProcessingError.message, entry.secrets) }, 'snmp session error');
     });
+    // Its socket went away (a shared socket failed and was replaced): the next poll makes a new session.
+    session.on('close', () => { entry.closed = true; });
     sessions.set(site.id, entry);
     return entry;
   }
