@@ -4,19 +4,23 @@
  * - One net-snmp session per site, reused across polls (keyed by site id + access), closed in close().
  *   Sessions do not own sockets: they share a small pool of UDP sockets (udp-pool.ts; answers are
  *   routed by the agent's address:port), so one process can poll tens of thousands of agents.
- * - Interfaces, first poll (and every `full_walk_every`-th): a GET of the system group + ifNumber.0
- *   (sysUpTime is how reboots are seen), then every IF-MIB column walked to its end together with
- *   GETBULK (v2c/v3; one request carries every unfinished column) or GETNEXT (v1, 32-bit counters only).
+ * - Interfaces, first poll (and every `full_walk_every`-th, and after the table changed): every IF-MIB
+ *   column walked to its end. v2c/v3: the first request is one GETBULK carrying the system scalars and
+ *   ifNumber.0 as non-repeaters (sysUpTime is how reboots are seen) and the first rows of all columns;
+ *   the rest is walked in GETBULKs sized by ifNumber. v1: a GET of the system group, then GETNEXT
+ *   (32-bit counters only). Agents that answer such a GETBULK with an error get GET + walk.
  * - Interfaces, steady state (v2c/v3, after a full walk that saw every column's end, while ifNumber.0
  *   stays the same): ONE GETBULK, system scalars and ifNumber.0 as non-repeaters, as many repetitions
  *   per column as the full walk found rows, and no 32-bit octet columns when every row had HC
- *   counters. When ifNumber.0 changes the columns are walked to their ends at once.
+ *   counters (a row without them reads them at once). Bigger tables: the columns that do not fit go
+ *   in parallel GETBULKs. When ifNumber.0 changes the columns are walked to their ends at once.
  * - system only: one GET of sysDescr/sysObjectID/sysUpTime/sysName.
  * - At most `per_agent_concurrency` requests in flight to one agent (host:port).
  * - Never throws: timeouts → 'timeout'; wrong v3 key (agent's Wrong Digest report), wrong types,
  *   noSuchObject for sysUpTime, malformed responses → 'error'. Reasons never contain secrets.
- *   OIDs out of order (a table changing while it is walked) keep the rows read so far: 'ok' when no
- *   row is missing, else 'error' naming the column and the missing rows.
+ *   OIDs out of order (a table changing while it is walked, or snmpd 5.9 mixing up a multi-column
+ *   GETBULK through a view) keep the rows read so far and the column is walked again on its own:
+ *   'ok' when no row is missing, else 'error' naming the column and the missing rows.
  */
 import { isIPv6 } from 'node:net';
 import { performance } from 'node:perf_hooks';
