@@ -19,6 +19,7 @@ import { createAlertEngine, type AlertEngine, type Dispatcher, type EngineOutput
 import { openDatabase, type Db } from '../../src/store/sqlite.js';
 import { createWriter, type PointWriter } from '../../src/store/writer.js';
 import { eventPoint, pointsForCheck, statePoint, type Point } from '../../src/store/points.js';
+import { createServiceTagger } from '../../src/reports/service-tag.js';
 
 export interface PipelineOptions {
   settings: Settings;
@@ -77,15 +78,17 @@ export async function createPipeline(o: PipelineOptions): Promise<Pipeline> {
     writer!.write(points);
   };
   const interval_s = o.settings.poller.ping.interval_s;
+  // as the composition root does: site_state and ping points carry the service-hour tag
+  const svc = createServiceTagger(o.settings.reports.service_hours, o.settings.reports.timezone);
 
   const onCheck = async (checks: SiteCheck[]) => {
     const out = engine ? await engine.ingest(checks) : null;
     if (out) notices += out.notices.length;
     if (writer) {
       const points: Point[] = [];
-      for (const c of checks) points.push(...pointsForCheck(byId.get(c.site)!, c));
+      for (const c of checks) points.push(...pointsForCheck(byId.get(c.site)!, c, svc));
       if (out) {
-        for (const s of out.states) points.push(statePoint(byId.get(s.site)!, s.ts, s.state, interval_s));
+        for (const s of out.states) points.push(statePoint(byId.get(s.site)!, s.ts, s.state, interval_s, svc));
         for (const e of out.events) points.push(eventPoint(e.site ? byId.get(e.site)! : e.area, e.ts, e.type, e.fields));
       }
       emit(points);

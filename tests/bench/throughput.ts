@@ -98,6 +98,13 @@ export interface ThroughputOptions {
   progress: (line: string) => void;
 }
 
+/** Where this process's memory is right now: V8 heap used/committed, external (Buffers), RSS. */
+function memory(): string {
+  const m = process.memoryUsage();
+  const mb = (n: number) => Math.round(n / 1e6);
+  return `heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} MB, external ${mb(m.external)} MB, rss now ${mb(m.rss)} MB`;
+}
+
 export async function runThroughput(o: ThroughputOptions): Promise<ThroughputResult> {
   const pipe = await createPipeline({ settings: o.settings, sites: o.sites, dataDir: o.dataDir, logger: o.logger, store: o.store, alerting: o.alerting });
   const rss = rssSampler(100);
@@ -136,7 +143,8 @@ export async function runThroughput(o: ThroughputOptions): Promise<ThroughputRes
       per.push(f);
       o.progress(
         `cycle ${k}/${o.cycles}: ${f.wall_s.toFixed(2)} s (poll ${f.poll_s.toFixed(2)} + flush ${f.flush_s.toFixed(2)}), cpu self ${f.cpu_self_s.toFixed(2)} s, fping ${f.cpu_fping_s.toFixed(2)} s, ` +
-          `influxd ${f.cpu_influxd_s.toFixed(2)} s, snmpd ${f.cpu_snmpd_s.toFixed(2)} s, ${f.points} points, ${f.snmp_timeouts} snmp timeouts, ${f.snmp_errors} errors, rss ${Math.round(rss.peakMb())} MB`,
+          `influxd ${f.cpu_influxd_s.toFixed(2)} s, snmpd ${f.cpu_snmpd_s.toFixed(2)} s, ${f.points} points, ${f.snmp_timeouts} snmp timeouts, ${f.snmp_errors} errors, rss ${Math.round(rss.peakMb())} MB ` +
+          `(${memory()})`,
       );
       const wait = o.intervalS * 1000 - (Date.now() - cycleStart);
       if (k < o.cycles && wait > 0) await new Promise((r) => setTimeout(r, wait));
