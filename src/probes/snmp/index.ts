@@ -113,6 +113,12 @@ interface IfPlan {
   stable: boolean;
   /** Every row had HC counters: steady polls skip ifInOctets/ifOutOctets. */
   hc: boolean;
+  /** Columns that had rows in the last full walk (an agent without ifXTable: none of its columns). */
+  present: ReadonlySet<string>;
+  /** What a steady poll asks for: the present columns, without the 32-bit octets when `hc`. */
+  columns: readonly string[];
+  /** sysUpTime at the last poll: when it goes back (a reboot, maybe a new firmware) the next poll is a full walk. */
+  uptime: number;
   /** Polls since the last full walk. */
   sinceFull: number;
   /** Most rows any column had in the last full walk: the size of the steady polls. */
@@ -212,6 +218,16 @@ function toColumnRows(walks: readonly ColumnWalk[]): ColumnRows {
     if (name) cols[name] = w.rows;
   }
   return cols;
+}
+
+/** The columns a steady poll asks for (the same array for the same inputs: request OIDs are cached by it). */
+const steadyColumnLists = new Map<string, readonly string[]>();
+function steadyColumns(hc: boolean, present: ReadonlySet<string>): readonly string[] {
+  const cols = (hc ? IF_COLUMNS_HC : IF_COLUMNS).filter((c) => present.has(c));
+  const key = cols.join(' ');
+  let list = steadyColumnLists.get(key);
+  if (!list) { list = cols; steadyColumnLists.set(key, list); }
+  return list;
 }
 
 /** ifNumber.0 when the agent gave a plausible one. */
@@ -469,7 +485,7 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
    * parallel. No ifIn/OutOctets when every row had HC counters.
    */
   async function steadyPoll(entry: SessionEntry, plan: IfPlan, result: SnmpResult, problems: string[], deadline: number): Promise<ColumnWalk[]> {
-    const bases = plan.hc ? IF_COLUMNS_HC : IF_COLUMNS;
+    const bases = plan.columns;
     const n = plan.rows;
     // As many columns as fit beside the non-repeaters go with them; the others (bigger routers) in
     // GETBULKs of their own, sent at the same time.
@@ -550,6 +566,7 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
       walks.push(...extra);
       ifs = decodeInterfaces(toColumnRows(walks), true);
       plan!.hc = false;
+      plan!.columns = steadyColumns(false, plan!.present);
     }
     const cut = cutProblems(walks, COLUMN_NAME);
     problems.push(...cut, ...ifs.problems);
@@ -558,17 +575,24 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
 
     rows = 0;
     for (const w of walks) if (w.rows.length > rows) rows = w.rows.length;
+    const uptime = result.system?.uptime_ticks ?? -1;
     if (full) {
+      const hc = !v1 && ifs.value.length > 0 && ifs.value.every((i) => i.counter_bits === 64);
+      const present = new Set(walks.filter((w) => w.rows.length > 0).map((w) => w.base));
       entry.ifPlan = {
         ifNumber: ifNumber ?? -1,
         stable: !v1 && !wasCut && walks.every((w) => w.endSeen),
-        hc: !v1 && ifs.value.length > 0 && ifs.value.every((i) => i.counter_bits === 64),
+        hc,
+        present,
+        columns: steadyColumns(hc, present),
         sinceFull: 0,
         rows,
+        uptime,
       };
-    } else if (wasCut || rows > plan!.rows) {
-      plan!.stable = false;
-      plan!.rows = rows;
+    } else {
+      if (wasCut || rows > plan!.rows || uptime < plan!.uptime) plan!.stable = false;
+      plan!.rows = Math.max(rows, plan!.rows);
+      plan!.uptime = uptime;
     }
   }
 

@@ -16,7 +16,7 @@ import { createSnmpProbe } from '../../../src/probes/snmp/index.js';
 import type { SnmpResult } from '../../../src/core/types.js';
 import { testSite } from './site.js';
 
-interface Iface { index: number; name: string; hc: boolean }
+interface Iface { index: number; name: string; hc: boolean; noIfX?: boolean }
 
 /** An snmprec file: system group, ifNumber, ifTable and ifXTable rows with static values. */
 function snmprec(ifaces: Iface[]): string {
@@ -32,7 +32,7 @@ function snmprec(ifaces: Iface[]): string {
   const ifX: Array<[number, (i: Iface) => string | null]> = [
     [1, (i) => `4|${i.name}`], [6, (i) => (i.hc ? `70|${5_000_000_000 * i.index}` : null)], [10, (i) => (i.hc ? `70|${7_000_000_000 * i.index}` : null)], [15, () => '66|100'],
   ];
-  for (const [col, v] of ifX) for (const i of ifaces) { const x = v(i); if (x) lines.push(`1.3.6.1.2.1.31.1.1.1.${col}.${i.index}|${x}`); }
+  for (const [col, v] of ifX) for (const i of ifaces) { const x = i.noIfX ? null : v(i); if (x) lines.push(`1.3.6.1.2.1.31.1.1.1.${col}.${i.index}|${x}`); }
   return `${lines.join('\n')}\n`;
 }
 
@@ -40,6 +40,8 @@ const DEVICES: Record<string, Iface[]> = {
   tblaaa: [{ index: 1, name: 'ether1', hc: true }, { index: 2, name: 'wlan1', hc: true }],
   tblbbb: [{ index: 1, name: 'ether1', hc: true }, { index: 2, name: 'wlan1', hc: true }, { index: 7, name: 'ppp0', hc: true }],
   tblccc: [{ index: 1, name: 'ether1', hc: true }, { index: 2, name: 'wlan1', hc: false }],
+  // an old router without ifXTable (names from ifDescr, 32-bit counters only)
+  tblddd: [{ index: 1, name: 'eth0', hc: false, noIfX: true }, { index: 2, name: 'ppp0', hc: false, noIfX: true }],
 };
 
 let sim: SnmpsimHandle;
@@ -49,6 +51,7 @@ let relayPort: number;
 let upstream: dgram.Socket;
 let serving = 'tblaaa';
 let requests = 0;
+const requestBytes: number[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'pw-snmptbl-'));
@@ -64,7 +67,7 @@ beforeAll(async () => {
     if (at >= 0) Buffer.from(to).copy(m, at);
     return m;
   };
-  relay.on('message', (m, r) => { client = r; requests++; upstream.send(swap(m, 'tblaaa', serving), sim.port, '127.0.0.1'); });
+  relay.on('message', (m, r) => { client = r; requests++; requestBytes.push(m.length); upstream.send(swap(m, 'tblaaa', serving), sim.port, '127.0.0.1'); });
   upstream.on('message', (m) => { if (client) relay.send(swap(m, serving, 'tblaaa'), client.port, client.address); });
   await new Promise<void>((r) => relay.bind(relayPort, '127.0.0.1', () => r()));
 });
@@ -124,6 +127,30 @@ describe('steady-state polls when the interface table changes (snmpsim)', () => 
       expect(same(p8.r)).toEqual(same(want));
       // with a 32-bit-only row the steady poll reads all 14 columns again: still one request
       expect(p8.n).toBe(1);
+    } finally {
+      serving = 'tblaaa';
+      probe.close();
+    }
+  });
+
+  it('an agent without ifXTable: steady polls ask for the ifTable columns only, same result', async () => {
+    serving = 'tblddd';
+    const probe = createSnmpProbe({ ...OPTS, full_walk_every: 10 });
+    try {
+      const want = same(await fresh('tblddd'));
+      expect(want.interfaces!.map((i) => [i.name, i.counter_bits, i.speed_bps])).toEqual([['eth0', 32, 100e6], ['ppp0', 32, 100e6]]);
+      const rs: SnmpResult[] = [];
+      const sizes: number[] = [];
+      for (let k = 0; k < 3; k++) {
+        const before = requests;
+        rs.push(await probe.poll(viaRelay(), FULL));
+        expect(requests - before).toBe(1);
+        sizes.push(requestBytes.at(-1)!);
+      }
+      for (const r of rs) expect(same(r)).toEqual(want);
+      // 10 ifTable columns instead of 14: a smaller request (and a smaller answer)
+      expect(sizes[1]).toBeLessThan(sizes[0]! - 4 * 10);
+      expect(sizes[2]).toBe(sizes[1]);
     } finally {
       serving = 'tblaaa';
       probe.close();
