@@ -6,8 +6,12 @@
  * (own socket), and close() giving every socket back.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { startSnmpd, type SnmpdHandle } from '../../helpers/snmpd.js';
 import { freeUdpPorts } from '../../helpers/ports.js';
 import { createSnmpProbe, type SnmpProbe } from '../../../src/probes/snmp/index.js';
@@ -19,30 +23,56 @@ const OPTS = { timeout_ms: 2000, retries: 1, max_repetitions: 20 };
 const FULL = { system: true, interfaces: true };
 const V3 = { auth: 'pool-Auth-Secret', priv: 'pool-Priv-Secret' };
 
-let fleet: SnmpdHandle[] = [];
+let fleet: Array<{ port: number; addresses: string[]; stop: () => Promise<void> }> = [];
 let agent: SnmpdHandle;
 
-/** startSnmpd on fresh free ports, again when another test took one of them in between (3 tries). */
-async function startOnFreePorts(n: number, opts: Omit<Parameters<typeof startSnmpd>[0], 'ports'>): Promise<SnmpdHandle> {
+/**
+ * One snmpd answering on `addresses` (all on one port): 500 distinct agents that need ONE free port,
+ * not 500 (holding hundreds of free ports until snmpd binds them races with other tests). The
+ * addresses are 127.0.0.0/8 loopback. Same snmpd invocation as tests/helpers/snmpd.ts.
+ */
+async function startMultiAddressSnmpd(addresses: string[], community: string): Promise<{ port: number; stop: () => Promise<void> }> {
   for (let attempt = 1; ; attempt++) {
-    try {
-      return await startSnmpd({ ...opts, ports: await freeUdpPorts(n) });
-    } catch (err) {
-      if (attempt === 3 || !/could not bind|Error opening specified endpoint/.test(String(err))) throw err;
-    }
+    const [port] = (await freeUdpPorts(1)) as [number];
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'pw-snmppool-'));
+    await writeFile(path.join(dir, 'snmpd.conf'), `sysName pool-router\nrocommunity ${community}\n`, { mode: 0o600 });
+    await writeFile(path.join(dir, 'snmp.conf'), 'mibs :\n');
+    const child = spawn('snmpd', ['-f', '-Lo', '-C', '-c', path.join(dir, 'snmpd.conf'), '-I', '-smux', `--persistentDir=${path.join(dir, 'persist')}`,
+      addresses.map((a) => `udp:${a}:${port}`).join(',')], { env: { ...process.env, SNMPCONFPATH: dir, MIBS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    const stop = async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
+    };
+    const deadline = Date.now() + 10_000;
+    while (!/NET-SNMP version/.test(out) && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    if (/NET-SNMP version/.test(out) && !/Error opening specified endpoint|couldn't open/i.test(out)) return { port, stop };
+    await stop();
+    if (attempt === 3) throw new Error(`snmpd did not start on ${addresses.length} addresses: ${out.slice(0, 500)}`);
   }
 }
 
 beforeAll(async () => {
-  agent = await startOnFreePorts(1, {
+  const [p] = await freeUdpPorts(1);
+  agent = await startSnmpd({
+    ports: [p!],
     communities: [],
     v3Users: [{ name: 'pooluser', authProtocol: 'SHA', authKey: V3.auth, privProtocol: 'AES', privKey: V3.priv }],
     // 'full': the host's whole IF-MIB; 'sysonly': the system group and nothing else.
     extraConf: ['view sys included .1.3.6.1.2.1.1', 'rocommunity full', 'rocommunity sysonly default -V sys'],
   });
-  // 4 snmpd × 500 endpoints = 2,000 distinct agents (host:port), ~500 per process as the notes advise;
-  // one after the other, so that each takes ports the previous ones do not hold.
-  for (let i = 0; i < 4; i++) fleet.push(await startOnFreePorts(500, { communities: ['fleet'] }));
+  // 4 snmpd × 500 addresses = 2,000 distinct agents (host:port), ~500 per process as the notes advise.
+  const base = 60 + (process.pid % 100);
+  fleet = await Promise.all([0, 1, 2, 3].map(async (k) => {
+    const addresses = Array.from({ length: 500 }, (_, j) => `127.${base}.${k * 2 + Math.floor(j / 250)}.${(j % 250) + 1}`);
+    const s = await startMultiAddressSnmpd(addresses, 'fleet');
+    return { ...s, addresses };
+  }));
 });
 
 afterAll(async () => {
@@ -66,7 +96,7 @@ async function pollAll(probe: SnmpProbe, sites: Site[], concurrency = 200): Prom
 
 describe('SNMP probe: shared UDP sockets', () => {
   it('2,000 agents polled twice through 32 sockets: every poll ok, file descriptors stay at the pool size, close() gives them back', async () => {
-    const sites = fleet.flatMap((f, k) => f.ports.map((port, j) => testSite(`pool${k}-${j}`, { version: '2c', community: 'fleet', port })));
+    const sites = fleet.flatMap((f, k) => f.addresses.map((host, j) => testSite(`pool${k}-${j}`, { version: '2c', community: 'fleet', port: f.port }, { host })));
     expect(sites).toHaveLength(2000);
     const before = fds();
     const probe = createSnmpProbe(OPTS);
@@ -90,7 +120,7 @@ describe('SNMP probe: shared UDP sockets', () => {
   });
 
   it('udp_sockets: 0 keeps net-snmp\'s one socket per session (the old behaviour, for comparison)', async () => {
-    const sites = fleet[0]!.ports.slice(0, 100).map((port, j) => testSite(`own${j}`, { version: '2c', community: 'fleet', port }));
+    const sites = fleet[0]!.addresses.slice(0, 100).map((host, j) => testSite(`own${j}`, { version: '2c', community: 'fleet', port: fleet[0]!.port }, { host }));
     const before = fds();
     const probe = createSnmpProbe({ ...OPTS, udp_sockets: 0 });
     const { results, maxFds } = await pollAll(probe, sites, 100);

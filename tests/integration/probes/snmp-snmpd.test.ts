@@ -247,13 +247,14 @@ describe('SNMP probe against real snmpd', () => {
       // agent has HC counters): a smaller request.
       expect(counts).toEqual([1, 1, 1, 1]);
       const [full1, steady1, steady2, full2] = relay.stats.requestBytes;
-      expect(steady1).toBeLessThan(full1!);
-      expect(steady2).toBe(steady1);
-      expect(full2).toBe(full1);
+      // (sizes vary by a byte or two with the random request id)
+      expect(steady1).toBeLessThan(full1! - 20);
+      expect(Math.abs(steady2! - steady1!)).toBeLessThanOrEqual(2);
+      expect(Math.abs(full2! - full1!)).toBeLessThanOrEqual(2);
       // The steady polls say exactly what the full walks say (counters move: compare everything else).
       const shape = (r: SnmpResult) => ({
         system: { ...r.system, uptime_ticks: 0 },
-        interfaces: r.interfaces!.map((i) => ({ ...i, in_octets: typeof i.in_octets, out_octets: typeof i.out_octets })),
+        interfaces: r.interfaces!.map((i) => Object.fromEntries(Object.entries(i).map(([k, v]) => [k, typeof v === 'bigint' ? 'bigint' : v]))),
       });
       expect(results[1]!.interfaces!.map((i) => i.name)).toEqual(['ether1', 'wlan1']);
       for (const r of results.slice(1)) expect(shape(r)).toEqual(shape(results[0]!));

@@ -150,7 +150,7 @@ describe('steady-state polls when the interface table changes (snmpsim)', () => 
       for (const r of rs) expect(same(r)).toEqual(want);
       // 10 ifTable columns instead of 14: a smaller request (and a smaller answer)
       expect(sizes[1]).toBeLessThan(sizes[0]! - 4 * 10);
-      expect(sizes[2]).toBe(sizes[1]);
+      expect(Math.abs(sizes[2]! - sizes[1]!)).toBeLessThanOrEqual(2); // the random request id: a byte or two
     } finally {
       serving = 'tblaaa';
       probe.close();
