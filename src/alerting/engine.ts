@@ -30,7 +30,7 @@ import type { EventFields } from '../store/points.js';
 import type { EventType, SiteStateName } from '../store/schema.js';
 import type { Db } from '../store/sqlite.js';
 import { communeKey, evaluateCommunes, type CommuneSiteView } from './commune.js';
-import { affectedBy, buildGraph, evaluateBatch, type BatchResult, type SiteGraph } from './dependencies.js';
+import { affectedBy, buildGraph, evaluateBatch, type BatchResult, type SiteGraph, type StateLookup } from './dependencies.js';
 import { dueEscalations, escalationSteps, recipientsFor } from './escalation.js';
 import { IncidentRepository, type Incident } from './incidents.js';
 import { isWindowActive, windowCovers, type MaintenanceWindow } from './maintenance.js';
@@ -266,14 +266,14 @@ class Engine implements AlertEngine {
     const judged = new Set([...result.perCheck.map((p) => p.site), ...result.resettled]);
     const changed: SiteAlertState[] = [];
     for (const id of judged) {
-      const st = result.states.get(id);
+      const st = result.changed.get(id);
       if (st && this.siteStates.get(id) !== st) changed.push(st);
     }
     const before = this.siteStates; // updated in place only after the transaction commits
     this.repo.transaction(() => {
-      for (const { site, effect } of result.effects) this.applyEffect(site, effect, result.states, before, batch);
-      this.updateAffected(result.states);
-      this.communes(result.states, judged, batch);
+      for (const { site, effect } of result.effects) this.applyEffect(site, effect, result.view, before, batch);
+      this.updateAffected(result.view);
+      this.communes(result.view, judged, batch);
       for (const id of batch.opened) {
         const inc = this.repo.getIncident(id)!;
         if (inc.resolved_at === null && inc.notified_at === null && inc.merged_into === null && (inc.hold_until === null || inc.hold_until <= now)) {
@@ -286,7 +286,7 @@ class Engine implements AlertEngine {
     return batch;
   }
 
-  private applyEffect(siteId: string, e: Effect, states: Map<string, SiteAlertState>, before: Map<string, SiteAlertState>, batch: Batch): void {
+  private applyEffect(siteId: string, e: Effect, states: StateLookup, before: Map<string, SiteAlertState>, batch: Batch): void {
     const site = this.sitesById.get(siteId)!;
     const area = this.area(site);
     const ev = (type: EventType, ts: number, fields: EventFields) => batch.events.push({ site: siteId, area, ts, type, fields });
@@ -345,7 +345,7 @@ class Engine implements AlertEngine {
    * down within the window: hold the notice until the window (from the first of them) ends, so
    * a commune outage can take it in. A lone outage is never held.
    */
-  private holdUntil(site: Site, states: Map<string, SiteAlertState>, since: number): number | null {
+  private holdUntil(site: Site, states: StateLookup, since: number): number | null {
     const { min_sites, window } = this.deps.settings.alerting.commune_outage;
     const windowMs = parseDuration(window);
     const peers = this.communeSites.get(communeKey(site)) ?? [];
@@ -359,7 +359,7 @@ class Engine implements AlertEngine {
   }
 
   /** Keep each open site-down incident's list of UNREACHABLE descendants (it only grows). */
-  private updateAffected(states: Map<string, SiteAlertState>): void {
+  private updateAffected(states: StateLookup): void {
     for (const inc of this.repo.openIncidents()) {
       if ((inc.kind !== 'site-down' && inc.kind !== 'upstream-down') || !inc.site_id || !this.graph.children.has(inc.site_id)) continue;
       const now = affectedBy(this.graph, inc.site_id, states);
@@ -369,7 +369,7 @@ class Engine implements AlertEngine {
   }
 
   /** Commune outages, judged for the communes of the sites this batch judged (the others did not change). */
-  private communes(states: Map<string, SiteAlertState>, judged: ReadonlySet<string>, batch: Batch): void {
+  private communes(states: StateLookup, judged: ReadonlySet<string>, batch: Batch): void {
     const touched = new Set<string>();
     for (const id of judged) {
       const s = this.sitesById.get(id);
