@@ -189,6 +189,9 @@ export function classifyError(
 /** Compare dotted OIDs numerically (see walk.ts). */
 export { compareOids } from './walk.js';
 
+/** The local engine ID given to v1/v2c sessions (net-snmp's own format: enterprise 0x00B983, then zeros). */
+const COMMUNITY_ENGINE_ID = Buffer.from(`8000b98380${'00'.repeat(12)}`, 'hex');
+
 /** Non-repeaters of a combined GETBULK: the GETNEXT of each of these gives sysDescr.0 … ifNumber.0. */
 const SYSTEM_OIDS: readonly string[] = [SYSTEM.sysDescr, SYSTEM.sysObjectID, SYSTEM.sysUpTime, SYSTEM.sysName];
 const NON_REPEATERS: readonly string[] = [...SYSTEM_OIDS, IF_NUMBER];
@@ -300,6 +303,9 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
       session = snmp.createSession(site.host, access.community, {
         ...common,
         version: access.version === '1' ? snmp.Version1 : snmp.Version2c,
+        // A v1/v2c session never uses its own engine ID (only v3 traps do): one shared ID spares a
+        // random one (crypto) and a Buffer per session.
+        engineID: COMMUNITY_ENGINE_ID,
       } as unknown as snmp.SessionOptions);
     }
     const entry: SessionEntry = {
