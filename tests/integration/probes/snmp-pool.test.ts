@@ -14,7 +14,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { startSnmpd, type SnmpdHandle } from '../../helpers/snmpd.js';
 import { freeUdpPorts } from '../../helpers/ports.js';
+import snmp from 'net-snmp';
 import { createSnmpProbe, type SnmpProbe } from '../../../src/probes/snmp/index.js';
+import { UdpPool } from '../../../src/probes/snmp/udp-pool.js';
 import type { Site, SnmpResult } from '../../../src/core/types.js';
 import { testSite } from './site.js';
 
@@ -218,5 +220,28 @@ describe('SNMP probe: shared UDP sockets', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(fds()).toBe(before);
     expect(await probe.poll(site, FULL)).toMatchObject({ status: 'error', reason: 'SNMP probe is closed' });
+  });
+
+  it('UdpPool under a bare net-snmp session: answers routed; closing the pool fails the requests in flight at once (no timeout)', async () => {
+    const pool = new UdpPool({ socketsPerFamily: 2 });
+    const [silent] = await freeUdpPorts(1); // nothing listens there: a request would wait for its timeout
+    const ok = snmp.createSession('127.0.0.1', 'full', { port: agent.ports[0], version: snmp.Version2c, dgramModule: pool.dgramModule } as never);
+    const dead = snmp.createSession('127.0.0.1', 'full', { port: silent, version: snmp.Version2c, timeout: 5000, retries: 0, dgramModule: pool.dgramModule } as never);
+    const get = (s: typeof ok) => new Promise<{ err: Error | null; ms: number }>((resolve) => {
+      const t0 = Date.now();
+      s.get(['1.3.6.1.2.1.1.5.0'], (err) => resolve({ err: err ?? null, ms: Date.now() - t0 }));
+    });
+    expect((await get(ok)).err).toBeNull();
+    const pending = get(dead);
+    await new Promise((r) => setTimeout(r, 50));
+    pool.close();
+    const r = await pending;
+    expect(r.err?.message).toBe('Socket forcibly closed');
+    expect(r.ms).toBeLessThan(1000);
+    expect(pool.stats()).toMatchObject({ sockets: 0, routed: 1 });
+    // a session of a closed pool fails at once too
+    const late = await get(ok);
+    expect(late.err).not.toBeNull();
+    expect(late.ms).toBeLessThan(1000);
   });
 });
