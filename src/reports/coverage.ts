@@ -51,11 +51,16 @@ export interface StateBucket {
   checked_s: number;
   /**
    * The sums are of checks inside service hours only (the daily rollup's `svc` split): the bucket
-   * counts in full, not by its overlap with service hours. (A site added inside such a bucket would
-   * count by the share of the bucket's service time after it was added; the report reads the day a
-   * site was added from the 1-hour rollup instead, so this does not happen there.)
+   * counts in full, not by its overlap with service hours; a site added inside it counts by the
+   * share of the bucket's service time after it was added, unless the bucket is a `total`.
    */
   service?: boolean;
+  /**
+   * A total over a long piece of the period (the daily rollup summed per site): counted in full
+   * when the site's service windows reach into it (checks before Site.added, if any, are counted);
+   * not used for the root-cause walk (the `attribution` buckets are) nor for the last UP time.
+   */
+  total?: boolean;
 }
 
 /** Ping figures (means) for one bucket of one site; the report's medians are taken over the buckets in service hours. */
@@ -65,6 +70,8 @@ export interface PingBucket {
   end: number;
   rtt_ms: number | null;
   loss_pct: number | null;
+  /** How many buckets this value stands for (a median over the days of a piece: the days with data); default 1. */
+  weight?: number;
 }
 
 export interface IncidentInput {
@@ -98,6 +105,12 @@ export interface CoverageInput {
   buckets: readonly StateBucket[];
   /** Buckets of the parents/ancestors outside the scope, for attributing UNREACHABLE time. */
   ancestorBuckets?: readonly StateBucket[];
+  /**
+   * Buckets used only to attribute UNREACHABLE time to the ancestor that was DOWN at the time,
+   * where `buckets` holds `total`s: the days with UNREACHABLE time of the sites, and the days with
+   * DOWN or UNREACHABLE time of their ancestors (in or out of scope). Not added to the sums.
+   */
+  attribution?: readonly StateBucket[];
   pings?: readonly PingBucket[];
   /** Bytes through the WAN interface over the whole period (all hours: how much the point is used). */
   traffic?: ReadonlyMap<string, { in_bytes: number; out_bytes: number }>;
@@ -218,6 +231,25 @@ export function median(xs: number[]): number | null {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/** The median of a multiset given as (value, count) pairs: equals median() with each value repeated `count` times. */
+export function weightedMedian(xs: ReadonlyArray<readonly [number, number]>): number | null {
+  const s = xs.filter(([, w]) => w > 0).sort((a, b) => a[0] - b[0]);
+  const total = s.reduce((n, [, w]) => n + w, 0);
+  if (!(total > 0)) return null;
+  // the values at (0-based) positions lo and hi of the expanded, sorted list
+  const lo = Math.ceil(total / 2) - 1;
+  const hi = Math.floor(total / 2);
+  const at = (k: number) => {
+    let cum = 0;
+    for (const [v, w] of s) {
+      cum += w;
+      if (k < cum) return v;
+    }
+    return s[s.length - 1]![0];
+  };
+  return (at(lo) + at(hi)) / 2;
+}
+
 interface Acc {
   up: number; down: number; unreachable: number; unknown: number; maintenance: number; checked: number;
   downstream: number;
@@ -232,11 +264,13 @@ function bucketSeconds(b: StateBucket, windows: readonly Window[], all: readonly
   const len = b.end - b.start;
   if (!(len > 0)) return null;
   // buckets of every site share their starts: the overlap is computed once per (start, end)
-  const c = b.service ? cache?.service : cache?.plain;
+  const c = b.total ? undefined : b.service ? cache?.service : cache?.plain;
   let byEnd = c?.get(b.start);
   let frac = byEnd?.get(b.end);
   if (frac === undefined) {
-    if (b.service) {
+    if (b.total) {
+      frac = overlapMs(windows, b.start, b.end) > 0 ? 1 : 0;
+    } else if (b.service) {
       const whole = overlapMs(all, b.start, b.end);
       frac = whole > 0 ? overlapMs(windows, b.start, b.end) / whole : 0;
     } else {
@@ -288,9 +322,9 @@ export function computeCoverage(input: CoverageInput): CoverageReport {
   const parents = new Set<string>();
   for (const p of parentOf.values()) if (p) parents.add(p);
   const byKey = new Map<string, Map<number, StateBucket>>();
-  for (const list of [input.ancestorBuckets ?? [], input.buckets]) {
+  for (const list of [input.ancestorBuckets ?? [], input.buckets, input.attribution ?? []]) {
     for (const b of list) {
-      if (!parents.has(b.site)) continue;
+      if (!parents.has(b.site) || b.total) continue;
       let m = byKey.get(b.site);
       if (!m) byKey.set(b.site, (m = new Map()));
       m.set(b.start, b);
@@ -325,7 +359,7 @@ export function computeCoverage(input: CoverageInput): CoverageReport {
   const lastUpSeen = new Map<string, number>();
   for (const b of input.buckets) {
     if (!inScope.has(b.site)) continue;
-    if (b.up > 0 && b.start < to) {
+    if (b.up > 0 && b.start < to && !b.total) {
       const t = Math.min(b.end, to);
       if ((lastUpSeen.get(b.site) ?? -Infinity) < t) lastUpSeen.set(b.site, t);
     }
@@ -334,20 +368,28 @@ export function computeCoverage(input: CoverageInput): CoverageReport {
     const a = accOf(b.site);
     a.up += sec.up; a.down += sec.down; a.unreachable += sec.unreachable;
     a.unknown += sec.unknown; a.maintenance += sec.maintenance; a.checked += sec.checked;
-    if (sec.unreachable > 0) {
+    if (sec.unreachable > 0 && !b.total) {
       const rc = rootCause(b.site, b.start);
       if (rc) accOf(rc).downstream += sec.unreachable;
     }
   }
+  for (const b of input.attribution ?? []) {
+    if (!inScope.has(b.site) || !(b.unreachable > 0)) continue;
+    const sec = bucketSeconds(b, windowsOf(b.site), windows, effFrom.get(b.site) === from ? sharedWeights : undefined);
+    if (!sec || !(sec.unreachable > 0)) continue;
+    const rc = rootCause(b.site, b.start);
+    if (rc) accOf(rc).downstream += sec.unreachable;
+  }
 
-  const pingsBySite = new Map<string, { rtt: number[]; loss: number[] }>();
+  const pingsBySite = new Map<string, { rtt: Array<[number, number]>; loss: Array<[number, number]> }>();
   for (const p of input.pings ?? []) {
     if (!inScope.has(p.site)) continue;
     if (overlapMs(windowsOf(p.site), p.start, p.end) <= 0) continue;
     let e = pingsBySite.get(p.site);
     if (!e) pingsBySite.set(p.site, (e = { rtt: [], loss: [] }));
-    if (p.rtt_ms !== null && Number.isFinite(p.rtt_ms)) e.rtt.push(p.rtt_ms);
-    if (p.loss_pct !== null && Number.isFinite(p.loss_pct)) e.loss.push(p.loss_pct);
+    const w = p.weight ?? 1;
+    if (p.rtt_ms !== null && Number.isFinite(p.rtt_ms)) e.rtt.push([p.rtt_ms, w]);
+    if (p.loss_pct !== null && Number.isFinite(p.loss_pct)) e.loss.push([p.loss_pct, w]);
   }
 
   const incidentsBySite = new Map<string, IncidentInput[]>();
@@ -420,8 +462,8 @@ export function computeCoverage(input: CoverageInput): CoverageReport {
       mttr_min: durations.length ? round(durations.reduce((x, y) => x + y, 0) / durations.length / MIN, 1) : null,
       cause_min: causeMin,
       main_cause: mainCause,
-      median_rtt_ms: pings ? median(pings.rtt) : null,
-      median_loss_pct: pings ? median(pings.loss) : null,
+      median_rtt_ms: pings ? weightedMedian(pings.rtt) : null,
+      median_loss_pct: pings ? weightedMedian(pings.loss) : null,
       traffic_gb_in: traffic ? round(traffic.in_bytes / 1e9, 3) : null,
       traffic_gb_out: traffic ? round(traffic.out_bytes / 1e9, 3) : null,
       last_up: lastUp,

@@ -14,10 +14,14 @@
  *
  * Longer than 62 days, whole UTC days come from the daily rollup (`rollup_1d`) instead: its
  * site_state and ping points are split by the `svc` tag stamped at write time, so the service-hour
- * sums are read directly (`WHERE svc = 'in <hours> <tz>'`), one point per site and day, with no
+ * sums are read directly (`WHERE svc = 'in <hours> <tz>'`) as one total per site and piece, with no
  * weighting. A probe first finds the days it can be trusted for (present, final, and with no point
  * tagged otherwise: untagged data from before the tag existed, or other service hours); every other
  * day, and the partial days at the edges, are read the 1-hour way above. `sources` says which.
+ * Per-day rows only where they matter: the days with UNREACHABLE time, and the days their
+ * ancestors were DOWN (the root-cause walk); InfluxDB 1.x pays ~0.1 ms per output row of a
+ * GROUP BY time(), so a row per site and day (365,000 a year) would cost more than the sums.
+ * Latency and loss: InfluxDB's median over the days of a piece, weighted by its days with data.
  */
 import { escape } from 'influx';
 import { MEASUREMENTS, RP, RP_DAILY, SVC_TAG } from '../store/schema.js';
@@ -59,11 +63,8 @@ export interface FetchParams {
     svc: { in: string; out: string };
     now: number;
     finalAfterMs: number;
-    /**
-     * Instants (e.g. the local midnight a site was added) whose day must come from `resolution`:
-     * a daily sum cannot be cut inside the day, the hourly buckets can.
-     */
-    splitAt?: readonly number[];
+    /** The parent of each site (the inventory graph): whose days to read for the root-cause walk. */
+    parentOf?: ReadonlyMap<string, string | undefined>;
   };
 }
 
@@ -75,6 +76,8 @@ export interface FetchedInputs {
   statements: number;
   /** The pieces of [from, to) and what each was read from. */
   sources: Source[];
+  /** Per-day buckets for the root-cause walk where `buckets` holds daily-rollup totals. */
+  attribution: StateBucket[];
 }
 
 const DAY = 86_400_000;
@@ -244,23 +247,50 @@ export function dailyProbeStatements(p: FetchParams, d0: number, d1: number): { 
   };
 }
 
-/** The daily statements over [a, b) (whole days): service-hour sums and ping means per site and day, WAN bytes per site. */
-export function dailyStatements(p: FetchParams, a: number, b: number): { state: string; ping: string; traffic: string } {
+/**
+ * The daily statements over [a, b) (whole days), per site: service-hour sums, the median of the
+ * daily ping means (and the days it is over), WAN bytes, the last day with an UP check.
+ */
+export function dailyStatements(p: FetchParams, a: number, b: number): { state: string; ping: string; traffic: string; lastUp: string } {
   const svc = p.daily!.svc;
   const sc = scopeClause(p.scope);
   const range = `time >= ${ts(a)} AND time < ${ts(b)}${sc}`;
   const sums = STATE_SUMS.map((f) => `sum(${id(f)}) AS ${id(f)}`).join(', ');
-  const group = `GROUP BY time(1d), ${id('site')} fill(none)`;
+  const bySite = `GROUP BY ${id('site')}`;
   const rtt: keyof typeof PING.fields = 'rtt_avg_ms';
   const loss: keyof typeof PING.fields = 'loss_pct';
   const wanTag: (typeof IFACE.tags)[number] = 'wan';
+  const upF: SsField = 'up';
   return {
-    state: `SELECT ${sums} FROM ${from(p.database, 'rollup_1d', SS.name)} WHERE ${svcIs(svc.in)} AND ${range} ${group}`,
-    ping: `SELECT mean(${id(rtt)}) AS ${id('rtt_ms')}, mean(${id(loss)}) AS ${id('loss_pct')} FROM ${from(p.database, 'rollup_1d', PING.name)} WHERE ${svcIs(svc.in)} AND ${range} ${group}`,
+    state: `SELECT ${sums} FROM ${from(p.database, 'rollup_1d', SS.name)} WHERE ${svcIs(svc.in)} AND ${range} ${bySite}`,
+    ping: `SELECT median(${id(rtt)}) AS ${id('rtt_ms')}, median(${id(loss)}) AS ${id('loss_pct')}, count(${id(rtt)}) AS ${id('n')} ` +
+      `FROM ${from(p.database, 'rollup_1d', PING.name)} WHERE ${svcIs(svc.in)} AND ${range} ${bySite}`,
     // in_bytes/out_bytes: made by the daily CQ (ROLLUPS_1D) as sum of hourly mean rates × 3600 / 8
     traffic: `SELECT sum(${id('in_bytes')}) AS ${id('in_bytes')}, sum(${id('out_bytes')}) AS ${id('out_bytes')} FROM ${from(p.database, 'rollup_1d', IFACE.name)} ` +
-      `WHERE ${id(wanTag)} = ${lit('true')} AND ${range} GROUP BY ${id('site')}`,
+      `WHERE ${id(wanTag)} = ${lit('true')} AND ${range} ${bySite}`,
+    lastUp: `SELECT last(${id(upF)}) AS ${id('up')} FROM ${from(p.database, 'rollup_1d', SS.name)} WHERE ${id(upF)} > 0 AND ${range} ${bySite}`,
   };
+}
+
+/**
+ * Per-day rows over [a, b) for the root-cause walk: the days with UNREACHABLE time (any site), and
+ * the days with DOWN or UNREACHABLE time of the given ancestors.
+ */
+export function attributionStatements(p: FetchParams, a: number, b: number, ancestors: readonly string[]): string[] {
+  const svc = p.daily!.svc;
+  const range = `time >= ${ts(a)} AND time < ${ts(b)}${scopeClause(p.scope)}`;
+  const sums = STATE_SUMS.map((f) => `sum(${id(f)}) AS ${id(f)}`).join(', ');
+  const head = `SELECT ${sums} FROM ${from(p.database, 'rollup_1d', SS.name)} WHERE ${svcIs(svc.in)} AND ${range}`;
+  const group = `GROUP BY time(1d), ${id('site')} fill(none)`;
+  const down: SsField = 'down';
+  const unr: SsField = 'unreachable';
+  const out = [`${head} AND ${id(unr)} > 0 ${group}`];
+  // a few at a time: the hubs of a province
+  for (let i = 0; i < ancestors.length; i += 50) {
+    const sites = ancestors.slice(i, i + 50).map((x) => `${id('site')} = ${lit(x)}`).join(' OR ');
+    out.push(`${head} AND (${id(down)} > 0 OR ${id(unr)} > 0) AND (${sites}) ${group}`);
+  }
+  return out;
 }
 
 interface RawSeries { name: string; tags?: Record<string, string>; columns: string[]; values: Array<Array<number | string | null>> }
@@ -310,7 +340,7 @@ const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v)
 const numOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 type Job =
-  | { kind: 'state' | 'ping'; range: [number, number]; every: number; service: boolean; q: string }
+  | { kind: 'state' | 'ping'; range: [number, number]; every: number; service: boolean; total: boolean; q: string }
   | { kind: 'traffic'; q: string; secondsPerUnit: number; bytes: boolean }
   | { kind: 'lastUp'; q: string };
 
@@ -323,11 +353,10 @@ export async function fetchCoverageInputs(client: InfluxQueryClient, p: FetchPar
     if (span) {
       const pr = dailyProbeStatements(p, span[0], span[1]);
       const [present, ...foreign] = await run(client, p.database, [pr.present, ...pr.foreign]);
-      probes = 1;
+      probes = 3;
       const bad = new Set<number>();
       for (const r of foreign) for (const { row } of rowsAnySeries(r)) if (num(row.n) > 0) bad.add(num(row.time));
       const usable: number[] = [];
-      for (const t of p.daily.splitAt ?? []) if (t % DAY !== 0) bad.add(Math.floor(t / DAY) * DAY);
       for (const { row } of rowsAnySeries(present)) if (num(row.n) > 0 && !bad.has(num(row.time))) usable.push(num(row.time));
       segments = planSegments(p.from, p.to, usable, p.resolution === 'rollup_1d' ? 'rollup_1h' : p.resolution);
     }
@@ -337,63 +366,95 @@ export async function fetchCoverageInputs(client: InfluxQueryClient, p: FetchPar
   const bucketS = (r: Resolution) => Math.max(r === 'raw' ? 0 : RESOLUTION_SECONDS[r], p.rawInterfaceIntervalS);
 
   const jobs: Job[] = [];
-  let usedDaily = false;
+  const daily: Source[] = segments.filter((s) => s.resolution === 'rollup_1d');
   for (const seg of segments) {
     if (seg.resolution === 'rollup_1d') {
-      usedDaily = true;
+      // the sums in a few pieces run side by side (they add up); one median over the whole piece
       const days = Math.round((seg.to - seg.from) / DAY);
-      const per = Math.max(p.chunkDays ?? 31, Math.ceil(days / parallel)) * DAY;
+      const per = Math.max(7, Math.ceil(days / parallel)) * DAY;
       for (let a = seg.from; a < seg.to; a += per) {
         const b = Math.min(seg.to, a + per);
-        const d = dailyStatements(p, a, b);
-        jobs.push({ kind: 'state', range: [a, b], every: DAY, service: true, q: d.state });
-        jobs.push({ kind: 'ping', range: [a, b], every: DAY, service: true, q: d.ping });
+        jobs.push({ kind: 'state', range: [a, b], every: b - a, service: true, total: true, q: dailyStatements(p, a, b).state });
       }
-      jobs.push({ kind: 'traffic', q: dailyStatements(p, seg.from, seg.to).traffic, secondsPerUnit: bucketS('rollup_1h') / 3600, bytes: true });
+      const d = dailyStatements(p, seg.from, seg.to);
+      jobs.push({ kind: 'ping', range: [seg.from, seg.to], every: seg.to - seg.from, service: true, total: true, q: d.ping });
+      jobs.push({ kind: 'traffic', q: d.traffic, secondsPerUnit: bucketS('rollup_1h') / 3600, bytes: true });
+      jobs.push({ kind: 'lastUp', q: d.lastUp });
     } else {
       const sp = { ...p, from: seg.from, to: seg.to, resolution: seg.resolution };
       const st = statements(sp);
       st.ranges.forEach((range, i) => {
-        jobs.push({ kind: 'state', range, every: st.bucket.everyMs, service: false, q: st.state[i]! });
-        jobs.push({ kind: 'ping', range, every: st.bucket.everyMs, service: false, q: st.ping[i]! });
+        jobs.push({ kind: 'state', range, every: st.bucket.everyMs, service: false, total: false, q: st.state[i]! });
+        jobs.push({ kind: 'ping', range, every: st.bucket.everyMs, service: false, total: false, q: st.ping[i]! });
       });
       jobs.push({ kind: 'traffic', q: st.traffic, secondsPerUnit: bucketS(seg.resolution), bytes: false });
     }
   }
-  // last UP check: over the whole period, or (when days came from the daily rollup, whose buckets
-  // show UP days) over the days that decide "dropped off"
-  const lookFrom = usedDaily ? Math.max(p.from, p.to - (p.droppedOffDays + 1) * DAY) : Math.min(p.from, p.to - (p.droppedOffDays + 1) * DAY);
+  // last UP check: over the whole period; when days came from the daily rollup (which gives the
+  // last UP day), precisely over the days that decide "dropped off"
+  const lookFrom = daily.length ? Math.max(p.from, p.to - (p.droppedOffDays + 1) * DAY) : Math.min(p.from, p.to - (p.droppedOffDays + 1) * DAY);
   jobs.push({ kind: 'lastUp', q: lastUpStatement({ ...p, resolution: base }, lookFrom) });
 
   const buckets: StateBucket[] = [];
   const pings: PingBucket[] = [];
   const traffic = new Map<string, { in_bytes: number; out_bytes: number }>();
   const lastUp = new Map<string, number | null>();
-  const total = jobs.length + probes;
+  let total = jobs.length + probes;
   let done = probes;
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
-      const job = jobs[next++]!;
-      const [r] = await run(client, p.database, [job.q]);
-      if (job.kind === 'traffic') {
-        for (const { site, row } of rows(r)) {
-          const t = traffic.get(site) ?? { in_bytes: 0, out_bytes: 0 };
-          const k = job.bytes ? job.secondsPerUnit : job.secondsPerUnit / 8;
-          t.in_bytes += num(job.bytes ? row.in_bytes : row.in_sum) * k;
-          t.out_bytes += num(job.bytes ? row.out_bytes : row.out_sum) * k;
-          traffic.set(site, t);
+  const runJobs = async (list: Job[]) => {
+    let next = 0;
+    const worker = async () => {
+      while (next < list.length) {
+        const job = list[next++]!;
+        const [r] = await run(client, p.database, [job.q]);
+        if (job.kind === 'traffic') {
+          for (const { site, row } of rows(r)) {
+            const t = traffic.get(site) ?? { in_bytes: 0, out_bytes: 0 };
+            const k = job.bytes ? job.secondsPerUnit : job.secondsPerUnit / 8;
+            t.in_bytes += num(job.bytes ? row.in_bytes : row.in_sum) * k;
+            t.out_bytes += num(job.bytes ? row.out_bytes : row.out_sum) * k;
+            traffic.set(site, t);
+          }
+        } else if (job.kind === 'lastUp') {
+          for (const { site, row } of rows(r)) {
+            const t = numOrNull(row.time);
+            if (t !== null && t > (lastUp.get(site) ?? -Infinity)) lastUp.set(site, t);
+            else if (!lastUp.has(site)) lastUp.set(site, t);
+          }
+        } else {
+          collect(r, job, buckets, pings);
         }
-      } else if (job.kind === 'lastUp') {
-        for (const { site, row } of rows(r)) lastUp.set(site, numOrNull(row.time));
-      } else {
-        collect(r, job, buckets, pings);
+        p.onProgress?.(++done, total);
       }
-      p.onProgress?.(++done, total);
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(parallel, list.length) }, worker));
   };
-  await Promise.all(Array.from({ length: Math.min(parallel, jobs.length) }, worker));
-  return { buckets, pings, traffic, lastUp, statements: jobs.length + (probes ? 3 : 0), sources: segments };
+  const attribution: StateBucket[] = [];
+  await runJobs(jobs);
+
+  // the root-cause walk on daily totals: per-day rows of the sites with UNREACHABLE time and of their ancestors
+  const parentOf = p.daily?.parentOf;
+  if (daily.length && parentOf) {
+    const unreachable = new Set(buckets.filter((b) => b.total && b.unreachable > 0).map((b) => b.site));
+    const ancestors = new Set<string>();
+    for (const site of unreachable) {
+      for (let cur = parentOf.get(site); cur && !ancestors.has(cur); cur = parentOf.get(cur)) ancestors.add(cur);
+    }
+    if (unreachable.size) {
+      const more: Job[] = [];
+      for (const seg of daily) {
+        for (const q of attributionStatements(p, seg.from, seg.to, [...ancestors].sort())) {
+          more.push({ kind: 'state', range: [seg.from, seg.to], every: DAY, service: true, total: false, q });
+        }
+      }
+      total += more.length;
+      const before = buckets.length;
+      await runJobs(more);
+      // the per-day rows landed in `buckets`: move them to `attribution`
+      attribution.push(...buckets.splice(before));
+    }
+  }
+  return { buckets, pings, traffic, lastUp, statements: total, sources: segments, attribution };
 }
 
 /** State and ping rows of one statement → buckets clipped to the statement's range. */
@@ -408,19 +469,24 @@ function collect(r: RawResult | undefined, job: Extract<Job, { kind: 'state' | '
     if (job.kind === 'state') {
       const [iU, iD, iR, iK, iM, iC] = [c('up'), c('down'), c('unreachable'), c('unknown'), c('maintenance'), c('checked_s')];
       for (const v of series.values) {
-        const t = num(v[iT]);
+        // a total (no GROUP BY time) comes back at time 0: it stands for the whole range
+        const t = job.total ? lo : num(v[iT]);
         const b: StateBucket = {
           site, start: Math.max(t, lo), end: Math.min(t + every, hi), up: num(v[iU]), down: num(v[iD]), unreachable: num(v[iR]),
           unknown: num(v[iK]), maintenance: num(v[iM]), checked_s: num(v[iC]),
         };
         if (job.service) b.service = true;
+        if (job.total) b.total = true;
         buckets.push(b);
       }
     } else {
-      const [iRtt, iLoss] = [c('rtt_ms'), c('loss_pct')];
+      const [iRtt, iLoss, iN] = [c('rtt_ms'), c('loss_pct'), c('n')];
       for (const v of series.values) {
-        const t = num(v[iT]);
-        pings.push({ site, start: Math.max(t, lo), end: Math.min(t + every, hi), rtt_ms: numOrNull(v[iRtt]), loss_pct: numOrNull(v[iLoss]) });
+        // a total (no GROUP BY time) comes back at time 0: it stands for the whole range
+        const t = job.total ? lo : num(v[iT]);
+        const pb: PingBucket = { site, start: Math.max(t, lo), end: Math.min(t + every, hi), rtt_ms: numOrNull(v[iRtt]), loss_pct: numOrNull(v[iLoss]) };
+        if (job.total) pb.weight = num(v[iN]);
+        pings.push(pb);
       }
     }
   }

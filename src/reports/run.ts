@@ -14,7 +14,7 @@ import { MEASUREMENTS, RP } from '../store/schema.js';
 import { dailyFinalAfterMs } from '../store/retention.js';
 import { computeCoverage, type CoverageReport, type IncidentInput, type Resolution } from './coverage.js';
 import { chooseResolution, fetchCoverageInputs, hourAligned, type InfluxQueryClient } from './query.js';
-import { checkTimeZone, localDateToUtc, serviceWindows, zonedTimeToUtc } from './service-hours.js';
+import { checkTimeZone, serviceWindows, zonedTimeToUtc } from './service-hours.js';
 import { serviceTagValues } from './service-tag.js';
 
 export const GROUP_BY = ['site', 'commune', 'district'] as const;
@@ -145,6 +145,7 @@ export async function runCoverageReport(params: CoverageParams, deps: CoverageDe
   const scope = provinces.size === 1 ? { province: [...provinces][0]! } : undefined;
 
   const windows = serviceWindows(from, to, r.service_hours, r.timezone);
+  const parentOf = new Map(deps.inventory.sites.map((s) => [s.id, s.parent]));
   const ret = deps.settings.influx.retention;
   const auto = !params.resolution || params.resolution === 'auto';
   const base: Resolution = params.resolution && params.resolution !== 'auto' && params.resolution !== 'rollup_1d'
@@ -161,7 +162,7 @@ export async function runCoverageReport(params: CoverageParams, deps: CoverageDe
     serviceHours: r.service_hours, timezone: r.timezone, droppedOffDays: r.dropped_off_days,
     rawInterfaceIntervalS: deps.settings.poller.snmp.interfaces_interval_s,
     scope, onProgress: deps.onProgress,
-    ...(useDaily ? { daily: { svc: serviceTagValues(r.service_hours, r.timezone), now, finalAfterMs: dailyFinalAfterMs(deps.settings.influx), splitAt: addedInside(sites, from, to, r.timezone) } } : {}),
+    ...(useDaily ? { daily: { svc: serviceTagValues(r.service_hours, r.timezone), now, finalAfterMs: dailyFinalAfterMs(deps.settings.influx), parentOf } } : {}),
   });
   const resolution: Resolution = fetched.sources.some((s) => s.resolution === 'rollup_1d') ? 'rollup_1d' : fetched.sources[0]?.resolution ?? base;
   const incidents = await (deps.incidents ?? incidentsFromEvents(deps.influx, deps.settings.influx.database))(from, to);
@@ -171,23 +172,12 @@ export async function runCoverageReport(params: CoverageParams, deps: CoverageDe
   const ancestorBuckets = fetched.buckets.filter((b) => !inScope.has(b.site) && relevant.has(b.site));
   const report = computeCoverage({
     from, to, settings: r, sites, allSites: deps.inventory.sites,
-    buckets: inBuckets, ancestorBuckets, pings: fetched.pings, traffic: fetched.traffic,
+    buckets: inBuckets, ancestorBuckets, attribution: fetched.attribution.filter((b) => relevant.has(b.site)), pings: fetched.pings, traffic: fetched.traffic,
     incidents: incidents.filter((i) => inScope.has(i.site)), lastUp: fetched.lastUp, resolution, generatedAt: now,
     ...(fetched.sources.length > 1 || resolution === 'rollup_1d' ? { sources: fetched.sources } : {}),
   });
   log?.info({ statements: fetched.statements, buckets: fetched.buckets.length, resolution, sources: fetched.sources.length, fetch_ms: t1 - t0, compute_ms: Date.now() - t1 }, 'coverage report done');
   return report;
-}
-
-/** The instants inside (from, to) at which a site of the report starts counting (Site.added, local midnight). */
-function addedInside(sites: readonly Site[], from: number, to: number, tz: string): number[] {
-  const out = new Set<number>();
-  for (const s of sites) {
-    if (!s.added) continue;
-    const t = localDateToUtc(s.added, tz);
-    if (t > from && t < to) out.add(t);
-  }
-  return [...out];
 }
 
 const CAUSE_SET = new Set<Cause>(['power', 'link', 'unknown']);

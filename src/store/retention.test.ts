@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { settingsWithDefaults } from '../config/defaults.js';
-import { continuousQueries, parseGoDuration, rollupSelect } from './retention.js';
+import { continuousQueries, dailyShardDuration, parseGoDuration, rollupSelect } from './retention.js';
 import { backfillChunks, backfillDayChunks } from './backfill.js';
 import { ROLLUPS } from './schema.js';
 
@@ -59,6 +59,16 @@ describe('continuousQueries', () => {
     const short = continuousQueries({ ...cfg, retention: { ...cfg.retention, resample_for: '10m' } });
     expect(short.find((c) => c.name.includes('_1h_'))!.statement).toContain('FOR 1h');
     expect(short.find((c) => c.name.includes('_5m_'))!.statement).toContain('FOR 10m');
+  });
+});
+
+describe('dailyShardDuration', () => {
+  it.each([
+    { name: 'a year when rollup_1h is kept longer (the default 1825d)', keep: '1825d', want: '365d' },
+    { name: 'exactly a year', keep: '365d', want: '365d' },
+    { name: 'the RP duration when shorter (InfluxDB refuses a longer shard)', keep: '180d', want: '180d' },
+  ])('$name', ({ keep, want }) => {
+    expect(dailyShardDuration({ ...cfg, retention: { ...cfg.retention, rollup_1h: keep } })).toBe(want);
   });
 });
 

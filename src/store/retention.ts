@@ -4,7 +4,9 @@
  *   raw        (DEFAULT RP) every point as written; `influx.retention.raw` (30d)
  *   rollup_5m  5-minute aggregates;                 `influx.retention.rollup_5m` (400d)
  *   rollup_1h  1-hour aggregates;                   `influx.retention.rollup_1h` (1825d)
- *   rollup_1d  daily aggregates (UTC days) of the 1-hour rollup; kept as long as rollup_1h
+ *   rollup_1d  daily aggregates (UTC days) of the 1-hour rollup; kept as long as rollup_1h, in shards
+ *              of a year (DAILY_SHARD_DURATION): InfluxDB 1.x pays per series and shard, and a year's
+ *              sums over 7-day shards (the default for long RPs) cost 6x more than over one shard
  *
  * Rollups are continuous queries `RESAMPLE EVERY <every> FOR <resample_for>`: each run recomputes
  * the whole `resample_for` window, so points replayed from the spool up to `resample_for` late are
@@ -41,6 +43,14 @@ export const ROLLUP_TARGETS: Record<RollupTarget, { rp: string; interval: string
   '1d': { rp: RP_DAILY, interval: '1d', ms: 86_400_000, source: RP.rollup_1h },
 };
 const HOUR_MS = 3_600_000;
+/** Shard group duration of rollup_1d (a year: a year's report reads one or two shards). */
+export const DAILY_SHARD_DURATION = '365d';
+
+/** DAILY_SHARD_DURATION, or the RP's duration when shorter (InfluxDB refuses a shard longer than the RP). */
+export function dailyShardDuration(cfg: InfluxSettings): string {
+  const keep = parseDuration(cfg.retention.rollup_1h);
+  return keep > 0 && keep < parseDuration(DAILY_SHARD_DURATION) ? cfg.retention.rollup_1h : DAILY_SHARD_DURATION;
+}
 
 /** Milliseconds as an InfluxQL duration literal (`28h`, `1650m`, `90s`). */
 function influxDuration(ms: number): string {
@@ -161,24 +171,27 @@ export async function ensureSchema(influx: InfluxDB, cfg: InfluxSettings, logger
   const changes: SchemaChanges = { created_policies: [], altered_policies: [], created_cqs: [], dropped_cqs: [] };
   await exec(influx, `CREATE DATABASE ${q(db)}`);
 
-  const wanted = [
+  const wanted: Array<{ name: string; duration: string; isDefault: boolean; shard?: string }> = [
     { name: RP.raw, duration: cfg.retention.raw, isDefault: true },
     { name: RP.rollup_5m, duration: cfg.retention.rollup_5m, isDefault: false },
     { name: RP.rollup_1h, duration: cfg.retention.rollup_1h, isDefault: false },
-    { name: RP_DAILY, duration: cfg.retention.rollup_1h, isDefault: false },
+    { name: RP_DAILY, duration: cfg.retention.rollup_1h, isDefault: false, shard: dailyShardDuration(cfg) },
   ];
   const rps = await exec(influx, `SHOW RETENTION POLICIES ON ${q(db)}`);
   const rpSeries = rps.results[0]?.series?.[0];
   const col = (row: unknown[], c: string) => row[rpSeries?.columns.indexOf(c) ?? -1];
-  const existing = (rpSeries?.values ?? []).map((r) => ({ name: String(col(r, 'name')), duration: String(col(r, 'duration')), default: col(r, 'default') === true }));
+  const existing = (rpSeries?.values ?? []).map((r) => ({
+    name: String(col(r, 'name')), duration: String(col(r, 'duration')), shard: String(col(r, 'shardGroupDuration')), default: col(r, 'default') === true,
+  }));
   for (const w of wanted) {
     const cur = existing.find((p) => p.name === w.name);
-    const stmt = `RETENTION POLICY ${q(w.name)} ON ${q(db)} DURATION ${w.duration} REPLICATION 1${w.isDefault ? ' DEFAULT' : ''}`;
+    const stmt = `RETENTION POLICY ${q(w.name)} ON ${q(db)} DURATION ${w.duration} REPLICATION 1${w.shard ? ` SHARD DURATION ${w.shard}` : ''}${w.isDefault ? ' DEFAULT' : ''}`;
     if (!cur) {
       await exec(influx, `CREATE ${stmt}`);
       changes.created_policies.push(w.name);
       log.info({ rp: w.name, duration: w.duration }, 'retention policy created');
-    } else if (parseGoDuration(cur.duration) !== parseDuration(w.duration) || (w.isDefault && !cur.default)) {
+    } else if (parseGoDuration(cur.duration) !== parseDuration(w.duration) || (w.isDefault && !cur.default) ||
+      (w.shard !== undefined && parseGoDuration(cur.shard) !== parseDuration(w.shard))) {
       await exec(influx, `ALTER ${stmt}`);
       changes.altered_policies.push(w.name);
       log.info({ rp: w.name, from: cur.duration, to: w.duration }, 'retention policy altered');
