@@ -11,7 +11,7 @@ import type { Settings, Site } from '../../src/config/schema.js';
 import { systemClock, type Clock } from '../../src/core/clock.js';
 import type { Logger } from '../../src/core/logger.js';
 import type { SiteCheck } from '../../src/core/types.js';
-import { createPingProbe } from '../../src/probes/ping/index.js';
+import { createPingProbe, type PingProbe } from '../../src/probes/ping/index.js';
 import { createSnmpProbe, type SnmpProbe } from '../../src/probes/snmp/index.js';
 import { createPoller, type Poller } from '../../src/poller/index.js';
 import { CounterTracker } from '../../src/metrics/counters.js';
@@ -37,6 +37,7 @@ export interface PipelineOptions {
 
 export interface Pipeline {
   poller: Poller;
+  ping: PingProbe;
   writer: (PointWriter & { client: import('influx').InfluxDB }) | null;
   engine: AlertEngine | null;
   /** Points handed to the writer so far, by measurement. */
@@ -99,6 +100,7 @@ export async function createPipeline(o: PipelineOptions): Promise<Pipeline> {
   const poller = createPoller({ settings: o.settings, sites: o.sites, ping, snmp, clock, logger: o.logger, onCheck, tracker: new CounterTracker() });
   return {
     poller,
+    ping,
     writer,
     engine,
     produced,
@@ -106,6 +108,7 @@ export async function createPipeline(o: PipelineOptions): Promise<Pipeline> {
     get notices() { return notices; },
     async close() {
       snmp.close();
+      ping.close?.();
       if (writer) await writer.close();
       db?.close();
     },

@@ -27,6 +27,16 @@ export function pidCpuS(pid: number): number {
   }
 }
 
+/** utime+stime+cutime+cstime: a process and its children that exited (the fping launcher shells). */
+export function treeCpuS(pid: number): number {
+  try {
+    const f = statFields(pid);
+    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / TICKS;
+  } catch {
+    return 0;
+  }
+}
+
 /** Sum of pidCpuS over several processes. */
 export function pidsCpuS(pids: readonly number[]): number {
   return pids.reduce((a, p) => a + pidCpuS(p), 0);

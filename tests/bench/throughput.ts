@@ -2,7 +2,7 @@
  * Phase 1: K poll cycles over the whole fleet with pointwatch's real pipeline, measured.
  *
  * Per cycle: wall time (runCycle + writer flush, so the cycle's points are in InfluxDB when it
- * ends), this process's CPU, fping's CPU (reaped children), influxd's and the snmpds' CPU (/proc).
+ * ends), this process's CPU, fping's CPU (its launcher shells and reaped children), influxd's and the snmpds' CPU (/proc).
  * At the end: points produced vs points InfluxDB holds (SELECT COUNT per measurement) = points lost.
  */
 import type { InfluxDB } from 'influx';
@@ -11,7 +11,7 @@ import type { Settings, Site } from '../../src/config/schema.js';
 import type { Logger } from '../../src/core/logger.js';
 import { MEASUREMENTS, RP } from '../../src/store/schema.js';
 import { createPipeline } from './pipeline.js';
-import { pidCpuS, pidsCpuS, rssSampler, selfCpu } from './procstat.js';
+import { pidCpuS, pidsCpuS, rssSampler, selfCpu, treeCpuS } from './procstat.js';
 
 export interface CycleFigures {
   cycle: number;
@@ -109,11 +109,15 @@ export async function runThroughput(o: ThroughputOptions): Promise<ThroughputRes
   const pipe = await createPipeline({ settings: o.settings, sites: o.sites, dataDir: o.dataDir, logger: o.logger, store: o.store, alerting: o.alerting });
   const rss = rssSampler(100);
   const started = Date.now();
+  // fping runs under long-lived launcher shells: their children's CPU is in their /proc stat
+  // (cutime/cstime) while they live, and in ours (children) once one exits and is reaped
+  const fpingCpu = () => selfCpu().children_s + (pipe.ping.processes?.() ?? []).reduce((a, p) => a + treeCpuS(p), 0);
   const per: CycleFigures[] = [];
   try {
     for (let k = 1; k <= o.cycles; k++) {
       const cycleStart = Date.now();
       const c0 = selfCpu();
+      const fp0 = fpingCpu();
       const i0 = o.influxdPid ? pidCpuS(o.influxdPid) : 0;
       const s0 = pidsCpuS(o.snmpdPids);
       const p0 = pipe.producedTotal();
@@ -125,13 +129,14 @@ export async function runThroughput(o: ThroughputOptions): Promise<ThroughputRes
       if (pipe.writer) await pipe.writer.flush();
       const t2 = performance.now();
       const c1 = selfCpu();
+      const fp1 = fpingCpu();
       const f: CycleFigures = {
         cycle: k,
         wall_s: round((t2 - t0) / 1000),
         poll_s: round((t1 - t0) / 1000),
         flush_s: round((t2 - t1) / 1000),
         cpu_self_s: round(c1.self_s - c0.self_s),
-        cpu_fping_s: round(c1.children_s - c0.children_s),
+        cpu_fping_s: round(fp1 - fp0),
         cpu_influxd_s: round((o.influxdPid ? pidCpuS(o.influxdPid) : 0) - i0),
         cpu_snmpd_s: round(pidsCpuS(o.snmpdPids) - s0),
         checks: stats.checks,

@@ -5,19 +5,17 @@
  * are still there. A fping that cannot run at all gives every target of that batch status 'error'
  * (the poller reports UNKNOWN, not DOWN).
  */
-import { spawn } from 'node:child_process';
 import { isIP } from 'node:net';
 import type { PingResult } from '../../core/types.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import { errorMessage } from '../../core/errors.js';
 import { parseFpingDetailed, summarizePing } from './parse.js';
+import { CommandTimeoutError, type RunCommand } from './command.js';
+import { createLauncher } from './launcher.js';
 
-export type RunCommand = (
-  cmd: string,
-  args: string[],
-  opts: { timeoutMs: number },
-) => Promise<{ code: number | null; stdout: string; stderr: string }>;
+export { CommandTimeoutError, runCommand, type RunCommand } from './command.js';
+
 
 export interface PingOptions {
   count: number;
@@ -43,38 +41,11 @@ export interface PingCallOptions {
 
 export interface PingProbe {
   ping(targets: PingTarget[], opts?: PingCallOptions): Promise<PingResult[]>;
+  /** PIDs of the long-lived launcher shells fping runs under (for CPU accounting); none with a custom runner. */
+  processes?(): number[];
+  /** Stop the launcher shells (they also stop on their own when idle or when this process exits). */
+  close?(): void;
 }
-
-const MAX_OUTPUT = 4 * 1024 * 1024;
-
-/** The command ran but was killed at its deadline. */
-export class CommandTimeoutError extends Error {
-  override name = 'CommandTimeoutError';
-}
-
-/** The real runner: spawn without a shell, collect output, kill on timeout. Rejects when the command cannot start. */
-export const runCommand: RunCommand = (cmd, args, opts) =>
-  new Promise((resolve, reject) => {
-    let child;
-    try {
-      child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    } catch (err) {
-      reject(err);
-      return;
-    }
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { if (stdout.length < MAX_OUTPUT) stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { if (stderr.length < MAX_OUTPUT) stderr += d; });
-    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, opts.timeoutMs);
-    child.once('error', (err) => { clearTimeout(timer); reject(err); });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      if (timedOut) reject(new CommandTimeoutError(`${cmd} did not finish within ${opts.timeoutMs} ms (killed)`));
-      else resolve({ code, stdout, stderr });
-    });
-  });
 
 /** A host we will hand to fping: an IP literal or a DNS name; never something that looks like an option. */
 const HOST_RE = /^[A-Za-z0-9_][A-Za-z0-9_.:%-]{0,252}$/;
@@ -125,12 +96,14 @@ export function createPingProbe(
   opts: PingOptions,
   deps: { runCommand?: RunCommand; clock?: Clock; logger?: Logger } = {},
 ): PingProbe {
-  const run = deps.runCommand ?? runCommand;
+  const batchSize = Math.max(1, opts.batch_size);
+  const parallel = Math.max(1, opts.parallel_batches);
+  // fping is started by small long-lived shells, not forked from this (large) process: see launcher.ts
+  const launcher = deps.runCommand ? null : createLauncher(parallel);
+  const run = deps.runCommand ?? launcher!.run;
   const clock = deps.clock ?? systemClock;
   const log = (deps.logger ?? silentLogger()).child({ component: 'probe.ping' });
   const bin = opts.fping_path ?? 'fping';
-  const batchSize = Math.max(1, opts.batch_size);
-  const parallel = Math.max(1, opts.parallel_batches);
 
   async function runBatch(hosts: string[]): Promise<Map<string, HostOutcome>> {
     const out = new Map<string, HostOutcome>();
@@ -146,7 +119,10 @@ export function createPingProbe(
     }
     if (res.code !== 0 && res.code !== 1 && res.code !== 2) {
       const detail = res.stderr.trim().split('\n')[0]?.slice(0, 200) ?? '';
-      const reason = `fping exited with code ${res.code}${detail ? `: ${detail}` : ''}`;
+      // 126/127: the launcher shell could not execute it (not found, not executable)
+      const reason = res.code === 126 || res.code === 127
+        ? `fping did not run: ${detail || `exit ${res.code}`}`
+        : `fping exited with code ${res.code}${detail ? `: ${detail}` : ''}`;
       log.error({ hosts: hosts.length, code: res.code, detail }, 'fping failed');
       for (const h of hosts) out.set(h, { reason });
       return out;
@@ -171,6 +147,8 @@ export function createPingProbe(
   }
 
   return {
+    processes: () => launcher?.pids() ?? [],
+    close: () => launcher?.close(),
     async ping(targets, callOpts = {}) {
       const ts = clock.now();
       const valid: string[] = [];

@@ -93,6 +93,20 @@ describe('ping probe with real fping', () => {
   it('fping that cannot run: every target is an error with the reason', async () => {
     const res = await createPingProbe({ ...OPTS, fping_path: '/nonexistent/fping' }).ping([{ site: 'a', host: '127.0.0.1' }]);
     expect(res[0]!.status).toBe('error');
-    expect(res[0]!.reason).toMatch(/^fping did not run: .*ENOENT/);
+    // (the launcher shell reports it: "/bin/sh: 4: /nonexistent/fping: not found")
+    expect(res[0]!.reason).toMatch(/^fping did not run: .*\/nonexistent\/fping: not found/);
+  });
+
+  it('fping runs under long-lived launcher shells: batches reuse them, at most parallel_batches of them', async () => {
+    const probe = createPingProbe({ ...OPTS, batch_size: 1, parallel_batches: 2 });
+    const hosts = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'];
+    await probe.ping(hosts.map((host, i) => ({ site: `s${i}`, host })));
+    const shells = probe.processes!();
+    expect(shells.length).toBe(2);
+    const res = await probe.ping(hosts.map((host, i) => ({ site: `s${i}`, host })));
+    expect(res.every((r) => r.received === 5)).toBe(true);
+    expect(probe.processes!().sort()).toEqual(shells.sort());
+    probe.close!();
+    expect(probe.processes!()).toEqual([]);
   });
 });
