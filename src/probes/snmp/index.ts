@@ -113,8 +113,8 @@ interface IfPlan {
   stable: boolean;
   /** Every row had HC counters: steady polls skip ifInOctets/ifOutOctets. */
   hc: boolean;
-  /** Columns that had rows in the last full walk (an agent without ifXTable: none of its columns). */
-  present: ReadonlySet<string>;
+  /** Columns that had rows in the last full walk (an agent without ifXTable: none of its columns); a shared list. */
+  present: readonly string[];
   /** What a steady poll asks for: the present columns, without the 32-bit octets when `hc`. */
   columns: readonly string[];
   /** sysUpTime at the last poll: when it goes back (a reboot, maybe a new firmware) the next poll is a full walk. */
@@ -126,7 +126,6 @@ interface IfPlan {
 }
 
 interface SessionEntry {
-  key: string;
   /** The access object and host the session was made for (a cheap identity check on the next poll). */
   access: SnmpAccess;
   host: string;
@@ -223,15 +222,19 @@ function toColumnRows(walks: readonly ColumnWalk[]): ColumnRows {
   return cols;
 }
 
-/** The columns a steady poll asks for (the same array for the same inputs: request OIDs are cached by it). */
-const steadyColumnLists = new Map<string, readonly string[]>();
-function steadyColumns(hc: boolean, present: ReadonlySet<string>): readonly string[] {
-  const cols = (hc ? IF_COLUMNS_HC : IF_COLUMNS).filter((c) => present.has(c));
+/**
+ * One shared array per distinct column list (a few per fleet): plans of thousands of sites hold the
+ * same arrays, and request OIDs are cached by them.
+ */
+const columnLists = new Map<string, readonly string[]>();
+function shared(cols: readonly string[]): readonly string[] {
   const key = cols.join(' ');
-  let list = steadyColumnLists.get(key);
-  if (!list) { list = cols; steadyColumnLists.set(key, list); }
+  let list = columnLists.get(key);
+  if (!list) { list = cols; columnLists.set(key, list); }
   return list;
 }
+/** The columns a steady poll asks for: the present ones, without the 32-bit octets when every row had HC counters. */
+const steadyColumns = (hc: boolean, present: readonly string[]) => shared((hc ? IF_COLUMNS_HC : IF_COLUMNS).filter((c) => present.includes(c)));
 
 /** ifNumber.0 when the agent gave a plausible one. */
 function readIfNumber(vb: Vb | undefined): number | undefined {
@@ -275,8 +278,11 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
     // The same access object and host as last time (the inventory is loaded once): no key to rebuild.
     if (existing && !existing.closed && existing.access === access && existing.host === site.host) return existing;
     const port = access.port ?? 161;
-    const key = `${site.host}|${port}|${JSON.stringify(access)}`;
-    if (existing && !existing.closed && existing.key === key) { existing.access = access; return existing; }
+    // Another object (a reloaded inventory): the same session when host and access are the same.
+    if (existing && !existing.closed && existing.host === site.host && JSON.stringify(existing.access) === JSON.stringify(access)) {
+      existing.access = access;
+      return existing;
+    }
     if (existing) { try { existing.session.close(); } catch { /* already closed */ } }
     const common = {
       port,
@@ -309,7 +315,7 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
       } as unknown as snmp.SessionOptions);
     }
     const entry: SessionEntry = {
-      key, access, host: site.host, session, version: access.version, agent: `${site.host}:${port}`, lastProcessingError: null,
+      access, host: site.host, session, version: access.version, agent: `${site.host}:${port}`, lastProcessingError: null,
       secrets: secretsOf(access), lastRows: null, ifPlan: null, noCombinedBulk: false, closed: false,
     };
     // Never let an emitter error escape: remember it (an undecodable response shows up as a timeout later).
@@ -584,7 +590,7 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
     const uptime = result.system?.uptime_ticks ?? -1;
     if (full) {
       const hc = !v1 && ifs.value.length > 0 && ifs.value.every((i) => i.counter_bits === 64);
-      const present = new Set(walks.filter((w) => w.rows.length > 0).map((w) => w.base));
+      const present = shared(walks.filter((w) => w.rows.length > 0).map((w) => w.base));
       entry.ifPlan = {
         ifNumber: ifNumber ?? -1,
         stable: !v1 && !wasCut && walks.every((w) => w.endSeen),
