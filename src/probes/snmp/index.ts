@@ -7,13 +7,14 @@
  * - Interfaces, first poll (and every `full_walk_every`-th, and after the table changed): every IF-MIB
  *   column walked to its end. v2c/v3: the first request is one GETBULK carrying the system scalars and
  *   ifNumber.0 as non-repeaters (sysUpTime is how reboots are seen) and the first rows of all columns;
- *   the rest is walked in GETBULKs sized by ifNumber. v1: a GET of the system group, then GETNEXT
- *   (32-bit counters only). Agents that answer such a GETBULK with an error get GET + walk.
- * - Interfaces, steady state (v2c/v3, after a full walk that saw every column's end, while ifNumber.0
- *   stays the same): ONE GETBULK, system scalars and ifNumber.0 as non-repeaters, as many repetitions
+ *   the rest is walked in GETBULKs sized by ifNumber. v1: a GET of the system group and ifNumber.0,
+ *   then GETNEXT (32-bit counters only). Agents that answer such a GETBULK with an error get GET + walk.
+ * - Interfaces, steady state (after a full walk that saw every column's end, while ifNumber.0 stays
+ *   the same): v2c/v3 ONE GETBULK, system scalars and ifNumber.0 as non-repeaters, as many repetitions
  *   per column as the full walk found rows, and no 32-bit octet columns when every row had HC
  *   counters (a row without them reads them at once). Bigger tables: the columns that do not fit go
- *   in parallel GETBULKs. When ifNumber.0 changes the columns are walked to their ends at once.
+ *   in parallel GETBULKs. v1: the GET, then one GETNEXT per row (none just to see the ends).
+ *   When ifNumber.0 changes the columns are walked to their ends at once.
  * - system only: one GET of sysDescr/sysObjectID/sysUpTime/sysName.
  * - At most `per_agent_concurrency` requests in flight to one agent (host:port).
  * - Never throws: timeouts → 'timeout'; wrong v3 key (agent's Wrong Digest report), wrong types,
@@ -137,6 +138,8 @@ interface SessionEntry {
   /** Rows seen in the last walk of each vendor column: the next walk asks for just one more. */
   lastRows: Map<string, number> | null;
   ifPlan: IfPlan | null;
+  /** v1 agent without ifNumber.0 (a GET with it fails as a whole): GET the system group alone. */
+  noIfNumber: boolean;
   /** The session's socket closed under it: replace the session on the next poll. */
   closed: boolean;
   /** The agent answered a GETBULK with the system scalars as non-repeaters with an error: GET + walk from then on. */
@@ -316,7 +319,7 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
     }
     const entry: SessionEntry = {
       access, host: site.host, session, version: access.version, agent: `${site.host}:${port}`, lastProcessingError: null,
-      secrets: secretsOf(access), lastRows: null, ifPlan: null, noCombinedBulk: false, closed: false,
+      secrets: secretsOf(access), lastRows: null, ifPlan: null, noCombinedBulk: false, closed: false, noIfNumber: false,
     };
     // Never let an emitter error escape: remember it (an undecodable response shows up as a timeout later).
     session.on('error', (err: unknown) => {
@@ -481,12 +484,24 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
     return { walks, ifNumber: readIfNumber(vbs[SYSTEM_OIDS.length] as Vb | undefined) };
   }
 
-  /** GET of the system group + ifNumber.0 (v2c/v3) or the system group alone (v1: a missing ifNumber would fail the whole GET). */
+  /**
+   * GET of the system group + ifNumber.0. v1 fails the whole GET with noSuchName when one object is
+   * missing: an agent without ifNumber.0 is asked for the system group alone from then on.
+   */
   async function getSystem(entry: SessionEntry, result: SnmpResult, problems: string[]): Promise<number | undefined> {
-    const v1 = entry.version === '1';
-    const sys = await get(entry, v1 ? SYSTEM_OIDS : NON_REPEATERS);
+    let sys: Vb[];
+    if (entry.version === '1' && entry.noIfNumber) sys = await get(entry, SYSTEM_OIDS);
+    else {
+      try {
+        sys = await get(entry, NON_REPEATERS);
+      } catch (err) {
+        if (!(entry.version === '1' && err instanceof SnmpFailure && err.message.includes(`NoSuchName: ${IF_NUMBER}`))) throw err;
+        entry.noIfNumber = true;
+        sys = await get(entry, SYSTEM_OIDS);
+      }
+    }
     takeSystem(sys, result, problems);
-    return v1 ? undefined : readIfNumber(sys[SYSTEM_OIDS.length]);
+    return readIfNumber(sys[SYSTEM_OIDS.length]);
   }
 
   /**
@@ -502,7 +517,7 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
     // As many columns as fit beside the non-repeaters go with them; the others (bigger routers) in
     // GETBULKs of their own, sent at the same time.
     const withSystem = Math.min(bases.length, Math.floor((varbindBudget - NON_REPEATERS.length) / n));
-    const combined = withSystem >= 1 && n <= opts.max_repetitions && !entry.noCombinedBulk;
+    const combined = entry.version !== '1' && withSystem >= 1 && n <= opts.max_repetitions && !entry.noCombinedBulk;
     const rest = combined ? bases.slice(withSystem).map(columnWalk) : [];
     const [got] = await Promise.all([
       combined ? bulkWithSystem(entry, withSystem === bases.length ? bases : bases.slice(0, withSystem), n, result, problems, n) : null,
@@ -526,7 +541,7 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
    * First poll, every `full_walk_every`-th poll, or a table that changed: every column walked to its
    * end. v2c/v3: the first request is ONE GETBULK with the system scalars as non-repeaters and as many
    * rows as fit (or the rows seen last time + 1), then the columns are finished, sized by ifNumber.0;
-   * v1: a GET of the system group, then GETNEXT. Either way the walk goes on only once the agent has
+   * v1: a GET of the system group (+ ifNumber.0), then GETNEXT. Either way the walk goes on only once the agent has
    * answered the first request: a dead agent costs one timeout, not two. Repetitions: one more than the
    * rows expected, from ifNumber or the last walk, whichever is larger (agents with views show fewer
    * rows than ifNumber).
@@ -547,7 +562,7 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
   async function pollInterfaces(entry: SessionEntry, result: SnmpResult, problems: string[], deadline: number): Promise<void> {
     const v1 = entry.version === '1';
     const plan = entry.ifPlan;
-    const steady = !v1 && plan !== null && plan.stable && plan.rows > 0 && plan.sinceFull + 1 < fullWalkEvery;
+    const steady = plan !== null && plan.stable && plan.rows > 0 && plan.sinceFull + 1 < fullWalkEvery;
     let walks: ColumnWalk[];
     let ifNumber: number | undefined;
     if (steady) {
@@ -593,7 +608,8 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
       const present = shared(walks.filter((w) => w.rows.length > 0).map((w) => w.base));
       entry.ifPlan = {
         ifNumber: ifNumber ?? -1,
-        stable: !v1 && !wasCut && walks.every((w) => w.endSeen),
+        // (v1: only with ifNumber.0, which tells a steady poll that the table did not change)
+        stable: (!v1 || ifNumber !== undefined) && !wasCut && walks.every((w) => w.endSeen),
         hc,
         present,
         columns: steadyColumns(hc, present),

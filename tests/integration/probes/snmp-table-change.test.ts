@@ -156,4 +156,34 @@ describe('steady-state polls when the interface table changes (snmpsim)', () => 
       probe.close();
     }
   });
+
+  it('v1: steady polls are the GET and one GETNEXT per row (no request just to see the ends), same result; an added row is still seen', async () => {
+    const probe = createSnmpProbe({ ...OPTS, full_walk_every: 10 });
+    const v1 = () => testSite('changing-v1', { version: '1', community: 'tblaaa', port: relayPort });
+    const fresh1 = async (community: string) => {
+      const p = createSnmpProbe(OPTS);
+      const r = await p.poll(testSite(`fresh1-${community}`, { version: '1', community, port: sim.port }), FULL);
+      p.close();
+      return same(r);
+    };
+    const poll = async () => { const before = requests; const r = await probe.poll(v1(), FULL); return { r: same(r), n: requests - before }; };
+    try {
+      serving = 'tblddd';
+      const want = await fresh1('tblddd');
+      expect(want.interfaces!.map((i) => [i.name, i.counter_bits])).toEqual([['eth0', 32], ['ppp0', 32]]);
+      const [p1, p2, p3] = [await poll(), await poll(), await poll()];
+      for (const p of [p1, p2, p3]) expect(p.r).toEqual(want);
+      // full: GET + GETNEXTs for 2 rows, the ends, and one noSuchName answer per ifXTable column (this
+      // v1 agent's MIB ends before them); steady: GET + 2 GETNEXTs of the ifTable columns only
+      expect(p1.n).toBeGreaterThanOrEqual(4);
+      expect([p2.n, p3.n]).toEqual([3, 3]);
+      serving = 'tblbbb'; // 3 rows: ifNumber changed, the walk goes on to the ends
+      const p4 = await poll();
+      expect(p4.r).toEqual(await fresh1('tblbbb'));
+      expect(p4.r.interfaces!.map((i) => i.name)).toEqual(['ether1', 'wlan1', 'ppp0']);
+    } finally {
+      serving = 'tblaaa';
+      probe.close();
+    }
+  });
 });
