@@ -12,6 +12,7 @@ import type { Logger } from '../../src/core/logger.js';
 import { MEASUREMENTS, RP } from '../../src/store/schema.js';
 import { createPipeline } from './pipeline.js';
 import { pidCpuS, pidsCpuS, rssSampler, selfCpu, treeCpuS } from './procstat.js';
+import { compactHeap } from '../../src/core/memory.js';
 
 export interface CycleFigures {
   cycle: number;
@@ -128,6 +129,8 @@ export async function runThroughput(o: ThroughputOptions): Promise<ThroughputRes
       const t1 = performance.now();
       if (pipe.writer) await pipe.writer.flush();
       const t2 = performance.now();
+      // as the scheduler does after every cycle (counted in this process's CPU, not in the wall time)
+      const gcMs = compactHeap();
       const c1 = selfCpu();
       const fp1 = fpingCpu();
       const f: CycleFigures = {
@@ -149,7 +152,7 @@ export async function runThroughput(o: ThroughputOptions): Promise<ThroughputRes
       o.progress(
         `cycle ${k}/${o.cycles}: ${f.wall_s.toFixed(2)} s (poll ${f.poll_s.toFixed(2)} + flush ${f.flush_s.toFixed(2)}), cpu self ${f.cpu_self_s.toFixed(2)} s, fping ${f.cpu_fping_s.toFixed(2)} s, ` +
           `influxd ${f.cpu_influxd_s.toFixed(2)} s, snmpd ${f.cpu_snmpd_s.toFixed(2)} s, ${f.points} points, ${f.snmp_timeouts} snmp timeouts, ${f.snmp_errors} errors, rss ${Math.round(rss.peakMb())} MB ` +
-          `(${memory()})`,
+          `(${memory()}, post-cycle gc ${gcMs === null ? '-' : Math.round(gcMs)} ms)`,
       );
       const wait = o.intervalS * 1000 - (Date.now() - cycleStart);
       if (k < o.cycles && wait > 0) await new Promise((r) => setTimeout(r, wait));
