@@ -114,7 +114,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<Service> 
   };
 
   const latest = new LatestTracker();
-  const probeErrors = { snmp_timeouts: 0, snmp_errors: 0, unknown: 0 };
+  const probeErrors = { snmp_timeouts: 0, snmp_errors: 0, unknown: 0, snmp_skipped: 0, snmp_late: 0 };
   const ping = createPingProbe(settings.poller.ping, { logger, clock });
   const snmp = createSnmpProbe(settings.poller.snmp, { logger, clock });
   const pingInterval = settings.poller.ping.interval_s;
@@ -152,6 +152,8 @@ export async function startService(opts: ServiceOptions = {}): Promise<Service> 
       probeErrors.snmp_timeouts += stats.snmp_timeouts;
       probeErrors.snmp_errors += stats.snmp_errors;
       probeErrors.unknown += stats.unknown;
+      probeErrors.snmp_skipped += stats.snmp_skipped;
+      probeErrors.snmp_late += stats.snmp_late;
     },
   });
 
@@ -169,6 +171,8 @@ export async function startService(opts: ServiceOptions = {}): Promise<Service> 
       m('pointwatch_probe_errors_total', 'SNMP timeouts', 'counter', probeErrors.snmp_timeouts, { kind: 'snmp_timeout' }),
       m('pointwatch_probe_errors_total', 'SNMP errors', 'counter', probeErrors.snmp_errors, { kind: 'snmp_error' }),
       m('pointwatch_probe_errors_total', 'Checks the poller could not make', 'counter', probeErrors.unknown, { kind: 'unknown' }),
+      m('pointwatch_snmp_not_awaited_total', 'SNMP polls of sites whose every ping was lost: not started', 'counter', probeErrors.snmp_skipped, { kind: 'skipped' }),
+      m('pointwatch_snmp_not_awaited_total', 'SNMP answers that came after their site was handed on (not used)', 'counter', probeErrors.snmp_late, { kind: 'late' }),
       m('pointwatch_points_written_total', 'Points InfluxDB accepted', 'counter', ws.written),
       m('pointwatch_points_spooled_total', 'Points written to the disk spool', 'counter', ws.spooled),
       m('pointwatch_points_replayed_total', 'Points replayed from the spool', 'counter', ws.replayed),
