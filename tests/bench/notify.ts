@@ -44,7 +44,7 @@ export interface NotifyOptions {
   lossy: number;
   /** Seconds between cycle starts. */
   intervalS: number;
-  /** Faults are injected at random moments over this many seconds (after 2 warm-up cycles). */
+  /** Faults are injected at random moments over this many seconds, one per equal slice (after 2 warm-up cycles). */
   spreadS: number;
   lossProbability: number;
   dataDir: string;
@@ -184,7 +184,11 @@ export async function runNotify(o: NotifyOptions): Promise<NotifyResult> {
     }
     const t0 = Date.now();
     const warmMs = 2 * o.intervalS * 1000;
-    const faultAt = new Map(downSites.map((s) => [s.id, t0 + warmMs + Math.random() * o.spreadS * 1000]));
+    // Stratified random moments: fault i falls in the i-th of n equal slices of the window, at a
+    // random point of it. Faults still land at every phase of the cycle (as real ones do), but
+    // a run's median wait for the next cycle is not left to the luck of 10–30 draws.
+    const n = downSites.length;
+    const faultAt = new Map(downSites.map((s, i) => [s.id, t0 + warmMs + ((i + Math.random()) / n) * o.spreadS * 1000]));
     const injected = new Map<string, number>();
     const faultTimers = downSites.map((s) => setTimeout(() => {
       iptablesNs(net, ['-I', 'INPUT', '-d', s.host, '-j', 'DROP']);
