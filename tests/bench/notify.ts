@@ -187,8 +187,8 @@ export async function runNotify(o: NotifyOptions): Promise<NotifyResult> {
     // Stratified random moments: fault i falls in the i-th of n equal slices of the window, at a
     // random point of it. Faults still land at every phase of the cycle (as real ones do), but
     // a run's median wait for the next cycle is not left to the luck of 10–30 draws.
-    const n = downSites.length;
-    const faultAt = new Map(downSites.map((s, i) => [s.id, t0 + warmMs + ((i + Math.random()) / n) * o.spreadS * 1000]));
+    const slices = downSites.length;
+    const faultAt = new Map(downSites.map((s, i) => [s.id, t0 + warmMs + ((i + Math.random()) / slices) * o.spreadS * 1000]));
     const injected = new Map<string, number>();
     const faultTimers = downSites.map((s) => setTimeout(() => {
       iptablesNs(net, ['-I', 'INPUT', '-d', s.host, '-j', 'DROP']);
