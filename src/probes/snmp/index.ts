@@ -14,7 +14,7 @@
  *   per column as the full walk found rows, and no 32-bit octet columns when every row had HC
  *   counters (a row without them reads them at once). Bigger tables: the columns that do not fit go
  *   in parallel GETBULKs. v1: the GET, then one GETNEXT per row (none just to see the ends).
- *   When ifNumber.0 changes the columns are walked to their ends at once.
+ *   When ifNumber.0 changes the columns are walked to their ends at once, and that size is used next.
  * - system only: one GET of sysDescr/sysObjectID/sysUpTime/sysName.
  * - At most `per_agent_concurrency` requests in flight to one agent (host:port).
  * - Never throws: timeouts → 'timeout'; wrong v3 key (agent's Wrong Digest report), wrong types,
@@ -511,7 +511,9 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
    * ONE GETBULK (bulkWithSystem); more rows: that GETBULK with the columns that fit, and the others in
    * parallel. No ifIn/OutOctets when every row had HC counters.
    */
-  async function steadyPoll(entry: SessionEntry, plan: IfPlan, result: SnmpResult, problems: string[], deadline: number): Promise<ColumnWalk[]> {
+  async function steadyPoll(
+    entry: SessionEntry, plan: IfPlan, result: SnmpResult, problems: string[], deadline: number,
+  ): Promise<{ walks: ColumnWalk[]; resized: boolean }> {
     const bases = plan.columns;
     const n = plan.rows;
     // As many columns as fit beside the non-repeaters go with them; the others (bigger routers) in
@@ -526,15 +528,18 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
     const walks = got ? [...got.walks, ...rest] : bases.map(columnWalk);
     const ifNumber = got ? got.ifNumber : await getSystem(entry, result, problems);
     checkDeadline(deadline);
-    if (ifNumber !== plan.ifNumber) {
-      // The table changed: finish every column to its end now, and walk it fully next time.
-      plan.stable = false;
-      for (const w of walks) if (w.rows.length >= n && !w.endSeen && !w.cut) w.done = false;
-      await walkTable(entry, walks, deadline, { reps: Math.max(1, (ifNumber ?? n) - n) + 1 });
-    } else {
+    if (ifNumber === plan.ifNumber) {
       await walkTable(entry, walks, deadline, { reps: n, doneAt: n });
+      return { walks, resized: false };
     }
-    return walks;
+    // The table changed: finish every column to its end now. When every end is seen (no agent trouble)
+    // this poll has measured the new table, and the next polls take its size; else a full walk next time.
+    for (const w of walks) if (w.rows.length >= n && !w.endSeen && !w.cut) w.done = false;
+    await walkTable(entry, walks, deadline, { reps: Math.max(1, (ifNumber ?? n) - n) + 1 });
+    const resized = ifNumber !== undefined && walks.every((w) => w.endSeen && !w.cut);
+    if (resized) plan.ifNumber = ifNumber;
+    else plan.stable = false;
+    return { walks, resized };
   }
 
   /**
@@ -565,8 +570,9 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
     const steady = plan !== null && plan.stable && plan.rows > 0 && plan.sinceFull + 1 < fullWalkEvery;
     let walks: ColumnWalk[];
     let ifNumber: number | undefined;
+    let resized = false;
     if (steady) {
-      walks = await steadyPoll(entry, plan, result, problems, deadline);
+      ({ walks, resized } = await steadyPoll(entry, plan, result, problems, deadline));
       plan.sinceFull++;
     } else {
       ({ walks, ifNumber } = await fullPoll(entry, plan, result, problems, deadline));
@@ -618,8 +624,8 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
         uptime,
       };
     } else {
-      if (wasCut || rows > plan!.rows || uptime < plan!.uptime) plan!.stable = false;
-      plan!.rows = Math.max(rows, plan!.rows);
+      if (wasCut || (!resized && rows > plan!.rows) || uptime < plan!.uptime) plan!.stable = false;
+      plan!.rows = resized ? rows : Math.max(rows, plan!.rows);
       plan!.uptime = uptime;
     }
   }

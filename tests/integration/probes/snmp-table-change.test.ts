@@ -114,7 +114,8 @@ describe('steady-state polls when the interface table changes (snmpsim)', () => 
       const p5 = await poll();
       expect(same(p4.r)).toEqual(same(await fresh('tblbbb')));
       expect(same(p5.r)).toEqual(same(await fresh('tblbbb')));
-      expect(p5.n).toBe(1);
+      // poll 3 saw the ends of the new table: the next polls are one GETBULK of 3 rows (no full walk)
+      expect([p4.n, p5.n]).toEqual([1, 1]);
 
       serving = 'tblccc';
       const p6 = await poll();
