@@ -216,6 +216,7 @@ export const Settings = closed({
     }, { default: {} }),
     recheck: closed({
       delay_s: Type.Integer({ minimum: 0, maximum: 60, default: 1, description: 'seconds from a failed check to its re-check' }),
+      period_ms: Type.Integer({ minimum: 10, maximum: 5000, default: 100, description: 'gap between the re-check pings to one host (ping.count of them)' }),
     }, { default: {} }),
     spread: Type.Boolean({ default: true, description: 'spread requests over the interval instead of one burst' }),
     shard: Type.Optional(closed({

@@ -147,12 +147,13 @@ export function createPoller(deps: PollerDeps): Poller {
   });
 
   /** Ping `targets`; `each` is called once per target as its fping batch finishes. Never rejects. */
-  async function pingAll(targets: Site[], each: (r: PingResult) => void): Promise<void> {
+  async function pingAll(targets: Site[], each: (r: PingResult) => void, period_ms?: number): Promise<void> {
     if (targets.length === 0) return;
     const ts = clock.now();
     const got = new Set<string>();
     try {
       await deps.ping.ping(targets.map((s) => ({ site: s.id, host: s.host })), {
+        ...(period_ms ? { period_ms } : {}),
         onResults: (rs) => { for (const r of rs) { if (!got.has(r.site)) { got.add(r.site); each(r); } } },
       }).then((rs) => { for (const r of rs) { if (!got.has(r.site)) { got.add(r.site); each(r); } } });
     } catch (err) {
@@ -256,7 +257,7 @@ export function createPoller(deps: PollerDeps): Poller {
         const snmps = new Map<string, SnmpResult>();
         // Ping and a system GET (cheap, and enough to confirm): no spread, it is a handful of sites.
         await Promise.all([
-          doPing || what !== null ? pingAll(pingSites, (r) => pings.set(r.site, r)) : Promise.resolve(),
+          doPing || what !== null ? pingAll(pingSites, (r) => pings.set(r.site, r), settings.poller.recheck.period_ms) : Promise.resolve(),
           Promise.all(snmpSites.map(async (s) => {
             const r = await snmpOne(s, { system: true, interfaces: false }, 0, () => false);
             if (r) snmps.set(s.id, r);

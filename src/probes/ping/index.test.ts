@@ -70,6 +70,17 @@ describe('createPingProbe (recording fake runner)', () => {
     expect(res.map((r) => [r.site, r.received])).toEqual([['dead', 0], ['up', 5], ['bad', 0], ['c1', 5], ['c2', 5]]);
   });
 
+  it('fewer hosts than batch_size × parallel: spread over every parallel slot; period_ms per call', async () => {
+    const hosts = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 1}`);
+    const f = fakeFping(Object.fromEntries(hosts.map((h) => [h, `${h} : 0.1 0.2 0.3 0.4 0.5`])));
+    const probe = createPingProbe({ ...OPTS, batch_size: 250, parallel_batches: 4 }, { runCommand: f.run });
+    await probe.ping(hosts.map((host, i) => ({ site: `s${i}`, host })), { period_ms: 100 });
+    expect(f.calls.map((c) => c.filter((a) => a.startsWith('127.')).length)).toEqual([2, 2, 2, 2]);
+    expect(f.calls.every((c) => c[c.indexOf('-p') + 1] === '100')).toBe(true);
+    await probe.ping([{ site: 'x', host: '127.0.0.9' }]);
+    expect(f.calls.at(-1)![f.calls.at(-1)!.indexOf('-p') + 1]).toBe(String(OPTS.period_ms));
+  });
+
   it('passes the documented fping arguments', () => {
     expect(fpingArgs({ ...OPTS, count: 3 }, ['a', 'b'])).toEqual(['-C', '3', '-q', '-p', '20', '-t', '500', '-i', '1', '--', 'a', 'b']);
   });

@@ -37,6 +37,8 @@ export interface PingCallOptions {
    * Every target is delivered exactly once, in some order; the promise still resolves with all.
    */
   onResults?: (results: PingResult[]) => void;
+  /** Gap between pings to one host for this call (the fast re-check pings faster), default `period_ms`. */
+  period_ms?: number;
 }
 
 export interface PingProbe {
@@ -105,12 +107,12 @@ export function createPingProbe(
   const log = (deps.logger ?? silentLogger()).child({ component: 'probe.ping' });
   const bin = opts.fping_path ?? 'fping';
 
-  async function runBatch(hosts: string[]): Promise<Map<string, HostOutcome>> {
+  async function runBatch(hosts: string[], o: PingOptions): Promise<Map<string, HostOutcome>> {
     const out = new Map<string, HostOutcome>();
-    const timeoutMs = batchDeadlineMs(opts, hosts.length);
+    const timeoutMs = batchDeadlineMs(o, hosts.length);
     let res: Awaited<ReturnType<RunCommand>>;
     try {
-      res = await run(bin, fpingArgs(opts, hosts), { timeoutMs });
+      res = await run(bin, fpingArgs(o, hosts), { timeoutMs });
     } catch (err) {
       const reason = err instanceof CommandTimeoutError ? errorMessage(err) : `fping did not run: ${errorMessage(err)}`;
       log.error({ hosts: hosts.length, err: errorMessage(err) }, 'fping failed to run');
@@ -169,8 +171,12 @@ export function createPingProbe(
         if (idx.length && callOpts.onResults) callOpts.onResults(idx.map((i) => out[i]!));
       };
       deliver(invalid);
-      await mapLimit(chunk(valid, batchSize), parallel, async (hosts) => {
-        const m = await runBatch(hosts);
+      const o = callOpts.period_ms ? { ...opts, period_ms: callOpts.period_ms } : opts;
+      // Fewer hosts than batch_size × parallel_batches: spread them over all the parallel slots
+      // (a batch's send time is hosts × count × interval_ms: smaller batches finish sooner).
+      const per = Math.min(batchSize, Math.max(1, Math.ceil(valid.length / parallel)));
+      await mapLimit(chunk(valid, per), parallel, async (hosts) => {
+        const m = await runBatch(hosts, o);
         const idx: number[] = [];
         for (const h of hosts) {
           const o = m.get(h);

@@ -98,7 +98,6 @@ describe('poll cycle against the simulated fleet', () => {
     // first check is, which waits for its SNMP timeout (1.5 s × 2 tries)
     const when = (id: string, recheck: boolean) => handedAt[all.findIndex((c) => c.cycle === 2 && c.site === id && c.recheck === recheck)]!;
     expect(when('sim-0008', true) - t0).toBeLessThan(when('sim-0006', false) - t0);
-    expect(when('sim-0008', false)).toBeLessThan(when('sim-0001', false) + 1); // dead site first, with the fast ones
     for (const id of ['sim-0001', 'sim-0002', 'sim-0003', 'sim-0004', 'sim-0007']) {
       const c = c2.get(id)!;
       expect(c.snmp?.status, id).toBe('ok');
