@@ -245,7 +245,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<Service> 
         await dispatcher.close();
         await writer.close();
         snmp.close();
-        ping.close?.();
+        await ping.close?.();
         db.close();
         log.info({ last_cycle: lastCycle }, 'pointwatch stopped');
       })();

@@ -100,7 +100,7 @@ export function register(program: Command): void {
     } finally {
       await writer?.close();
       snmp.close();
-      ping.close?.();
+      await ping.close?.();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }

@@ -108,7 +108,7 @@ export async function createPipeline(o: PipelineOptions): Promise<Pipeline> {
     get notices() { return notices; },
     async close() {
       snmp.close();
-      ping.close?.();
+      await ping.close?.(); // shells reaped now: their fping CPU does not land in the next phase
       if (writer) await writer.close();
       db?.close();
     },

@@ -46,7 +46,7 @@ export interface PingProbe {
   /** PIDs of the long-lived launcher shells fping runs under (for CPU accounting); none with a custom runner. */
   processes?(): number[];
   /** Stop the launcher shells (they also stop on their own when idle or when this process exits). */
-  close?(): void;
+  close?(): Promise<void>;
 }
 
 /** A host we will hand to fping: an IP literal or a DNS name; never something that looks like an option. */
@@ -150,7 +150,7 @@ export function createPingProbe(
 
   return {
     processes: () => launcher?.pids() ?? [],
-    close: () => launcher?.close(),
+    close: async () => { await launcher?.close(); },
     async ping(targets, callOpts = {}) {
       const ts = clock.now();
       const valid: string[] = [];

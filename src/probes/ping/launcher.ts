@@ -110,7 +110,8 @@ export interface Launcher {
   run: RunCommand;
   /** PIDs of the live shells (their children's CPU is in /proc/PID/stat cutime/cstime). */
   pids(): number[];
-  close(): void;
+  /** Kill every shell; resolves once they have exited (and been reaped). */
+  close(): Promise<void>;
 }
 
 /** A pool of at most `size` shells; requests beyond that wait their turn. */
@@ -151,9 +152,15 @@ export function createLauncher(size: number): Launcher {
   return {
     run,
     pids: () => [...shells].filter((s) => !s.dead && s.proc.pid).map((s) => s.proc.pid!),
-    close() {
-      for (const s of [...shells]) s.kill();
+    async close() {
+      const live = [...shells];
+      const exited = live.map((s) => new Promise<void>((r) => {
+        if (s.proc.exitCode !== null || s.proc.signalCode !== null) r();
+        else s.proc.once('exit', () => r());
+      }));
+      for (const s of live) s.kill();
       for (const j of queue.splice(0)) j.reject(new Error('fping launcher closed'));
+      await Promise.race([Promise.all(exited), new Promise((r) => setTimeout(r, 2000).unref())]);
     },
   };
 }

@@ -106,7 +106,7 @@ describe('ping probe with real fping', () => {
     const res = await probe.ping(hosts.map((host, i) => ({ site: `s${i}`, host })));
     expect(res.every((r) => r.received === 5)).toBe(true);
     expect(probe.processes!().sort()).toEqual(shells.sort());
-    probe.close!();
+    await probe.close!();
     expect(probe.processes!()).toEqual([]);
   });
 });
