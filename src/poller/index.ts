@@ -106,9 +106,11 @@ export function isReachable(c: Pick<SiteCheck, 'ping' | 'snmp'>): boolean {
   return (c.ping !== null && c.ping.received > 0) || (c.snmp !== null && c.snmp.status === 'ok');
 }
 
+/** Global concurrency cap. The waiting line is a ring (head index), not Array.shift: 50,000 waiters, O(1) each. */
 class Limiter {
   private active = 0;
-  private readonly q: Array<() => void> = [];
+  private q: Array<(() => void) | undefined> = [];
+  private head = 0;
   constructor(private readonly max: number) {}
   async run<R>(fn: () => Promise<R>): Promise<R> {
     if (this.active >= this.max) await new Promise<void>((r) => this.q.push(r));
@@ -117,7 +119,12 @@ class Limiter {
       return await fn();
     } finally {
       this.active--;
-      this.q.shift()?.();
+      if (this.head < this.q.length) {
+        const next = this.q[this.head];
+        this.q[this.head++] = undefined;
+        if (this.head === this.q.length) { this.q = []; this.head = 0; }
+        next!();
+      }
     }
   }
 }
