@@ -156,11 +156,16 @@ export function createLauncher(size: number): Launcher {
       const live = [...shells];
       const exited = live.map((s) => new Promise<void>((r) => {
         if (s.proc.exitCode !== null || s.proc.signalCode !== null) r();
-        else s.proc.once('exit', () => r());
+        else {
+          s.proc.ref(); // the shells are unref'd: without this the loop could end before 'exit' comes
+          s.proc.once('exit', () => r());
+        }
       }));
       for (const s of live) s.kill();
       for (const j of queue.splice(0)) j.reject(new Error('fping launcher closed'));
-      await Promise.race([Promise.all(exited), new Promise((r) => setTimeout(r, 2000).unref())]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(exited), new Promise((r) => { timer = setTimeout(r, 2000); })]);
+      clearTimeout(timer);
     },
   };
 }
