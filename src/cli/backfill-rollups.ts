@@ -1,5 +1,5 @@
 /**
- * `pointwatch backfill-rollups --from ISO --to ISO`: recompute the 5-minute and 1-hour rollups of a
+ * `pointwatch backfill-rollups --from ISO --to ISO`: recompute the 5-minute, 1-hour and daily rollups of a
  * range from raw data (after an outage longer than `influx.retention.resample_for`), with the same
  * SELECT the continuous queries run. Chunked; progress on stderr. Safe to re-run.
  */
@@ -33,7 +33,7 @@ export function register(program: Command): void {
   withConfigOptions(
     program
       .command('backfill-rollups')
-      .description('Recompute the 5-minute and 1-hour rollups of a time range from raw data (after a long InfluxDB outage).')
+      .description('Recompute the 5-minute, 1-hour and daily rollups of a time range from raw data (after a long InfluxDB outage).')
       .requiredOption('--from <iso>', 'start, ISO 8601 (widened to the hour)')
       .requiredOption('--to <iso>', 'end, ISO 8601 (widened to the hour)')
       .option('--chunk <duration>', 'time per query (whole hours)', '6h'),

@@ -13,6 +13,7 @@ import { createSnmpProbe } from '../probes/snmp/index.js';
 import { createPoller } from '../poller/index.js';
 import { createWriter, type PointWriter } from '../store/writer.js';
 import { pointsForCheck } from '../store/points.js';
+import { createServiceTagger } from '../reports/service-tag.js';
 import { formatTable, pairChecks, toPollJson } from '../poller/report.js';
 import { withConfigOptions, loadFromCli, intOption, type ConfigOptions } from './options.js';
 
@@ -62,6 +63,8 @@ export function register(program: Command): void {
     const snmp = createSnmpProbe(settings.poller.snmp, { logger });
     const out = process.stdout;
     const byId = new Map(sites.map((s) => [s.id, s]));
+    // as `run` does: ping points carry the service-hour tag the daily rollup splits on
+    const svc = createServiceTagger(settings.reports.service_hours, settings.reports.timezone);
     // Without --no-store, points go through the store's writer (InfluxDB, spool when it is down).
     const writer: PointWriter | null = opts.store
       ? await createWriter({ influx: settings.influx, spool: settings.spool, dataDir: settings.data_dir, logger })
@@ -70,7 +73,7 @@ export function register(program: Command): void {
       settings, sites, ping, snmp, clock: systemClock, logger,
       onCheck: (checks: SiteCheck[]) => {
         pending.push(...checks);
-        writer?.write(checks.flatMap((c) => pointsForCheck(byId.get(c.site)!, c)));
+        writer?.write(checks.flatMap((c) => pointsForCheck(byId.get(c.site)!, c, svc)));
       },
     });
     if (poller.sites.length === 0) throw new InputError(`poll: no site to poll (shard ${JSON.stringify(settings.poller.shard ?? {})} selects none)`);
