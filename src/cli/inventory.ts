@@ -73,7 +73,7 @@ export function register(program: Command): void {
   ).action(async (opts: ConfigOptions & { format: 'yaml' | 'csv' }) => {
     const cfg = await loadFromCli(opts); // validates everything first
     // Export from the file as written, so ${ENV} / *_file secret references are not expanded into the output.
-    const raw = parseYaml(fs.readFileSync(cfg.inventoryPath, 'utf8')) as { sites: unknown[] };
+    const raw = parseYaml(fs.readFileSync(cfg.inventoryPath, 'utf8'), { merge: true, maxAliasCount: -1 }) as { sites: unknown[] };
     const { inventory } = validateInventoryObject(raw);
     const sites = inventory?.sites ?? cfg.inventory.sites;
     if (opts.format === 'csv') process.stdout.write(`\uFEFF${sitesToCsv(sites)}`); // BOM: spreadsheets then read Vietnamese as UTF-8

@@ -75,3 +75,16 @@ describe('secrets and env overrides', () => {
     expect(cfg.inventory.sites).toEqual([]);
   });
 });
+
+describe('YAML anchors', () => {
+  it('one site merged into 2,000 others (`<<: *first`) loads: the yaml default of 100 expansions would refuse it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-anchor-'));
+    const inv = path.join(dir, 'sites.yaml');
+    const lines = ['sites:', '  - &first { id: s0, name: S0, kind: other, province: P, district: D, commune: C, host: 127.0.0.1, snmp: { version: 2c, community: public } }'];
+    for (let i = 1; i <= 2000; i++) lines.push(`  - { <<: *first, id: s${i}, name: S${i}, host: 127.0.${i >> 8}.${i & 255} }`);
+    fs.writeFileSync(inv, lines.join('\n') + '\n');
+    const cfg = await loadConfig({ config: EXAMPLE, inventory: inv, env: {} });
+    expect(cfg.inventory.sites).toHaveLength(2001);
+    expect(cfg.inventory.sites[2000]).toMatchObject({ id: 's2000', host: '127.0.7.208', commune: 'C', snmp: { version: '2c', community: 'public' } });
+  });
+});

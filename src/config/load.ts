@@ -9,7 +9,7 @@ import { Value } from '@sinclair/typebox/value';
 import { InputError } from '../core/errors.js';
 import { Inventory, Settings, type Inventory as InventoryT, type Settings as SettingsT } from './schema.js';
 import { schemaProblems, type Problem } from './validate.js';
-import { parseYamlSource, formatProblem, type YamlSource } from './yaml-source.js';
+import { parseYamlSource, formatProblem, toPlain, type YamlSource } from './yaml-source.js';
 import { inventoryRules, settingsRules } from './rules.js';
 
 export const DEFAULT_CONFIG = 'config/pointwatch.example.yaml';
@@ -45,6 +45,13 @@ function readSource(file: string, out: Collected): YamlSource | null {
   const src = parseYamlSource(file, text);
   out.problems.push(...src.syntaxProblems);
   return src.syntaxProblems.length ? null : src;
+}
+
+/** The file's values, or null with the problem recorded (an alias that cannot be resolved). */
+function readValues(src: YamlSource, out: Collected): { js: unknown } | null {
+  const plain = toPlain(src);
+  if ('problem' in plain) { out.problems.push(plain.problem); return null; }
+  return { js: plain.value ?? {} };
 }
 
 /**
@@ -112,9 +119,10 @@ function decode<T>(schema: Parameters<typeof Value.Default>[0], raw: unknown, sr
 /** Parse the settings file alone (no inventory). */
 function loadSettingsInto(file: string, env: NodeJS.ProcessEnv, out: Collected): { settings: SettingsT | null; inventory?: string } {
   const src = readSource(file, out);
-  if (!src) return { settings: null };
+  const values = src && readValues(src, out);
+  if (!src || !values) return { settings: null };
   const secretProblems: Problem[] = [];
-  const js = src.doc.toJS() ?? {};
+  const js = values.js as Record<string, unknown>;
   if (typeof js !== 'object' || Array.isArray(js)) {
     out.problems.push(`${file}:1:1: (top level): must be a mapping of settings`);
     return { settings: null };
@@ -137,8 +145,9 @@ function byPosition(a: string, b: string): number {
 
 function loadInventoryInto(file: string, env: NodeJS.ProcessEnv, out: Collected): InventoryT | null {
   const src = readSource(file, out);
-  if (!src) return null;
-  const js = src.doc.toJS() ?? {};
+  const values = src && readValues(src, out);
+  if (!src || !values) return null;
+  const js = values.js;
   const secretProblems: Problem[] = [];
   const resolved = resolveSecrets(js, env, path.dirname(file), [], secretProblems);
   for (const p of secretProblems) out.problems.push(formatProblem(src, p.path, p.message, true));

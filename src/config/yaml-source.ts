@@ -1,7 +1,7 @@
 /**
  * A YAML file kept with its positions, so every problem can say `file:line:col`.
  */
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Document, type Node } from 'yaml';
+import { LineCounter, parseDocument, isMap, isSeq, isScalar, isAlias, visit, type Document, type Node } from 'yaml';
 import { formatPath } from './validate.js';
 
 export interface YamlSource {
@@ -14,13 +14,41 @@ export interface YamlSource {
 
 export function parseYamlSource(file: string, text: string): YamlSource {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true, merge: true });
   const syntaxProblems = doc.errors.map((e) => {
     const pos = e.linePos?.[0];
     const msg = (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '');
     return `${file}:${pos?.line ?? 1}:${pos?.col ?? 1}: ${msg}`;
   });
   return { file, doc, lines, syntaxProblems };
+}
+
+/**
+ * How many node copies aliases may expand to. The yaml package's default (100) refuses an ordinary
+ * inventory whose 5,000 sites share one `<<: *defaults`; a million still stops a "billion laughs".
+ */
+const MAX_ALIAS_EXPANSION = 1_000_000;
+
+/**
+ * The document as plain values, or a positioned problem. `toJS()` throws where the YAML is well
+ * formed but cannot become a value: an alias whose anchor comes later or never (`*x`), or an alias
+ * expanded too often (a "billion laughs" file).
+ */
+export function toPlain(src: YamlSource): { value: unknown } | { problem: string } {
+  try {
+    return { value: src.doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSION }) };
+  } catch (err) {
+    let offset = 0;
+    visit(src.doc, {
+      Alias(_key, node) {
+        if (isAlias(node) && node.resolve(src.doc) === undefined) { offset = node.range?.[0] ?? 0; return visit.BREAK; }
+        return undefined;
+      },
+    });
+    const { line, col } = src.lines.linePos(offset);
+    const msg = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+    return { problem: `${src.file}:${line}:${col}: ${msg}` };
+  }
 }
 
 /**

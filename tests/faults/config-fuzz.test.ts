@@ -75,7 +75,8 @@ describe('config loader fuzz', () => {
         const r = await outcome(file);
         if (r !== 'ok') for (const p of r) expect(p).toMatch(/rand\.yaml:\d+:\d+: /);
       }),
-      { numRuns: 400 },
+      // Counterexamples found before, kept: an alias to an anchor that never comes (CI, seed 1111027397).
+      { numRuns: 400, examples: [[' *!'], ['  - *a\n  - &a x'], ['  - { <<: *nope }']] },
     );
   });
 });
