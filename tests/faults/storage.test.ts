@@ -81,6 +81,11 @@ describe('influxd SIGKILLed three times under a polled fleet', () => {
     const sites = new Map(fleet.inventory.sites.map((s) => [s.id, s]));
     const handed = new Map<string, Point>();
     let handedRaw = 0;
+    // Kill influxd in the middle of a cycle: at the cycle's first batch of checks, before that batch
+    // reaches the writer (a timer would miss it: a 500-site cycle is often done in under 300 ms).
+    let killThisCycle = false;
+    let killer: Promise<void> | null = null;
+    let kills = 0;
     const poller = createPoller({
       settings,
       sites: fleet.inventory.sites,
@@ -92,12 +97,15 @@ describe('influxd SIGKILLed three times under a polled fleet', () => {
         const pts = checks.flatMap((c) => pointsForCheck(sites.get(c.site)!, c));
         for (const p of pts) handed.set(key(p), p);
         handedRaw += pts.length;
-        writer.write(pts);
+        if (killThisCycle) {
+          killThisCycle = false;
+          killer = influxd.kill().then(() => { kills++; writer.write(pts); });
+        } else if (killer) void killer.then(() => writer.write(pts)); // keep the order: after the kill
+        else writer.write(pts);
       },
     });
 
     const durations: number[] = [];
-    let kills = 0;
     let spooledDuringOutage = 0;
     const t0 = Date.now();
     for (let c = 0; c < CYCLES; c++) {
@@ -105,14 +113,12 @@ describe('influxd SIGKILLed three times under a polled fleet', () => {
         spooledDuringOutage = Math.max(spooledDuringOutage, writer.stats().spool.points);
         await influxd.restart();
       }
-      let killer: Promise<void> | null = null;
-      if (KILL_AT.has(c)) {
-        // mid-cycle: while checks are being handed to the writer
-        killer = new Promise((r) => setTimeout(r, 300 + Math.random() * 700)).then(() => influxd.kill()).then(() => { kills++; });
-      }
+      killer = null;
+      killThisCycle = KILL_AT.has(c);
       const st = await poller.runCycle(c + 1);
       durations.push(st.duration_ms);
       await killer;
+      expect(killThisCycle, `cycle ${c + 1} handed no checks`).toBe(false);
     }
     await writer.flush();
     await waitFor('spool drained', () => writer.stats().spool.points === 0 && writer.stats().influx_up, 60_000);
