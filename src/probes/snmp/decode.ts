@@ -41,7 +41,7 @@ export function counter64ToBigint(v: unknown): bigint | null {
   return null;
 }
 
-function text(v: unknown): string {
+export function text(v: unknown): string {
   if (Buffer.isBuffer(v)) {
     // Most names are plain text: decode once; only strings with control bytes or trailing NULs need the regexes.
     let plain = true;

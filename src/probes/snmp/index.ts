@@ -10,9 +10,11 @@
  *   the rest is walked in GETBULKs sized by ifNumber. v1: a GET of the system group and ifNumber.0,
  *   then GETNEXT (32-bit counters only). Agents that answer such a GETBULK with an error get GET + walk.
  * - Interfaces, steady state (after a full walk that saw every column's end, while ifNumber.0 stays
- *   the same): v2c/v3 ONE GETBULK, system scalars and ifNumber.0 as non-repeaters, as many repetitions
- *   per column as the full walk found rows, and no 32-bit octet columns when every row had HC
- *   counters (a row without them reads them at once). Bigger tables: the columns that do not fit go
+ *   the same): v2c/v3 ONE GETBULK, sysUpTime.0 and ifNumber.0 as non-repeaters, as many repetitions
+ *   per column as the full walk found rows, no 32-bit octet columns when every row had HC counters
+ *   (a row without them reads them at once), and no name columns (ifDescr, ifName) or system strings
+ *   (sysDescr, sysObjectID, sysName): those come from the last full walk, and a reboot, a changed
+ *   ifNumber.0 or the next full walk (`full_walk_every`) reads them afresh. Bigger tables: the columns that do not fit go
  *   in parallel GETBULKs. v1: the GET, then one GETNEXT per row (none just to see the ends).
  *   When ifNumber.0 changes the columns are walked to their ends at once, and that size is used next.
  * - system only: one GET of sysDescr/sysObjectID/sysUpTime/sysName.
@@ -30,7 +32,7 @@ import type { Site, SnmpResult, SnmpAccess, ProbeStatus } from '../../core/types
 import { systemClock, type Clock } from '../../core/clock.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import { IF_NUMBER, IF_TABLE, IF_X_TABLE, SYSTEM, VENDOR, type IfColumn } from './oids.js';
-import { decodeInterfaces, decodeSystem, isExceptionType, T, type ColumnRows, type Vb } from './decode.js';
+import { decodeInterfaces, decodeSystem, isExceptionType, T, text, type ColumnRows, type Vb } from './decode.js';
 import { absorb, columnWalk, cutProblems, type ColumnWalk } from './walk.js';
 import { UdpPool, type UdpPoolStats } from './udp-pool.js';
 
@@ -124,6 +126,13 @@ interface IfPlan {
   sinceFull: number;
   /** Most rows any column had in the last full walk: the size of the steady polls. */
   rows: number;
+  /**
+   * The static columns (ifDescr, ifName) and system strings (sysDescr, sysObjectID, sysName) read by
+   * the last full walk: steady polls do not ask for them again (a fifth of the varbinds, most of the
+   * bytes). A reboot, a changed ifNumber.0 or the next full walk reads them afresh.
+   */
+  names: ColumnRows;
+  system: { sys_name: string; sys_descr: string; sys_object_id: string } | null;
 }
 
 interface SessionEntry {
@@ -198,26 +207,35 @@ const COMMUNITY_ENGINE_ID = Buffer.from(`8000b98380${'00'.repeat(12)}`, 'hex');
 const SYSTEM_OIDS: readonly string[] = [SYSTEM.sysDescr, SYSTEM.sysObjectID, SYSTEM.sysUpTime, SYSTEM.sysName];
 const NON_REPEATERS: readonly string[] = [...SYSTEM_OIDS, IF_NUMBER];
 const NON_REPEATERS_NEXT: readonly string[] = NON_REPEATERS.map((oid) => oid.slice(0, -2));
+/** Non-repeaters of a steady GETBULK: sysUpTime.0 (reboots) and ifNumber.0 (a changed table); the other scalars do not change. */
+const STEADY_SYSTEM_OIDS: readonly string[] = [SYSTEM.sysUpTime];
+const STEADY_NON_REPEATERS: readonly string[] = [...STEADY_SYSTEM_OIDS, IF_NUMBER];
+const STEADY_NON_REPEATERS_NEXT: readonly string[] = STEADY_NON_REPEATERS.map((oid) => oid.slice(0, -2));
 
 /** IF-MIB columns read: v1 (no Counter64), v2c/v3, and v2c/v3 once the agent has shown HC counters on every row. */
 const IF_COLUMNS_V1: readonly string[] = [...Object.values(IF_TABLE), IF_X_TABLE.ifName, IF_X_TABLE.ifHighSpeed];
 const IF_COLUMNS: readonly string[] = [...IF_COLUMNS_V1, IF_X_TABLE.ifHCInOctets, IF_X_TABLE.ifHCOutOctets];
 const OCTETS_32: readonly string[] = [IF_TABLE.ifInOctets, IF_TABLE.ifOutOctets];
 const IF_COLUMNS_HC: readonly string[] = IF_COLUMNS.filter((c) => !OCTETS_32.includes(c));
+/** Columns that name an interface: read by full walks only (see IfPlan.names). */
+const NAME_COLUMNS: readonly string[] = [IF_TABLE.ifDescr, IF_X_TABLE.ifName];
 const COLUMN_NAME: Record<string, IfColumn> = Object.fromEntries(
   (Object.entries({ ...IF_TABLE, ...IF_X_TABLE }) as Array<[IfColumn, string]>).map(([name, oid]) => [oid, name]),
 );
 
 /** The OIDs of a GETBULK with the non-repeaters first, built once per column list. */
 const requestOids = new WeakMap<readonly string[], readonly string[]>();
-function withNonRepeaters(bases: readonly string[]): readonly string[] {
-  let oids = requestOids.get(bases);
-  if (!oids) { oids = [...NON_REPEATERS_NEXT, ...bases]; requestOids.set(bases, oids); }
+const steadyRequestOids = new WeakMap<readonly string[], readonly string[]>();
+function withNonRepeaters(bases: readonly string[], steady: boolean): readonly string[] {
+  const cache = steady ? steadyRequestOids : requestOids;
+  let oids = cache.get(bases);
+  if (!oids) { oids = [...(steady ? STEADY_NON_REPEATERS_NEXT : NON_REPEATERS_NEXT), ...bases]; cache.set(bases, oids); }
   return oids;
 }
 
-function toColumnRows(walks: readonly ColumnWalk[]): ColumnRows {
-  const cols: ColumnRows = {};
+/** The walked columns by name; `names` (a steady poll's cached name columns) fill the ones not walked. */
+function toColumnRows(walks: readonly ColumnWalk[], names?: ColumnRows): ColumnRows {
+  const cols: ColumnRows = names ? { ...names } : {};
   for (const w of walks) {
     const name = COLUMN_NAME[w.base];
     if (name) cols[name] = w.rows;
@@ -237,7 +255,8 @@ function shared(cols: readonly string[]): readonly string[] {
   return list;
 }
 /** The columns a steady poll asks for: the present ones, without the 32-bit octets when every row had HC counters. */
-const steadyColumns = (hc: boolean, present: readonly string[]) => shared((hc ? IF_COLUMNS_HC : IF_COLUMNS).filter((c) => present.includes(c)));
+const steadyColumns = (hc: boolean, present: readonly string[]) =>
+  shared((hc ? IF_COLUMNS_HC : IF_COLUMNS).filter((c) => present.includes(c) && !NAME_COLUMNS.includes(c)));
 
 /** ifNumber.0 when the agent gave a plausible one. */
 function readIfNumber(vb: Vb | undefined): number | undefined {
@@ -465,11 +484,15 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
    */
   async function bulkWithSystem(
     entry: SessionEntry, bases: readonly string[], reps: number, result: SnmpResult, problems: string[], doneAt?: number,
+    system: IfPlan['system'] = null,
   ): Promise<{ walks: ColumnWalk[]; ifNumber: number | undefined } | null> {
-    if (entry.noCombinedBulk || reps < 1 || reps > opts.max_repetitions || NON_REPEATERS.length + bases.length * reps > varbindBudget) return null;
+    const steady = system !== null;
+    const sysOids = steady ? STEADY_SYSTEM_OIDS : SYSTEM_OIDS;
+    const nonRep = sysOids.length + 1;
+    if (entry.noCombinedBulk || reps < 1 || reps > opts.max_repetitions || nonRep + bases.length * reps > varbindBudget) return null;
     let vbs: Array<Vb | Vb[]>;
     try {
-      vbs = await getBulk(entry, withNonRepeaters(bases), NON_REPEATERS.length, reps);
+      vbs = await getBulk(entry, withNonRepeaters(bases, steady), nonRep, reps);
     } catch (err) {
       if (err instanceof SnmpFailure && err.message.startsWith('agent returned error')) {
         entry.noCombinedBulk = true;
@@ -478,10 +501,11 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
       }
       throw err;
     }
-    takeSystem(systemVarbinds(vbs, SYSTEM_OIDS), result, problems);
+    takeSystem(systemVarbinds(vbs, sysOids), result, problems);
+    if (system && result.system) Object.assign(result.system, system);
     const walks = bases.map(columnWalk);
-    for (let j = 0; j < walks.length; j++) absorb(walks[j]!, (vbs[NON_REPEATERS.length + j] as Vb[] | undefined) ?? [], doneAt);
-    return { walks, ifNumber: readIfNumber(vbs[SYSTEM_OIDS.length] as Vb | undefined) };
+    for (let j = 0; j < walks.length; j++) absorb(walks[j]!, (vbs[nonRep + j] as Vb[] | undefined) ?? [], doneAt);
+    return { walks, ifNumber: readIfNumber(vbs[sysOids.length] as Vb | undefined) };
   }
 
   /**
@@ -518,11 +542,11 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
     const n = plan.rows;
     // As many columns as fit beside the non-repeaters go with them; the others (bigger routers) in
     // GETBULKs of their own, sent at the same time.
-    const withSystem = Math.min(bases.length, Math.floor((varbindBudget - NON_REPEATERS.length) / n));
+    const withSystem = Math.min(bases.length, Math.floor((varbindBudget - STEADY_NON_REPEATERS.length) / n));
     const combined = entry.version !== '1' && withSystem >= 1 && n <= opts.max_repetitions && !entry.noCombinedBulk;
     const rest = combined ? bases.slice(withSystem).map(columnWalk) : [];
     const [got] = await Promise.all([
-      combined ? bulkWithSystem(entry, withSystem === bases.length ? bases : bases.slice(0, withSystem), n, result, problems, n) : null,
+      combined ? bulkWithSystem(entry, withSystem === bases.length ? bases : bases.slice(0, withSystem), n, result, problems, n, plan.system ?? undefined) : null,
       rest.length > 0 ? walkTable(entry, rest, deadline, { reps: n, doneAt: n }) : undefined,
     ]);
     const walks = got ? [...got.walks, ...rest] : bases.map(columnWalk);
@@ -532,9 +556,11 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
       await walkTable(entry, walks, deadline, { reps: n, doneAt: n });
       return { walks, resized: false };
     }
-    // The table changed: finish every column to its end now. When every end is seen (no agent trouble)
-    // this poll has measured the new table, and the next polls take its size; else a full walk next time.
+    // The table changed: finish every column to its end now, and read the name columns afresh. When
+    // every end is seen (no agent trouble) this poll has measured the new table, and the next polls
+    // take its size; else a full walk next time.
     for (const w of walks) if (w.rows.length >= n && !w.endSeen && !w.cut) w.done = false;
+    for (const c of NAME_COLUMNS) if (plan.present.includes(c)) walks.push(columnWalk(c));
     await walkTable(entry, walks, deadline, { reps: Math.max(1, (ifNumber ?? n) - n) + 1 });
     const resized = ifNumber !== undefined && walks.every((w) => w.endSeen && !w.cut);
     if (resized) plan.ifNumber = ifNumber;
@@ -591,13 +617,14 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
         if (!again.cut || again.rows.length > w.rows.length) walks![j] = again;
       }));
     }
-    let ifs = decodeInterfaces(toColumnRows(walks), !v1);
+    const cachedNames = full ? undefined : plan!.names;
+    let ifs = decodeInterfaces(toColumnRows(walks, cachedNames), !v1);
     if (!full && plan!.hc && ifs.value.some((i) => i.counter_bits === 32)) {
       // A row without HC counters (a new interface?): read the 32-bit octets after all.
       const extra = OCTETS_32.map(columnWalk);
       await walkTable(entry, extra, deadline, { reps: rows + 1 });
       walks.push(...extra);
-      ifs = decodeInterfaces(toColumnRows(walks), true);
+      ifs = decodeInterfaces(toColumnRows(walks, cachedNames), true);
       plan!.hc = false;
       plan!.columns = steadyColumns(false, plan!.present);
     }
@@ -622,12 +649,28 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
         sinceFull: 0,
         rows,
         uptime,
+        names: nameRows(walks),
+        system: result.system ? { sys_name: result.system.sys_name, sys_descr: result.system.sys_descr, sys_object_id: result.system.sys_object_id } : null,
       };
     } else {
       if (wasCut || (!resized && rows > plan!.rows) || uptime < plan!.uptime) plan!.stable = false;
       plan!.rows = resized ? rows : Math.max(rows, plan!.rows);
       plan!.uptime = uptime;
+      if (resized) plan!.names = nameRows(walks);
     }
+  }
+
+  /**
+   * The name columns of a walk, kept for the steady polls after it: values as strings, never the
+   * Buffers net-snmp gave (slices that would keep every site's whole response packet alive).
+   */
+  function nameRows(walks: readonly ColumnWalk[]): ColumnRows {
+    const out: ColumnRows = {};
+    for (const w of walks) {
+      if (!NAME_COLUMNS.includes(w.base)) continue;
+      out[COLUMN_NAME[w.base]!] = w.rows.map((vb) => ({ oid: vb.oid, type: vb.type, value: Buffer.isBuffer(vb.value) ? text(vb.value) : vb.value }));
+    }
+    return out;
   }
 
   async function pollInner(site: Site, access: SnmpAccess, what: SnmpPollWhat, result: SnmpResult, deadline: number): Promise<void> {

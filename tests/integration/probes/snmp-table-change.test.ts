@@ -19,9 +19,9 @@ import { testSite } from './site.js';
 interface Iface { index: number; name: string; hc: boolean; noIfX?: boolean }
 
 /** An snmprec file: system group, ifNumber, ifTable and ifXTable rows with static values. */
-function snmprec(ifaces: Iface[]): string {
+function snmprec(ifaces: Iface[], sys = { descr: 'RouterOS RB951', uptime: 360000 }): string {
   const lines = [
-    '1.3.6.1.2.1.1.1.0|4|RouterOS RB951', '1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.14988.1', '1.3.6.1.2.1.1.3.0|67|360000', '1.3.6.1.2.1.1.5.0|4|changing',
+    `1.3.6.1.2.1.1.1.0|4|${sys.descr}`, '1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.14988.1', `1.3.6.1.2.1.1.3.0|67|${sys.uptime}`, '1.3.6.1.2.1.1.5.0|4|changing',
     `1.3.6.1.2.1.2.1.0|2|${ifaces.length}`,
   ];
   const ifTable: Array<[number, (i: Iface) => string]> = [
@@ -44,6 +44,10 @@ const DEVICES: Record<string, Iface[]> = {
   tblddd: [{ index: 1, name: 'eth0', hc: false, noIfX: true }, { index: 2, name: 'ppp0', hc: false, noIfX: true }],
 };
 
+/** tbleee: tblaaa after a firmware upgrade: rebooted (sysUpTime back to 1 s), a new sysDescr, wlan1 renamed. */
+DEVICES.tbleee = [{ index: 1, name: 'ether1', hc: true }, { index: 2, name: 'wlan-guest', hc: true }];
+const SYS: Record<string, { descr: string; uptime: number }> = { tbleee: { descr: 'RouterOS RB951 7.16 (upgraded)', uptime: 100 } };
+
 let sim: SnmpsimHandle;
 let dir: string;
 let relay: dgram.Socket;
@@ -52,10 +56,14 @@ let upstream: dgram.Socket;
 let serving = 'tblaaa';
 let requests = 0;
 const requestBytes: number[] = [];
+const answerBytes: number[] = [];
+let lastRequest = Buffer.alloc(0);
+/** An OID as it appears BER-encoded in a request (tag 06, length, 40·1+3 = 0x2b, then one byte per arc < 128). */
+const berOid = (oid: string) => { const a = oid.split('.').map(Number); return Buffer.from([0x06, a.length - 1, 40 * a[0]! + a[1]!, ...a.slice(2)]); };
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'pw-snmptbl-'));
-  for (const [name, ifaces] of Object.entries(DEVICES)) await writeFile(path.join(dir, `${name}.snmprec`), snmprec(ifaces));
+  for (const [name, ifaces] of Object.entries(DEVICES)) await writeFile(path.join(dir, `${name}.snmprec`), snmprec(ifaces, SYS[name]));
   sim = await startSnmpsim({ files: Object.keys(DEVICES).map((name) => ({ name, from: path.join(dir, `${name}.snmprec`) })) });
   // The probe always speaks community 'tblaaa'; the relay asks snmpsim for `serving` and swaps it back in the answer.
   [relayPort] = (await freeUdpPorts(1)) as [number];
@@ -67,8 +75,8 @@ beforeAll(async () => {
     if (at >= 0) Buffer.from(to).copy(m, at);
     return m;
   };
-  relay.on('message', (m, r) => { client = r; requests++; requestBytes.push(m.length); upstream.send(swap(m, 'tblaaa', serving), sim.port, '127.0.0.1'); });
-  upstream.on('message', (m) => { if (client) relay.send(swap(m, serving, 'tblaaa'), client.port, client.address); });
+  relay.on('message', (m, r) => { client = r; requests++; requestBytes.push(m.length); lastRequest = Buffer.from(m); upstream.send(swap(m, 'tblaaa', serving), sim.port, '127.0.0.1'); });
+  upstream.on('message', (m) => { answerBytes.push(m.length); if (client) relay.send(swap(m, serving, 'tblaaa'), client.port, client.address); });
   await new Promise<void>((r) => relay.bind(relayPort, '127.0.0.1', () => r()));
 });
 
@@ -108,8 +116,9 @@ describe('steady-state polls when the interface table changes (snmpsim)', () => 
       const p3 = await poll();
       expect(same(p3.r)).toEqual(same(await fresh('tblbbb')));
       expect(p3.r.interfaces!.map((i) => i.name)).toEqual(['ether1', 'wlan1', 'ppp0']);
-      // the steady GETBULK saw ifNumber 3 ≠ 2: the columns were finished in the same poll
-      expect(p3.n).toBe(2);
+      // the steady GETBULK saw ifNumber 3 ≠ 2: the columns were finished in the same poll, and the
+      // name columns (not in steady polls) read afresh from their start: one more request
+      expect(p3.n).toBe(3);
       const p4 = await poll();
       const p5 = await poll();
       expect(same(p4.r)).toEqual(same(await fresh('tblbbb')));
@@ -128,6 +137,47 @@ describe('steady-state polls when the interface table changes (snmpsim)', () => 
       expect(same(p8.r)).toEqual(same(want));
       // with a 32-bit-only row the steady poll reads all 14 columns again: still one request
       expect(p8.n).toBe(1);
+    } finally {
+      serving = 'tblaaa';
+      probe.close();
+    }
+  });
+
+  it('steady polls leave the names and system strings out of the GETBULK yet report them; a reboot reads them afresh', async () => {
+    serving = 'tblaaa';
+    const probe = createSnmpProbe({ ...OPTS, full_walk_every: 10 });
+    try {
+      const want = same(await fresh('tblaaa'));
+      const sizes: number[] = [];
+      const rs: SnmpResult[] = [];
+      for (let k = 0; k < 3; k++) {
+        const before = requests;
+        rs.push(await probe.poll(viaRelay(), FULL));
+        if (k > 0) {
+          expect(requests - before).toBe(1);
+          for (const oid of ['1.3.6.1.2.1.1.1', '1.3.6.1.2.1.1.2', '1.3.6.1.2.1.1.5', '1.3.6.1.2.1.2.2.1.2', '1.3.6.1.2.1.31.1.1.1.1']) {
+            expect(lastRequest.includes(berOid(oid)), `steady GETBULK asks for ${oid}`).toBe(false);
+          }
+          for (const oid of ['1.3.6.1.2.1.1.3', '1.3.6.1.2.1.2.1', '1.3.6.1.2.1.2.2.1.8', '1.3.6.1.2.1.31.1.1.1.6']) {
+            expect(lastRequest.includes(berOid(oid)), `steady GETBULK lacks ${oid}`).toBe(true);
+          }
+        }
+        sizes.push(answerBytes.at(-1)!);
+      }
+      for (const r of rs) expect(same(r)).toEqual(want);
+      expect(rs[2]!.system).toMatchObject({ sys_descr: 'RouterOS RB951', sys_name: 'changing', sys_object_id: '1.3.6.1.4.1.14988.1' });
+      expect(rs[2]!.interfaces!.map((i) => i.name)).toEqual(['ether1', 'wlan1']);
+      // the steady answer lacks sysDescr, sysObjectID, sysName and two name columns × 2 rows (≥ 60 bytes of values alone)
+      expect(sizes[2]).toBeLessThan(sizes[1]! + 2); // steady polls: the same size
+      expect(sizes[1]).toBeLessThan(sizes[0]!);
+
+      serving = 'tbleee'; // rebooted with new firmware: this poll sees sysUpTime go back …
+      const p4 = await probe.poll(viaRelay(), FULL);
+      expect(p4.system!.uptime_ticks).toBe(100);
+      const p5 = await probe.poll(viaRelay(), FULL); // … and the next one is a full walk
+      expect(same(p5)).toEqual(same(await fresh('tbleee')));
+      expect(p5.system!.sys_descr).toBe('RouterOS RB951 7.16 (upgraded)');
+      expect(p5.interfaces!.map((i) => i.name)).toEqual(['ether1', 'wlan-guest']);
     } finally {
       serving = 'tblaaa';
       probe.close();
