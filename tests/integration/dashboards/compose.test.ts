@@ -142,6 +142,17 @@ describe('Dockerfile', () => {
     expect(lines.find((l) => l.startsWith('ENTRYPOINT'))).toContain('bin/pointwatch.js');
     expect(lines.find((l) => l.startsWith('CMD'))).toBe('CMD ["run"]');
   });
+  it('starts bin/pointwatch.js through its shebang, whose V8 flags are the ones `npm run bench` measured with', () => {
+    const entry = JSON.parse(lines.find((l) => l.startsWith('ENTRYPOINT'))!.slice('ENTRYPOINT'.length)) as string[];
+    expect(entry.at(-1)).toBe('/app/bin/pointwatch.js'); // not `node bin/pointwatch.js`: that would drop the flags
+    const shebang = read('bin/pointwatch.js').split('\n')[0]!;
+    const flags = /^#!\/usr\/bin\/env -S node((?: --[a-z-]+(?:=\S+)?)+)$/.exec(shebang)?.[1]?.trim();
+    expect(flags).toContain('--max-semi-space-size=');
+    const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.bench).toBe(`node ${flags} --import tsx tests/bench/run.ts`);
+    expect(pkg.scripts.pointwatch).toBe('bin/pointwatch.js');
+    expect(fs.statSync(path.join(ROOT, 'bin/pointwatch.js')).mode & 0o111, 'bin/pointwatch.js is executable').not.toBe(0);
+  });
   it('copies only paths that exist', () => {
     for (const l of lines.filter((x) => x.startsWith('COPY '))) {
       const parts = l.split(/\s+/).slice(1, -1);
