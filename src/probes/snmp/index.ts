@@ -131,9 +131,15 @@ interface IfPlan {
    * the last full walk: steady polls do not ask for them again (a fifth of the varbinds, most of the
    * bytes). A reboot, a changed ifNumber.0 or the next full walk reads them afresh.
    */
-  names: ColumnRows;
+  names: CachedNames;
   system: { sys_name: string; sys_descr: string; sys_object_id: string } | null;
 }
+
+/**
+ * Name columns kept between full walks, compact (50,000 sites keep one each): per column a flat
+ * [ifIndex, type, value, …] list; the varbinds are rebuilt for each steady poll.
+ */
+type CachedNames = Array<{ base: string; name: IfColumn; cells: unknown[] }>;
 
 interface SessionEntry {
   /** The access object and host the session was made for (a cheap identity check on the next poll). */
@@ -234,8 +240,15 @@ function withNonRepeaters(bases: readonly string[], steady: boolean): readonly s
 }
 
 /** The walked columns by name; `names` (a steady poll's cached name columns) fill the ones not walked. */
-function toColumnRows(walks: readonly ColumnWalk[], names?: ColumnRows): ColumnRows {
-  const cols: ColumnRows = names ? { ...names } : {};
+function toColumnRows(walks: readonly ColumnWalk[], names?: CachedNames): ColumnRows {
+  const cols: ColumnRows = {};
+  if (names) {
+    for (const c of names) {
+      const rows: Vb[] = [];
+      for (let i = 0; i < c.cells.length; i += 3) rows.push({ oid: `${c.base}.${c.cells[i] as number}`, type: c.cells[i + 1] as number, value: c.cells[i + 2] });
+      cols[c.name] = rows;
+    }
+  }
   for (const w of walks) {
     const name = COLUMN_NAME[w.base];
     if (name) cols[name] = w.rows;
@@ -662,13 +675,21 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
 
   /**
    * The name columns of a walk, kept for the steady polls after it: values as strings, never the
-   * Buffers net-snmp gave (slices that would keep every site's whole response packet alive).
+   * Buffers net-snmp gave (slices that would keep every site's whole response packet alive), and
+   * without the OID strings (rebuilt from the column and ifIndex).
    */
-  function nameRows(walks: readonly ColumnWalk[]): ColumnRows {
-    const out: ColumnRows = {};
+  function nameRows(walks: readonly ColumnWalk[]): CachedNames {
+    const out: CachedNames = [];
     for (const w of walks) {
       if (!NAME_COLUMNS.includes(w.base)) continue;
-      out[COLUMN_NAME[w.base]!] = w.rows.map((vb) => ({ oid: vb.oid, type: vb.type, value: Buffer.isBuffer(vb.value) ? text(vb.value) : vb.value }));
+      const cells: unknown[] = [];
+      const prefix = w.base.length + 1;
+      for (const vb of w.rows) {
+        const idx = vb.oid.length > prefix && vb.oid.charCodeAt(prefix - 1) === 46 ? Number(vb.oid.slice(prefix)) : NaN;
+        if (!Number.isInteger(idx)) continue; // not a row decodeInterfaces would read
+        cells.push(idx, vb.type, Buffer.isBuffer(vb.value) ? text(vb.value) : vb.value);
+      }
+      out.push({ base: w.base, name: COLUMN_NAME[w.base]!, cells });
     }
     return out;
   }

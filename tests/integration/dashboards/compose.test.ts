@@ -10,6 +10,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { loadConfig } from '../../../src/config/load.js';
+import { INFLUXD_DATA_TUNING } from '../../../src/store/local-influxd.js';
 import { DATASOURCE } from '../../../dashboards/lib/influxql.js';
 import { GAZETTEER } from '../../../dashboards/province-overview.js';
 import { DASHBOARDS } from '../../../dashboards/index.js';
@@ -90,6 +91,10 @@ describe('docker-compose.yml', () => {
     expect(u.hostname).toBe('influxdb');
     expect(Number(u.port)).toBe(8086);
     expect(svc('influxdb').environment!.INFLUXDB_DB).toBe(settings.influx.database);
+    // the InfluxDB tuning the tests and the benchmark run with is the one compose deploys
+    for (const [k, v] of Object.entries(INFLUXD_DATA_TUNING)) {
+      expect(svc('influxdb').environment![`INFLUXDB_DATA_${k.toUpperCase().replace(/-/g, '_')}`], k).toBe(v);
+    }
     for (const s of Object.values(compose.services)) for (const p of portPairs(s)) expect(p.bind).toBe('127.0.0.1');
   });
 
