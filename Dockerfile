@@ -1,6 +1,6 @@
 # pointwatch: poller (fping + SNMP), alerting, API and web UI, as `pointwatch run`.
 # Runs the TypeScript through tsx (no build step), like `npx pointwatch`; bin/pointwatch.js
-# is started through its shebang, which carries the V8 flags the benchmark measured.
+# is started through its shebang, which carries the V8 flags and malloc setting the benchmark measured.
 FROM node:20-bookworm-slim
 
 # ICMP needs a raw socket: the unprivileged user runs fping setuid (compose also grants NET_RAW)

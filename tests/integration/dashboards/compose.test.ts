@@ -151,10 +151,13 @@ describe('Dockerfile', () => {
     const entry = JSON.parse(lines.find((l) => l.startsWith('ENTRYPOINT'))!.slice('ENTRYPOINT'.length)) as string[];
     expect(entry.at(-1)).toBe('/app/bin/pointwatch.js'); // not `node bin/pointwatch.js`: that would drop the flags
     const shebang = read('bin/pointwatch.js').split('\n')[0]!;
-    const flags = /^#!\/usr\/bin\/env -S node((?: --[a-z-]+(?:=\S+)?)+)$/.exec(shebang)?.[1]?.trim();
+    const m = /^#!\/usr\/bin\/env -S ((?:[A-Z_]+=\S+ )*)node((?: --[a-z-]+(?:=\S+)?)+)$/.exec(shebang);
+    const env = m?.[1]?.trim();
+    const flags = m?.[2]?.trim();
+    expect(env).toContain('MALLOC_ARENA_MAX=');
     expect(flags).toContain('--max-semi-space-size=');
     const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
-    expect(pkg.scripts.bench).toBe(`node ${flags} --import tsx tests/bench/run.ts`);
+    expect(pkg.scripts.bench).toBe(`${env} node ${flags} --import tsx tests/bench/run.ts`);
     expect(pkg.scripts.pointwatch).toBe('bin/pointwatch.js');
     expect(fs.statSync(path.join(ROOT, 'bin/pointwatch.js')).mode & 0o111, 'bin/pointwatch.js is executable').not.toBe(0);
   });
