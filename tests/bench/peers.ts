@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Settings, Site } from '../../src/config/schema.js';
-import { fpingArgs } from '../../src/probes/ping/index.js';
+import { fpingArgs, pingBatches } from '../../src/probes/ping/index.js';
 import { IF_TABLE, IF_X_TABLE, SYSTEM } from '../../src/probes/snmp/oids.js';
 import { freeTcpPort } from '../helpers/ports.js';
 import { pidCpuS, pidsCpuS, selfCpu } from './procstat.js';
@@ -161,12 +161,11 @@ function runFping(args: string[]): Promise<string> {
   });
 }
 
-/** fping over the same hosts, same arguments, same batch size and parallelism as the ping probe. */
+/** fping over the same hosts, same arguments, same batches and parallelism as the ping probe. */
 export async function benchFpingAlone(hosts: string[], settings: Settings, passes: number): Promise<FpingAloneResult> {
   const p = settings.poller.ping;
   const opts = { count: p.count, period_ms: p.period_ms, timeout_ms: p.timeout_ms, interval_ms: p.interval_ms, batch_size: p.batch_size, parallel_batches: p.parallel_batches };
-  const batches: string[][] = [];
-  for (let i = 0; i < hosts.length; i += p.batch_size) batches.push(hosts.slice(i, i + p.batch_size));
+  const batches = pingBatches(hosts, p.batch_size, p.parallel_batches); // exactly the probe's split
   let replies = 0;
   const c0 = selfCpu().children_s;
   const t0 = performance.now();

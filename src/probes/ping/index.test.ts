@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { createPingProbe, fpingArgs, type RunCommand } from './index.js';
+import { createPingProbe, fpingArgs, pingBatches, type RunCommand } from './index.js';
 import { ManualClock } from '../../core/clock.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8');
@@ -157,5 +157,21 @@ describe('createPingProbe (recording fake runner)', () => {
     const f = fakeFping({});
     expect(await createPingProbe(OPTS, { runCommand: f.run }).ping([])).toEqual([]);
     expect(f.calls).toHaveLength(0);
+  });
+});
+
+describe('pingBatches', () => {
+  const hosts = (n: number) => Array.from({ length: n }, (_, i) => `h${i}`);
+  it('a big fleet: full batches of batch_size, the rest in the last', () => {
+    expect(pingBatches(hosts(1200), 500, 8).map((b) => b.length)).toEqual([500, 500, 200]);
+  });
+  it('a small fleet is spread over every parallel slot', () => {
+    expect(pingBatches(hosts(1000), 500, 8).map((b) => b.length)).toEqual([125, 125, 125, 125, 125, 125, 125, 125]);
+    expect(pingBatches(hosts(3), 500, 8).map((b) => b.length)).toEqual([1, 1, 1]);
+  });
+  it('every host exactly once, in order', () => {
+    const hs = hosts(4001);
+    expect(pingBatches(hs, 500, 8).flat()).toEqual(hs);
+    expect(pingBatches([], 500, 8)).toEqual([]);
   });
 });

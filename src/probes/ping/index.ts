@@ -73,6 +73,16 @@ export function batchDeadlineMs(o: PingOptions, hosts: number): number {
   return sendTime + o.timeout_ms + 5_000;
 }
 
+/**
+ * The fping batches for `hosts`: at most `batchSize` each; fewer hosts than batchSize × parallel are
+ * spread over all the parallel slots (a batch's send time is hosts × count × interval_ms: smaller
+ * batches finish sooner).
+ */
+export function pingBatches<T>(hosts: T[], batchSize: number, parallel: number): T[][] {
+  const per = Math.min(Math.max(1, batchSize), Math.max(1, Math.ceil(hosts.length / Math.max(1, parallel))));
+  return chunk(hosts, per);
+}
+
 function chunk<T>(xs: T[], n: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
@@ -172,10 +182,7 @@ export function createPingProbe(
       };
       deliver(invalid);
       const o = callOpts.period_ms ? { ...opts, period_ms: callOpts.period_ms } : opts;
-      // Fewer hosts than batch_size × parallel_batches: spread them over all the parallel slots
-      // (a batch's send time is hosts × count × interval_ms: smaller batches finish sooner).
-      const per = Math.min(batchSize, Math.max(1, Math.ceil(valid.length / parallel)));
-      await mapLimit(chunk(valid, per), parallel, async (hosts) => {
+      await mapLimit(pingBatches(valid, batchSize, parallel), parallel, async (hosts) => {
         const m = await runBatch(hosts, o);
         const idx: number[] = [];
         for (const h of hosts) {
