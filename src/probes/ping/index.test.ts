@@ -163,7 +163,7 @@ describe('createPingProbe (recording fake runner)', () => {
 describe('pingBatches', () => {
   const hosts = (n: number) => Array.from({ length: n }, (_, i) => `h${i}`);
   it('a big fleet: full batches of batch_size, the rest in the last', () => {
-    expect(pingBatches(hosts(1200), 500, 8).map((b) => b.length)).toEqual([500, 500, 200]);
+    expect(pingBatches(hosts(4200), 500, 8).map((b) => b.length)).toEqual([500, 500, 500, 500, 500, 500, 500, 500, 200]);
   });
   it('a small fleet is spread over every parallel slot', () => {
     expect(pingBatches(hosts(1000), 500, 8).map((b) => b.length)).toEqual([125, 125, 125, 125, 125, 125, 125, 125]);
