@@ -434,7 +434,7 @@ class Engine implements AlertEngine {
   private communeCause(inc: Incident): Cause {
     const causes: Cause[] = [];
     for (const id of inc.affected) {
-      const rows = this.repo.db.prepare(`SELECT cause FROM alert_incidents WHERE kind IN ('site-down', 'upstream-down') AND site_id = ? AND resolved_at IS NOT NULL AND opened_at >= ? ORDER BY id DESC LIMIT 1`)
+      const rows = this.repo.stmt(`SELECT cause FROM alert_incidents WHERE kind IN ('site-down', 'upstream-down') AND site_id = ? AND resolved_at IS NOT NULL AND opened_at >= ? ORDER BY id DESC LIMIT 1`)
         .get(id, inc.opened_at - parseDuration(this.deps.settings.alerting.commune_outage.window)) as { cause: Cause | null } | undefined;
       if (rows?.cause) causes.push(rows.cause);
     }

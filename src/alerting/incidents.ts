@@ -11,6 +11,7 @@
  */
 import type { Level } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
+import type { Statement } from 'better-sqlite3';
 import { migrate, type Db } from '../store/sqlite.js';
 import type { SiteStateName } from '../store/schema.js';
 import { MaintenanceStore, type MaintenanceInput, type MaintenanceWindow } from './maintenance.js';
@@ -191,9 +192,21 @@ export interface ListIncidentsOptions {
 export class IncidentRepository {
   readonly maintenance: MaintenanceStore;
 
+  /** Prepared statements by SQL: the engine runs the same few on every batch of checks. */
+  private readonly statements = new Map<string, Statement>();
+  private readonly inTransaction: (fn: () => unknown) => unknown;
+
   constructor(readonly db: Db, private readonly clock: Clock, tz: string) {
     migrateAlerting(db);
     this.maintenance = new MaintenanceStore(db, tz);
+    this.inTransaction = db.transaction((fn: () => unknown) => fn());
+  }
+
+  /** `db.prepare(sql)`, once per SQL text. */
+  stmt(sql: string): Statement {
+    let st = this.statements.get(sql);
+    if (!st) { st = this.db.prepare(sql); this.statements.set(sql, st); }
+    return st;
   }
 
   // ------------------------------------------------------------ incidents
@@ -211,20 +224,20 @@ export class IncidentRepository {
     args.push(opts.limit ?? 1000, opts.offset ?? 0);
     const sql = `SELECT * FROM alert_incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY (resolved_at IS NULL) DESC, opened_at DESC, id DESC LIMIT ? OFFSET ?`;
-    return (this.db.prepare(sql).all(...args) as IncidentRow[]).map(toIncident);
+    return (this.stmt(sql).all(...args) as IncidentRow[]).map(toIncident);
   }
 
   getIncident(id: number): Incident | null {
-    const r = this.db.prepare('SELECT * FROM alert_incidents WHERE id = ?').get(id) as IncidentRow | undefined;
+    const r = this.stmt('SELECT * FROM alert_incidents WHERE id = ?').get(id) as IncidentRow | undefined;
     return r ? toIncident(r) : null;
   }
 
   openIncidents(): Incident[] {
-    return (this.db.prepare('SELECT * FROM alert_incidents WHERE resolved_at IS NULL ORDER BY id').all() as IncidentRow[]).map(toIncident);
+    return (this.stmt('SELECT * FROM alert_incidents WHERE resolved_at IS NULL ORDER BY id').all() as IncidentRow[]).map(toIncident);
   }
 
   findOpen(kind: AlertKind, site_id: string | null, area: { province: string; district: string; commune: string }): Incident | null {
-    const r = this.db.prepare(`SELECT * FROM alert_incidents WHERE resolved_at IS NULL AND kind = ? AND IFNULL(site_id, '') = ? AND province = ? AND district = ? AND commune = ?`)
+    const r = this.stmt(`SELECT * FROM alert_incidents WHERE resolved_at IS NULL AND kind = ? AND IFNULL(site_id, '') = ? AND province = ? AND district = ? AND commune = ?`)
       .get(kind, site_id ?? '', area.province, area.district, area.commune) as IncidentRow | undefined;
     return r ? toIncident(r) : null;
   }
@@ -233,7 +246,7 @@ export class IncidentRepository {
   openIncident(i: OpenIncidentInput): Incident {
     const existing = this.findOpen(i.kind, i.site_id, i);
     if (existing) return existing;
-    const r = this.db.prepare(`INSERT INTO alert_incidents (kind, site_id, commune, district, province, state, detail, opened_at, affected, hold_until, merged_into)
+    const r = this.stmt(`INSERT INTO alert_incidents (kind, site_id, commune, district, province, state, detail, opened_at, affected, hold_until, merged_into)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
       i.kind, i.site_id, i.commune, i.district, i.province, i.state, i.detail, i.opened_at,
       JSON.stringify(i.affected ?? []), i.hold_until ?? null, i.merged_into ?? null,
@@ -242,39 +255,39 @@ export class IncidentRepository {
   }
 
   setAffected(id: number, affected: readonly string[]): void {
-    this.db.prepare('UPDATE alert_incidents SET affected = ? WHERE id = ?').run(JSON.stringify([...affected]), id);
+    this.stmt('UPDATE alert_incidents SET affected = ? WHERE id = ?').run(JSON.stringify([...affected]), id);
   }
 
   setDetail(id: number, detail: string): void {
-    this.db.prepare('UPDATE alert_incidents SET detail = ? WHERE id = ?').run(detail, id);
+    this.stmt('UPDATE alert_incidents SET detail = ? WHERE id = ?').run(detail, id);
   }
 
   markNotified(id: number, at: number): void {
-    this.db.prepare('UPDATE alert_incidents SET notified_at = COALESCE(notified_at, ?), hold_until = NULL WHERE id = ?').run(at, id);
+    this.stmt('UPDATE alert_incidents SET notified_at = COALESCE(notified_at, ?), hold_until = NULL WHERE id = ?').run(at, id);
   }
 
   setHold(id: number, until: number | null, mergedInto: number | null): void {
-    this.db.prepare('UPDATE alert_incidents SET hold_until = ?, merged_into = ? WHERE id = ?').run(until, mergedInto, id);
+    this.stmt('UPDATE alert_incidents SET hold_until = ?, merged_into = ? WHERE id = ?').run(until, mergedInto, id);
   }
 
   markEscalated(id: number, level: Level): void {
     const inc = this.getIncident(id);
     if (!inc || inc.escalated.includes(level)) return;
-    this.db.prepare('UPDATE alert_incidents SET escalated = ? WHERE id = ?').run(JSON.stringify([...inc.escalated, level]), id);
+    this.stmt('UPDATE alert_incidents SET escalated = ? WHERE id = ?').run(JSON.stringify([...inc.escalated, level]), id);
   }
 
   resolveIncident(id: number, at: number, cause: Cause, detail: string): Incident | null {
     const inc = this.getIncident(id);
     if (!inc || inc.resolved_at !== null) return inc;
     const duration = Math.max(0, at - inc.opened_at) / 1000;
-    this.db.prepare('UPDATE alert_incidents SET resolved_at = ?, duration_s = ?, cause = ?, resolve_detail = ?, hold_until = NULL WHERE id = ?')
+    this.stmt('UPDATE alert_incidents SET resolved_at = ?, duration_s = ?, cause = ?, resolve_detail = ?, hold_until = NULL WHERE id = ?')
       .run(at, duration, cause, detail, id);
     return this.getIncident(id);
   }
 
   /** Acknowledging twice keeps the first; an unknown id changes nothing (check getIncident first). */
   acknowledge(id: number, by: string, note: string | null, at: number = this.clock.now()): void {
-    this.db.prepare('UPDATE alert_incidents SET acknowledged_at = ?, acknowledged_by = ?, ack_note = ? WHERE id = ? AND acknowledged_at IS NULL')
+    this.stmt('UPDATE alert_incidents SET acknowledged_at = ?, acknowledged_by = ?, ack_note = ? WHERE id = ? AND acknowledged_at IS NULL')
       .run(at, by, note, id);
   }
 
@@ -282,13 +295,13 @@ export class IncidentRepository {
 
   recordStep(id: number, rec: RunbookStepRecord): void {
     if (!this.getIncident(id)) throw new Error(`no incident ${id}`);
-    this.db.prepare('INSERT INTO alert_runbook_steps (incident_id, step, done, done_by, done_at, note, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    this.stmt('INSERT INTO alert_runbook_steps (incident_id, step, done, done_by, done_at, note, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(id, rec.step, rec.done ? 1 : 0, rec.by, rec.at, rec.note, rec.outcome ?? null);
   }
 
   /** The latest record per step, by step number. */
   steps(id: number): RunbookStepRecord[] {
-    const rows = this.db.prepare(`SELECT step, done, done_by, done_at, note, outcome FROM alert_runbook_steps s
+    const rows = this.stmt(`SELECT step, done, done_by, done_at, note, outcome FROM alert_runbook_steps s
       WHERE incident_id = ? AND id = (SELECT MAX(id) FROM alert_runbook_steps t WHERE t.incident_id = s.incident_id AND t.step = s.step)
       ORDER BY step`).all(id) as Array<{ step: number; done: number; done_by: string; done_at: number; note: string | null; outcome: string | null }>;
     return rows.map((r) => ({ step: r.step, done: r.done === 1, by: r.done_by, at: r.done_at, note: r.note, outcome: r.outcome }));
@@ -296,7 +309,7 @@ export class IncidentRepository {
 
   /** Every step record, oldest first: the training record. */
   stepHistory(id: number): RunbookStepRecord[] {
-    const rows = this.db.prepare('SELECT step, done, done_by, done_at, note, outcome FROM alert_runbook_steps WHERE incident_id = ? ORDER BY id').all(id) as Array<{ step: number; done: number; done_by: string; done_at: number; note: string | null; outcome: string | null }>;
+    const rows = this.stmt('SELECT step, done, done_by, done_at, note, outcome FROM alert_runbook_steps WHERE incident_id = ? ORDER BY id').all(id) as Array<{ step: number; done: number; done_by: string; done_at: number; note: string | null; outcome: string | null }>;
     return rows.map((r) => ({ step: r.step, done: r.done === 1, by: r.done_by, at: r.done_at, note: r.note, outcome: r.outcome }));
   }
 
@@ -307,23 +320,23 @@ export class IncidentRepository {
    * send twice); true when it must be (re)dispatched.
    */
   recordNotice(notice: Notice, at: number): boolean {
-    this.db.prepare(`INSERT INTO alert_notices (notice_id, incident_id, event, level, payload, status, created_at)
+    this.stmt(`INSERT INTO alert_notices (notice_id, incident_id, event, level, payload, status, created_at)
       VALUES (?, ?, ?, ?, ?, 'pending', ?) ON CONFLICT(notice_id) DO NOTHING`)
       .run(notice.id, notice.incident_id, notice.event, notice.level, JSON.stringify(notice), at);
-    const r = this.db.prepare('SELECT status FROM alert_notices WHERE notice_id = ?').get(notice.id) as { status: string };
+    const r = this.stmt('SELECT status FROM alert_notices WHERE notice_id = ?').get(notice.id) as { status: string };
     return r.status !== 'dispatched';
   }
 
   markNotice(id: string, outcome: { ok: true; at: number } | { ok: false; error: string }): void {
     if (outcome.ok) {
-      this.db.prepare(`UPDATE alert_notices SET status = 'dispatched', attempts = attempts + 1, dispatched_at = ?, last_error = NULL WHERE notice_id = ?`).run(outcome.at, id);
+      this.stmt(`UPDATE alert_notices SET status = 'dispatched', attempts = attempts + 1, dispatched_at = ?, last_error = NULL WHERE notice_id = ?`).run(outcome.at, id);
     } else {
-      this.db.prepare(`UPDATE alert_notices SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE notice_id = ?`).run(outcome.error.slice(0, 1000), id);
+      this.stmt(`UPDATE alert_notices SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE notice_id = ?`).run(outcome.error.slice(0, 1000), id);
     }
   }
 
   getNotice(id: string): NoticeRecord | null {
-    const r = this.db.prepare('SELECT * FROM alert_notices WHERE notice_id = ?').get(id) as (Omit<NoticeRecord, 'notice'> & { payload: string }) | undefined;
+    const r = this.stmt('SELECT * FROM alert_notices WHERE notice_id = ?').get(id) as (Omit<NoticeRecord, 'notice'> & { payload: string }) | undefined;
     if (!r) return null;
     const { payload, ...rest } = r;
     return { ...rest, notice: JSON.parse(payload) as Notice };
@@ -331,7 +344,7 @@ export class IncidentRepository {
 
   /** Notices recorded but not (successfully) dispatched: after a crash, or a failed dispatch. */
   undispatched(maxAttempts = Number.MAX_SAFE_INTEGER): NoticeRecord[] {
-    const rows = this.db.prepare(`SELECT notice_id FROM alert_notices WHERE status != 'dispatched' AND attempts < ? ORDER BY created_at, notice_id`).all(maxAttempts) as Array<{ notice_id: string }>;
+    const rows = this.stmt(`SELECT notice_id FROM alert_notices WHERE status != 'dispatched' AND attempts < ? ORDER BY created_at, notice_id`).all(maxAttempts) as Array<{ notice_id: string }>;
     return rows.map((r) => this.getNotice(r.notice_id)!);
   }
 
@@ -341,7 +354,7 @@ export class IncidentRepository {
    * again (a resolved notice is never lost).
    */
   undeliveredResolved(): NoticeRecord[] {
-    const rows = this.db.prepare(`SELECT n.notice_id FROM alert_notices n
+    const rows = this.stmt(`SELECT n.notice_id FROM alert_notices n
       WHERE n.event = 'resolved' AND n.status = 'dispatched'
         AND EXISTS (SELECT 1 FROM alert_deliveries d WHERE d.notice_id = n.notice_id)
         AND NOT EXISTS (SELECT 1 FROM alert_deliveries d WHERE d.notice_id = n.notice_id AND d.status = 'delivered')
@@ -350,13 +363,13 @@ export class IncidentRepository {
   }
 
   noticesFor(incidentId: number): NoticeRecord[] {
-    const rows = this.db.prepare('SELECT notice_id FROM alert_notices WHERE incident_id = ? ORDER BY created_at, notice_id').all(incidentId) as Array<{ notice_id: string }>;
+    const rows = this.stmt('SELECT notice_id FROM alert_notices WHERE incident_id = ? ORDER BY created_at, notice_id').all(incidentId) as Array<{ notice_id: string }>;
     return rows.map((r) => this.getNotice(r.notice_id)!);
   }
 
   /** For the notifiers: one row per (notice, channel, recipient), updated on every attempt. */
   recordDelivery(d: DeliveryRecord): void {
-    this.db.prepare(`INSERT INTO alert_deliveries (notice_id, channel, recipient, status, attempts, last_error, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+    this.stmt(`INSERT INTO alert_deliveries (notice_id, channel, recipient, status, attempts, last_error, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT(notice_id, channel, recipient) DO UPDATE SET status = excluded.status, attempts = excluded.attempts, last_error = excluded.last_error, sent_at = excluded.sent_at`)
       .run(d.notice_id, d.channel, d.recipient, d.status, d.attempts, d.last_error, d.sent_at);
   }
@@ -366,7 +379,7 @@ export class IncidentRepository {
    * address), attempts added up, the latest outcome kept.
    */
   recordDeliveryResults(notice: Pick<Notice, 'id'>, results: ReadonlyArray<{ notifier: string; recipient: string; ok: boolean; error?: string; attempts?: number }>): void {
-    const up = this.db.prepare(`INSERT INTO alert_deliveries (notice_id, channel, recipient, status, attempts, last_error, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+    const up = this.stmt(`INSERT INTO alert_deliveries (notice_id, channel, recipient, status, attempts, last_error, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT(notice_id, channel, recipient) DO UPDATE SET status = excluded.status, attempts = alert_deliveries.attempts + excluded.attempts,
         last_error = excluded.last_error, sent_at = COALESCE(excluded.sent_at, alert_deliveries.sent_at)`);
     const at = this.clock.now();
@@ -378,24 +391,24 @@ export class IncidentRepository {
   }
 
   deliveries(noticeId: string): DeliveryRecord[] {
-    return this.db.prepare('SELECT * FROM alert_deliveries WHERE notice_id = ? ORDER BY channel, recipient').all(noticeId) as DeliveryRecord[];
+    return this.stmt('SELECT * FROM alert_deliveries WHERE notice_id = ? ORDER BY channel, recipient').all(noticeId) as DeliveryRecord[];
   }
 
   // ------------------------------------------------------------ per-site alert state
 
   loadSiteStates(): Map<string, SiteAlertState> {
-    const rows = this.db.prepare('SELECT site, state FROM alert_site_state').all() as Array<{ site: string; state: string }>;
+    const rows = this.stmt('SELECT site, state FROM alert_site_state').all() as Array<{ site: string; state: string }>;
     return new Map(rows.map((r) => [r.site, JSON.parse(r.state) as SiteAlertState]));
   }
 
   saveSiteStates(states: Iterable<SiteAlertState>, at: number): void {
-    const up = this.db.prepare('INSERT INTO alert_site_state (site, state, updated_at) VALUES (?, ?, ?) ON CONFLICT(site) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at');
+    const up = this.stmt('INSERT INTO alert_site_state (site, state, updated_at) VALUES (?, ?, ?) ON CONFLICT(site) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at');
     for (const s of states) up.run(s.site, JSON.stringify(s), at);
   }
 
   /** Run `fn` in one transaction (the engine's batch: states + incidents together). */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.inTransaction(fn) as T;
   }
 
   // ------------------------------------------------------------ maintenance (API)

@@ -46,6 +46,15 @@ describe('spreadOffsets', () => {
   ];
   for (const c of cases) it(c.name, () => expect(spreadOffsets(c.n, c.w)).toEqual(c.want));
 
+  it('with a tick: whole ticks, about window/tick groups, same window', () => {
+    const o = spreadOffsets(5000, 30_000, 100);
+    for (const x of o) expect(x % 100).toBe(0);
+    expect(new Set(o).size).toBe(300);
+    expect(o[0]).toBe(0);
+    expect(o.at(-1)).toBe(29_900);
+    expect(spreadOffsets(4, 1000, 300)).toEqual([0, 0, 300, 600]);
+  });
+
   it('every offset lies inside the window and they never decrease', () => {
     const o = spreadOffsets(2000, 30_000);
     expect(Math.max(...o)).toBeLessThan(30_000);
