@@ -55,8 +55,9 @@ export function register(program: Command): void {
           req.on('end', () => {
             res.writeHead(200).end('ok');
             try {
-              const n = JSON.parse(body) as { event: string; kind: string; site?: { name: string } | null; area?: { commune: string }; detail?: string; state?: string };
-              say(`NOTIFICATION ${n.event} ${n.kind}: ${n.site?.name ?? `xã ${n.area?.commune}`} ${n.state ?? ''} (${n.detail ?? ''})`);
+              const n = JSON.parse(body) as { event: string; kind: string; level?: string; site?: { name: string } | null; area?: { commune: string }; detail?: string; state?: string };
+              // one notice per level that heard of the incident (commune, then each escalation level)
+              say(`NOTIFICATION ${n.event} ${n.kind} → ${n.level ?? '?'}: ${n.site?.name ?? `xã ${n.area?.commune}`} ${n.state ?? ''} (${n.detail ?? ''})`);
             } catch { say('NOTIFICATION (unparsed)'); }
           });
         });
