@@ -337,15 +337,26 @@ export function createPoller(deps: PollerDeps): Poller {
         const snmpRuns = [...runs.values()].filter((r) => r.wantsSnmp);
         const t0 = clock.now();
         const offsets = spreadOffsets(snmpRuns.length, spreadMs, SPREAD_TICK_MS);
-        snmpRuns.forEach((r, i) => {
-          work.push(snmpOne(r.site, what, t0 + offsets[i]!, () => r.firstDone, () => { r.snmpStarted = true; }).then((res) => {
+        const launch = (r: Run) => {
+          work.push(snmpOne(r.site, what, 0, () => r.firstDone, () => { r.snmpStarted = true; }).then((res) => {
             if (res === null) { stats.snmp_skipped++; return; }
             if (!r.firstDone) { r.snmp = res; complete(r); return; }
             if (r.snmpPendingForRecheck && !r.recheckDone) { r.snmp = res; return; }
             stats.snmp_late++;
             log.debug({ site: r.site.id, status: res.status }, 'snmp answer landed after the site was handed on (not used)');
           }));
-        });
+        };
+        // One timer for the whole spread, and a site's poll (its promises, closures, deadline timer)
+        // is created at its slot, not at cycle start: nothing waits 30 s in memory to be started
+        // (such objects outlive young-generation collections and cost full GCs).
+        work.push((async () => {
+          for (let i = 0; i < snmpRuns.length; ) {
+            const at = offsets[i]!;
+            const wait = t0 + at - clock.now();
+            if (wait > 0) await clock.sleep(wait);
+            for (; i < snmpRuns.length && offsets[i] === at; i++) launch(snmpRuns[i]!);
+          }
+        })());
       }
       if (!doPing && !what) for (const r of runs.values()) complete(r);
       // Work may add more work (re-checks): settle until nothing new was started.

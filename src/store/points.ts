@@ -15,7 +15,7 @@ import { MEASUREMENTS, STATE_CODE, SVC_TAG, type EventType, type MeasurementName
 /** The point type everything in src/store passes around: timestamp is epoch milliseconds. */
 export interface Point extends IPoint {
   measurement: MeasurementName;
-  tags: Record<string, string>;
+  tags: Readonly<Record<string, string>>;
   fields: Record<string, number | string | boolean>;
   timestamp: number;
 }
@@ -23,7 +23,7 @@ export interface Point extends IPoint {
 /** Tag value when a site has no `uplink` in the inventory (a tag value cannot be empty). */
 export const UNKNOWN_TAG = 'unknown';
 
-/** The site tags, in schema order. */
+/** The site tags, in schema order (a fresh object: the caller may add to it). */
 export function siteTags(site: Pick<Site, 'id' | 'commune' | 'district' | 'province' | 'kind' | 'uplink'>): Record<string, string> {
   return {
     site: site.id,
@@ -34,6 +34,34 @@ export function siteTags(site: Pick<Site, 'id' | 'commune' | 'district' | 'provi
     uplink: site.uplink ?? UNKNOWN_TAG,
   };
 }
+
+/**
+ * Tags objects are shared: one frozen object per site and variant (the service-hour value, an
+ * interface's ifname/wan), reused by every point of that kind. A site writes a handful of points a
+ * minute for months: one tags object each was most of what the writer kept alive between flushes,
+ * and the line-protocol text of a tags object is made once (line-protocol.ts). Sites are
+ * configuration (a reload makes new objects), so a cache keyed by the site object stays true.
+ */
+const tagCache = new WeakMap<object, Map<string, Readonly<Record<string, string>>>>();
+/** Variants kept per site before the cache starts over (interfaces renamed again and again). */
+const MAX_TAG_VARIANTS = 64;
+
+function sharedTags(site: Site, key: string, extra: (tags: Record<string, string>) => void): Readonly<Record<string, string>> {
+  let variants = tagCache.get(site);
+  if (!variants) { variants = new Map(); tagCache.set(site, variants); }
+  let tags = variants.get(key);
+  if (!tags) {
+    if (variants.size >= MAX_TAG_VARIANTS) variants.clear();
+    const t = siteTags(site);
+    extra(t);
+    tags = Object.freeze(t);
+    variants.set(key, tags);
+  }
+  return tags;
+}
+
+const noExtra = () => {};
+const svcTags = (site: Site, svc: string) => sharedTags(site, `svc\0${svc}`, (t) => { t[SVC_TAG] = svc; });
 
 function put(fields: Record<string, number | string | boolean>, name: string, v: number | string | boolean | null | undefined): void {
   if (v === null || v === undefined) return;
@@ -56,7 +84,7 @@ export type SvcTagger = (ts: number) => string;
  * With `svc`, the `ping` point carries the service-hour tag.
  */
 export function pointsForCheck(site: Site, check: SiteCheck, svc?: SvcTagger): Point[] {
-  const tags = siteTags(site);
+  const tags = sharedTags(site, '', noExtra);
   const ts = check.ts;
   const out: Point[] = [];
   const p = check.ping;
@@ -71,7 +99,7 @@ export function pointsForCheck(site: Site, check: SiteCheck, svc?: SvcTagger): P
     put(f, 'rtt_avg_ms', p.rtt_avg_ms);
     put(f, 'rtt_max_ms', p.rtt_max_ms);
     put(f, 'jitter_ms', p.jitter_ms);
-    out.push({ measurement: 'ping', tags: svc ? { ...tags, [SVC_TAG]: svc(ts) } : { ...tags }, fields: f, timestamp: ts });
+    out.push({ measurement: 'ping', tags: svc ? svcTags(site, svc(ts)) : tags, fields: f, timestamp: ts });
   }
   const s = check.snmp;
   if (s) {
@@ -81,7 +109,7 @@ export function pointsForCheck(site: Site, check: SiteCheck, svc?: SvcTagger): P
     put(f, 'rebooted', int(check.rebooted));
     put(f, 'poll_ms', s.duration_ms);
     put(f, 'wireless_clients', s.wireless_clients);
-    out.push({ measurement: 'snmp', tags: { ...tags }, fields: f, timestamp: ts });
+    out.push({ measurement: 'snmp', tags, fields: f, timestamp: ts });
   }
   for (const i of check.interfaces) {
     const f: Point['fields'] = {};
@@ -94,9 +122,10 @@ export function pointsForCheck(site: Site, check: SiteCheck, svc?: SvcTagger): P
     put(f, 'in_discards_ps', i.in_discards_ps);
     put(f, 'out_discards_ps', i.out_discards_ps);
     const ifname = i.name.trim() || `if${i.index}`;
+    const wan = String(check.wan?.name === i.name);
     out.push({
       measurement: 'interface',
-      tags: { ...tags, ifname, wan: String(check.wan?.name === i.name) },
+      tags: sharedTags(site, `if\0${ifname}\0${wan}`, (t) => { t.ifname = ifname; t.wan = wan; }),
       fields: f,
       timestamp: ts,
     });
@@ -109,11 +138,9 @@ export function pointsForCheck(site: Site, check: SiteCheck, svc?: SvcTagger): P
  * With `svc`, it carries the service-hour tag.
  */
 export function statePoint(site: Site, ts: number, state: SiteStateName, checked_s: number, svc?: SvcTagger): Point {
-  const tags = siteTags(site);
-  if (svc) tags[SVC_TAG] = svc(ts);
   return {
     measurement: 'site_state',
-    tags,
+    tags: svc ? svcTags(site, svc(ts)) : sharedTags(site, '', noExtra),
     fields: {
       state,
       state_code: STATE_CODE[state],

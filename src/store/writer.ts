@@ -31,7 +31,8 @@ import type { Logger } from '../core/logger.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import { parseDuration } from '../core/duration.js';
-import { createInflux, type InfluxSettings } from './client.js';
+import { createInflux, writeLines, type InfluxSettings } from './client.js';
+import { toLines } from './line-protocol.js';
 import { assertDeclared, SchemaViolation, type Point } from './points.js';
 import { ensureSchema, type SchemaOptions } from './retention.js';
 import { backfillRollups } from './backfill.js';
@@ -289,7 +290,9 @@ class Writer implements PointWriter {
   private async send(points: Point[]): Promise<void> {
     await this.ready();
     const t0 = performance.now();
-    await this.client.writePoints(points, { precision: 'ms', retentionPolicy: RP.raw });
+    await writeLines(this.client, toLines(points), {
+      database: this.cfg.database, retentionPolicy: RP.raw, precision: 'ms', username: this.cfg.username, password: this.cfg.password,
+    });
     this.latency.add(Math.round((performance.now() - t0) * 100) / 100);
   }
 

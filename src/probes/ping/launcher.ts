@@ -20,7 +20,11 @@ import { CommandTimeoutError, MAX_OUTPUT, runCommand, type RunCommand } from './
 /** A word the shell passes through unchanged when split on blanks with globbing off. */
 export const SAFE_WORD = /^[A-Za-z0-9_./:%@=+,-]+$/;
 export const EXIT_MARK = '@@pw-exit ';
-const IDLE_MS = 30_000;
+/**
+ * Longer than any usual ping interval (default 30 s, the bench's 60 s cycle): a shell that exits
+ * between two cycles is forked again from the big process next cycle, the cost this file avoids.
+ */
+const IDLE_MS = 300_000;
 const SCRIPT = `set -f
 while IFS= read -r line; do
   set -- $line

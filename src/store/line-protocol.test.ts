@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { InfluxDB } from 'influx';
+import { siteWithDefaults } from '../config/defaults.js';
+import type { SiteCheck } from '../core/types.js';
+import { influxSchemas } from './client.js';
+import { toLine, toLines } from './line-protocol.js';
+import { eventPoint, pointsForCheck, statePoint, type Point } from './points.js';
+
+/** The text node-influx's own writePoints sends for `points` (its pool's send captured, nothing sent). */
+async function nodeInfluxText(points: Point[]): Promise<{ body: string; query: unknown }> {
+  const client = new InfluxDB({ host: '127.0.0.1', database: 'pw', schema: influxSchemas('pw') });
+  let sent: { body: string; query: unknown } | undefined;
+  (client as unknown as { _pool: { discard: (o: { body: string; query: unknown }) => Promise<void> } })._pool.discard = async (o) => { sent = o; };
+  await client.writePoints(points, { precision: 'ms', retentionPolicy: 'raw' });
+  return sent!;
+}
+
+// Names as the inventory has them: spaces, diacritics, and the characters line protocol escapes.
+const site = siteWithDefaults({
+  id: 'tl-01', name: 'Nhà văn hoá', kind: 'cultural_house', province: 'Phú Thọ', district: 'Thanh Sơn, huyện',
+  commune: 'Tân Lập=xã', host: '192.0.2.10', snmp: { version: '2c', community: 'public' }, uplink: '4g',
+});
+const TS = Date.UTC(2026, 10, 20, 8, 0, 0, 123);
+const check: SiteCheck = {
+  site: 'tl-01', ts: TS, cycle: 1, recheck: false,
+  ping: { site: 'tl-01', ts: TS, status: 'ok', sent: 5, received: 4, loss_pct: 20, rtt_min_ms: 10.5, rtt_avg_ms: 12, rtt_max_ms: 15.25, jitter_ms: 1.25 },
+  snmp: { site: 'tl-01', ts: TS, duration_ms: 42.5, status: 'ok', wireless_clients: 7 },
+  uptime_s: 3600.5, rebooted: false, rebooted_at: null,
+  interfaces: [
+    { name: 'ether1 WAN', index: 1, oper_up: true, admin_up: true, speed_bps: 1e8, in_bps: 123456.789, out_bps: 1e21, in_errors_ps: 0, out_errors_ps: 0.5, in_discards_ps: null, out_discards_ps: null },
+    { name: 'wlan1', index: 2, oper_up: false, admin_up: true, speed_bps: null, in_bps: null, out_bps: null, in_errors_ps: null, out_errors_ps: null, in_discards_ps: null, out_discards_ps: null },
+  ],
+  wan: { name: 'ether1 WAN', chosen_by: 'inventory' },
+};
+
+describe('line protocol', () => {
+  it('is byte for byte what node-influx writePoints sends, for every kind of point', async () => {
+    const points: Point[] = [
+      ...pointsForCheck(site, check, (ts) => (ts % 2 ? 'in' : 'out')),
+      statePoint(site, TS, 'DEGRADED', 60, () => 'in'),
+      statePoint(site, TS + 1, 'DOWN', 30),
+      eventPoint(site, TS, 'transition', { text: 'loss 60% "lossy"\\ on\n4G, now', from_state: 'UP', to_state: 'DEGRADED' }),
+      eventPoint({ province: 'Phú Thọ', district: 'Thanh Sơn' }, TS, 'incident_open', { text: 'commune outage', incident_id: 42, value: -3.5 }),
+    ];
+    const ref = await nodeInfluxText(points);
+    expect(toLines(points)).toBe(ref.body);
+    expect(ref.query).toMatchObject({ precision: 'ms', rp: 'raw' });
+    // the escaping really happened (a space, comma, equals sign in tags; quotes and a backslash in a string)
+    expect(toLines(points)).toContain('district=Thanh\\ Sơn\\,\\ huyện');
+    expect(toLines(points)).toContain('commune=Tân\\ Lập\\=xã');
+    expect(toLines(points)).toContain('text="loss 60% \\"lossy\\"\\\\ on');
+  });
+
+  it('points of one site share one tags object per variant, and a shared object is frozen', () => {
+    const a = pointsForCheck(site, check);
+    const b = pointsForCheck(site, { ...check, ts: TS + 60_000 });
+    expect(b[0]!.tags).toBe(a[0]!.tags); // ping
+    expect(b[1]!.tags).toBe(a[0]!.tags); // snmp: the same site tags
+    expect(b[2]!.tags).toBe(a[2]!.tags); // interface ether1 WAN
+    expect(b[3]!.tags).not.toBe(a[2]!.tags); // another interface, another object
+    expect(Object.isFrozen(a[2]!.tags)).toBe(true);
+    expect(() => { (a[0]!.tags as Record<string, string>).site = 'x'; }).toThrow(TypeError);
+    // a tags object's text is made once, and stays right for the next point that uses it
+    expect(toLine(b[2]!)).toBe(toLine(a[2]!).replace(` ${TS}`, ` ${TS + 60_000}`));
+  });
+
+  it('a point of an undeclared measurement is refused by name', () => {
+    expect(() => toLine({ measurement: 'nope' as never, tags: {}, fields: { x: 1 }, timestamp: TS })).toThrow(/undeclared measurement "nope"/);
+  });
+});
