@@ -35,7 +35,7 @@ import { dueEscalations, escalationSteps, recipientsFor } from './escalation.js'
 import { IncidentRepository, type Incident } from './incidents.js';
 import { isWindowActive, windowCovers, type MaintenanceWindow } from './maintenance.js';
 import type { AlertKind, Cause, Notice, NoticeSite } from './notice.js';
-import type { Effect, SiteAlertState } from './reducer.js';
+import { sameForRestart, streakCap, type Effect, type SiteAlertState } from './reducer.js';
 
 export interface Dispatcher {
   dispatch(notice: Notice): Promise<void>;
@@ -128,6 +128,9 @@ class Engine implements AlertEngine {
   private sitesById!: Map<string, Site>;
   private communeSites!: Map<string, Site[]>;
   private siteStates: Map<string, SiteAlertState>;
+  /** The state last written to SQLite per site (a later state the same for a restart is not written again). */
+  private readonly persisted = new Map<string, SiteAlertState>();
+  private readonly streakCap: number;
   private readonly inFlight = new Set<string>();
   private readonly inFlightDone = new Set<Promise<unknown>>();
   private recovered = false;
@@ -142,6 +145,8 @@ class Engine implements AlertEngine {
     this.publicUrl = deps.publicUrl.replace(/\/+$/, '');
     this.repo = new IncidentRepository(deps.db, deps.clock, this.tz);
     this.siteStates = this.repo.loadSiteStates();
+    for (const [id, st] of this.siteStates) this.persisted.set(id, st);
+    this.streakCap = streakCap(deps.settings);
     this.setInventory(deps.inventory);
   }
 
@@ -151,6 +156,7 @@ class Engine implements AlertEngine {
     this.sitesById = new Map(inventory.sites.map((s) => [s.id, s]));
     // states of sites that left the inventory stay in SQLite, but are no longer judged
     for (const id of [...this.siteStates.keys()]) if (!this.sitesById.has(id)) this.siteStates.delete(id);
+    for (const id of [...this.persisted.keys()]) if (!this.sitesById.has(id)) this.persisted.delete(id);
     this.communeSites = new Map();
     for (const s of inventory.sites) {
       const k = communeKey(s);
@@ -269,6 +275,11 @@ class Engine implements AlertEngine {
       const st = result.changed.get(id);
       if (st && this.siteStates.get(id) !== st) changed.push(st);
     }
+    // written to SQLite: the states a restart would not take for the one written last
+    const toSave = changed.filter((st) => {
+      const last = this.persisted.get(st.site);
+      return last === undefined || !sameForRestart(last, st, this.streakCap);
+    });
     const before = this.siteStates; // updated in place only after the transaction commits
     this.repo.transaction(() => {
       for (const { site, effect } of result.effects) this.applyEffect(site, effect, result.view, before, batch);
@@ -280,9 +291,10 @@ class Engine implements AlertEngine {
           this.notifyFiring(inc, batch);
         }
       }
-      this.repo.saveSiteStates(changed, now);
+      this.repo.saveSiteStates(toSave, now);
     });
     for (const st of changed) this.siteStates.set(st.site, st);
+    for (const st of toSave) this.persisted.set(st.site, st);
     return batch;
   }
 
