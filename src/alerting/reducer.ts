@@ -256,6 +256,7 @@ export function reduceSite(prev: SiteAlertState, check: SiteCheck, ctx: ReduceCo
   s.last_cycle = check.cycle;
   const { settings } = ctx;
   const a = settings.alerting;
+  const cap = streakCap(settings);
 
   if (check.rebooted) {
     effects.push({ type: 'reboot', ts, at: check.rebooted_at ?? ts });
@@ -278,7 +279,9 @@ export function reduceSite(prev: SiteAlertState, check: SiteCheck, ctx: ReduceCo
       if (!d.confirmed && d.fail === 1) { d.rebooted = false; d.uptime_after = null; }
     } else {
       d.fail = 0;
-      d.ok += 1;
+      // good streaks are only ever compared with thresholds: counted up to the cap, a steady site's
+      // state stops changing (and shareUnchanged can keep its parts)
+      d.ok = Math.min(d.ok + 1, cap);
       if (d.confirmed) {
         if (check.rebooted) d.rebooted = true;
         if (d.uptime_after === null && check.uptime_s !== null) d.uptime_after = { uptime_s: check.uptime_s, ts };
@@ -303,7 +306,7 @@ export function reduceSite(prev: SiteAlertState, check: SiteCheck, ctx: ReduceCo
         if (c.bad >= a.degraded_after) c.firing = true;
       } else {
         c.bad = 0;
-        c.good += 1;
+        c.good = Math.min(c.good + 1, cap);
         if (!c.firing) c.since = null;
         if (c.firing && c.good >= a.up_after) { c.firing = false; c.since = null; }
       }
@@ -311,7 +314,36 @@ export function reduceSite(prev: SiteAlertState, check: SiteCheck, ctx: ReduceCo
   }
 
   decide(s, ctx, ts, unknown, effects);
-  return { state: s, effects };
+  return { state: shareUnchanged(prev, s), effects };
+}
+
+const sameCondition = (x: ConditionState, y: ConditionState) =>
+  x.bad === y.bad && x.good === y.good && x.firing === y.firing && x.since === y.since && x.detail === y.detail;
+const sameDown = (x: DownState, y: DownState) =>
+  x.fail === y.fail && x.ok === y.ok && x.confirmed === y.confirmed && x.since === y.since && x.detail === y.detail &&
+  x.rebooted === y.rebooted && x.uptime_after?.uptime_s === y.uptime_after?.uptime_s && x.uptime_after?.ts === y.uptime_after?.ts;
+
+/**
+ * `next` with every part equal to `prev`'s replaced by `prev`'s own object (neither is ever mutated
+ * once returned). A steady site then keeps one state object per check instead of a fresh deep copy:
+ * the copy made for this check dies at once, and a state that lives until the next check (a minute)
+ * no longer drags nine new objects out of the young generation every time.
+ */
+function shareUnchanged(prev: SiteAlertState, next: SiteAlertState): SiteAlertState {
+  if (sameDown(prev.down, next.down)) next.down = prev.down;
+  let allSame = true;
+  for (const k of DEGRADED_KINDS) {
+    if (sameCondition(prev.conditions[k], next.conditions[k])) next.conditions[k] = prev.conditions[k];
+    else allSame = false;
+  }
+  if (allSame) next.conditions = prev.conditions;
+  const ka = Object.keys(prev.alerts) as AlertKind[];
+  if (ka.length === Object.keys(next.alerts).length && ka.every((k) => next.alerts[k]?.since === prev.alerts[k]!.since && next.alerts[k]!.detail === prev.alerts[k]!.detail)) {
+    next.alerts = prev.alerts;
+  }
+  const t = prev.transitions;
+  if (t.length === next.transitions.length && t.every((v, i) => v === next.transitions[i])) next.transitions = t;
+  return next;
 }
 
 /**
@@ -324,7 +356,7 @@ export function resettle(prev: SiteAlertState, ctx: ReduceContext): ReduceResult
   const ts = Math.max(ctx.now, prev.last_ts ?? ctx.now);
   const unknown = prev.state === 'UNKNOWN' ? prev.detail : null;
   decide(s, ctx, ts, unknown, effects);
-  return { state: s, effects };
+  return { state: shareUnchanged(prev, s), effects };
 }
 
 function decide(s: SiteAlertState, ctx: ReduceContext, ts: number, unknown: string | null, effects: Effect[]): void {

@@ -80,6 +80,10 @@ export interface TrackerUpdate {
 }
 
 interface IfState {
+  /** ifName at the last sample: the same ifIndex with another name is another interface (first sample). */
+  name: string;
+  /** The site's interface sample (SiteState.ifSeq) that last saw this interface. */
+  seen: number;
   bits: 32 | 64;
   in_octets: bigint | null;
   out_octets: bigint | null;
@@ -92,15 +96,20 @@ interface IfState {
 interface SiteState {
   /** ts of the last interface sample. */
   ifTs: number | null;
-  ifaces: Map<string, IfState>;
+  /**
+   * By ifIndex (unique within a table). Updated in place: a steady site allocates nothing here per
+   * poll (this state lives for the whole interval, so anything new per poll would be promoted out
+   * of the young generation and cost full collections).
+   */
+  ifaces: Map<number, IfState>;
+  /** Interface samples taken so far. */
+  ifSeq: number;
   uptime: UptimeSample | null;
   /** Number of 497-day wraps seen since the last boot. */
   wraps: number;
   /** A reboot was seen on a system-only sample since the last interface sample. */
   rebootSinceIfaces: boolean;
 }
-
-const ifKey = (i: InterfaceCounters) => `${i.index}\u0000${i.name}`;
 
 function nullRates(i: InterfaceCounters, note: string): InterfaceRates {
   return {
@@ -110,13 +119,26 @@ function nullRates(i: InterfaceCounters, note: string): InterfaceRates {
   };
 }
 
-function snapshot(i: InterfaceCounters): IfState {
-  return {
-    bits: i.counter_bits,
-    in_octets: i.in_octets, out_octets: i.out_octets,
-    in_errors: i.in_errors, out_errors: i.out_errors,
-    in_discards: i.in_discards, out_discards: i.out_discards,
-  };
+/** Remember `i` as the last sample of its interface: `st` updated in place, or a new state. */
+function remember(st: IfState | undefined, i: InterfaceCounters, seq: number): IfState {
+  if (!st) {
+    return {
+      name: i.name, seen: seq, bits: i.counter_bits,
+      in_octets: i.in_octets, out_octets: i.out_octets,
+      in_errors: i.in_errors, out_errors: i.out_errors,
+      in_discards: i.in_discards, out_discards: i.out_discards,
+    };
+  }
+  st.name = i.name;
+  st.seen = seq;
+  st.bits = i.counter_bits;
+  st.in_octets = i.in_octets;
+  st.out_octets = i.out_octets;
+  st.in_errors = i.in_errors;
+  st.out_errors = i.out_errors;
+  st.in_discards = i.in_discards;
+  st.out_discards = i.out_discards;
+  return st;
 }
 
 /** Rate per second of a counter (×scale), bigint until the final division. */
@@ -144,7 +166,7 @@ export class CounterTracker {
   update(site: string, snmp: SnmpResult, interval_s: number): TrackerUpdate {
     let st = this.sites.get(site);
     if (!st) {
-      st = { ifTs: null, ifaces: new Map(), uptime: null, wraps: 0, rebootSinceIfaces: false };
+      st = { ifTs: null, ifaces: new Map(), ifSeq: 0, uptime: null, wraps: 0, rebootSinceIfaces: false };
       this.sites.set(site, st);
     }
     // A failed poll changes nothing: the next good one averages over the whole gap.
@@ -175,14 +197,26 @@ export class CounterTracker {
     const first = st.ifTs === null || elapsedMs <= 0;
     const gapTooLongFor32 = !first && interval_s > 0 && elapsedMs > interval_s * 1000 * this.maxGap;
     const rates: InterfaceRates[] = [];
-    const next = new Map<string, IfState>();
+    const ifaces = st.ifaces;
+    const seq = ++st.ifSeq;
     for (const i of snmp.interfaces) {
-      const key = ifKey(i);
-      const prev = st.ifaces.get(key);
-      next.set(key, snapshot(i));
-      if (countersRestarted && !first) { rates.push(nullRates(i, 'reboot')); continue; }
-      if (first || !prev || prev.bits !== i.counter_bits) { rates.push(nullRates(i, 'first-sample')); continue; }
-      if (gapTooLongFor32 && i.counter_bits === 32) { rates.push(nullRates(i, 'gap')); continue; }
+      const known = ifaces.get(i.index);
+      if (known !== undefined && known.seen === seq) {
+        // the same ifIndex twice in one answer (a broken agent): no rate for the second row
+        rates.push(nullRates(i, 'first-sample'));
+        continue;
+      }
+      // the last sample's state of this interface; the same ifIndex under another name is another interface
+      const prev = known !== undefined && known.name === i.name && known.seen === seq - 1 ? known : undefined;
+      let note: string | null = null;
+      if (countersRestarted && !first) note = 'reboot';
+      else if (first || !prev || prev.bits !== i.counter_bits) note = 'first-sample';
+      else if (gapTooLongFor32 && i.counter_bits === 32) note = 'gap';
+      if (note !== null || prev === undefined) {
+        rates.push(nullRates(i, note ?? 'first-sample'));
+        ifaces.set(i.index, remember(known, i, seq));
+        continue;
+      }
 
       const inO = rate(prev.in_octets, i.in_octets, i.counter_bits, elapsedMs, 8n);
       const outO = rate(prev.out_octets, i.out_octets, i.counter_bits, elapsedMs, 8n);
@@ -207,8 +241,10 @@ export class CounterTracker {
       }
       if (notes.length) r.note = notes.join(',');
       rates.push(r);
+      remember(prev, i, seq);
     }
-    st.ifaces = next;
+    // rows gone from the table are forgotten
+    if (ifaces.size > snmp.interfaces.length) for (const [k, v] of ifaces) if (v.seen !== seq) ifaces.delete(k);
     st.ifTs = snmp.ts;
     return { uptime_s, rebooted, rebooted_at, rates };
   }

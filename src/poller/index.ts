@@ -241,12 +241,21 @@ export function createPoller(deps: PollerDeps): Poller {
         unknown: 0, snmp_timeouts: 0, snmp_errors: 0, snmp_skipped: 0, snmp_late: 0, batches: 0,
       };
 
-      /** Where each site is in this cycle. `snmp`: undefined = pending (or not wanted: see `wantsSnmp`). */
+      /**
+       * Where each site is in this cycle. The results are held only until the site's first check is
+       * built (and a late SNMP answer until its re-check): a cycle spread over 30 s must not keep
+       * every site's results alive to its end (they would outlive the young generation and cost
+       * full collections).
+       */
       interface Run {
         site: Site;
         wantsSnmp: boolean;
+        pingIn: boolean;
+        snmpIn: boolean;
         ping?: PingResult;
         snmp?: SnmpResult;
+        /** Every ping of the first check was lost (kept after the results are released). */
+        deadPing: boolean;
         firstDone: boolean;
         /** The first check left without its SNMP answer: a late answer rides with the re-check if it can. */
         snmpPendingForRecheck: boolean;
@@ -255,7 +264,7 @@ export function createPoller(deps: PollerDeps): Poller {
       }
       const runs = new Map<string, Run>();
       for (const s of sites) {
-        runs.set(s.id, { site: s, wantsSnmp: what !== null && s.snmp !== false, firstDone: false, snmpPendingForRecheck: false, snmpStarted: false, recheckDone: false });
+        runs.set(s.id, { site: s, wantsSnmp: what !== null && s.snmp !== false, pingIn: false, snmpIn: false, deadPing: false, firstDone: false, snmpPendingForRecheck: false, snmpStarted: false, recheckDone: false });
       }
       const work: Array<Promise<unknown>> = [];
 
@@ -265,7 +274,7 @@ export function createPoller(deps: PollerDeps): Poller {
         await clock.sleep(Math.max(0, delayMs));
         const ts2 = clock.now();
         const pingSites = group.map((r) => r.site);
-        const snmpSites = what ? group.filter((r) => r.wantsSnmp && !pingDead(r.ping)).map((r) => r.site) : [];
+        const snmpSites = what ? group.filter((r) => r.wantsSnmp && !r.deadPing).map((r) => r.site) : [];
         const pings = new Map<string, PingResult>();
         const snmps = new Map<string, SnmpResult>();
         // Ping and a system GET (cheap, and enough to confirm): no spread, it is a handful of sites.
@@ -279,6 +288,7 @@ export function createPoller(deps: PollerDeps): Poller {
         for (const r of group) {
           let snmp = snmps.get(r.site.id) ?? null;
           if (!snmp && r.snmpPendingForRecheck && r.snmp) { snmp = r.snmp; r.snmpPendingForRecheck = false; }
+          r.snmp = undefined;
           r.recheckDone = true;
           const c = buildCheck(r.site, cycle, ts2, true, pings.get(r.site.id) ?? null, snmp, interval_s);
           stats.checks++;
@@ -303,12 +313,13 @@ export function createPoller(deps: PollerDeps): Poller {
       // ---- first checks
       const complete = (r: Run) => {
         if (r.firstDone) return;
-        if (doPing && r.ping === undefined) return;
+        if (doPing && !r.pingIn) return;
         const dead = doPing && pingDead(r.ping);
-        if (r.wantsSnmp && r.snmp === undefined && !dead) return;
+        if (r.wantsSnmp && !r.snmpIn && !dead) return;
         r.firstDone = true;
+        r.deadPing = dead;
         let snmp: SnmpResult | null = r.snmp ?? null;
-        if (r.wantsSnmp && r.snmp === undefined) {
+        if (r.wantsSnmp && !r.snmpIn) {
           r.snmpPendingForRecheck = r.snmpStarted;
           snmp = {
             site: r.site.id, ts: clock.now(), duration_ms: 0, status: 'unreachable',
@@ -316,6 +327,8 @@ export function createPoller(deps: PollerDeps): Poller {
           };
         }
         const c = buildCheck(r.site, cycle, started, false, r.ping ?? null, snmp, interval_s);
+        r.ping = undefined;
+        r.snmp = undefined;
         stats.checks++;
         if (c.unknown) stats.unknown++;
         if (c.snmp?.status === 'timeout') stats.snmp_timeouts++;
@@ -327,7 +340,8 @@ export function createPoller(deps: PollerDeps): Poller {
       if (doPing) {
         work.push(pingAll(sites, (p) => {
           const r = runs.get(p.site);
-          if (!r || r.ping) return;
+          if (!r || r.pingIn) return;
+          r.pingIn = true;
           r.ping = p;
           if (p.received > 0) emitter.clear(p.site);
           complete(r);
@@ -340,7 +354,7 @@ export function createPoller(deps: PollerDeps): Poller {
         const launch = (r: Run) => {
           work.push(snmpOne(r.site, what, 0, () => r.firstDone, () => { r.snmpStarted = true; }).then((res) => {
             if (res === null) { stats.snmp_skipped++; return; }
-            if (!r.firstDone) { r.snmp = res; complete(r); return; }
+            if (!r.firstDone) { r.snmp = res; r.snmpIn = true; complete(r); return; }
             if (r.snmpPendingForRecheck && !r.recheckDone) { r.snmp = res; return; }
             stats.snmp_late++;
             log.debug({ site: r.site.id, status: res.status }, 'snmp answer landed after the site was handed on (not used)');
