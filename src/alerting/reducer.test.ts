@@ -242,6 +242,38 @@ describe('reduceSite: time', () => {
     reduceSite(prev, check('a', { received: 0 }), { site: site('a'), settings, now: T0, parentDown: false, inMaintenance: false });
     expect(prev).toEqual(copy);
   });
+  it('a steady site: good streaks stop at the cap, and the parts that did not change are the previous state\'s own objects', () => {
+    const s = site('a');
+    const ctx = (ts: number) => ({ site: s, settings, now: ts, parentDown: false, inMaintenance: false });
+    let st = initialSiteState('a', T0);
+    for (let i = 0; i < 10; i++) st = reduceSite(st, check('a', { ts: T0 + i * INTERVAL, cycle: i + 1 }), ctx(T0 + i * INTERVAL)).state;
+    expect(st.down.ok).toBe(3); // streakCap: max(down_after 2, up_after 2, degraded_after 3)
+    expect(st.conditions['high-loss'].good).toBe(3);
+    const next = reduceSite(st, check('a', { ts: T0 + 10 * INTERVAL, cycle: 11 }), ctx(T0 + 10 * INTERVAL)).state;
+    expect(next).not.toBe(st);
+    expect(next.last_cycle).toBe(11);
+    expect(next.down).toBe(st.down);
+    expect(next.conditions).toBe(st.conditions);
+    expect(next.alerts).toBe(st.alerts);
+    expect(next.transitions).toBe(st.transitions);
+    // a change makes fresh parts again: a lossy check touches high-loss only
+    const lossy = reduceSite(next, check('a', { ts: T0 + 11 * INTERVAL, cycle: 12, received: 2 }), ctx(T0 + 11 * INTERVAL)).state;
+    expect(lossy.conditions).not.toBe(next.conditions);
+    expect(lossy.conditions['high-loss'].bad).toBe(1);
+    expect(lossy.conditions['high-latency']).toBe(next.conditions['high-latency']);
+  });
+  it('never mutates any earlier state over a history of outages, losses and recoveries (parts are shared)', () => {
+    const s = site('a');
+    const steps: Step[] = [up, up, up, up, down, recheckDown, down, up, up, up, { received: 2 }, { received: 2 }, { received: 2 }, { received: 2 }, up, up, up, up, down, up, up];
+    let st = initialSiteState('a', T0);
+    const seen: Array<{ state: SiteAlertState; copy: SiteAlertState }> = [];
+    steps.forEach((step, i) => {
+      const ts = T0 + i * INTERVAL;
+      seen.push({ state: st, copy: structuredClone(st) });
+      st = reduceSite(st, check('a', { ts, cycle: i + 1, ...step }), { site: s, settings, now: ts, parentDown: false, inMaintenance: false }).state;
+    });
+    for (const { state, copy } of seen) expect(state).toEqual(copy);
+  });
   it('reports a reboot seen while up', () => {
     const r = run([up, { rebooted: true, uptime_s: 20 }]);
     expect(r.timeline[1]!.effects).toEqual(['reboot']);

@@ -196,6 +196,36 @@ describe('CounterTracker', () => {
       ],
       want: { in_bps: null, note: 'first-sample' },
     },
+    {
+      name: 'an ifIndex taken by another interface (new ifName) restarts the series',
+      interval: 60,
+      steps: [
+        { ts: T0, ticks: 1000, ifs: [iface({ in_octets: 5_000n, out_octets: 10n })] },
+        { ts: T0 + 60_000, ticks: 7000, ifs: [iface({ name: 'lte1', in_octets: 9_000_000n, out_octets: 20n })] },
+      ],
+      want: { in_bps: null, note: 'first-sample' },
+    },
+    {
+      name: 'an interface missing from one answer restarts its series when it is back',
+      interval: 60,
+      steps: [
+        { ts: T0, ticks: 1000, ifs: [iface({ in_octets: 0n, out_octets: 0n })] },
+        { ts: T0 + 60_000, ticks: 7000, ifs: [iface({ index: 2, name: 'wlan1', in_octets: 0n, out_octets: 0n })] },
+        { ts: T0 + 120_000, ticks: 13000, ifs: [iface({ in_octets: 15_000_000n, out_octets: 0n })] },
+      ],
+      want: { in_bps: null, note: 'first-sample' },
+    },
+    {
+      name: 'the interface after a poll that missed it rates against that poll',
+      interval: 60,
+      steps: [
+        { ts: T0, ticks: 1000, ifs: [iface({ in_octets: 0n, out_octets: 0n })] },
+        { ts: T0 + 60_000, ticks: 7000, ifs: [iface({ index: 2, name: 'wlan1', in_octets: 0n, out_octets: 0n })] },
+        { ts: T0 + 120_000, ticks: 13000, ifs: [iface({ in_octets: 15_000_000n, out_octets: 0n })] },
+        { ts: T0 + 180_000, ticks: 19000, ifs: [iface({ in_octets: 22_500_000n, out_octets: 0n })] },
+      ],
+      want: { in_bps: 1_000_000 },
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -229,6 +259,14 @@ describe('CounterTracker', () => {
     expect(r.rates.map((x) => x.in_bps)).toEqual([100_000, 200_000]);
     t.forget('a');
     expect(t.update('a', a(T0 + 120_000, 1_500_000n), 60).rates[0]!.note).toBe('first-sample');
+  });
+
+  it('a second row with the same ifIndex in one answer gets no rate (and does not disturb the first)', () => {
+    const t = new CounterTracker();
+    const dup = (ts: number, n: bigint) => sample(ts, 1000 + (ts - T0) / 10, [iface({ in_octets: n, out_octets: 0n }), iface({ name: 'ghost', in_octets: 1n, out_octets: 0n })]);
+    t.update('s1', dup(T0, 0n), 60);
+    const r = t.update('s1', dup(T0 + 60_000, 750_000n), 60);
+    expect(r.rates.map((x) => [x.name, x.in_bps, x.note])).toEqual([['ether1', 100_000, undefined], ['ghost', null, 'first-sample']]);
   });
 
   it('never yields a rate above speed × margin over random counter sequences', () => {
