@@ -95,3 +95,39 @@ describe('CheckEmitter', () => {
     expect(batches).toEqual([['a']]);
   });
 });
+
+describe('CheckEmitter: urgent checks bring the batch forward', () => {
+  const failed = (site: string): SiteCheck => ({ ...check(site), recheck: true });
+  it('healthy checks wait for the linger; an urgent one takes them all within urgentMs', async () => {
+    const batches: string[][] = [];
+    const e = new CheckEmitter({
+      onCheck: (b) => { batches.push(ids(b)); }, ancestors: new Map(), lingerMs: 10_000, urgentMs: 5, isUrgent: (c) => c.recheck,
+    });
+    e.push(check('a'));
+    e.push(check('b'));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(batches).toEqual([]); // still lingering
+    e.push(failed('c'));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(batches).toEqual([['a', 'b', 'c+']]);
+    e.push(check('d'));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(batches).toHaveLength(1);
+    await e.drain();
+    expect(batches).toEqual([['a', 'b', 'c+'], ['d']]);
+  });
+  it('an urgent child held by its ancestors leaves within urgentMs of their clearing', async () => {
+    const batches: string[][] = [];
+    const e = new CheckEmitter({
+      onCheck: (b) => { batches.push(ids(b)); }, ancestors, lingerMs: 10_000, urgentMs: 5, isUrgent: (c) => c.recheck,
+    });
+    e.push(failed('village'));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(batches).toEqual([]);
+    e.clear('district');
+    e.clear('commune');
+    await new Promise((r) => setTimeout(r, 30));
+    expect(batches).toEqual([['village+']]);
+    await e.drain();
+  });
+});

@@ -13,8 +13,9 @@
  *   before its re-check).
  *
  * `onCheck` calls never overlap (each waits for the previous one). Checks pushed within
- * `lingerMs` of each other leave in one batch. If `onCheck` fails, later batches are not handed
- * on and `drain()` rejects with that error.
+ * `lingerMs` of each other leave in one batch; an urgent check (`isUrgent`: one that may open or
+ * resolve an alert) brings the batch forward to `urgentMs`, so big batches never delay a DOWN. If
+ * `onCheck` fails, later batches are not handed on and `drain()` rejects with that error.
  */
 import type { SiteCheck } from '../core/types.js';
 
@@ -24,6 +25,9 @@ export interface EmitterOptions {
   ancestors: ReadonlyMap<string, readonly string[]>;
   /** Batch checks pushed within this many ms (default 0: the next turn of the event loop). */
   lingerMs?: number;
+  /** An urgent check leaves within this many ms (default: lingerMs). */
+  urgentMs?: number;
+  isUrgent?: (check: SiteCheck) => boolean;
 }
 
 export class CheckEmitter {
@@ -31,6 +35,8 @@ export class CheckEmitter {
   private readonly cleared = new Set<string>();
   private chain: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
+  /** performance.now() when the timer fires. */
+  private dueAt = 0;
   private released = false;
   private failure: { err: unknown } | null = null;
   /** Batches handed on so far. */
@@ -40,14 +46,14 @@ export class CheckEmitter {
 
   push(check: SiteCheck): void {
     this.held.push(check);
-    this.schedule();
+    this.schedule(this.o.isUrgent?.(check) ? this.o.urgentMs : undefined);
   }
 
   /** This site no longer holds its descendants back (its ping answered, or its check left). */
   clear(site: string): void {
     if (this.cleared.has(site)) return;
     this.cleared.add(site);
-    if (this.held.length) this.schedule();
+    if (this.held.length) this.schedule(this.o.isUrgent && this.held.some(this.o.isUrgent) ? this.o.urgentMs : undefined);
   }
 
   /** Every check pushed so far and every later one leaves as soon as possible; resolves when all are handed on. */
@@ -59,9 +65,15 @@ export class CheckEmitter {
     if (this.failure) throw this.failure.err;
   }
 
-  private schedule(): void {
-    if (this.timer) return;
-    this.timer = setTimeout(() => { this.timer = null; this.flush(); }, this.released ? 0 : (this.o.lingerMs ?? 0));
+  private schedule(within?: number): void {
+    const delay = this.released ? 0 : Math.min(within ?? Infinity, this.o.lingerMs ?? 0);
+    const due = performance.now() + delay;
+    if (this.timer) {
+      if (due >= this.dueAt) return;
+      clearTimeout(this.timer);
+    }
+    this.dueAt = due;
+    this.timer = setTimeout(() => { this.timer = null; this.flush(); }, delay);
   }
 
   private ready(c: SiteCheck, blockedSites: Set<string>): boolean {

@@ -106,10 +106,16 @@ export function peekRequestId(buf: Uint8Array): number | null {
 /** How many recent request ids a facade remembers for the fallback route. */
 const RECENT_IDS = 8;
 
+/** The facade(s) that sent to one remote port of an address; other ports of the same address chain on. */
+interface Route { port: number; to: Facade | Facade[]; next: Route | null }
+
 class SharedSocket {
   readonly socket: dgram.Socket;
-  /** remote address:port → the facade(s) that sent there. */
-  readonly routes = new Map<string, Facade | Facade[]>();
+  /**
+   * remote address (as the kernel reports a sender) → port → the facade(s) that sent there. Keyed by
+   * the address string node gives us, so a datagram is routed without building a key string.
+   */
+  private readonly routes = new Map<string, Route>();
   readonly facades = new Set<Facade>();
   closed = false;
 
@@ -125,25 +131,39 @@ class SharedSocket {
     this.socket.unref();
   }
 
-  addRoute(key: string, f: Facade): void {
-    const cur = this.routes.get(key);
-    if (!cur) this.routes.set(key, f);
-    else if (Array.isArray(cur)) { if (!cur.includes(f)) cur.push(f); }
-    else if (cur !== f) this.routes.set(key, [cur, f]);
+  private route(address: string, port: number): Route | null {
+    for (let r = this.routes.get(address) ?? null; r; r = r.next) if (r.port === port) return r;
+    return null;
   }
 
-  removeRoute(key: string, f: Facade): void {
-    const cur = this.routes.get(key);
-    if (cur === f) this.routes.delete(key);
-    else if (Array.isArray(cur)) {
-      const rest = cur.filter((x) => x !== f);
-      if (rest.length === 0) this.routes.delete(key);
-      else this.routes.set(key, rest.length === 1 ? rest[0]! : rest);
-    }
+  hasRoute(address: string, port: number): boolean { return this.route(address, port) !== null; }
+
+  addRoute(address: string, port: number, f: Facade): void {
+    const cur = this.route(address, port);
+    if (!cur) this.routes.set(address, { port, to: f, next: this.routes.get(address) ?? null });
+    else if (Array.isArray(cur.to)) { if (!cur.to.includes(f)) cur.to.push(f); }
+    else if (cur.to !== f) cur.to = [cur.to, f];
   }
+
+  removeRoute(address: string, port: number, f: Facade): void {
+    const cur = this.route(address, port);
+    if (!cur) return;
+    if (Array.isArray(cur.to)) {
+      const rest = cur.to.filter((x) => x !== f);
+      if (rest.length > 0) { cur.to = rest.length === 1 ? rest[0]! : rest; return; }
+    } else if (cur.to !== f) return;
+    // unlink this port's route
+    let head = this.routes.get(address) ?? null;
+    if (head === cur) head = cur.next;
+    else for (let r = head; r; r = r.next) if (r.next === cur) { r.next = cur.next; break; }
+    if (head) this.routes.set(address, head);
+    else this.routes.delete(address);
+  }
+
+  clearRoutes(): void { this.routes.clear(); }
 
   private deliver(msg: Buffer, rinfo: dgram.RemoteInfo): void {
-    const to = this.routes.get(`${rinfo.address}:${rinfo.port}`);
+    const to = this.route(rinfo.address, rinfo.port)?.to;
     if (to) {
       this.pool.counters.routed++;
       if (Array.isArray(to)) for (const f of [...to]) f.emit('message', msg, rinfo);
@@ -168,7 +188,10 @@ class SharedSocket {
 class Facade extends EventEmitter implements SessionSocket {
   private shared: SharedSocket | null = null;
   private own: dgram.Socket | null = null;
-  private readonly keys: string[] = [];
+  /** The remotes this facade routes from (address as the kernel reports it, port); a session has one. */
+  private readonly remotes: Array<{ address: string; port: number }> = [];
+  /** The last target sent to, and its route address (null: it needs a private socket): a session always sends to the same one. */
+  private lastTarget: { address: string; port: number; route: string | null } | null = null;
   private readonly recent: number[] = [];
   private recentAt = 0;
   private closed = false;
@@ -185,11 +208,13 @@ class Facade extends EventEmitter implements SessionSocket {
       return;
     }
     if (!this.own) {
-      const key = routeKey(this.family, address, port);
-      if (key === null) this.ownSocket();
+      let t = this.lastTarget;
+      if (t === null || t.address !== address || t.port !== port) t = this.lastTarget = { address, port, route: routeAddress(this.family, address) };
+      const route = t.route;
+      if (route === null) this.ownSocket();
       else {
-        if (!this.shared) this.shared = this.pool.attach(this, key);
-        if (!this.keys.includes(key)) { this.keys.push(key); this.shared.addRoute(key, this); }
+        if (!this.shared) this.shared = this.pool.attach(this, route, port);
+        if (!this.remotes.some((r) => r.address === route && r.port === port)) { this.remotes.push({ address: route, port }); this.shared.addRoute(route, port, this); }
         const id = peekRequestId(buf.subarray(offset, offset + length));
         if (id !== null) { this.recent[this.recentAt] = id; this.recentAt = (this.recentAt + 1) % RECENT_IDS; }
         this.shared.socket.send(buf, offset, length, port, address, cb);
@@ -212,17 +237,17 @@ class Facade extends EventEmitter implements SessionSocket {
   }
 
   private detach(): void {
-    if (this.shared) for (const k of this.keys) this.shared.removeRoute(k, this);
+    if (this.shared) for (const r of this.remotes) this.shared.removeRoute(r.address, r.port, this);
     this.shared?.facades.delete(this);
     this.shared = null;
-    this.keys.length = 0;
+    this.remotes.length = 0;
   }
 
   /** The shared socket went away: behave as if our own socket had closed (net-snmp fails pending requests). */
   lostSocket(): void {
     if (this.closed) return;
     this.shared = null;
-    this.keys.length = 0;
+    this.remotes.length = 0;
     this.closed = true;
     this.pool.forget(this);
     this.emit('close');
@@ -251,13 +276,18 @@ class Facade extends EventEmitter implements SessionSocket {
   }
 }
 
-/** address:port as the kernel reports a sender, or null when the target cannot be routed that way. */
-export function routeKey(family: Family, address: string, port: number): string | null {
-  if (family === 'udp4') return isIPv4(address) ? `${address}:${port}` : null;
+/** The target's address as the kernel reports a sender, or null when the target cannot be routed that way. */
+export function routeAddress(family: Family, address: string): string | null {
+  if (family === 'udp4') return isIPv4(address) ? address : null;
   if (!isIPv6(address) || address.includes('%') || address.includes('.')) return null;
   // The kernel reports the compressed, lower-case form: normalise ours the same way.
-  const canonical = new URL(`http://[${address}]/`).hostname.slice(1, -1);
-  return `${canonical}:${port}`;
+  return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+}
+
+/** address:port as the kernel reports a sender, or null when the target cannot be routed that way. */
+export function routeKey(family: Family, address: string, port: number): string | null {
+  const a = routeAddress(family, address);
+  return a === null ? null : `${a}:${port}`;
 }
 
 export class UdpPool {
@@ -288,7 +318,7 @@ export class UdpPool {
    * Choose a shared socket for a facade about to send to `key`: the next one in turn that carries no
    * other facade for the same remote (so answers need no fan-out), else simply the next one.
    */
-  attach(f: Facade, key: string): SharedSocket {
+  attach(f: Facade, address: string, port: number): SharedSocket {
     if (this.closed) throw new Error('UDP pool is closed');
     const list = this.sockets[f.family];
     while (list.length < this.size) list.push(new SharedSocket(this, f.family, this.recvBufferBytes));
@@ -296,7 +326,7 @@ export class UdpPool {
     let chosen = list[start % list.length]!;
     for (let i = 0; i < list.length; i++) {
       const s = list[(start + i) % list.length]!;
-      if (!s.routes.has(key)) { chosen = s; break; }
+      if (!s.hasRoute(address, port)) { chosen = s; break; }
     }
     this.next[f.family] = (start + 1) % list.length;
     chosen.facades.add(f);
@@ -316,7 +346,7 @@ export class UdpPool {
     if (err) { try { s.socket.close(); } catch { /* already closed */ } }
     for (const f of [...s.facades]) f.lostSocket();
     s.facades.clear();
-    s.routes.clear();
+    s.clearRoutes();
   }
 
   stats(): UdpPoolStats {
