@@ -131,3 +131,18 @@ describe('CheckEmitter: urgent checks bring the batch forward', () => {
     await e.drain();
   });
 });
+
+describe('CheckEmitter: a burst is not held for the whole linger', () => {
+  it('maxBatch held checks bring the batch forward', async () => {
+    const batches: string[][] = [];
+    const e = new CheckEmitter({ onCheck: (b) => { batches.push(ids(b)); }, ancestors: new Map(), lingerMs: 10_000, urgentMs: 5, maxBatch: 3 });
+    e.push(check('a'));
+    e.push(check('b'));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(batches).toEqual([]);
+    e.push(check('c'));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(batches).toEqual([['a', 'b', 'c']]);
+    await e.drain();
+  });
+});

@@ -14,7 +14,9 @@
  *
  * `onCheck` calls never overlap (each waits for the previous one). Checks pushed within
  * `lingerMs` of each other leave in one batch; an urgent check (`isUrgent`: one that may open or
- * resolve an alert) brings the batch forward to `urgentMs`, so big batches never delay a DOWN. If
+ * resolve an alert) brings the batch forward to `urgentMs`, so big batches never delay a DOWN, and
+ * so do `maxBatch` held checks (a burst of answers is not held for the whole linger: checks held
+ * that long outlive the young generation). If
  * `onCheck` fails, later batches are not handed on and `drain()` rejects with that error.
  */
 import type { SiteCheck } from '../core/types.js';
@@ -27,6 +29,8 @@ export interface EmitterOptions {
   lingerMs?: number;
   /** An urgent check leaves within this many ms (default: lingerMs). */
   urgentMs?: number;
+  /** This many checks held bring the batch forward to urgentMs too (a burst leaves in batches of about this size). */
+  maxBatch?: number;
   isUrgent?: (check: SiteCheck) => boolean;
 }
 
@@ -46,7 +50,8 @@ export class CheckEmitter {
 
   push(check: SiteCheck): void {
     this.held.push(check);
-    this.schedule(this.o.isUrgent?.(check) ? this.o.urgentMs : undefined);
+    const full = this.o.maxBatch !== undefined && this.held.length >= this.o.maxBatch;
+    this.schedule(full || this.o.isUrgent?.(check) ? this.o.urgentMs : undefined);
   }
 
   /** This site no longer holds its descendants back (its ping answered, or its check left). */

@@ -47,6 +47,8 @@ export function spreadTickMs(windowMs: number): number {
 }
 /** Healthy checks that become ready within this window are handed on in one batch. */
 export const EMIT_LINGER_MS = 1000;
+/** ... or as soon as this many are held (a burst: back-to-back cycles, the first checks of a cycle). */
+export const EMIT_MAX_BATCH = 250;
 /** A check that may change an alert (failed, a re-check, not clean) leaves within this: time to notify. */
 export const EMIT_URGENT_MS = 100;
 
@@ -249,7 +251,7 @@ export function createPoller(deps: PollerDeps): Poller {
       const doRecheck = opts.recheck !== false;
       const delayMs = settings.poller.recheck.delay_s * 1000;
 
-      const emitter = new CheckEmitter({ onCheck: deps.onCheck, ancestors, lingerMs: EMIT_LINGER_MS, urgentMs: EMIT_URGENT_MS, isUrgent: (c) => !isCleanCheck(c) });
+      const emitter = new CheckEmitter({ onCheck: deps.onCheck, ancestors, lingerMs: EMIT_LINGER_MS, urgentMs: EMIT_URGENT_MS, maxBatch: EMIT_MAX_BATCH, isUrgent: (c) => !isCleanCheck(c) });
       const stats: CycleStats = {
         cycle, started, duration_ms: 0, sites: sites.length, checks: 0, rechecked: 0, failed: 0, recovered: 0,
         unknown: 0, snmp_timeouts: 0, snmp_errors: 0, snmp_skipped: 0, snmp_late: 0, batches: 0,
