@@ -68,6 +68,12 @@ describe('CounterTracker', () => {
   const T0 = Date.UTC(2026, 10, 1);
   type Step = { ts: number; ticks: number | null; ifs?: InterfaceCounters[]; status?: SnmpResult['status'] };
   type Want = { in_bps?: number | null; out_bps?: number | null; note?: string; rebooted?: boolean; uptime_s?: number | null; in_errors_ps?: number | null };
+  /** ether1, then an answer without it (only wlan1), then ether1 again. */
+  const missingForOnePoll: Step[] = [
+    { ts: T0, ticks: 1000, ifs: [iface({ in_octets: 0n, out_octets: 0n })] },
+    { ts: T0 + 60_000, ticks: 7000, ifs: [iface({ index: 2, name: 'wlan1', in_octets: 0n, out_octets: 0n })] },
+    { ts: T0 + 120_000, ticks: 13000, ifs: [iface({ in_octets: 15_000_000n, out_octets: 0n })] },
+  ];
   const cases: Array<{ name: string; interval: number; steps: Step[]; want: Want }> = [
     {
       name: 'first sample: no rate',
@@ -208,22 +214,13 @@ describe('CounterTracker', () => {
     {
       name: 'an interface missing from one answer restarts its series when it is back',
       interval: 60,
-      steps: [
-        { ts: T0, ticks: 1000, ifs: [iface({ in_octets: 0n, out_octets: 0n })] },
-        { ts: T0 + 60_000, ticks: 7000, ifs: [iface({ index: 2, name: 'wlan1', in_octets: 0n, out_octets: 0n })] },
-        { ts: T0 + 120_000, ticks: 13000, ifs: [iface({ in_octets: 15_000_000n, out_octets: 0n })] },
-      ],
+      steps: missingForOnePoll,
       want: { in_bps: null, note: 'first-sample' },
     },
     {
       name: 'the interface after a poll that missed it rates against that poll',
       interval: 60,
-      steps: [
-        { ts: T0, ticks: 1000, ifs: [iface({ in_octets: 0n, out_octets: 0n })] },
-        { ts: T0 + 60_000, ticks: 7000, ifs: [iface({ index: 2, name: 'wlan1', in_octets: 0n, out_octets: 0n })] },
-        { ts: T0 + 120_000, ticks: 13000, ifs: [iface({ in_octets: 15_000_000n, out_octets: 0n })] },
-        { ts: T0 + 180_000, ticks: 19000, ifs: [iface({ in_octets: 22_500_000n, out_octets: 0n })] },
-      ],
+      steps: [...missingForOnePoll, { ts: T0 + 180_000, ticks: 19000, ifs: [iface({ in_octets: 22_500_000n, out_octets: 0n })] }],
       want: { in_bps: 1_000_000 },
     },
   ];

@@ -46,6 +46,7 @@ interface Opts {
   pingBatch?: number;
   snmpRetries?: number;
   spreadMs: number;
+  postCycleGc: boolean;
   interval: number;
   perSnmpd: number;
   ifMax: number;
@@ -87,6 +88,7 @@ function program(): Command {
     .option('--snmp-retries <n>', 'poller.snmp.retries (default: the settings default, 2)', int('--snmp-retries'))
     .option('--ping-parallel <n>', 'poller.ping.parallel_batches (default: the settings default, 4)', int('--ping-parallel'))
     .option('--ping-batch <n>', 'poller.ping.batch_size (default: the settings default, 250)', int('--ping-batch'))
+    .option('--no-post-cycle-gc', 'no full collection after each cycle (the scheduler makes one: src/core/memory.ts)')
     .option('--spread-ms <ms>', 'window SNMP requests are spread over (0 = back to back)', int('--spread-ms'), 0)
     .option('--interval <s>', 'seconds from one cycle start to the next (0 = back to back)', int('--interval'), 0)
     .option('--per-snmpd <n>', 'sites per snmpd process', int('--per-snmpd'), 500)
@@ -185,7 +187,7 @@ async function main(): Promise<void> {
       progress(`throughput: ${o.sites} sites × ${o.cycles} cycles (ping ${o.ping}, snmp true, store ${o.store}, alerting ${o.alerting})`);
       tp = await runThroughput({
         settings: base('bench'), sites: fleet!.sites, cycles: o.cycles, ping: o.ping, snmp: true, store: o.store, alerting: o.alerting,
-        dataDir: mkdir('throughput'), logger, influxdPid: influxd?.pid() ?? null, snmpdPids, spreadMs: o.spreadMs, intervalS: o.interval, progress,
+        dataDir: mkdir('throughput'), logger, influxdPid: influxd?.pid() ?? null, snmpdPids, spreadMs: o.spreadMs, intervalS: o.interval, postCycleGc: o.postCycleGc, progress,
       });
       const { per_cycle: _pc, ...head } = tp;
       Object.assign(result, {
