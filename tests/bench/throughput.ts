@@ -112,6 +112,7 @@ export async function runThroughput(o: ThroughputOptions): Promise<ThroughputRes
   const pipe = await createPipeline({ settings: o.settings, sites: o.sites, dataDir: o.dataDir, logger: o.logger, store: o.store, alerting: o.alerting });
   const rss = rssSampler(100);
   const started = Date.now();
+  const childrenAtStart = selfCpu().children_s;
   // fping runs under long-lived launcher shells: their children's CPU is in their /proc stat
   // (cutime/cstime) while they live, and in ours (children) once one exits and is reaped
   const fpingCpu = () => selfCpu().children_s + (pipe.ping.processes?.() ?? []).reduce((a, p) => a + treeCpuS(p), 0);
@@ -173,7 +174,11 @@ export async function runThroughput(o: ThroughputOptions): Promise<ThroughputRes
     const cpuSelf = per.reduce((a, c) => a + c.cpu_self_s, 0);
     const steady = per.slice(1);
     const wallTotal = per.reduce((a, c) => a + c.wall_s, 0);
-    const fping = per.reduce((a, c) => a + c.cpu_fping_s, 0);
+    // Per cycle, each launcher shell's children time is read from /proc in whole ticks (10 ms): with
+    // 8 shells a small fleet's fping CPU rounds to 0 for cycles. The run's total is exact once the
+    // shells have exited: their children's time then lands, summed, in this process's cutime.
+    await pipe.ping.close?.();
+    const fping = Math.max(per.reduce((a, c) => a + c.cpu_fping_s, 0), selfCpu().children_s - childrenAtStart);
     const influxd = per.reduce((a, c) => a + c.cpu_influxd_s, 0);
     return {
       sites: o.sites.length,
