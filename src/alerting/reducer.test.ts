@@ -262,6 +262,33 @@ describe('reduceSite: time', () => {
     expect(lossy.conditions['high-loss'].bad).toBe(1);
     expect(lossy.conditions['high-latency']).toBe(next.conditions['high-latency']);
   });
+  it('steady sites share one fleet-wide object for their quiet conditions, open alerts and transitions', () => {
+    const ctx = (id: string, ts: number) => ({ site: site(id), settings, now: ts, parentDown: false, inMaintenance: false });
+    const steady = (id: string, n: number, lossyAt = -1) => {
+      let st = initialSiteState(id, T0);
+      for (let i = 0; i < n; i++) {
+        const ts = T0 + i * INTERVAL;
+        st = reduceSite(st, check(id, { ts, cycle: i + 1, ...(i === lossyAt ? { received: 2 } : {}) }), ctx(id, ts)).state;
+      }
+      return st;
+    };
+    const a = steady('a', 6);
+    const b = steady('b', 9);
+    expect(a.conditions).toBe(b.conditions);
+    expect(a.alerts).toBe(b.alerts);
+    expect(a.transitions).toBe(b.transitions);
+    expect(Object.isFrozen(a.conditions)).toBe(true);
+    // fewer checks than the cap: the conditions are still shared one by one
+    const young = steady('c', 2);
+    const young2 = steady('d', 2);
+    expect(young.conditions['saturation']).toBe(young2.conditions['saturation']);
+    expect(young.conditions).not.toBe(a.conditions);
+    // a site that had a lossy check keeps its own high-loss condition (its detail explains it)
+    const lossy = steady('e', 9, 1);
+    expect(lossy.conditions['high-loss'].detail).not.toBe('');
+    expect(lossy.conditions['high-loss']).not.toBe(a.conditions['high-loss']);
+    expect(lossy.conditions['high-latency']).toBe(a.conditions['high-latency']);
+  });
   it('never mutates any earlier state over a history of outages, losses and recoveries (parts are shared)', () => {
     const s = site('a');
     const steps: Step[] = [up, up, up, up, down, recheckDown, down, up, up, up, { received: 2 }, { received: 2 }, { received: 2 }, { received: 2 }, up, up, up, up, down, up, up];

@@ -100,6 +100,33 @@ describe('CounterTracker', () => {
       want: { in_bps: 1_000_000, out_bps: 0 },
     },
     {
+      name: 'an error counter (Counter32) that wrapped gives the true rate',
+      interval: 60,
+      steps: [
+        { ts: T0, ticks: 1000, ifs: [iface({ in_octets: 0n, out_octets: 0n, in_errors: M32 - 60n })] },
+        { ts: T0 + 60_000, ticks: 7000, ifs: [iface({ in_octets: 0n, out_octets: 0n, in_errors: 60n })] },
+      ],
+      want: { in_bps: 0, in_errors_ps: 2 },
+    },
+    {
+      name: 'an error counter that fell by more than half its range is a reset, not a wrap',
+      interval: 60,
+      steps: [
+        { ts: T0, ticks: 1000, ifs: [iface({ in_octets: 0n, out_octets: 0n, in_errors: 1_000_000_000n })] },
+        { ts: T0 + 60_000, ticks: 7000, ifs: [iface({ in_octets: 0n, out_octets: 0n, in_errors: 5n })] },
+      ],
+      want: { in_bps: 0, in_errors_ps: null, note: 'counter-reset' },
+    },
+    {
+      name: 'an error counter past 2^32 (an agent sending it as Counter64) is a reset',
+      interval: 60,
+      steps: [
+        { ts: T0, ticks: 1000, ifs: [iface({ in_octets: 0n, out_octets: 0n, in_errors: 10n })] },
+        { ts: T0 + 60_000, ticks: 7000, ifs: [iface({ in_octets: 0n, out_octets: 0n, in_errors: M32 + 10n })] },
+      ],
+      want: { in_errors_ps: null, note: 'counter-reset' },
+    },
+    {
       name: 'Counter64 near 2^64 rate exact in bigint',
       interval: 60,
       steps: [

@@ -87,10 +87,14 @@ interface IfState {
   bits: 32 | 64;
   in_octets: bigint | null;
   out_octets: bigint | null;
-  in_errors: bigint | null;
-  out_errors: bigint | null;
-  in_discards: bigint | null;
-  out_discards: bigint | null;
+  /**
+   * Error and discard counters are Counter32 (IF-MIB): kept as numbers, exact below 2^53, so a
+   * steady interface holds two bigints (its octets), not six.
+   */
+  in_errors: number | null;
+  out_errors: number | null;
+  in_discards: number | null;
+  out_discards: number | null;
 }
 
 interface SiteState {
@@ -125,8 +129,8 @@ function remember(st: IfState | undefined, i: InterfaceCounters, seq: number): I
     return {
       name: i.name, seen: seq, bits: i.counter_bits,
       in_octets: i.in_octets, out_octets: i.out_octets,
-      in_errors: i.in_errors, out_errors: i.out_errors,
-      in_discards: i.in_discards, out_discards: i.out_discards,
+      in_errors: num(i.in_errors), out_errors: num(i.out_errors),
+      in_discards: num(i.in_discards), out_discards: num(i.out_discards),
     };
   }
   st.name = i.name;
@@ -134,12 +138,14 @@ function remember(st: IfState | undefined, i: InterfaceCounters, seq: number): I
   st.bits = i.counter_bits;
   st.in_octets = i.in_octets;
   st.out_octets = i.out_octets;
-  st.in_errors = i.in_errors;
-  st.out_errors = i.out_errors;
-  st.in_discards = i.in_discards;
-  st.out_discards = i.out_discards;
+  st.in_errors = num(i.in_errors);
+  st.out_errors = num(i.out_errors);
+  st.in_discards = num(i.in_discards);
+  st.out_discards = num(i.out_discards);
   return st;
 }
+
+const num = (v: bigint | null): number | null => (v === null ? null : Number(v));
 
 /** Rate per second of a counter (×scale), bigint until the final division. */
 function rate(prev: bigint | null, cur: bigint | null, bits: 32 | 64, elapsedMs: number, scale: bigint): { v: number | null; reset: boolean } {
@@ -147,6 +153,25 @@ function rate(prev: bigint | null, cur: bigint | null, bits: 32 | 64, elapsedMs:
   const d = counterDelta(prev, cur, bits);
   if (d === null) return { v: null, reset: true };
   return { v: Number(d * scale * 1000n) / elapsedMs, reset: false };
+}
+
+const MOD32_N = 2 ** 32;
+
+/**
+ * Rate per second of a Counter32 kept as a number: the same rules as counterDelta (a wrap when
+ * the wrapped delta is under half the range, else a reset; a value outside the range is a reset),
+ * in float64, which is exact for 32-bit values.
+ */
+function rate32(prev: number | null, cur: bigint | null, elapsedMs: number): { v: number | null; reset: boolean } {
+  if (prev === null || cur === null) return { v: null, reset: false };
+  const c = Number(cur);
+  if (prev < 0 || c < 0 || prev >= MOD32_N || c >= MOD32_N) return { v: null, reset: true };
+  let d = c - prev;
+  if (d < 0) {
+    d += MOD32_N;
+    if (d >= MOD32_N / 2) return { v: null, reset: true };
+  }
+  return { v: (d * 1000) / elapsedMs, reset: false };
 }
 
 /**
@@ -220,10 +245,10 @@ export class CounterTracker {
 
       const inO = rate(prev.in_octets, i.in_octets, i.counter_bits, elapsedMs, 8n);
       const outO = rate(prev.out_octets, i.out_octets, i.counter_bits, elapsedMs, 8n);
-      const inE = rate(prev.in_errors, i.in_errors, 32, elapsedMs, 1n);
-      const outE = rate(prev.out_errors, i.out_errors, 32, elapsedMs, 1n);
-      const inD = rate(prev.in_discards, i.in_discards, 32, elapsedMs, 1n);
-      const outD = rate(prev.out_discards, i.out_discards, 32, elapsedMs, 1n);
+      const inE = rate32(prev.in_errors, i.in_errors, elapsedMs);
+      const outE = rate32(prev.out_errors, i.out_errors, elapsedMs);
+      const inD = rate32(prev.in_discards, i.in_discards, elapsedMs);
+      const outD = rate32(prev.out_discards, i.out_discards, elapsedMs);
       const r: InterfaceRates = {
         name: i.name, index: i.index, oper_up: i.oper_up, admin_up: i.admin_up, speed_bps: i.speed_bps,
         in_bps: inO.v, out_bps: outO.v,

@@ -3,6 +3,7 @@
  * Strict about types: an agent that answers a counter with a string is reported, not guessed at.
  * No IO; tested on varbinds captured from real snmpd and snmpsim agents (testdata/).
  */
+import { Interner } from '../../core/intern.js';
 import type { InterfaceCounters, SnmpSystem } from '../../core/types.js';
 import { IF_TABLE, IF_X_TABLE, SYSTEM, type IfColumn } from './oids.js';
 
@@ -41,6 +42,9 @@ export function counter64ToBigint(v: unknown): bigint | null {
   return null;
 }
 
+/** Decoded names are shared between sites that report the same ones (src/core/intern.ts). */
+const names = new Interner();
+
 export function text(v: unknown): string {
   if (Buffer.isBuffer(v)) {
     // Most names are plain text: decode once; only strings with control bytes or trailing NULs need the regexes.
@@ -50,7 +54,7 @@ export function text(v: unknown): string {
       if ((b < 0x20 && b !== 0x09 && b !== 0x0a) || b === 0x7f) { plain = false; break; }
     }
     const str = v.toString('utf8');
-    return plain ? str : str.replace(/\0+$/, '').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '?');
+    return names.intern(plain ? str : str.replace(/\0+$/, '').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '?'));
   }
   return typeof v === 'string' ? v : '';
 }

@@ -350,7 +350,7 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
       } as unknown as snmp.SessionOptions);
     }
     const entry: SessionEntry = {
-      access, host: site.host, session, version: access.version, agent: `${site.host}:${port}`, lastProcessingError: null,
+      access, host: site.host, session, version: access.version, agent: [site.host, port].join(":"), lastProcessingError: null,
       secrets: secretsOf(access), lastRows: null, ifPlan: null, noCombinedBulk: false, closed: false, noIfNumber: false,
     };
     // Never let an emitter error escape: remember it (an undecodable response shows up as a timeout later).

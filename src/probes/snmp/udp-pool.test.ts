@@ -47,3 +47,33 @@ describe('routeKey: the address:port the kernel will report as the sender', () =
   ];
   for (const [name, fam, addr, want] of cases) it(name, () => expect(routeKey(fam, addr, 161)).toBe(want));
 });
+
+describe('facade listeners (a session registers one per event; the facade is no EventEmitter)', () => {
+  it('routes an answer to every message listener, in order; an unknown event is refused by name', async () => {
+    const { UdpPool } = await import('./udp-pool.js');
+    const dgram = await import('node:dgram');
+    const echo = dgram.createSocket('udp4');
+    echo.on('message', (m, r) => echo.send(m, r.port, r.address));
+    await new Promise<void>((r) => echo.bind(0, '127.0.0.1', r));
+    const pool = new UdpPool({ socketsPerFamily: 1 });
+    try {
+      const f = pool.dgramModule.createSocket('udp4');
+      const got: string[] = [];
+      const done = new Promise<void>((resolve) => {
+        f.on('message', (m) => got.push(`first ${m.toString()}`));
+        f.on('message', (m) => { got.push(`second ${m.toString()}`); resolve(); });
+      });
+      f.send(Buffer.from('ping'), 0, 4, echo.address().port, '127.0.0.1');
+      await done;
+      expect(got).toEqual(['first ping', 'second ping']);
+      expect(() => (f as unknown as { on(e: string, l: () => void): void }).on('listening', () => {})).toThrow(/unsupported event "listening"/);
+      const closed = new Promise<void>((resolve) => f.on('close', resolve));
+      f.close();
+      await closed;
+      expect(() => f.close()).toThrow(/Not running/);
+    } finally {
+      pool.close();
+      echo.close();
+    }
+  });
+});

@@ -21,7 +21,6 @@
  * Closing a facade never closes a shared socket; `pool.close()` closes them all.
  */
 import dgram from 'node:dgram';
-import { EventEmitter } from 'node:events';
 import { isIPv4, isIPv6 } from 'node:net';
 
 export interface UdpPoolOptions {
@@ -166,8 +165,8 @@ class SharedSocket {
     const to = this.route(rinfo.address, rinfo.port)?.to;
     if (to) {
       this.pool.counters.routed++;
-      if (Array.isArray(to)) for (const f of [...to]) f.emit('message', msg, rinfo);
-      else to.emit('message', msg, rinfo);
+      if (Array.isArray(to)) for (const f of [...to]) f.message(msg, rinfo);
+      else to.message(msg, rinfo);
       return;
     }
     // An agent that answers from another address: find the facade by the request id it sent.
@@ -176,7 +175,7 @@ class SharedSocket {
       for (const f of this.facades) {
         if (f.sentRecently(id)) {
           this.pool.counters.routedById++;
-          f.emit('message', msg, rinfo);
+          f.message(msg, rinfo);
           return;
         }
       }
@@ -185,21 +184,58 @@ class SharedSocket {
   }
 }
 
-class Facade extends EventEmitter implements SessionSocket {
+type MessageListener = (msg: Buffer, rinfo: dgram.RemoteInfo) => void;
+type ErrorListener = (err: Error) => void;
+type CloseListener = () => void;
+
+/**
+ * What a session holds instead of a socket. Not an EventEmitter: a session registers one listener
+ * per event, so the listeners are fields (an emitter's listener table is a dictionary-mode object,
+ * and a poller keeps one facade per site). A second listener for an event is called after the first.
+ */
+class Facade implements SessionSocket {
   private shared: SharedSocket | null = null;
   private own: dgram.Socket | null = null;
   /** The remotes this facade routes from (address as the kernel reports it, port); a session has one. */
-  private readonly remotes: Array<{ address: string; port: number }> = [];
+  private remotes: Array<{ address: string; port: number }> | null = null;
   /** The last target sent to, and its route address (null: it needs a private socket): a session always sends to the same one. */
   private lastTarget: { address: string; port: number; route: string | null } | null = null;
-  private readonly recent: number[] = [];
+  /** Request ids sent lately (ring of RECENT_IDS, made on the first send). */
+  private recent: number[] | null = null;
   private recentAt = 0;
   private closed = false;
   private refed = false;
+  private onMessage: MessageListener | null = null;
+  private onError: ErrorListener | null = null;
+  private onClose: CloseListener | null = null;
 
-  constructor(private readonly pool: UdpPool, readonly family: Family) { super(); }
+  constructor(private readonly pool: UdpPool, readonly family: Family) {}
 
-  sentRecently(id: number): boolean { return this.recent.includes(id); }
+  on(event: 'message', listener: MessageListener): this;
+  on(event: 'close', listener: CloseListener): this;
+  on(event: 'error', listener: ErrorListener): this;
+  on(event: string, listener: (...args: never[]) => void): this {
+    const chain = <F extends (...a: never[]) => void>(prev: F | null, next: F): F =>
+      (prev ? ((...a: Parameters<F>) => { prev(...a); next(...a); }) as F : next);
+    if (event === 'message') this.onMessage = chain(this.onMessage, listener as MessageListener);
+    else if (event === 'error') this.onError = chain(this.onError, listener as ErrorListener);
+    else if (event === 'close') this.onClose = chain(this.onClose, listener as CloseListener);
+    else throw new Error(`udp pool facade: unsupported event ${JSON.stringify(event)}`);
+    return this;
+  }
+
+  /** A datagram for this facade's session. */
+  message(msg: Buffer, rinfo: dgram.RemoteInfo): void { this.onMessage?.(msg, rinfo); }
+
+  private emitError(err: Error): void {
+    // as an EventEmitter would: an error nobody listens to is thrown
+    if (!this.onError) throw err;
+    this.onError(err);
+  }
+
+  private emitClose(): void { this.onClose?.(); }
+
+  sentRecently(id: number): boolean { return this.recent !== null && this.recent.includes(id); }
 
   send(buf: Buffer, offset: number, length: number, port: number, address: string, cb?: SendCallback): void {
     if (this.closed) {
@@ -214,9 +250,17 @@ class Facade extends EventEmitter implements SessionSocket {
       if (route === null) this.ownSocket();
       else {
         if (!this.shared) this.shared = this.pool.attach(this, route, port);
-        if (!this.remotes.some((r) => r.address === route && r.port === port)) { this.remotes.push({ address: route, port }); this.shared.addRoute(route, port, this); }
+        if (!this.remotes?.some((r) => r.address === route && r.port === port)) {
+          const r = { address: route, port };
+          if (this.remotes) this.remotes.push(r); else this.remotes = [r];
+          this.shared.addRoute(route, port, this);
+        }
         const id = peekRequestId(buf.subarray(offset, offset + length));
-        if (id !== null) { this.recent[this.recentAt] = id; this.recentAt = (this.recentAt + 1) % RECENT_IDS; }
+        if (id !== null) {
+          const recent = (this.recent ??= new Array<number>(RECENT_IDS).fill(-1));
+          recent[this.recentAt] = id;
+          this.recentAt = (this.recentAt + 1) % RECENT_IDS;
+        }
         this.shared.socket.send(buf, offset, length, port, address, cb);
         return;
       }
@@ -228,29 +272,29 @@ class Facade extends EventEmitter implements SessionSocket {
   private ownSocket(): void {
     this.detach();
     const s = dgram.createSocket(this.family);
-    s.on('message', (m, r) => this.emit('message', m, r));
-    s.on('error', (e) => this.emit('error', e));
-    s.on('close', () => { if (!this.closed) { this.closed = true; this.pool.forget(this); this.emit('close'); } });
+    s.on('message', (m, r) => this.message(m, r));
+    s.on('error', (e) => this.emitError(e));
+    s.on('close', () => { if (!this.closed) { this.closed = true; this.pool.forget(this); this.emitClose(); } });
     if (this.refed) s.ref(); else s.unref();
     this.own = s;
     this.pool.counters.privateSockets++;
   }
 
   private detach(): void {
-    if (this.shared) for (const r of this.remotes) this.shared.removeRoute(r.address, r.port, this);
+    if (this.shared && this.remotes) for (const r of this.remotes) this.shared.removeRoute(r.address, r.port, this);
     this.shared?.facades.delete(this);
     this.shared = null;
-    this.remotes.length = 0;
+    this.remotes = null;
   }
 
   /** The shared socket went away: behave as if our own socket had closed (net-snmp fails pending requests). */
   lostSocket(): void {
     if (this.closed) return;
     this.shared = null;
-    this.remotes.length = 0;
+    this.remotes = null;
     this.closed = true;
     this.pool.forget(this);
-    this.emit('close');
+    this.emitClose();
   }
 
   bind(): this {
@@ -272,7 +316,7 @@ class Facade extends EventEmitter implements SessionSocket {
     this.closed = true;
     this.detach();
     this.pool.forget(this);
-    process.nextTick(() => this.emit('close'));
+    process.nextTick(() => this.emitClose());
   }
 }
 
