@@ -13,6 +13,7 @@
  * that the fields are declared and of the declared type.
  */
 import { escape, FieldType } from 'influx';
+import { Interner } from '../core/intern.js';
 import { MEASUREMENTS, type MeasurementName } from './schema.js';
 import type { Point } from './points.js';
 
@@ -25,21 +26,36 @@ const FIELD_ORDER: Record<string, ReadonlyArray<readonly [string, FieldType, str
 );
 
 const tagText = new WeakMap<object, string>();
+/** The texts of tag suffixes (`,ifname=ether1,wan=true`, `,svc=in …`): one per value in the whole fleet. */
+const suffixes = new Interner(4096);
+
+function pairsText(tags: Readonly<Record<string, string>>): string {
+  const parts: string[] = [];
+  for (const k in tags) parts.push(',', escape.tag(k), '=', escape.tag(tags[k]!));
+  return parts.join('');
+}
 
 /**
  * `,k=v,k2=v2` for a tags object, escaped; made once per object and kept for its lifetime. Joined
  * from its parts, so it is kept as one flat string: built with `+=` it was a rope of ~30 pieces
  * (every site keeps several of these).
  */
-function tagsOf(tags: Record<string, string>): string {
+function tagsOf(tags: Readonly<Record<string, string>>): string {
   let t = tagText.get(tags);
   if (t === undefined) {
-    const parts: string[] = [];
-    for (const k in tags) parts.push(',', escape.tag(k), '=', escape.tag(tags[k]!));
-    t = parts.join('');
+    t = pairsText(tags);
     tagText.set(tags, t);
   }
   return t;
+}
+
+/**
+ * `tags` is `base`'s tags followed by `extra`'s, in that order (points.ts's interface and
+ * service-hour variants of a site's tags): its text is kept as two shared parts, `base`'s (one per
+ * site) and `extra`'s (one per distinct value in the fleet), not as a string of its own.
+ */
+export function presetTagText(tags: Readonly<Record<string, string>>, base: Readonly<Record<string, string>>, extra: Readonly<Record<string, string>>): void {
+  tagText.set(tags, tagsOf(base) + suffixes.intern(pairsText(extra)));
 }
 
 function fieldValue(v: number | string | boolean, type: FieldType): string {

@@ -10,6 +10,7 @@
 import type { IPoint } from 'influx';
 import { FieldType } from 'influx';
 import type { Site, SiteCheck } from '../core/types.js';
+import { presetTagText } from './line-protocol.js';
 import { MEASUREMENTS, STATE_CODE, SVC_TAG, type EventType, type MeasurementName, type SiteStateName } from './schema.js';
 
 /** The point type everything in src/store passes around: timestamp is epoch milliseconds. */
@@ -68,28 +69,26 @@ function tagSet(site: Site): SiteTagSet {
 const baseTags = (site: Site) => tagSet(site).base;
 
 function svcTags(site: Site, value: string): Readonly<Record<string, string>> {
-  const list = tagSet(site).svc;
-  for (let i = 0; i < list.length; i++) if (list[i]!.value === value) return list[i]!.tags;
-  if (list.length >= MAX_TAG_VARIANTS) list.length = 0;
+  const set = tagSet(site);
+  for (const v of set.svc) if (v.value === value) return v.tags;
   const t = siteTags(site);
   t[SVC_TAG] = value;
   const tags = Object.freeze(t);
-  list.push({ value, tags });
+  presetTagText(tags, set.base, { [SVC_TAG]: value });
+  // exact-size lists (an array pushed to keeps room for 17); past the bound the list starts over
+  set.svc = set.svc.length >= MAX_TAG_VARIANTS ? [{ value, tags }] : [...set.svc, { value, tags }];
   return tags;
 }
 
 function ifaceTags(site: Site, ifname: string, wan: string): Readonly<Record<string, string>> {
-  const list = tagSet(site).ifaces;
-  for (let i = 0; i < list.length; i++) {
-    const v = list[i]!;
-    if (v.ifname === ifname && v.wan === wan) return v.tags;
-  }
-  if (list.length >= MAX_TAG_VARIANTS) list.length = 0;
+  const set = tagSet(site);
+  for (const v of set.ifaces) if (v.ifname === ifname && v.wan === wan) return v.tags;
   const t = siteTags(site);
   t.ifname = ifname;
   t.wan = wan;
   const tags = Object.freeze(t);
-  list.push({ ifname, wan, tags });
+  presetTagText(tags, set.base, { ifname, wan });
+  set.ifaces = set.ifaces.length >= MAX_TAG_VARIANTS ? [{ ifname, wan, tags }] : [...set.ifaces, { ifname, wan, tags }];
   return tags;
 }
 
