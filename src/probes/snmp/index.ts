@@ -400,6 +400,8 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
     if (entry.inUse > 0 || !entry.session || !entry.perPoll) return;
     const s = entry.session;
     entry.session = null;
+    // nothing in flight: the pool detaches its facade quietly (a close would make net-snmp look for requests to cancel)
+    if (pool?.release((s as unknown as { dgram?: unknown }).dgram)) return;
     try { s.close(); } catch { /* its socket is gone already */ }
   }
 

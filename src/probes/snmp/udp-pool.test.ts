@@ -77,3 +77,42 @@ describe('facade listeners (a session registers one per event; the facade is no 
     }
   });
 });
+
+describe('UdpPool.release: a session with nothing in flight is dropped without a close event', () => {
+  it('detaches the facade (answers to it are dropped and counted), emits nothing, and refuses sockets not its own', async () => {
+    const { UdpPool } = await import('./udp-pool.js');
+    const dgram = await import('node:dgram');
+    const echo = dgram.createSocket('udp4');
+    let echoes = 0;
+    echo.on('message', (m, r) => { echoes++; echo.send(m, r.port, r.address); });
+    await new Promise<void>((r) => echo.bind(0, '127.0.0.1', r));
+    const pool = new UdpPool({ socketsPerFamily: 1 });
+    try {
+      const f = pool.dgramModule.createSocket('udp4');
+      const events: string[] = [];
+      f.on('message', () => events.push('message'));
+      f.on('close', () => events.push('close'));
+      const first = new Promise<void>((resolve) => f.on('message', () => resolve()));
+      f.send(Buffer.from('a'), 0, 1, echo.address().port, '127.0.0.1');
+      await first;
+      expect(pool.stats()).toMatchObject({ facades: 1 });
+      expect(pool.release(f)).toBe(true);
+      expect(pool.stats()).toMatchObject({ facades: 0 });
+      expect(pool.release(f)).toBe(false); // already gone
+      const stranger = dgram.createSocket('udp4');
+      expect(pool.release(stranger)).toBe(false);
+      stranger.close();
+      // another facade to the same agent: the released one gets nothing more
+      const g = pool.dgramModule.createSocket('udp4');
+      const second = new Promise<void>((resolve) => g.on('message', () => resolve()));
+      g.send(Buffer.from('b'), 0, 1, echo.address().port, '127.0.0.1');
+      await second;
+      await new Promise((r) => setTimeout(r, 20));
+      expect(echoes).toBe(2);
+      expect(events).toEqual(['message']);
+    } finally {
+      pool.close();
+      echo.close();
+    }
+  });
+});

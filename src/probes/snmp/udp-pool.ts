@@ -303,6 +303,23 @@ class Facade implements SessionSocket {
     return this;
   }
 
+  /**
+   * The session is done with this facade and has nothing in flight: detach without telling it.
+   * (close() ends in the session's 'close' handler, which walks its request table to cancel
+   * what is pending: work for nothing when a session is dropped after every poll.)
+   */
+  release(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.own) {
+      try { this.own.close(); } catch { /* already closed */ }
+      this.pool.counters.privateSockets--;
+      this.own = null;
+    }
+    this.detach();
+    this.pool.forget(this);
+  }
+
   ref(): this { this.refed = true; this.own?.ref(); return this; }
   unref(): this { this.refed = false; this.own?.unref(); return this; }
 
@@ -378,6 +395,16 @@ export class UdpPool {
   }
 
   forget(f: Facade): void { this.facades.delete(f); }
+
+  /**
+   * Detach a session's socket facade from the pool without a 'close' event (Facade.release): for a
+   * session with nothing in flight that is being dropped. False when `socket` is not one of ours.
+   */
+  release(socket: unknown): boolean {
+    if (!(socket instanceof Facade) || !this.facades.has(socket)) return false;
+    socket.release();
+    return true;
+  }
 
   /** A shared socket failed or closed under us: its facades see a close; a new socket takes its place. */
   socketFailed(s: SharedSocket, err: Error | null): void {
