@@ -73,41 +73,42 @@ export function summarizePing(
   raw?: string,
   missingReason?: string,
 ): PingResult {
-  const base = { site, ts, ...(raw !== undefined ? { raw } : {}) };
+  // Each result is one object literal of a fixed shape (no spread, no property added later but
+  // the debug line): a site's result lives until its check is built, up to a spread window.
+  let r: PingResult;
   if (!rtts || rtts.length === 0) {
-    return {
-      ...base,
-      status: 'error',
-      reason: missingReason ?? 'fping reported no result for this host',
+    r = {
+      site, ts, status: 'error', reason: missingReason ?? 'fping reported no result for this host',
       sent: 0, received: 0, loss_pct: 100,
       rtt_min_ms: null, rtt_avg_ms: null, rtt_max_ms: null, jitter_ms: null,
     };
+  } else {
+    const sent = rtts.length;
+    let received = 0, min = Infinity, max = -Infinity, sum = 0, d = 0;
+    let prev: number | null = null;
+    for (const v of rtts) {
+      if (v === null) continue; // lost packets are skipped (jitter compares consecutive replies)
+      received++;
+      if (v < min) min = v;
+      if (v > max) max = v;
+      sum += v;
+      if (prev !== null) d += Math.abs(v - prev);
+      prev = v;
+    }
+    const loss_pct = round3(((sent - received) / sent) * 100);
+    r = received === 0
+      ? {
+        site, ts, status: 'unreachable', reason: `no reply to ${sent} pings`,
+        sent, received, loss_pct,
+        rtt_min_ms: null, rtt_avg_ms: null, rtt_max_ms: null, jitter_ms: null,
+      }
+      : {
+        site, ts, status: 'ok',
+        sent, received, loss_pct,
+        rtt_min_ms: round3(min), rtt_avg_ms: round3(sum / received), rtt_max_ms: round3(max),
+        jitter_ms: received >= 2 ? round3(d / (received - 1)) : null,
+      };
   }
-  const got = rtts.filter((r): r is number => r !== null);
-  const sent = rtts.length;
-  const received = got.length;
-  const loss_pct = round3(((sent - received) / sent) * 100);
-  if (received === 0) {
-    return {
-      ...base,
-      status: 'unreachable',
-      reason: `no reply to ${sent} pings`,
-      sent, received, loss_pct,
-      rtt_min_ms: null, rtt_avg_ms: null, rtt_max_ms: null, jitter_ms: null,
-    };
-  }
-  let min = Infinity, max = -Infinity, sum = 0;
-  for (const r of got) { min = Math.min(min, r); max = Math.max(max, r); sum += r; }
-  let jitter: number | null = null;
-  if (got.length >= 2) {
-    let d = 0;
-    for (let i = 1; i < got.length; i++) d += Math.abs(got[i]! - got[i - 1]!);
-    jitter = round3(d / (got.length - 1));
-  }
-  return {
-    ...base,
-    status: 'ok',
-    sent, received, loss_pct,
-    rtt_min_ms: round3(min), rtt_avg_ms: round3(sum / received), rtt_max_ms: round3(max), jitter_ms: jitter,
-  };
+  if (raw !== undefined) r.raw = raw;
+  return r;
 }
