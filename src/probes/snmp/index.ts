@@ -39,6 +39,7 @@ import { IF_NUMBER, IF_TABLE, IF_X_TABLE, SYSTEM, VENDOR, type IfColumn } from '
 import { decodeInterfaces, decodeSystem, isExceptionType, T, text, type ColumnRows, type Vb } from './decode.js';
 import { absorb, columnWalk, cutProblems, type ColumnWalk } from './walk.js';
 import { routeAddress, UdpPool, type UdpPoolStats } from './udp-pool.js';
+import { installOidCache } from './oid-codec.js';
 
 export interface SnmpProbeOptions {
   timeout_ms: number;
@@ -304,6 +305,8 @@ function systemVarbinds(vbs: ReadonlyArray<Vb | Vb[] | undefined>, expected: rea
 export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; logger?: Logger } = {}): SnmpProbe {
   const clock = deps.clock ?? systemClock;
   const log = (deps.logger ?? silentLogger()).child({ component: 'probe.snmp' });
+  // every poll reads and writes the same few dozen OIDs: remembered, not re-encoded (oid-codec.ts)
+  installOidCache();
   const perAgent = Math.max(1, opts.per_agent_concurrency ?? 4);
   const maxWalkRequests = opts.max_walk_requests ?? 200;
   const varbindBudget = Math.max(1, opts.max_varbinds_per_request ?? 56);
