@@ -201,10 +201,10 @@ export const Settings = closed({
       count: Type.Integer({ minimum: 1, maximum: 20, default: 5 }),
       period_ms: Type.Integer({ minimum: 10, default: 200, description: 'gap between pings to one host' }),
       timeout_ms: Type.Integer({ minimum: 50, default: 1000 }),
-      interval_ms: Type.Number({ minimum: 0.1, maximum: 100, default: 0.5, description: 'fping -i: gap between any two packets of one fping process' }),
+      interval_ms: Type.Number({ minimum: 0.1, maximum: 100, default: 0.25, description: 'fping -i: gap between any two packets of one fping process' }),
       batch_size: Type.Integer({ minimum: 1, maximum: 1000, default: 500, description: 'hosts per fping process' }),
       parallel_batches: Type.Integer({
-        minimum: 1, maximum: 64, default: 8,
+        minimum: 1, maximum: 64, default: 4,
         description: 'fping processes at once (each sends one packet per interval_ms). Every echo reply is copied to every fping raw socket: fewer processes, less CPU',
       }),
     }, { default: {} }),
