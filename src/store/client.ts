@@ -41,7 +41,7 @@ export function createInflux(cfg: InfluxSettings): InfluxDB {
 
 /** The part of node-influx's (unexported) connection pool that `writePoints` itself uses to send. */
 interface InfluxPool {
-  discard(options: { body: string; method: 'POST'; path: string; query: Record<string, string>; auth?: string }): Promise<void>;
+  discard(options: { body: string | Buffer; method: 'POST'; path: string; query: Record<string, string>; auth?: string }): Promise<void>;
 }
 
 /**
@@ -52,7 +52,7 @@ interface InfluxPool {
  * (a dependency upgrade then fails every writer test, not production).
  */
 export function writeLines(
-  influx: InfluxDB, body: string,
+  influx: InfluxDB, body: string | Buffer,
   opts: { database: string; retentionPolicy: string; precision: 'ms'; username?: string; password?: string },
 ): Promise<void> {
   const pool = (influx as unknown as { _pool?: Partial<InfluxPool> })._pool;

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { InfluxDB } from 'influx';
 import { siteWithDefaults } from '../config/defaults.js';
 import type { SiteCheck } from '../core/types.js';
 import { influxSchemas } from './client.js';
-import { toLine, toLines } from './line-protocol.js';
+import { toBody, toLine, toLines } from './line-protocol.js';
 import { eventPoint, pointsForCheck, statePoint, type Point } from './points.js';
 
 /** The text node-influx's own writePoints sends for `points` (its pool's send captured, nothing sent). */
@@ -64,7 +65,40 @@ describe('line protocol', () => {
     expect(toLine(b[2]!)).toBe(toLine(a[2]!).replace(` ${TS}`, ` ${TS + 60_000}`));
   });
 
+  it('numbers are written as node-influx writes them (digits written directly, or String(v) for fractions)', async () => {
+    const float = fc.oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.integer({ min: -1e6, max: 1e6 }),
+      fc.constantFrom(0, -0, 1e21, -1e21, 2 ** 53, 2 ** 53 + 2, -(2 ** 53), Number.MAX_SAFE_INTEGER, 5e-324, 0.1, 123456.789),
+    );
+    const int = fc.oneof(fc.integer(), fc.constantFrom(0, -0, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 10, 99, 100));
+    const ts = fc.integer({ min: 1, max: 2 ** 52 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(float, int, ts), { minLength: 1, maxLength: 20 }), async (rows) => {
+        const points: Point[] = rows.map(([f, i, t]) => ({
+          measurement: 'ping', tags: pointsForCheck(site, check)[0]!.tags, fields: { rtt_avg_ms: f, sent: i, loss_pct: -f }, timestamp: t,
+        }));
+        expect(toLines(points)).toBe((await nodeInfluxText(points)).body);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a batch bigger than the reused buffer comes out whole, and the next batch is not mixed with it', async () => {
+    const points: Point[] = [];
+    for (let k = 0; k < 5000; k++) points.push(...pointsForCheck(site, { ...check, ts: TS + k * 1000 }));
+    const big = toBody(points);
+    expect(big.length).toBeGreaterThan(1024 * 1024);
+    expect(big.toString('utf8')).toBe((await nodeInfluxText(points)).body);
+    const small = points.slice(0, 3);
+    expect(toBody(small).toString('utf8')).toBe((await nodeInfluxText(small)).body);
+    expect(big.toString('utf8')).toBe((await nodeInfluxText(points)).body); // a batch's bytes are its own
+  });
+
   it('a point of an undeclared measurement is refused by name', () => {
     expect(() => toLine({ measurement: 'nope' as never, tags: {}, fields: { x: 1 }, timestamp: TS })).toThrow(/undeclared measurement "nope"/);
+    // nothing of the refused batch is left in the buffer for the next one
+    expect(() => toBody([statePoint(site, TS, 'UP', 30), { measurement: 'nope' as never, tags: {}, fields: { x: 1 }, timestamp: TS }])).toThrow(/nope/);
+    expect(toLines([statePoint(site, TS, 'UP', 30)])).toMatch(/^site_state,/);
   });
 });

@@ -220,19 +220,26 @@ export class SchemaViolation extends Error {
   override name = 'SchemaViolation';
 }
 
+/** Frozen tags objects that passed the tag check, per measurement (they cannot change after it). */
+const checkedTags = Object.fromEntries(Object.keys(MEASUREMENTS).map((m) => [m, new WeakSet<object>()])) as Record<MeasurementName, WeakSet<object>>;
+const where = (m: unknown) => `point ${JSON.stringify(m)}`;
+
 /** Throw when the point uses anything the schema does not declare, or a value of the wrong type. */
 export function assertDeclared(point: IPoint): void {
   const m = point.measurement;
-  const where = () => `point ${JSON.stringify(m)}`; // built only for an error
-  if (!m || !Object.hasOwn(MEASUREMENTS, m)) throw new SchemaViolation(`${where()}: undeclared measurement`);
+  if (!m || !Object.hasOwn(MEASUREMENTS, m)) throw new SchemaViolation(`${where(m)}: undeclared measurement`);
   const decl = MEASUREMENTS[m as MeasurementName];
   const tagNames: readonly string[] = decl.tags;
   // for-in, not Object.entries: this runs on every point written (no garbage per point)
   const tags = (point.tags ?? {}) as Record<string, unknown>;
-  for (const k in tags) {
-    const v = tags[k];
-    if (!tagNames.includes(k)) throw new SchemaViolation(`${where()}: undeclared tag '${k}'`);
-    if (typeof v !== 'string' || v === '') throw new SchemaViolation(`${where()}: tag '${k}' must be a non-empty string`);
+  // a shared (frozen) tags object is checked once per measurement, not once per point
+  if (!checkedTags[m as MeasurementName].has(tags)) {
+    for (const k in tags) {
+      const v = tags[k];
+      if (!tagNames.includes(k)) throw new SchemaViolation(`${where(m)}: undeclared tag '${k}'`);
+      if (typeof v !== 'string' || v === '') throw new SchemaViolation(`${where(m)}: tag '${k}' must be a non-empty string`);
+    }
+    if (Object.isFrozen(tags)) checkedTags[m as MeasurementName].add(tags);
   }
   const fields = (point.fields ?? {}) as Record<string, unknown>;
   const types = decl.fields as Record<string, FieldType>;
@@ -240,7 +247,7 @@ export function assertDeclared(point: IPoint): void {
   for (const k in fields) {
     n++;
     const v = fields[k];
-    if (!Object.hasOwn(types, k)) throw new SchemaViolation(`${where()}: undeclared field '${k}'`);
+    if (!Object.hasOwn(types, k)) throw new SchemaViolation(`${where(m)}: undeclared field '${k}'`);
     const t = types[k];
     const ok =
       t === FieldType.STRING
@@ -250,11 +257,11 @@ export function assertDeclared(point: IPoint): void {
           : t === FieldType.INTEGER
             ? typeof v === 'number' && Number.isSafeInteger(v)
             : typeof v === 'number' && Number.isFinite(v);
-    if (!ok) throw new SchemaViolation(`${where()}: field '${k}' must be ${FieldType[t as FieldType].toLowerCase()} (got ${JSON.stringify(v)})`);
+    if (!ok) throw new SchemaViolation(`${where(m)}: field '${k}' must be ${FieldType[t as FieldType].toLowerCase()} (got ${JSON.stringify(v)})`);
   }
-  if (n === 0) throw new SchemaViolation(`${where()}: no fields`);
+  if (n === 0) throw new SchemaViolation(`${where(m)}: no fields`);
   const ts = point.timestamp;
   if (typeof ts !== 'number' || !Number.isSafeInteger(ts) || ts <= 0) {
-    throw new SchemaViolation(`${where()}: timestamp must be epoch milliseconds (got ${String(ts)})`);
+    throw new SchemaViolation(`${where(m)}: timestamp must be epoch milliseconds (got ${String(ts)})`);
   }
 }

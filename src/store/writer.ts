@@ -32,7 +32,7 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import { parseDuration } from '../core/duration.js';
 import { createInflux, writeLines, type InfluxSettings } from './client.js';
-import { toLines } from './line-protocol.js';
+import { toBody } from './line-protocol.js';
 import { assertDeclared, SchemaViolation, type Point } from './points.js';
 import { ensureSchema, type SchemaOptions } from './retention.js';
 import { backfillRollups } from './backfill.js';
@@ -290,7 +290,7 @@ class Writer implements PointWriter {
   private async send(points: Point[]): Promise<void> {
     await this.ready();
     const t0 = performance.now();
-    await writeLines(this.client, toLines(points), {
+    await writeLines(this.client, toBody(points), {
       database: this.cfg.database, retentionPolicy: RP.raw, precision: 'ms', username: this.cfg.username, password: this.cfg.password,
     });
     this.latency.add(Math.round((performance.now() - t0) * 100) / 100);

@@ -104,7 +104,7 @@ export function installOidCache(ber: BerModule = netSnmpBer(), maxEntries = MAX_
     const start = off + 2;
     if (len === 0 || len > 0x7f || len > size - start) return originalReadOID.call(this, tag);
     const h = hashBytes(buf, start, start + len);
-    for (let e = reads.get(h); e; e = e.next) {
+    for (let e: ReadEntry | null | undefined = reads.get(h); e; e = e.next) {
       if (sameBytes(e.bytes, buf, start, len)) {
         st.read_hits++;
         // what readString leaves behind: the length read, the offset past the content
