@@ -130,6 +130,22 @@ describe('CheckEmitter: urgent checks bring the batch forward', () => {
     expect(batches).toEqual([['village+']]);
     await e.drain();
   });
+  it('once the urgent check has left, a clearing does not bring healthy held checks forward', async () => {
+    const batches: string[][] = [];
+    const e = new CheckEmitter({
+      onCheck: (b) => { batches.push(ids(b)); }, ancestors, lingerMs: 10_000, urgentMs: 5, isUrgent: (c) => c.recheck,
+    });
+    e.push(failed('x'));
+    e.push(check('village'));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(batches).toEqual([['x+']]); // the village is held by its ancestors
+    e.clear('district');
+    e.clear('commune');
+    await new Promise((r) => setTimeout(r, 30));
+    expect(batches).toEqual([['x+']]); // healthy: waits for the linger
+    await e.drain();
+    expect(batches).toEqual([['x+'], ['village']]);
+  });
 });
 
 describe('CheckEmitter: a burst is not held for the whole linger', () => {

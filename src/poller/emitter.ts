@@ -43,6 +43,8 @@ export class CheckEmitter {
   private dueAt = 0;
   private released = false;
   private failure: { err: unknown } | null = null;
+  /** Held checks that are urgent (judged once, when pushed): a ping answer clearing a site does not rescan the held ones. */
+  private urgentHeld = 0;
   /** Batches handed on so far. */
   batches = 0;
 
@@ -50,15 +52,17 @@ export class CheckEmitter {
 
   push(check: SiteCheck): void {
     this.held.push(check);
+    const urgent = this.o.isUrgent?.(check) === true;
+    if (urgent) this.urgentHeld++;
     const full = this.o.maxBatch !== undefined && this.held.length >= this.o.maxBatch;
-    this.schedule(full || this.o.isUrgent?.(check) ? this.o.urgentMs : undefined);
+    this.schedule(full || urgent ? this.o.urgentMs : undefined);
   }
 
   /** This site no longer holds its descendants back (its ping answered, or its check left). */
   clear(site: string): void {
     if (this.cleared.has(site)) return;
     this.cleared.add(site);
-    if (this.held.length) this.schedule(this.o.isUrgent && this.held.some(this.o.isUrgent) ? this.o.urgentMs : undefined);
+    if (this.held.length) this.schedule(this.urgentHeld > 0 ? this.o.urgentMs : undefined);
   }
 
   /** Every check pushed so far and every later one leaves as soon as possible; resolves when all are handed on. */
@@ -108,6 +112,10 @@ export class CheckEmitter {
       this.held = rest;
     }
     if (batch.length === 0) return;
+    const isUrgent = this.o.isUrgent;
+    let urgent = 0;
+    if (isUrgent && this.urgentHeld > 0) for (const c of this.held) if (isUrgent(c)) urgent++;
+    this.urgentHeld = urgent;
     this.batches++;
     this.chain = this.chain.then(async () => {
       if (this.failure) return;
