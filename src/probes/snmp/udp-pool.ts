@@ -204,6 +204,8 @@ class Facade implements SessionSocket {
   private recent: number[] | null = null;
   private recentAt = 0;
   private closed = false;
+  /** Recycled (UdpPool.recycle): open, but routed from nowhere and not counted until its next send. */
+  private idle = false;
   private refed = false;
   private onMessage: MessageListener | null = null;
   private onError: ErrorListener | null = null;
@@ -243,6 +245,7 @@ class Facade implements SessionSocket {
       if (cb) process.nextTick(cb, err, 0);
       return;
     }
+    if (this.idle) { this.idle = false; this.pool.adopt(this); }
     if (!this.own) {
       let t = this.lastTarget;
       if (t === null || t.address !== address || t.port !== port) t = this.lastTarget = { address, port, route: routeAddress(this.family, address) };
@@ -320,6 +323,23 @@ class Facade implements SessionSocket {
     this.pool.forget(this);
   }
 
+  /**
+   * The session is done with its target and has nothing in flight, and will be given another one
+   * (net-snmp's Session re-targeted instead of made anew: see the SNMP probe). Its routes and recent
+   * request ids go (a late answer for the old target is not delivered to it); it stays open and is
+   * counted again from its next send. False when it cannot be reused (closed, or a socket of its own).
+   */
+  recycle(): boolean {
+    if (this.closed || this.own) return false;
+    this.detach();
+    this.pool.forget(this);
+    this.lastTarget = null;
+    this.recent = null;
+    this.recentAt = 0;
+    this.idle = true;
+    return true;
+  }
+
   ref(): this { this.refed = true; this.own?.ref(); return this; }
   unref(): this { this.refed = false; this.own?.unref(); return this; }
 
@@ -395,6 +415,17 @@ export class UdpPool {
   }
 
   forget(f: Facade): void { this.facades.delete(f); }
+
+  /** A recycled facade sends again. */
+  adopt(f: Facade): void { if (!this.closed) this.facades.add(f); }
+
+  /**
+   * Keep a session's socket facade for another target (Facade.recycle): for a session with nothing
+   * in flight that is about to be re-targeted. False when `socket` is not one of ours or cannot be reused.
+   */
+  recycle(socket: unknown): boolean {
+    return socket instanceof Facade && this.facades.has(socket) && socket.recycle();
+  }
 
   /**
    * Detach a session's socket facade from the pool without a 'close' event (Facade.release): for a

@@ -112,8 +112,11 @@ describe('SNMP probe: shared UDP sockets', () => {
     expect(bad.slice(0, 3), `${bad.length} polls not ok`).toEqual([]);
     expect(second.results.every((r) => r.interfaces!.some((i) => i.name === 'lo' && i.counter_bits === 64))).toBe(true);
     console.log(`[probes] 2,000 agents × 2 polls: fds ${before} before, max ${Math.max(first.maxFds, second.maxFds)} while polling, ${after} after close; pool ${JSON.stringify(stats.pool)}`);
-    // every site keeps what the probe learnt (its entry); its v2c session lived for the poll only
+    // every site keeps what the probe learnt (its entry); its v2c session lived for the poll only,
+    // and was then re-targeted for another site's poll: about as many sessions as polls at once, not 4,000
     expect(stats).toMatchObject({ sessions: 2000, open_sessions: 0 });
+    expect(stats.sessions_made).toBeLessThanOrEqual(200 + 10);
+    expect(stats.idle_sessions).toBe(stats.sessions_made);
     expect(stats.pool).toMatchObject({ sockets: 32, facades: 0, privateSockets: 0, dropped: 0 });
     // One socket per session would be 2,000 more descriptors; the pool is 32 (+ a few of vitest's own).
     expect(Math.max(first.maxFds, second.maxFds)).toBeLessThanOrEqual(before + 32 + 8);
@@ -154,6 +157,45 @@ describe('SNMP probe: shared UDP sockets', () => {
     // v1/v2c sessions are per poll; the 20 v3 ones are kept (the agent's engine state, learnt by discovery)
     expect(stats).toMatchObject({ sessions: 60, open_sessions: 20 });
     expect(stats.pool).toMatchObject({ sockets: 4, facades: 20, privateSockets: 0, dropped: 0 });
+  });
+
+  it('a re-targeted session talks to its new site only: a late answer for the old one is dropped, not delivered', async () => {
+    // A relay that holds the FIRST request it sees past the probe's timeout, then sends snmpd's answer late.
+    const [relayPort] = await freeUdpPorts(1);
+    const relay = dgram.createSocket('udp4');
+    const upstream = dgram.createSocket('udp4');
+    let held = 0;
+    let client: dgram.RemoteInfo | null = null;
+    relay.on('message', (m, r) => {
+      client = r;
+      if (held++ === 0) setTimeout(() => upstream.send(m, agent.ports[0]!, '127.0.0.1'), 400);
+      else upstream.send(m, agent.ports[0]!, '127.0.0.1');
+    });
+    upstream.on('message', (m) => { if (client) relay.send(m, client.port, client.address); });
+    await new Promise<void>((r) => relay.bind(relayPort, '127.0.0.1', () => r()));
+    try {
+      const probe = createSnmpProbe({ ...OPTS, timeout_ms: 150, retries: 0, udp_sockets: 1 });
+      const slow = testSite('late-old', { version: '2c', community: 'full', port: relayPort });
+      const sysOnly = testSite('late-new', { version: '2c', community: 'sysonly', port: agent.ports[0] });
+      const first = await probe.poll(slow, { system: true, interfaces: false });
+      expect(first.status).toBe('timeout');
+      expect(probe.stats!()).toMatchObject({ idle_sessions: 1, sessions_made: 1 });
+      // the same session object now serves another site (another community, no interfaces) while the late answer lands
+      const rounds: SnmpResult[] = [];
+      for (let k = 0; k < 5; k++) rounds.push(await probe.poll(sysOnly, FULL));
+      await new Promise((r) => setTimeout(r, 400));
+      const stats = probe.stats!();
+      probe.close();
+      expect(stats.sessions_made).toBe(1);
+      for (const r of rounds) {
+        expect(r.status, r.reason).toBe('ok');
+        expect(r.interfaces).toEqual([]); // a crossed answer of the 'full' community would show interfaces
+      }
+      expect(stats.pool!.dropped).toBeGreaterThanOrEqual(1); // the late answer: no route, no recent id
+    } finally {
+      relay.close();
+      upstream.close();
+    }
   });
 
   it('two sites on the same host:port with different communities share ONE socket and each gets its own answers', async () => {
