@@ -34,6 +34,21 @@ describe('peekRequestId on bytes that are not a message', () => {
   });
 });
 
+describe('peekRequestId in place (a send reads the id where the message lies in its buffer)', () => {
+  it('a message amid other bytes, and every cut of it, read in place as its own bytes would be', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...wire.messages), fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ maxLength: 40 }), (m, before, after) => {
+        const msg = Buffer.from(m.hex, 'hex');
+        const buf = Buffer.concat([before, msg, after]);
+        const at = before.length;
+        expect(peekRequestId(buf, at, at + msg.length)).toBe(m.request_id);
+        for (let i = 0; i <= msg.length; i += 3) expect(peekRequestId(buf, at, at + i)).toBe(peekRequestId(msg.subarray(0, i)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('routeKey: the address:port the kernel will report as the sender', () => {
   const cases: Array<[string, 'udp4' | 'udp6', string, string | null]> = [
     ['IPv4 literal', 'udp4', '127.0.0.1', '127.0.0.1:161'],

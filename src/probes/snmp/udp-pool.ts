@@ -61,45 +61,55 @@ export interface SessionSocket {
 
 /**
  * The request id (v1/v2c: PDU request-id; v3: msgID) of an SNMP message, read from the raw bytes
- * without decoding the rest. null when the bytes are not a message we can read.
+ * without decoding the rest. null when the bytes are not a message we can read. `start`/`end`: the
+ * message's bytes within `buf` (default: all of it), so a send need not slice its buffer.
+ * (Runs for every request sent: a cursor at module level, no closures made per call.)
  */
-export function peekRequestId(buf: Uint8Array): number | null {
-  let p = 0;
-  // Reads a BER length at p; returns it and moves p. -1 when malformed.
-  const len = (): number => {
-    if (p >= buf.length) return -1;
-    const first = buf[p++]!;
-    if (first < 0x80) return first;
-    const n = first & 0x7f;
-    if (n === 0 || n > 3 || p + n > buf.length) return -1;
-    let v = 0;
-    for (let i = 0; i < n; i++) v = v * 256 + buf[p++]!;
-    return v;
-  };
-  const int = (): number | null => {
-    if (buf[p++] !== 0x02) return null;
-    const n = len();
-    if (n < 1 || n > 5 || p + n > buf.length) return null;
-    let v = buf[p]! & 0x80 ? -1 : 0;
-    for (let i = 0; i < n; i++) v = v * 256 + buf[p++]!;
-    return v;
-  };
-  if (buf[p++] !== 0x30 || len() < 0) return null;
-  const version = int();
+export function peekRequestId(buf: Uint8Array, start = 0, end = buf.length): number | null {
+  cur = start;
+  lim = Math.min(end, buf.length);
+  if (buf[cur++] !== 0x30 || berLength(buf) < 0) return null;
+  const version = berInt(buf);
   if (version === 0 || version === 1) {
-    if (buf[p++] !== 0x04) return null;
-    const n = len();
+    if (cur >= lim || buf[cur++] !== 0x04) return null;
+    const n = berLength(buf);
     if (n < 0) return null;
-    p += n;
-    const tag = buf[p++];
-    if (tag === undefined || tag < 0xa0 || tag > 0xa8 || len() < 0) return null;
-    return int();
+    cur += n;
+    const tag = cur < lim ? buf[cur++] : undefined;
+    if (tag === undefined || tag < 0xa0 || tag > 0xa8 || berLength(buf) < 0) return null;
+    return berInt(buf);
   }
   if (version === 3) {
-    if (buf[p++] !== 0x30 || len() < 0) return null;
-    return int();
+    if (cur >= lim || buf[cur++] !== 0x30 || berLength(buf) < 0) return null;
+    return berInt(buf);
   }
   return null;
+}
+
+/** peekRequestId's cursor and limit. */
+let cur = 0;
+let lim = 0;
+
+/** A BER length at the cursor; moves it. -1 when malformed. */
+function berLength(buf: Uint8Array): number {
+  if (cur >= lim) return -1;
+  const first = buf[cur++]!;
+  if (first < 0x80) return first;
+  const n = first & 0x7f;
+  if (n === 0 || n > 3 || cur + n > lim) return -1;
+  let v = 0;
+  for (let i = 0; i < n; i++) v = v * 256 + buf[cur++]!;
+  return v;
+}
+
+/** A BER INTEGER at the cursor; moves it. null when it is not one. */
+function berInt(buf: Uint8Array): number | null {
+  if (cur >= lim || buf[cur++] !== 0x02) return null;
+  const n = berLength(buf);
+  if (n < 1 || n > 5 || cur + n > lim) return null;
+  let v = buf[cur]! & 0x80 ? -1 : 0;
+  for (let i = 0; i < n; i++) v = v * 256 + buf[cur++]!;
+  return v;
 }
 
 /** How many recent request ids a facade remembers for the fallback route. */
@@ -258,7 +268,7 @@ class Facade implements SessionSocket {
           if (this.remotes) this.remotes.push(r); else this.remotes = [r];
           this.shared.addRoute(route, port, this);
         }
-        const id = peekRequestId(buf.subarray(offset, offset + length));
+        const id = peekRequestId(buf, offset, offset + length);
         if (id !== null) {
           const recent = (this.recent ??= new Array<number>(RECENT_IDS).fill(-1));
           recent[this.recentAt] = id;
