@@ -6,13 +6,16 @@
  *   the same max-repetitions, timeout and retries), every site scraped with concurrency 50.
  *   CPU per device from /proc/<pid>/stat of the exporter.
  * - fping alone over the same hosts with the same arguments and batching (the ICMP floor).
+ * - a bare net-snmp script: kept sessions, one GETBULK per device (the SNMP floor in Node).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Settings, Site } from '../../src/config/schema.js';
 import { fpingArgs, pingBatches } from '../../src/probes/ping/index.js';
-import { IF_TABLE, IF_X_TABLE, SYSTEM } from '../../src/probes/snmp/oids.js';
+import snmp from 'net-snmp';
+import { IF_NUMBER, IF_TABLE, IF_X_TABLE, SYSTEM } from '../../src/probes/snmp/oids.js';
+import { installOidCache } from '../../src/probes/snmp/oid-codec.js';
 import { freeTcpPort } from '../helpers/ports.js';
 import { pidCpuS, pidsCpuS, selfCpu } from './procstat.js';
 import { COMMUNITY } from './fleet.js';
@@ -187,4 +190,61 @@ export async function benchFpingAlone(hosts: string[], settings: Settings, passe
     cpu_ms_per_host: round((cpu / (hosts.length * passes)) * 1000, 4),
     replies_pct: round((replies / (hosts.length * passes * p.count)) * 100, 2),
   };
+}
+
+// ------------------------------------------------------------------ bare net-snmp
+
+export interface NetSnmpBareResult {
+  devices: number;
+  passes: number;
+  varbinds_asked: number;
+  wall_s_per_pass: number;
+  cpu_ms_per_device: number;
+  failed: number;
+}
+
+/**
+ * The floor for SNMP in Node: a bare net-snmp script, one session per site made once and kept, ONE
+ * GETBULK per device per pass asking what pointwatch's steady poll asks (sysUpTime.0 and ifNumber.0
+ * as non-repeaters, then the steady columns × `rows` repetitions), `concurrency` in flight, no
+ * decoding past net-snmp's varbinds, nothing stored. Plain net-snmp: pointwatch's OID memo
+ * (src/probes/snmp/oid-codec.ts) is taken off for the measurement and put back after it.
+ * CPU is this process's (run it when nothing else runs in it).
+ */
+export async function benchNetSnmpBare(sites: Site[], settings: Settings, passes: number, rows = 4, concurrency = 200): Promise<NetSnmpBareResult> {
+  const s = settings.poller.snmp;
+  const cols = [
+    IF_TABLE.ifSpeed, IF_TABLE.ifAdminStatus, IF_TABLE.ifOperStatus, IF_TABLE.ifInDiscards, IF_TABLE.ifInErrors, IF_TABLE.ifOutDiscards,
+    IF_TABLE.ifOutErrors, IF_X_TABLE.ifHighSpeed, IF_X_TABLE.ifHCInOctets, IF_X_TABLE.ifHCOutOctets,
+  ];
+  const oids = [SYSTEM.sysUpTime.slice(0, -2), IF_NUMBER.slice(0, -2), ...cols];
+  const withSnmp = sites.filter((x) => x.snmp !== false);
+  const memo = installOidCache();
+  memo.uninstall();
+  const sessions = withSnmp.map((x) => snmp.createSession(x.host, COMMUNITY, {
+    port: (x.snmp as { port?: number }).port ?? 161, version: snmp.Version2c, timeout: s.timeout_ms, retries: s.retries,
+  }));
+  let failed = 0;
+  const idx = withSnmp.map((_, i) => i);
+  const pass = () => mapLimit(idx, concurrency, (i) => new Promise<void>((resolve) => {
+    sessions[i]!.getBulk(oids, 2, rows, (err) => { if (err) failed++; resolve(); });
+  }));
+  try {
+    await pass(); // warm-up: not measured
+    failed = 0;
+    const c0 = selfCpu().self_s;
+    const t0 = performance.now();
+    for (let p = 0; p < passes; p++) await pass();
+    const cpu = selfCpu().self_s - c0;
+    const devices = withSnmp.length * passes;
+    return {
+      devices: withSnmp.length, passes, varbinds_asked: 2 + cols.length * rows,
+      wall_s_per_pass: round((performance.now() - t0) / 1000 / passes),
+      cpu_ms_per_device: round((cpu / devices) * 1000, 4),
+      failed,
+    };
+  } finally {
+    for (const x of sessions) x.close();
+    installOidCache();
+  }
 }

@@ -22,7 +22,7 @@ import type { Settings } from '../../src/config/schema.js';
 import { createLogger } from '../../src/core/logger.js';
 import { startInfluxd, type Influxd } from '../helpers/influxd.js';
 import { startFleet, type Fleet } from './fleet.js';
-import { benchExporter, benchFpingAlone, EXPORTER_BIN, startExporter } from './peers.js';
+import { benchExporter, benchFpingAlone, benchNetSnmpBare, EXPORTER_BIN, startExporter } from './peers.js';
 import { runNotify, type NotifyResult } from './notify.js';
 import { runReportBench, type ReportResult } from './report.js';
 import { machineInfo } from './procstat.js';
@@ -79,7 +79,7 @@ function program(): Command {
     .option('--no-store', 'no points, no writer, no InfluxDB (implies --no-alerting in the throughput phase)')
     .option('--no-alerting', 'no alert engine in the throughput phase')
     .option('--no-throughput', 'skip the throughput phase')
-    .option('--no-peers', 'skip snmp_exporter and fping-alone')
+    .option('--no-peers', 'skip snmp_exporter, bare net-snmp and fping-alone')
     .option('--no-notify', 'skip the time-to-notify phase')
     .option('--no-report', 'skip the report-speed phase')
     .option('--concurrency <n>', 'poller.snmp.concurrency (default: the settings default)', int('--concurrency'))
@@ -223,6 +223,10 @@ async function main(): Promise<void> {
         timeouts: pwSnmp.per_cycle.reduce((a, c) => a + c.snmp_timeouts, 0),
         errors: pwSnmp.per_cycle.reduce((a, c) => a + c.snmp_errors, 0),
       };
+      progress(`peers: bare net-snmp (kept sessions, one GETBULK per device), ${passes} passes`);
+      const bare = await benchNetSnmpBare(fleet!.sites, s, passes, o.ifMax || 4);
+      peers.net_snmp_bare = bare;
+      peers.ratio_snmp_cpu_pointwatch_over_net_snmp_bare = bare.cpu_ms_per_device > 0 ? Math.round((pwSnmpCpuMs / bare.cpu_ms_per_device) * 1000) / 1000 : null;
       if (fs.existsSync(EXPORTER_BIN)) {
         progress(`peers: snmp_exporter, ${passes} passes over ${fleet!.sites.length} sites, concurrency 50`);
         const ex = await startExporter(mkdir('exporter'), s);
@@ -340,6 +344,7 @@ async function main(): Promise<void> {
           rows.push(['SNMP CPU ms/device pointwatch vs snmp_exporter', `${f(pe.pointwatch_snmp.cpu_ms_per_device, 3)} vs ${f(pe.snmp_exporter.cpu_ms_per_device, 3)} (ratio ${f(pe.ratio_snmp_cpu_pointwatch_over_exporter, 3)})`]);
           rows.push(['SNMP wall s/pass pointwatch vs snmp_exporter', `${f(pe.pointwatch_snmp.wall_s_per_pass)} vs ${f(pe.snmp_exporter.wall_s_per_pass)} (ratio ${f(pe.ratio_snmp_wall_pointwatch_over_exporter, 3)})`]);
         } else rows.push(['snmp_exporter', String(pe.snmp_exporter)]);
+        if (pe.net_snmp_bare) rows.push(['SNMP CPU ms/device pointwatch vs bare net-snmp', `${f(pe.pointwatch_snmp.cpu_ms_per_device, 3)} vs ${f(pe.net_snmp_bare.cpu_ms_per_device, 3)} (ratio ${f(pe.ratio_snmp_cpu_pointwatch_over_net_snmp_bare, 3)})`]);
         rows.push(['ping CPU ms/host pointwatch(+fping) vs fping alone', `${f(pe.pointwatch_ping.total_cpu_ms_per_host, 3)} vs ${f(pe.fping_alone.cpu_ms_per_host, 3)} (ratio ${f(pe.ratio_ping_cpu_pointwatch_over_fping, 3)})`]);
         rows.push(['ping wall s/pass pointwatch vs fping alone', `${f(pe.pointwatch_ping.wall_s_per_pass)} vs ${f(pe.fping_alone.wall_s_per_pass)} (ratio ${f(pe.ratio_ping_wall_pointwatch_over_fping, 3)})`]);
       }

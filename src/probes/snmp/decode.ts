@@ -66,29 +66,37 @@ export interface Decoded<T> { value: T; problems: string[] }
  * are seen); the other three default to '' when missing.
  */
 export function decodeSystem(vbs: Vb[]): Decoded<SnmpSystem | null> {
-  const by = new Map(vbs.map((v) => [v.oid, v]));
+  // a handful of varbinds, read once per poll: found by a scan (no Map, no closure per call); as
+  // with a Map, the last varbind of an OID wins
+  let up: Vb | undefined, descr: Vb | undefined, name: Vb | undefined, oidVb: Vb | undefined;
+  for (let i = 0; i < vbs.length; i++) {
+    const v = vbs[i]!;
+    if (v.oid === SYSTEM.sysUpTime) up = v;
+    else if (v.oid === SYSTEM.sysDescr) descr = v;
+    else if (v.oid === SYSTEM.sysName) name = v;
+    else if (v.oid === SYSTEM.sysObjectID) oidVb = v;
+  }
   const problems: string[] = [];
-  const up = by.get(SYSTEM.sysUpTime);
   let uptime: number | null = null;
   if (!up) problems.push('sysUpTime.0: missing from the response');
   else if (isExceptionType(up.type)) problems.push(`sysUpTime.0: ${typeName(up.type)}`);
   else if (up.type !== T.TimeTicks || typeof up.value !== 'number' || !(up.value >= 0)) problems.push(`sysUpTime.0: expected TimeTicks, got ${typeName(up.type)}`);
   else uptime = up.value;
-  const str = (oid: string, label: string) => {
-    const v = by.get(oid);
-    if (!v || isExceptionType(v.type)) return '';
-    if (v.type !== T.OctetString) { problems.push(`${label}: expected OctetString, got ${typeName(v.type)}`); return ''; }
-    return text(v.value);
-  };
-  const sys_descr = str(SYSTEM.sysDescr, 'sysDescr.0');
-  const sys_name = str(SYSTEM.sysName, 'sysName.0');
+  const sys_descr = systemString(descr, 'sysDescr.0', problems);
+  const sys_name = systemString(name, 'sysName.0', problems);
   let sys_object_id = '';
-  const oidVb = by.get(SYSTEM.sysObjectID);
   if (oidVb && !isExceptionType(oidVb.type)) {
     if (oidVb.type !== T.OID) problems.push(`sysObjectID.0: expected OID, got ${typeName(oidVb.type)}`);
     else sys_object_id = String(oidVb.value);
   }
   return { value: uptime === null ? null : { uptime_ticks: uptime, sys_name, sys_descr, sys_object_id }, problems };
+}
+
+/** sysDescr/sysName as text: '' when missing or an exception value; a wrong type is a problem. */
+function systemString(v: Vb | undefined, label: string, problems: string[]): string {
+  if (!v || isExceptionType(v.type)) return '';
+  if (v.type !== T.OctetString) { problems.push(`${label}: expected OctetString, got ${typeName(v.type)}`); return ''; }
+  return text(v.value);
 }
 
 /** Column rows by ifIndex, as a walk produced them. */

@@ -21,7 +21,8 @@
  * Closing a facade never closes a shared socket; `pool.close()` closes them all.
  */
 import dgram from 'node:dgram';
-import { isIPv4, isIPv6 } from 'node:net';
+import dns from 'node:dns';
+import { isIP, isIPv4, isIPv6 } from 'node:net';
 
 export interface UdpPoolOptions {
   /** Shared sockets per address family (default 32). */
@@ -112,6 +113,17 @@ function berInt(buf: Uint8Array): number | null {
   return v;
 }
 
+/**
+ * Shared sockets only send to IP literals (routeAddress): the address is its own lookup, answered at
+ * once, instead of dgram's default dns.lookup, which answers an IP literal on the next tick (a
+ * round through the event loop for every request sent). Anything else still goes to dns.lookup.
+ */
+function literalLookup(address: string, family: unknown, cb: (err: Error | null, address: string, family: number) => void): void {
+  const f = isIP(address);
+  if (f !== 0) cb(null, address, f);
+  else dns.lookup(address, family as number, cb as never);
+}
+
 /** How many recent request ids a facade remembers for the fallback route. */
 const RECENT_IDS = 8;
 
@@ -129,7 +141,7 @@ class SharedSocket {
   closed = false;
 
   constructor(readonly pool: UdpPool, readonly family: Family, recvBufferBytes: number) {
-    this.socket = dgram.createSocket(family);
+    this.socket = dgram.createSocket({ type: family, lookup: literalLookup });
     this.socket.on('message', (msg, rinfo) => this.deliver(msg, rinfo));
     this.socket.on('error', (err) => this.pool.socketFailed(this, err));
     this.socket.on('close', () => this.pool.socketFailed(this, null));

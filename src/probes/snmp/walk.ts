@@ -49,8 +49,16 @@ export interface ColumnWalk {
   cut: string | null;
 }
 
+/** `${base}.` per column OID, made once (a poll starts ten or more walks; the columns are few). */
+const prefixes = new Map<string, string>();
+
 export function columnWalk(base: string): ColumnWalk {
-  return { base, prefix: `${base}.`, next: base, done: false, endSeen: false, rows: [], cut: null };
+  let prefix = prefixes.get(base);
+  if (prefix === undefined) {
+    prefix = `${base}.`;
+    if (prefixes.size < 1024) prefixes.set(base, prefix);
+  }
+  return { base, prefix, next: base, done: false, endSeen: false, rows: [], cut: null };
 }
 
 /**

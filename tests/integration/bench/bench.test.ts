@@ -112,6 +112,9 @@ describe('bench harness: npm run bench -- --sites 50 --cycles 2 --json', () => {
     expect(j.peers.snmp_exporter.interfaces_seen).toBeGreaterThanOrEqual(1);
     expect(j.peers.snmp_exporter.interfaces_seen).toBeLessThanOrEqual(4);
     expect(j.peers.ratio_snmp_cpu_pointwatch_over_exporter).toBeGreaterThan(0);
+    expect(j.peers.net_snmp_bare).toMatchObject({ failed: 0, varbinds_asked: 42 });
+    expect(j.peers.net_snmp_bare.cpu_ms_per_device).toBeGreaterThan(0);
+    expect(j.peers.ratio_snmp_cpu_pointwatch_over_net_snmp_bare).toBeGreaterThan(0);
     expect(j.peers.fping_alone.replies_pct).toBe(100);
     expect(j.peers.ratio_ping_cpu_pointwatch_over_fping).toBeGreaterThan(0);
     // fping runs under the launcher shells: its CPU is still counted (their children's time)
