@@ -121,7 +121,13 @@ function classify(err: unknown): InfluxFailure {
   return { kind: 'unavailable', message };
 }
 
+/**
+ * The point as the writer keeps it: epoch-ms timestamp, tags and fields objects. A point already in
+ * that form (every point pointsForCheck/statePoint/eventPoint make) is kept as it is, not copied:
+ * the writer holds 35,000 points a cycle at 5,000 sites until their batch leaves.
+ */
 function normalize(p: IPoint): Point {
+  if (typeof p.timestamp === 'number' && p.tags && p.fields) return p as Point;
   const ts = p.timestamp instanceof Date ? p.timestamp.getTime() : typeof p.timestamp === 'string' ? Number(p.timestamp) : p.timestamp;
   return { measurement: p.measurement as Point['measurement'], tags: p.tags ?? {}, fields: p.fields ?? {}, timestamp: ts as number };
 }
