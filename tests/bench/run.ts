@@ -47,6 +47,7 @@ interface Opts {
   snmpRetries?: number;
   spreadMs: number;
   postCycleGc: boolean;
+  rssBudget?: number;
   interval: number;
   perSnmpd: number;
   ifMax: number;
@@ -88,7 +89,8 @@ function program(): Command {
     .option('--snmp-retries <n>', 'poller.snmp.retries (default: the settings default, 2)', int('--snmp-retries'))
     .option('--ping-parallel <n>', 'poller.ping.parallel_batches (default: the settings default, 4)', int('--ping-parallel'))
     .option('--ping-batch <n>', 'poller.ping.batch_size (default: the settings default, 250)', int('--ping-batch'))
-    .option('--no-post-cycle-gc', 'no full collection after each cycle (the scheduler makes one: src/core/memory.ts)')
+    .option('--no-post-cycle-gc', 'no full collection after a cycle even over poller.rss_budget_mb (the scheduler makes one then: src/core/memory.ts)')
+    .option('--rss-budget <mb>', 'poller.rss_budget_mb: a full collection after a cycle above this RSS (default: the settings default)', int('--rss-budget'))
     .option('--spread-ms <ms>', 'window SNMP requests are spread over (0 = back to back)', int('--spread-ms'), 0)
     .option('--interval <s>', 'seconds from one cycle start to the next (0 = back to back)', int('--interval'), 0)
     .option('--per-snmpd <n>', 'sites per snmpd process', int('--per-snmpd'), 500)
@@ -164,6 +166,7 @@ async function main(): Promise<void> {
       data_dir: work,
       influx: { url: influxd?.url ?? 'http://127.0.0.1:1', database: db },
       poller: {
+        ...(o.rssBudget !== undefined ? { rss_budget_mb: o.rssBudget } : {}),
         ping: {
           ...(o.pingParallel ? { parallel_batches: o.pingParallel } : {}),
           ...(o.pingBatch ? { batch_size: o.pingBatch } : {}),

@@ -12,7 +12,7 @@ import type { Logger } from '../../src/core/logger.js';
 import { MEASUREMENTS, RP } from '../../src/store/schema.js';
 import { createPipeline } from './pipeline.js';
 import { pidCpuS, pidsCpuS, rssSampler, selfCpu, treeCpuS } from './procstat.js';
-import { compactHeap } from '../../src/core/memory.js';
+import { compactIfAbove } from '../../src/core/memory.js';
 
 export interface CycleFigures {
   cycle: number;
@@ -23,6 +23,8 @@ export interface CycleFigures {
   cpu_fping_s: number;
   cpu_influxd_s: number;
   cpu_snmpd_s: number;
+  /** The scheduler's post-cycle collection (over poller.rss_budget_mb): ms, or null when none ran. */
+  gc_ms: number | null;
   checks: number;
   failed: number;
   snmp_timeouts: number;
@@ -94,7 +96,7 @@ export interface ThroughputOptions {
   snmpdPids: number[];
   /** Window over which SNMP requests are spread (ms); 0 = as fast as the concurrency cap allows. */
   spreadMs: number;
-  /** A full collection after each cycle, as the scheduler makes (default true). */
+  /** After each cycle, a full collection when over poller.rss_budget_mb, as the scheduler does (default true). */
   postCycleGc?: boolean;
   /** Seconds from one cycle start to the next (0 = back to back). */
   intervalS: number;
@@ -133,7 +135,7 @@ export async function runThroughput(o: ThroughputOptions): Promise<ThroughputRes
       if (pipe.writer) await pipe.writer.flush();
       const t2 = performance.now();
       // as the scheduler does after every cycle (counted in this process's CPU, not in the wall time)
-      const gcMs = o.postCycleGc === false ? null : compactHeap();
+      const gcMs = o.postCycleGc === false ? null : compactIfAbove(o.settings.poller.rss_budget_mb).gc_ms;
       const c1 = selfCpu();
       const fp1 = fpingCpu();
       const f: CycleFigures = {
@@ -145,6 +147,7 @@ export async function runThroughput(o: ThroughputOptions): Promise<ThroughputRes
         cpu_fping_s: round(fp1 - fp0),
         cpu_influxd_s: round((o.influxdPid ? pidCpuS(o.influxdPid) : 0) - i0),
         cpu_snmpd_s: round(pidsCpuS(o.snmpdPids) - s0),
+        gc_ms: gcMs === null ? null : Math.round(gcMs),
         checks: stats.checks,
         failed: stats.failed,
         snmp_timeouts: stats.snmp_timeouts,
