@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { settingsWithDefaults } from '../config/defaults.js';
 import { ManualClock } from '../core/clock.js';
 import { InputError } from '../core/errors.js';
-import { silentLogger } from '../core/logger.js';
+import { createLogger, silentLogger } from '../core/logger.js';
 import type { CycleOptions, CycleStats, Poller } from '../poller/index.js';
 import { createScheduler } from './index.js';
 
@@ -64,5 +64,31 @@ describe('scheduler ticks', () => {
     expect(() => createScheduler({ settings: settings(30, 90, 60), poller, clock: new ManualClock(), logger: silentLogger() })).toThrow(
       'poller.snmp.system_interval_s: 90 s cannot be scheduled evenly',
     );
+  });
+});
+
+describe('scheduler memory after a cycle', () => {
+  const runOne = async (rss_budget_mb: number) => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', destination: { write: (l: string) => void lines.push(l) } });
+    const { poller } = fakePoller();
+    const sched = createScheduler({
+      settings: settingsWithDefaults({ poller: { rss_budget_mb, ping: { interval_s: 30 }, snmp: { system_interval_s: 60, interfaces_interval_s: 60 } } }),
+      poller, clock: new ManualClock(at(0)), logger,
+    });
+    expect(await sched.tick()).toBe('ran');
+    const done = lines.map((l) => JSON.parse(l) as { msg: string; rss_mb?: number; gc_ms?: number | null }).find((l) => l.msg === 'cycle finished');
+    expect(done, 'a "cycle finished" line').toBeDefined();
+    return done!;
+  };
+
+  it('collects only when the RSS is above poller.rss_budget_mb (not after every cycle: it costs the next cycle its optimized code)', async () => {
+    const under = await runOne(1_000_000);
+    expect(under.rss_mb).toBeGreaterThan(10);
+    expect(under.gc_ms).toBeNull();
+    const never = await runOne(0);
+    expect(never.gc_ms).toBeNull();
+    const over = await runOne(1);
+    expect(over.gc_ms).toBeGreaterThanOrEqual(0);
   });
 });
