@@ -79,12 +79,21 @@ export function unmaskCsrf(value: string): string {
   return out.toString('utf8');
 }
 
+/**
+ * Is `given` the session's CSRF token, as sent plain (API clients) or masked (pages)? Both forms are
+ * tried: a plain token is random base64url and starts with the mask's `m` once in 64 sessions, and
+ * read as masked it would be refused.
+ */
+export function csrfMatches(given: string, token: string): boolean {
+  return safeEqual(given, token) || safeEqual(unmaskCsrf(given), token);
+}
+
 /** The caller, or 401. For cookie sessions, unsafe methods also need the CSRF token (plain or masked). */
 export function requireUser(req: FastifyRequest, csrfFromBody?: string): Principal {
   if (req.badCredentials || !req.principal) throw unauthorized();
   if (req.pwSession && !['GET', 'HEAD', 'OPTIONS'].includes(req.method)) {
     const given = csrfFromBody ?? (req.headers['x-csrf-token'] as string | undefined) ?? '';
-    if (!safeEqual(unmaskCsrf(given), req.pwSession.csrf)) throw new ApiError(403, 'csrf', 'missing or wrong CSRF token');
+    if (!csrfMatches(given, req.pwSession.csrf)) throw new ApiError(403, 'csrf', 'missing or wrong CSRF token');
   }
   return req.principal;
 }
