@@ -1,16 +1,16 @@
-/** Commune view: the sites of one commune (province → district → commune), states over time, ping and traffic. */
+/** Commune view: the sites of one commune (province → group → commune), states over time, ping and traffic. */
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeline';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import * as bargauge from '@grafana/grafana-foundation-sdk/bargauge';
 import { agg, influxql, select } from './lib/influxql.js';
-import { STATE_MAPPINGS, availabilityExpr, availabilityThresholds, communeVar, districtVar, provinceVar, rpVar, stateThresholds } from './lib/common.js';
+import { STATE_MAPPINGS, availabilityExpr, availabilityThresholds, communeVar, groupVar, provinceVar, rpVar, stateThresholds } from './lib/common.js';
 
 export const UID = 'pointwatch-commune';
 
 const inCommune = <M extends 'ping' | 'site_state' | 'interface'>(m: M, exprs: Parameters<typeof select<M>>[1]) =>
-  select(m, exprs).rp('$rp').whereVar('province').whereVar('district').whereVar('commune').timeFilter();
+  select(m, exprs).rp('$rp').whereVar('province').whereVar('group').whereVar('commune').timeFilter();
 
 export function build(): dashboard.Dashboard {
   return new dashboard.DashboardBuilder('pointwatch · Commune view')
@@ -21,7 +21,7 @@ export function build(): dashboard.Dashboard {
     .refresh('1m')
     .timezone('browser')
     .withVariable(provinceVar())
-    .withVariable(districtVar())
+    .withVariable(groupVar())
     .withVariable(communeVar())
     .withVariable(rpVar('raw'))
     .withPanel(new statetimeline.PanelBuilder()

@@ -9,11 +9,11 @@ import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as bargauge from '@grafana/grafana-foundation-sdk/bargauge';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import { agg, col, influxql, select, selectFrom } from './lib/influxql.js';
-import { availabilityExpr, availabilityThresholds, districtVar, provinceVar, rpVar, stateMinutesExpr, targetVar } from './lib/common.js';
+import { availabilityExpr, availabilityThresholds, groupVar, provinceVar, rpVar, stateMinutesExpr, targetVar } from './lib/common.js';
 
 export const UID = 'pointwatch-coverage';
 
-const scoped = () => select('site_state', [availabilityExpr('avail')]).rp('$rp').whereVar('province').whereVar('district').timeFilter();
+const scoped = () => select('site_state', [availabilityExpr('avail')]).rp('$rp').whereVar('province').whereVar('group').timeFilter();
 
 export function build(): dashboard.Dashboard {
   const perSite = () => scoped().groupBy('site', 'commune');
@@ -25,7 +25,7 @@ export function build(): dashboard.Dashboard {
     .time({ from: 'now-30d', to: 'now' })
     .timezone('browser')
     .withVariable(provinceVar())
-    .withVariable(districtVar())
+    .withVariable(groupVar())
     .withVariable(rpVar('rollup_1h'))
     .withVariable(targetVar())
     .withPanel(new stat.PanelBuilder()
@@ -62,8 +62,8 @@ export function build(): dashboard.Dashboard {
       .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false))
       .height(12).span(12))
     .withPanel(new bargauge.PanelBuilder()
-      .title('Availability by district')
-      .withTarget(influxql(scoped().groupBy('district')).alias('$tag_district'))
+      .title('Availability by group (optional; a former district on older points)')
+      .withTarget(influxql(scoped().groupBy('group', 'district')).alias('$tag_group$tag_district'))
       .unit('percent').min(0).max(100).decimals(1)
       .thresholds(availabilityThresholds())
       .orientation(common.VizOrientation.Horizontal)
@@ -74,13 +74,13 @@ export function build(): dashboard.Dashboard {
       .withTarget(influxql(select('site_state', [
         availabilityExpr('availability %'), stateMinutesExpr('down', 'downtime min'), stateMinutesExpr('unreachable', 'unreachable min (parent)'),
         stateMinutesExpr('unknown', 'unknown min'), stateMinutesExpr('maintenance', 'maintenance min'),
-      ]).rp('$rp').whereVar('province').whereVar('district').timeFilter().groupBy('site', 'commune', 'district')).format('table'))
+      ]).rp('$rp').whereVar('province').whereVar('group').timeFilter().groupBy('site', 'commune')).format('table'))
       .withTransformation({ id: 'sortBy', options: { sort: [{ field: 'availability %', desc: false }] } })
       .height(14).span(24))
     .withPanel(new table.PanelBuilder()
       .title('WAN traffic per site (mean bps over the range)')
       .withTarget(influxql(select('interface', [agg('mean', 'interface', 'in_bps', 'in_bps'), agg('mean', 'interface', 'out_bps', 'out_bps')])
-        .rp('$rp').whereVar('province').whereVar('district').whereTag('wan', '=', 'true').timeFilter().groupBy('site', 'commune')).format('table'))
+        .rp('$rp').whereVar('province').whereVar('group').whereTag('wan', '=', 'true').timeFilter().groupBy('site', 'commune')).format('table'))
       .unit('bps')
       .height(10).span(24))
     .build();

@@ -1,4 +1,4 @@
-/** Province overview: current states, a map of sites coloured by state, availability by district, incidents and events. */
+/** Province overview: current states, a map of sites coloured by state, availability by commune, incidents and events. */
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
@@ -76,9 +76,9 @@ export function build(): dashboard.Dashboard {
       .thresholds(stateThresholds())
       .height(14).span(14))
     .withPanel(new bargauge.PanelBuilder()
-      .title('Availability by district (all hours; UP ÷ (UP + DOWN))')
+      .title('Availability by commune (all hours; UP ÷ (UP + DOWN))')
       .withTarget(influxql(select('site_state', [availabilityExpr()])
-        .rp('$rp').whereVar('province').timeFilter().groupBy('district')).alias('$tag_district'))
+        .rp('$rp').whereVar('province').timeFilter().groupBy('commune')).alias('$tag_commune'))
       .unit('percent').min(0).max(100).decimals(1)
       .thresholds(availabilityThresholds())
       .orientation(common.VizOrientation.Horizontal)
@@ -88,9 +88,9 @@ export function build(): dashboard.Dashboard {
     .withPanel(new timeseries.PanelBuilder()
       .title('Sites DOWN over time')
       .withTarget(influxql(select('site_state', [agg('sum', 'site_state', 'down', 'down')])
-        .rp(RP.raw).whereVar('province').timeFilter().groupByTime('$__interval').groupBy('district').fill('null'))
-        .alias('$tag_district'))
-      .description('Checks in state DOWN per interval, by district.')
+        .rp(RP.raw).whereVar('province').timeFilter().groupByTime('$__interval').fill('null'))
+        .alias('down'))
+      .description('Checks in state DOWN per interval, in the province.')
       .height(8).span(24))
     .withPanel(new table.PanelBuilder()
       .title('Events (transitions, incidents, reboots)')

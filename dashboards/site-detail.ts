@@ -7,7 +7,7 @@ import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import { RP } from '../src/store/schema.js';
 import { agg, field, influxql, select } from './lib/influxql.js';
-import { STATE_MAPPINGS, communeVar, districtVar, provinceVar, rpVar, siteVar, stateThresholds } from './lib/common.js';
+import { STATE_MAPPINGS, communeVar, groupVar, provinceVar, rpVar, siteVar, stateThresholds } from './lib/common.js';
 
 export const UID = 'pointwatch-site';
 
@@ -23,7 +23,7 @@ export function build(): dashboard.Dashboard {
     .refresh('1m')
     .timezone('browser')
     .withVariable(provinceVar())
-    .withVariable(districtVar())
+    .withVariable(groupVar())
     .withVariable(communeVar())
     .withVariable(siteVar())
     .withVariable(rpVar('raw'))

@@ -1,5 +1,5 @@
 /**
- * Pieces every pointwatch dashboard shares: template variables (province → district → commune →
+ * Pieces every pointwatch dashboard shares: template variables (province → group → commune →
  * site, retention policy), state colours, and the availability expression used by the report.
  */
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
@@ -50,16 +50,20 @@ const queryVar = (name: string, label: string, query: string) => new dashboard.Q
   .refresh(dashboard.VariableRefresh.OnDashboardLoad)
   .sort(dashboard.VariableSort.AlphabeticalCaseInsensitiveAsc);
 
-/** province → district → commune → site, each filtered by the ones before. */
+/**
+ * province → group → commune → site, each filtered by the ones before. The group is optional (a
+ * province may use none: the variable is then empty and All matches every point); it lists the
+ * `district` values of points written before the 2025 reform too.
+ */
 export const provinceVar = (opts: { all?: boolean } = {}) => {
   const v = queryVar('province', 'Province', showTagValues('site_state', 'province'));
   return opts.all ? v.includeAll(true).allValue('.*') : v;
 };
-export const districtVar = () => queryVar('district', 'District', showTagValues('site_state', 'district', [['province', 'province']]))
+export const groupVar = () => queryVar('group', 'Group (optional)', showTagValues('site_state', 'group', [['province', 'province']]))
   .includeAll(true).allValue('.*').multi(true);
-export const communeVar = () => queryVar('commune', 'Commune', showTagValues('site_state', 'commune', [['province', 'province'], ['district', 'district']]))
+export const communeVar = () => queryVar('commune', 'Commune', showTagValues('site_state', 'commune', [['province', 'province'], ['group', 'group']]))
   .includeAll(true).allValue('.*').multi(true);
-export const siteVar = () => queryVar('site', 'Site', showTagValues('site_state', 'site', [['province', 'province'], ['district', 'district'], ['commune', 'commune']]));
+export const siteVar = () => queryVar('site', 'Site', showTagValues('site_state', 'site', [['province', 'province'], ['group', 'group'], ['commune', 'commune']]));
 
 /** Which data to read: raw (30 days), 5-minute or 1-hour rollups (same field names). */
 export const rpVar = (def: keyof typeof RP = 'raw') => new dashboard.CustomVariableBuilder('rp')
@@ -70,4 +74,4 @@ export const rpVar = (def: keyof typeof RP = 'raw') => new dashboard.CustomVaria
 export const targetVar = (target = 95) => new dashboard.ConstantVariableBuilder('target').value(String(target));
 
 /** The variable names dashboards use, for tests that fill them in. */
-export const VARIABLES = ['province', 'district', 'commune', 'site', 'rp', 'target'] as const;
+export const VARIABLES = ['province', 'group', 'commune', 'site', 'rp', 'target'] as const;

@@ -12,7 +12,7 @@
  */
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import type * as common from '@grafana/grafana-foundation-sdk/common';
-import { MEASUREMENTS, RP, type FieldsOf, type MeasurementName, type RetentionPolicyName, type TagsOf } from '../../src/store/schema.js';
+import { LEGACY_TAGS, MEASUREMENTS, RP, type FieldsOf, type MeasurementName, type RetentionPolicyName, type TagsOf } from '../../src/store/schema.js';
 
 /** The InfluxDB datasource provisioned by config/grafana/provisioning/datasources/pointwatch.yaml. */
 export const DATASOURCE: common.DataSourceRef = { type: 'influxdb', uid: 'pointwatch-influxdb' };
@@ -81,8 +81,15 @@ export class Select<M extends MeasurementName = MeasurementName> {
     return this;
   }
 
-  /** The usual template-variable filter: `"tag" =~ /^$var$/` (works with multi-value and All). */
+  /**
+   * The usual template-variable filter: `"tag" =~ /^$var$/` (works with multi-value and All).
+   * On `group`, points written before the 2025 reform match by their `district` tag too.
+   */
   whereVar(tag: TagsOf<M> & string, variable: string = tag): this {
+    if (tag === 'group') {
+      this.conds.push(groupCond(variable));
+      return this;
+    }
     return this.whereTag(tag, '=~', `/^$${variable}$/`);
   }
 
@@ -107,7 +114,8 @@ export class Select<M extends MeasurementName = MeasurementName> {
     return this;
   }
 
-  groupBy(...tags: Array<TagsOf<M> & string>): this {
+  /** Group by tags; a legacy tag (`district`, on points written before 2025) may be named beside its successor. */
+  groupBy(...tags: Array<(TagsOf<M> | (typeof LEGACY_TAGS)[number]) & string>): this {
     this._groupTags.push(...tags);
     return this;
   }
@@ -153,9 +161,18 @@ export function selectFrom<M extends MeasurementName>(inner: Select<M>, exprs: E
 }
 
 /** `SHOW TAG VALUES FROM "m" WITH KEY = "tag" [WHERE ...]` for template variables. */
+/** `group` or, on points written before the 2025 reform, `district` matches the variable. */
+function groupCond(variable: string): string {
+  const legacy: (typeof LEGACY_TAGS)[number] = 'district';
+  return `(${ident('group')} =~ /^$${variable}$/ OR ${ident(legacy)} =~ /^$${variable}$/)`;
+}
+
+/** Values of a tag (`group`: of the legacy `district` tag too), filtered by earlier variables. */
 export function showTagValues<M extends MeasurementName>(m: M, tag: TagsOf<M> & string, where: Array<[TagsOf<M> & string, string]> = []): string {
-  const w = where.map(([t, v]) => `${ident(t)} =~ /^$${v}$/`).join(' AND ');
-  return `SHOW TAG VALUES FROM ${ident(MEASUREMENTS[m].name)} WITH KEY = ${ident(tag)}${w ? ` WHERE ${w}` : ''}`;
+  const w = where.map(([t, v]) => (t === 'group' ? groupCond(v) : `${ident(t)} =~ /^$${v}$/`)).join(' AND ');
+  const legacy: (typeof LEGACY_TAGS)[number] = 'district';
+  const key = tag === 'group' ? `IN (${ident('group')}, ${ident(legacy)})` : `= ${ident(tag)}`;
+  return `SHOW TAG VALUES FROM ${ident(MEASUREMENTS[m].name)} WITH KEY ${key}${w ? ` WHERE ${w}` : ''}`;
 }
 
 export type ResultFormat = 'time_series' | 'table' | 'logs';

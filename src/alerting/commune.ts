@@ -13,11 +13,12 @@
  */
 import type { Settings } from '../config/schema.js';
 import { parseDuration } from '../core/duration.js';
+import { communeKey, placeOf } from '../inventory/places.js';
 
 export interface CommuneSiteView {
   id: string;
   commune: string;
-  district: string;
+  group?: string;
   province: string;
   /** Epoch ms the site's own confirmed outage began; null when it is not DOWN on its own. */
   downSince: number | null;
@@ -28,10 +29,10 @@ export interface CommuneSiteView {
 export type CommuneKind = 'power-cut-suspected' | 'upstream-down';
 
 export interface CommuneOutage {
-  /** `province/district/commune`: communes are named within their district. */
+  /** communeKey: province + commune (names repeat across provinces). */
   key: string;
   commune: string;
-  district: string;
+  group?: string;
   province: string;
   kind: CommuneKind;
   /** The down sites, by outage start. */
@@ -41,7 +42,7 @@ export interface CommuneOutage {
   detail: string;
 }
 
-export const communeKey = (s: { province: string; district: string; commune: string }) => `${s.province}/${s.district}/${s.commune}`;
+export { communeKey };
 
 export interface CommuneDecision {
   /** Outages to open now (no open incident for that commune yet). */
@@ -74,7 +75,7 @@ export function communeRule(sites: readonly CommuneSiteView[], settings: Setting
   const kind: CommuneKind = shared.size > 0 ? 'upstream-down' : 'power-cut-suspected';
   const what = kind === 'upstream-down' ? `upstream link suspected (all behind ${[...shared][0]})` : 'power cut suspected';
   return {
-    key: communeKey(first), commune: first.commune, district: first.district, province: first.province, kind,
+    key: communeKey(first), ...placeOf(first), kind,
     sites: best.map((s) => s.id), total, since: best[0]!.downSince!,
     detail: `${best.length} of ${total} sites down within ${window} (${pct(best.length / total)}% >= ${pct(ratio)}%): ${what}`,
   };
@@ -105,7 +106,7 @@ export function evaluateCommunes(sites: readonly CommuneSiteView[], open: Readon
         const rule = communeRule(list, settings);
         const first = list[0]!;
         out.update.push({
-          key: k, commune: first.commune, district: first.district, province: first.province,
+          key: k, ...placeOf(first),
           kind: rule?.kind ?? 'power-cut-suspected',
           sites: stillDown.map((s) => s.id), total: list.length,
           since: Math.min(...stillDown.map((s) => s.downSince!)),

@@ -20,7 +20,7 @@
  * Call tick(now) every few seconds: it releases held notices, escalates, retries failed and
  * interrupted notices, and re-judges sites whose maintenance window started or ended.
  */
-import type { Inventory, Level, Settings, Site } from '../config/schema.js';
+import type { Commune, CommuneKind, Inventory, Level, Settings, Site } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import { parseDuration } from '../core/duration.js';
 import { errorMessage } from '../core/errors.js';
@@ -30,6 +30,7 @@ import type { EventFields } from '../store/points.js';
 import type { EventType, SiteStateName } from '../store/schema.js';
 import type { Db } from '../store/sqlite.js';
 import { communeKey, evaluateCommunes, type CommuneSiteView } from './commune.js';
+import { communeIndex, placeOf, type Place } from '../inventory/places.js';
 import { affectedBy, buildGraph, evaluateBatch, type BatchResult, type SiteGraph, type StateLookup } from './dependencies.js';
 import { dueEscalations, escalationSteps, recipientsFor } from './escalation.js';
 import { IncidentRepository, type Incident } from './incidents.js';
@@ -44,7 +45,7 @@ export interface Dispatcher {
 export interface EngineEvent {
   /** The site, or null for a commune-level event (then `area` carries the tags). */
   site: string | null;
-  area: { province: string; district: string; commune: string };
+  area: Place;
   ts: number;
   type: EventType;
   fields: EventFields;
@@ -127,6 +128,7 @@ class Engine implements AlertEngine {
   private graph!: SiteGraph;
   private sitesById!: Map<string, Site>;
   private communeSites!: Map<string, Site[]>;
+  private communeInfo!: Map<string, Commune>;
   private siteStates: Map<string, SiteAlertState>;
   /** The state last written to SQLite per site (a later state the same for a restart is not written again). */
   private readonly persisted = new Map<string, SiteAlertState>();
@@ -157,6 +159,7 @@ class Engine implements AlertEngine {
     // states of sites that left the inventory stay in SQLite, but are no longer judged
     for (const id of [...this.siteStates.keys()]) if (!this.sitesById.has(id)) this.siteStates.delete(id);
     for (const id of [...this.persisted.keys()]) if (!this.sitesById.has(id)) this.persisted.delete(id);
+    this.communeInfo = communeIndex(inventory.communes ?? []);
     this.communeSites = new Map();
     for (const s of inventory.sites) {
       const k = communeKey(s);
@@ -261,8 +264,8 @@ class Engine implements AlertEngine {
     };
   }
 
-  private area(s: { province: string; district: string; commune: string }) {
-    return { province: s.province, district: s.district, commune: s.commune };
+  private area(s: Place): Place {
+    return placeOf(s);
   }
 
   /** Everything a batch changes, in one transaction; returns the notices to dispatch after commit. */
@@ -392,7 +395,7 @@ class Engine implements AlertEngine {
       for (const s of this.communeSites.get(k) ?? []) {
         const st = states.get(s.id) ?? this.siteStates.get(s.id);
         views.push({
-          id: s.id, commune: s.commune, district: s.district, province: s.province,
+          id: s.id, ...placeOf(s),
           downSince: st && st.state === 'DOWN' && st.down.confirmed ? st.down.since : null,
           ancestors: this.graph.ancestors.get(s.id) ?? [],
         });
@@ -411,7 +414,7 @@ class Engine implements AlertEngine {
       const inc = this.repo.openIncident({ kind: o.kind, site_id: null, ...this.area(o), state: 'DOWN', detail: o.detail, opened_at: o.since, affected: o.sites });
       for (const id of o.sites) this.fold(id, inc.id, o);
       batch.events.push({ site: null, area: this.area(o), ts: batch.now, type: 'incident_open', fields: { text: `${o.kind}: ${o.detail}`, incident_id: inc.id } });
-      this.log.warn({ commune: o.commune, district: o.district, sites: o.sites.length, kind: o.kind }, 'commune outage');
+      this.log.warn({ commune: o.commune, province: o.province, sites: o.sites.length, kind: o.kind }, 'commune outage');
       this.notifyFiring(this.repo.getIncident(inc.id)!, batch);
     }
     for (const u of decision.update) {
@@ -437,7 +440,7 @@ class Engine implements AlertEngine {
   }
 
   /** A site's own site-down incident, not yet told, joins the commune incident (no notice of its own). */
-  private fold(siteId: string, communeIncident: number, area: { province: string; district: string; commune: string }): void {
+  private fold(siteId: string, communeIncident: number, area: Place): void {
     const own = this.repo.findOpen('site-down', siteId, area) ?? this.repo.findOpen('upstream-down', siteId, area);
     if (own && own.notified_at === null && own.merged_into === null) this.repo.setHold(own.id, null, communeIncident);
   }
@@ -459,10 +462,15 @@ class Engine implements AlertEngine {
 
   // ------------------------------------------------------------ notices
 
+  private communeKindOf(p: Place): { commune_kind?: CommuneKind } {
+    const c = this.communeInfo.get(communeKey(p));
+    return c ? { commune_kind: c.kind } : {};
+  }
+
   private noticeSite(id: string): NoticeSite | null {
     const s = this.sitesById.get(id);
     if (!s) return null;
-    return { id: s.id, name: s.name, kind: s.kind, commune: s.commune, district: s.district, province: s.province, ...(s.village ? { village: s.village } : {}) };
+    return { id: s.id, name: s.name, kind: s.kind, ...placeOf(s), ...(s.village ? { village: s.village } : {}) };
   }
 
   buildNotice(inc: Incident, event: Notice['event'], level: Level): Notice {
@@ -482,7 +490,7 @@ class Engine implements AlertEngine {
       event,
       incident_id: inc.id,
       site: inc.site_id ? this.noticeSite(inc.site_id) : null,
-      area: { commune: inc.commune, district: inc.district, province: inc.province },
+      area: { ...placeOf(inc), ...this.communeKindOf(inc) },
       state: event === 'resolved' ? (current && current !== 'DOWN' && current !== 'UNREACHABLE' ? current : 'UP') : inc.state,
       since: inc.opened_at,
       ...(inc.resolved_at !== null && event === 'resolved' ? { resolved_at: inc.resolved_at } : {}),

@@ -83,6 +83,11 @@ export const ALERTING_MIGRATIONS = [
      state TEXT NOT NULL,
      updated_at INTEGER NOT NULL
    );`,
+  // 2025 reform: the district becomes the optional group ('' = none), and no longer part of an
+  // incident's identity (a site whose district is dropped keeps its open incident)
+  `ALTER TABLE alert_incidents RENAME COLUMN district TO area_group;
+   DROP INDEX alert_incidents_one_open;
+   CREATE UNIQUE INDEX alert_incidents_one_open ON alert_incidents(kind, IFNULL(site_id, ''), province, commune) WHERE resolved_at IS NULL;`,
 ];
 
 export interface Incident {
@@ -91,7 +96,8 @@ export interface Incident {
   /** null for a commune-level incident. */
   site_id: string | null;
   commune: string;
-  district: string;
+  /** The site's group when it has one (src/inventory/places.ts). */
+  group?: string;
   province: string;
   /** The site state the incident is about (DOWN, DEGRADED, ...). */
   state: SiteStateName;
@@ -152,7 +158,7 @@ export interface OpenIncidentInput {
   kind: AlertKind;
   site_id: string | null;
   commune: string;
-  district: string;
+  group?: string;
   province: string;
   state: SiteStateName;
   detail: string;
@@ -162,12 +168,15 @@ export interface OpenIncidentInput {
   merged_into?: number | null;
 }
 
-interface IncidentRow extends Omit<Incident, 'escalated' | 'affected'> {
+interface IncidentRow extends Omit<Incident, 'escalated' | 'affected' | 'group'> {
   escalated: string;
   affected: string;
+  area_group: string;
 }
 
-const toIncident = (r: IncidentRow): Incident => ({ ...r, escalated: JSON.parse(r.escalated), affected: JSON.parse(r.affected) });
+const toIncident = ({ area_group, ...r }: IncidentRow): Incident => ({
+  ...r, ...(area_group ? { group: area_group } : {}), escalated: JSON.parse(r.escalated), affected: JSON.parse(r.affected),
+});
 
 export function migrateAlerting(db: Db): void {
   migrate(db, 'alerting', ALERTING_MIGRATIONS);
@@ -236,9 +245,9 @@ export class IncidentRepository {
     return (this.stmt('SELECT * FROM alert_incidents WHERE resolved_at IS NULL ORDER BY id').all() as IncidentRow[]).map(toIncident);
   }
 
-  findOpen(kind: AlertKind, site_id: string | null, area: { province: string; district: string; commune: string }): Incident | null {
-    const r = this.stmt(`SELECT * FROM alert_incidents WHERE resolved_at IS NULL AND kind = ? AND IFNULL(site_id, '') = ? AND province = ? AND district = ? AND commune = ?`)
-      .get(kind, site_id ?? '', area.province, area.district, area.commune) as IncidentRow | undefined;
+  findOpen(kind: AlertKind, site_id: string | null, area: { province: string; commune: string }): Incident | null {
+    const r = this.stmt(`SELECT * FROM alert_incidents WHERE resolved_at IS NULL AND kind = ? AND IFNULL(site_id, '') = ? AND province = ? AND commune = ?`)
+      .get(kind, site_id ?? '', area.province, area.commune) as IncidentRow | undefined;
     return r ? toIncident(r) : null;
   }
 
@@ -246,9 +255,9 @@ export class IncidentRepository {
   openIncident(i: OpenIncidentInput): Incident {
     const existing = this.findOpen(i.kind, i.site_id, i);
     if (existing) return existing;
-    const r = this.stmt(`INSERT INTO alert_incidents (kind, site_id, commune, district, province, state, detail, opened_at, affected, hold_until, merged_into)
+    const r = this.stmt(`INSERT INTO alert_incidents (kind, site_id, commune, area_group, province, state, detail, opened_at, affected, hold_until, merged_into)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
-      i.kind, i.site_id, i.commune, i.district, i.province, i.state, i.detail, i.opened_at,
+      i.kind, i.site_id, i.commune, i.group ?? '', i.province, i.state, i.detail, i.opened_at,
       JSON.stringify(i.affected ?? []), i.hold_until ?? null, i.merged_into ?? null,
     );
     return this.getIncident(Number(r.lastInsertRowid))!;

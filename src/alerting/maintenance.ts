@@ -1,6 +1,6 @@
 /**
  * Maintenance windows: one-off (start..end) and recurring (a cron pattern + a duration, valid
- * between start and end), scoped to sites, communes or districts. Inside a window a site is
+ * between start and end), scoped to sites, communes or groups. Inside a window a site is
  * MAINTENANCE: no alert opens (resolved notices still go out) and the time is excluded from
  * availability. Planned power cuts published by the power company import from CSV
  * (`area,start,end[,reason]`).
@@ -12,14 +12,17 @@
 import cron from 'node-cron';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { Site } from '../config/schema.js';
+import { ambiguousNames, communeKey, communeRefMatches, createPlaceResolver, groupRefMatches, type Place, type PlaceResolver } from '../inventory/places.js';
 import { InputError } from '../core/errors.js';
 import { migrate, type Db } from '../store/sqlite.js';
 
 export interface MaintenanceWindow {
   id: number;
   sites: string[];
+  /** Commune refs: `Province/Commune` (what the CSV import and the API store), or a plain name (any province). */
   communes: string[];
-  districts: string[];
+  /** Group refs, the same way (windows made before the reform scoped districts: read as groups). */
+  groups: string[];
   /** Epoch ms. One-off: the window. Recurring: the span during which the recurrence applies. */
   start: number;
   end: number;
@@ -131,24 +134,30 @@ export function isWindowActive(w: Pick<MaintenanceWindow, 'start' | 'end' | 'cro
   return false;
 }
 
-export function windowCovers(w: Pick<MaintenanceWindow, 'sites' | 'communes' | 'districts'>, site: Pick<Site, 'id' | 'commune' | 'district'>): boolean {
-  return w.sites.includes(site.id) || w.communes.includes(site.commune) || w.districts.includes(site.district);
+type ScopedSite = Pick<Site, 'id' | 'commune' | 'group' | 'province'>;
+
+export function windowCovers(w: Pick<MaintenanceWindow, 'sites' | 'communes' | 'groups'>, site: ScopedSite): boolean {
+  return w.sites.includes(site.id) || w.communes.some((c) => communeRefMatches(c, site)) || w.groups.some((g) => groupRefMatches(g, site));
 }
 
 /** Pure: is `site` inside any of `windows` at `ts`? */
-export function inMaintenance(windows: readonly MaintenanceWindow[], site: Pick<Site, 'id' | 'commune' | 'district'>, ts: number, tz: string): boolean {
+export function inMaintenance(windows: readonly MaintenanceWindow[], site: ScopedSite, ts: number, tz: string): boolean {
   return windows.some((w) => windowCovers(w, site) && isWindowActive(w, ts, tz));
 }
 
 /** Problems with a window a person asks for (API and CSV), each naming the field. */
-export function windowProblems(input: MaintenanceInput, known: { sites: Set<string>; communes: Set<string>; districts: Set<string> }): string[] {
+export function windowProblems(input: MaintenanceInput, known: { sites: Set<string>; places: readonly Place[] }): string[] {
   const out: string[] = [];
   if (!Number.isFinite(input.start) || !Number.isFinite(input.end)) out.push('start and end must be times');
   else if (input.end <= input.start) out.push(`end (${new Date(input.end).toISOString()}) must be after start (${new Date(input.start).toISOString()})`);
-  if (input.sites.length + input.communes.length + input.districts.length === 0) out.push('scope: name at least one site, commune or district');
+  if (input.sites.length + input.communes.length + input.groups.length === 0) out.push('scope: name at least one site, commune or group');
   for (const s of input.sites) if (!known.sites.has(s)) out.push(`sites: unknown site '${s}'`);
-  for (const c of input.communes) if (!known.communes.has(c)) out.push(`communes: unknown commune '${c}'`);
-  for (const d of input.districts) if (!known.districts.has(d)) out.push(`districts: unknown district '${d}'`);
+  const ambiguous = ambiguousNames(known.places);
+  for (const c of input.communes) {
+    if (!known.places.some((p) => communeRefMatches(c, p))) out.push(`communes: unknown commune '${c}'`);
+    else if (ambiguous.has(c)) out.push(`communes: '${c}' is a commune in ${ambiguous.get(c)!.join(' and ')}: write Province/${c}`);
+  }
+  for (const g of input.groups) if (!known.places.some((p) => groupRefMatches(g, p))) out.push(`groups: unknown group '${g}'`);
   if (input.cron) {
     try { compileCron(input.cron); } catch (err) { out.push(`cron: ${(err as Error).message}`); }
     if (!input.duration_ms || input.duration_ms <= 0) out.push('duration: a recurring window needs a duration');
@@ -184,15 +193,18 @@ function validParts(y: number, mo: number, d: number, h: number, mi: number): bo
 }
 
 const fold = (s: string) => s.normalize('NFC').trim().toLocaleLowerCase('vi');
+const COLUMNS = ['area', 'start', 'end', 'reason', 'district'];
 
 /**
- * Read a published planned-power-cut schedule: header `area,start,end` (optional `reason`);
- * `area` is a commune or district name of the inventory (case-insensitive). Returns one window per
- * row, or throws InputError listing EVERY bad row as `<file>:<line>: column <name>: <problem>`.
+ * Read a published planned-power-cut schedule: header `area,start,end` (optional `reason`, and
+ * `district`: the former district, for schedules still written with pre-2025 names). `area` is a
+ * commune of the inventory, by its current or a former name (case-insensitive, `xã`/`phường`
+ * ignored; `Province/Commune` where a name repeats), or a group. Returns one window per row, or
+ * throws InputError listing EVERY bad row as `<file>:<line>: column <name>: <problem>`.
  */
 export function importPowerCutCsv(
   text: string,
-  opts: { file: string; sites: readonly Pick<Site, 'commune' | 'district'>[]; tz: string; created_by: string },
+  opts: { file: string; sites: readonly Place[]; communes?: Parameters<typeof createPlaceResolver>[1]; tz: string; created_by: string },
 ): MaintenanceInput[] {
   const problems: string[] = [];
   const where = (line: number, col?: string) => `${opts.file}:${line}:${col ? ` column ${col}:` : ''}`;
@@ -207,15 +219,14 @@ export function importPowerCutCsv(
   for (const need of ['area', 'start', 'end']) {
     if (!cols.includes(need)) problems.push(`${where(1)} header: missing column '${need}' (expected area,start,end[,reason])`);
   }
-  for (const c of cols) if (!['area', 'start', 'end', 'reason'].includes(c)) problems.push(`${where(1)} header: unknown column '${c}' (expected area,start,end[,reason])`);
+  for (const c of cols) if (!COLUMNS.includes(c)) problems.push(`${where(1)} header: unknown column '${c}' (expected area,start,end[,reason][,district])`);
   if (problems.length) throw new InputError(`${opts.file}: bad header`, problems);
 
-  const communes = new Map(opts.sites.map((s) => [fold(s.commune), s.commune]));
-  const districts = new Map(opts.sites.map((s) => [fold(s.district), s.district]));
+  const places: PlaceResolver = createPlaceResolver(opts.sites, opts.communes);
   const out: MaintenanceInput[] = [];
   for (const { record: fields, info } of rows) {
     const line = info.lines;
-    const optionalReasonMissing = cols.at(-1) === 'reason' && fields.length === cols.length - 1;
+    const optionalReasonMissing = cols.at(-1) === 'reason' && fields.length === cols.length - 1 && !cols.includes('district');
     if (fields.length !== cols.length && !optionalReasonMissing) {
       problems.push(`${where(line)} ${fields.length} field${fields.length === 1 ? '' : 's'}, the header has ${cols.length}`);
       continue;
@@ -223,14 +234,19 @@ export function importPowerCutCsv(
     const record: Record<string, string> = Object.fromEntries(cols.map((c, i) => [c, fields[i] ?? '']));
     const area = record.area ?? '';
     const input: MaintenanceInput = {
-      sites: [], communes: [], districts: [], start: NaN, end: NaN,
+      sites: [], communes: [], groups: [], start: NaN, end: NaN,
       reason: record.reason || 'planned power cut', created_by: opts.created_by, source: `csv:${opts.file.split('/').pop()}`,
     };
     let ok = true;
-    if (!area) { problems.push(`${where(line, 'area')} empty: name a commune or district`); ok = false; }
-    else if (communes.has(fold(area))) input.communes.push(communes.get(fold(area))!);
-    else if (districts.has(fold(area))) input.districts.push(districts.get(fold(area))!);
-    else { problems.push(`${where(line, 'area')} '${area}' is neither a commune nor a district of the inventory`); ok = false; }
+    if (!area) { problems.push(`${where(line, 'area')} empty: name a commune or group`); ok = false; }
+    else {
+      const c = places.commune(area, { district: record.district });
+      const g = places.groups(area);
+      if (c.ok) input.communes.push(communeKey(c.place));
+      else if (c.reason === 'unknown' && g.length) input.groups.push(...g);
+      else if (c.reason === 'ambiguous') { problems.push(`${where(line, 'area')} ${c.message}`); ok = false; }
+      else { problems.push(`${where(line, 'area')} '${area}' is neither a commune (current or former) nor a group of the inventory`); ok = false; }
+    }
     for (const col of ['start', 'end'] as const) {
       const raw = record[col] ?? '';
       const t = parseLocalDateTime(raw, opts.tz);
@@ -263,15 +279,17 @@ export const MAINTENANCE_MIGRATIONS = [
      CHECK (end_ms > start_ms)
    );
    CREATE INDEX alert_maintenance_end ON alert_maintenance(end_ms);`,
+  // 2025 reform: windows on districts are windows on the group of that name
+  `ALTER TABLE alert_maintenance RENAME COLUMN districts TO groups;`,
 ];
 
 interface Row {
-  id: number; sites: string; communes: string; districts: string; start_ms: number; end_ms: number;
+  id: number; sites: string; communes: string; groups: string; start_ms: number; end_ms: number;
   cron: string | null; duration_ms: number | null; reason: string; created_by: string; created_at: number; source: string;
 }
 
 const fromRow = (r: Row): MaintenanceWindow => ({
-  id: r.id, sites: JSON.parse(r.sites), communes: JSON.parse(r.communes), districts: JSON.parse(r.districts),
+  id: r.id, sites: JSON.parse(r.sites), communes: JSON.parse(r.communes), groups: JSON.parse(r.groups),
   start: r.start_ms, end: r.end_ms, cron: r.cron, duration_ms: r.duration_ms, reason: r.reason,
   created_by: r.created_by, created_at: r.created_at, source: r.source,
 });
@@ -299,10 +317,10 @@ export class MaintenanceStore {
 
   /** All or nothing (one transaction): an imported schedule lands whole. */
   createMany(inputs: readonly MaintenanceInput[], at: number): MaintenanceWindow[] {
-    const ins = this.db.prepare(`INSERT INTO alert_maintenance (sites, communes, districts, start_ms, end_ms, cron, duration_ms, reason, created_by, created_at, source)
+    const ins = this.db.prepare(`INSERT INTO alert_maintenance (sites, communes, groups, start_ms, end_ms, cron, duration_ms, reason, created_by, created_at, source)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const ids = this.db.transaction(() => inputs.map((i) => Number(ins.run(
-      JSON.stringify(i.sites), JSON.stringify(i.communes), JSON.stringify(i.districts), i.start, i.end,
+      JSON.stringify(i.sites), JSON.stringify(i.communes), JSON.stringify(i.groups), i.start, i.end,
       i.cron ?? null, i.duration_ms ?? null, i.reason, i.created_by, at, i.source ?? 'manual',
     ).lastInsertRowid)))();
     this.cache = null;
@@ -316,7 +334,7 @@ export class MaintenanceStore {
   }
 
   /** Is `site` in a window at `ts`? */
-  isInMaintenance(site: Pick<Site, 'id' | 'commune' | 'district'>, ts: number): boolean {
+  isInMaintenance(site: ScopedSite, ts: number): boolean {
     return inMaintenance(this.list(), site, ts, this.tz);
   }
 

@@ -2,7 +2,7 @@
  * The contract between alerting (which decides WHAT to say and to WHOM) and the notifiers
  * (which say it on one channel). Message building from a Notice is pure (see notifiers/).
  */
-import type { Contact, Lang, Level } from '../core/types.js';
+import type { CommuneKind, Contact, Lang, Level } from '../core/types.js';
 import type { SiteStateName } from '../store/schema.js';
 
 /** Every alert kind has a runbook per language under config/runbooks/<lang>/<kind>.md. */
@@ -19,9 +19,18 @@ export interface NoticeSite {
   name: string;
   kind: string;
   commune: string;
-  district: string;
+  /** The site's group, when its province uses groups. */
+  group?: string;
   province: string;
   village?: string;
+}
+
+/** Where an incident is: the commune (its kind when the inventory says), its group when any, the province. */
+export interface NoticeArea {
+  commune: string;
+  commune_kind?: CommuneKind;
+  group?: string;
+  province: string;
 }
 
 export interface Recipient extends Contact {
@@ -37,7 +46,7 @@ export interface Notice {
   incident_id: number;
   /** The site the incident is about; null for a commune-level incident. */
   site: NoticeSite | null;
-  area: { commune: string; district: string; province: string };
+  area: NoticeArea;
   state: SiteStateName;
   /** Epoch ms the condition began. */
   since: number;

@@ -98,7 +98,7 @@ export function coverageRows(full: FullReport, group_by: CoverageParams['group_b
   type RowT = CoverageReport['rows'][number];
   const site = (s: SiteCoverage): RowT => ({ ...pick(s, SITE_COLUMNS), name: s.name, availability_pct: s.availability_pct, commune: s.commune, site: s.site });
   const area = (a: AreaCoverage): RowT => ({ ...pick(a, AREA_COLUMNS), name: a.name, availability_pct: a.availability_pct });
-  const rows = group_by === 'site' ? full.sites.map(site) : (group_by === 'commune' ? full.communes : full.districts).map(area);
+  const rows = group_by === 'site' ? full.sites.map(site) : (group_by === 'commune' ? full.communes : full.groups).map(area);
   const t = full.total;
   return {
     from: full.from, to: full.to, group_by, target_pct,

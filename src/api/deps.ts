@@ -71,7 +71,8 @@ export interface Incident {
   /** null for a commune-level incident. */
   site_id: string | null;
   commune: string;
-  district: string;
+  /** The site's group, when its province uses groups. */
+  group?: string;
   province: string;
   state: SiteStateName;
   detail: string;
@@ -97,8 +98,9 @@ export interface RunbookStepRecord {
 export interface MaintenanceWindow {
   id: number;
   sites: string[];
+  /** Commune refs (`Province/Commune`, or a plain name where unique). */
   communes: string[];
-  districts: string[];
+  groups: string[];
   start: number;
   end: number;
   /** Recurring windows: each occurrence starts on this cron pattern and lasts duration_ms. */
@@ -142,7 +144,7 @@ export interface RunbookSource {
   runbooks(): Map<string, Map<string, RunbookView>>;
 }
 
-export const COVERAGE_GROUPS = ['site', 'commune', 'district'] as const;
+export const COVERAGE_GROUPS = ['site', 'commune', 'group'] as const;
 export type CoverageGroup = (typeof COVERAGE_GROUPS)[number];
 
 export interface CoverageParams {

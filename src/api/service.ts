@@ -6,6 +6,7 @@
  */
 import type { Site } from '../config/schema.js';
 import { InputError } from '../core/errors.js';
+import { areaCovers, communeRefMatches, groupRefMatches, placeOf, type Place } from '../inventory/places.js';
 import { STATE_CODE, type SiteStateName } from '../store/schema.js';
 import type {
   ApiDeps, CoverageGroup, CoverageReport, HistoryKind, Incident, LatestMeasurements, LiveState,
@@ -47,8 +48,13 @@ export function publicSite(s: Site): PublicSite {
   return { ...rest, snmp: snmp === false ? false : { version: snmp.version } };
 }
 
-export function incidentArea(i: Incident) {
-  return { commune: i.commune, district: i.district, province: i.province };
+export function incidentArea(i: Incident): Place {
+  return placeOf(i);
+}
+
+/** The list filters: province exact; commune and group by name or `Province/Name`. */
+function placeMatches(s: Site, q: { province?: string; group?: string; commune?: string }): boolean {
+  return (!q.province || s.province === q.province) && (!q.group || groupRefMatches(q.group, s)) && (!q.commune || communeRefMatches(q.commune, s));
 }
 
 /** Worst state first, then longest in that state, then name. */
@@ -84,11 +90,11 @@ export class Service {
 
   listSites(
     user: Principal,
-    q: { province?: string; district?: string; commune?: string; state?: SiteStateName; limit: number; offset: number; sort?: 'id' | 'worst' },
+    q: { province?: string; group?: string; commune?: string; state?: SiteStateName; limit: number; offset: number; sort?: 'id' | 'worst' },
   ): Page<SiteStatus> {
     const states = this.deps.live.states();
     const all = this.visibleSites(user)
-      .filter((s) => (!q.province || s.province === q.province) && (!q.district || s.district === q.district) && (!q.commune || s.commune === q.commune))
+      .filter((s) => placeMatches(s, q))
       .map((s) => ({ site: publicSite(s), state: this.stateOf(s.id, states) }))
       .filter((x) => !q.state || x.state.state === q.state);
     all.sort(q.sort === 'worst' ? worstFirst : (a, b) => a.site.id.localeCompare(b.site.id));
@@ -144,10 +150,9 @@ export class Service {
   private fillRunbook(book: RunbookView, i: Incident): RunbookView {
     const inv = this.deps.inventory();
     const site = i.site_id ? inv.sites.find((s) => s.id === i.site_id) : undefined;
-    const areaName = { commune: i.commune, district: i.district, province: i.province };
     const contacts = [
       ...(site?.contacts ?? []).map((c) => ({ ...c, level: 'commune' })),
-      ...inv.areas.filter((a) => areaName[a.level] === a.name).flatMap((a) => a.contacts.map((c) => ({ ...c, level: a.level }))),
+      ...inv.areas.filter((a) => areaCovers(a, placeOf(i))).flatMap((a) => a.contacts.map((c) => ({ ...c, level: a.level }))),
     ];
     const vars = runbookVars({ site: site?.name, commune: i.commune, contacts });
     const f = (text: string) => fillPlaceholders(text, vars, book.lang as Lang);
@@ -178,10 +183,10 @@ export class Service {
   // ------------------------------------------------------------ maintenance
 
   /** The sites a maintenance target covers, or null when it names nothing. */
-  private expand(w: { sites: string[]; communes: string[]; districts: string[] }): { sites: Site[]; missing: { field: string; name: string } | null } {
+  private expand(w: { sites: string[]; communes: string[]; groups: string[] }): { sites: Site[]; missing: { field: string; name: string } | null } {
     const inv = this.deps.inventory().sites;
     const out = new Map<string, Site>();
-    const pick = (field: 'sites' | 'communes' | 'districts', names: string[], match: (s: Site, n: string) => boolean) => {
+    const pick = (field: 'sites' | 'communes' | 'groups', names: string[], match: (s: Site, n: string) => boolean) => {
       for (const n of names) {
         const hit = inv.filter((s) => match(s, n));
         if (hit.length === 0) return { field, name: n };
@@ -191,8 +196,8 @@ export class Service {
     };
     const missing =
       pick('sites', w.sites, (s, n) => s.id === n) ??
-      pick('communes', w.communes, (s, n) => s.commune === n) ??
-      pick('districts', w.districts, (s, n) => s.district === n);
+      pick('communes', w.communes, (s, n) => communeRefMatches(n, s)) ??
+      pick('groups', w.groups, (s, n) => groupRefMatches(n, s));
     return { sites: [...out.values()], missing };
   }
 
@@ -210,10 +215,10 @@ export class Service {
 
   async createMaintenance(
     user: Principal,
-    input: { sites?: string[]; communes?: string[]; districts?: string[]; start: number; end: number; reason: string },
+    input: { sites?: string[]; communes?: string[]; groups?: string[]; start: number; end: number; reason: string },
   ): Promise<MaintenanceWindow> {
-    const w = { sites: input.sites ?? [], communes: input.communes ?? [], districts: input.districts ?? [] };
-    if (w.sites.length + w.communes.length + w.districts.length === 0) throw badRequest('name at least one of sites, communes, districts', 'sites');
+    const w = { sites: input.sites ?? [], communes: input.communes ?? [], groups: input.groups ?? [] };
+    if (w.sites.length + w.communes.length + w.groups.length === 0) throw badRequest('name at least one of sites, communes, groups', 'sites');
     if (!(input.end > input.start)) throw badRequest('end must be after start', 'end');
     checkSpan(input.start, input.end, 366);
     const { sites, missing } = this.expand(w);
@@ -221,7 +226,7 @@ export class Service {
     const outside = sites.find((s) => !inScope(user, s));
     if (outside) {
       // Name the target the user gave, never a site it cannot see.
-      const field = w.districts.length ? 'districts' : w.communes.length ? 'communes' : 'sites';
+      const field = w.groups.length ? 'groups' : w.communes.length ? 'communes' : 'sites';
       throw notFound(`${field.replace(/s$/, '')} ${(w[field] as string[]).join(', ')}`, field);
     }
     this.require(user, 'maintenance');
@@ -261,15 +266,13 @@ export class Service {
 
   async coverage(
     user: Principal,
-    q: { from: number; to: number; province?: string; district?: string; commune?: string; group_by: CoverageGroup },
+    q: { from: number; to: number; province?: string; group?: string; commune?: string; group_by: CoverageGroup },
   ): Promise<CoverageReport> {
     if (!(q.to > q.from)) throw badRequest('to must be after from', 'to');
     checkSpan(q.from, q.to, 400);
-    const sites = this.visibleSites(user).filter(
-      (s) => (!q.province || s.province === q.province) && (!q.district || s.district === q.district) && (!q.commune || s.commune === q.commune),
-    );
+    const sites = this.visibleSites(user).filter((s) => placeMatches(s, q));
     if (sites.length === 0) {
-      const field = q.commune ? 'commune' : q.district ? 'district' : q.province ? 'province' : undefined;
+      const field = q.commune ? 'commune' : q.group ? 'group' : q.province ? 'province' : undefined;
       throw notFound(field ? `${field} ${q[field]}` : 'sites in your scope', field);
     }
     try {

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { withConfigOptions, loadFromCli, type ConfigOptions } from './options.js';
 import { InputError } from '../core/errors.js';
 import { checkNotificationSetup, runbooksDir } from '../alerting/notifiers/check.js';
+import { escalationGaps } from '../alerting/escalation.js';
+import { communeKey, groupKey } from '../inventory/places.js';
 
 export function register(program: Command): void {
   withConfigOptions(
@@ -11,13 +13,19 @@ export function register(program: Command): void {
   ).action(async (opts: ConfigOptions) => {
     const cfg = await loadFromCli(opts);
     for (const w of cfg.warnings) process.stderr.write(`warning: ${w}\n`);
+    // an escalation level that reaches nobody is worth a look before 3 a.m.
+    for (const g of escalationGaps(cfg.settings, cfg.inventory)) {
+      const when = g.after === null ? 'first notice (commune level)' : `escalation to ${g.level} after ${g.after}`;
+      process.stderr.write(`warning: ${cfg.inventoryPath}: ${when}: nobody to tell for ${g.level === 'commune' ? 'commune' : g.level} '${g.area}' (${g.sites} site${g.sites === 1 ? '' : 's'}): add an areas entry { level: ${g.level}, name: ..., contacts: [...] }\n`);
+    }
     const notifyProblems = checkNotificationSetup(cfg.settings, cfg.settingsPath);
     if (notifyProblems.length) throw new InputError(`${notifyProblems.length} problem(s) in notifiers or runbooks`, notifyProblems);
     const sites = cfg.inventory.sites;
-    const communes = new Set(sites.map((s) => `${s.province}/${s.district}/${s.commune}`));
-    const districts = new Set(sites.map((s) => `${s.province}/${s.district}`));
+    const communes = new Set(sites.map((s) => communeKey(s)));
+    const provinces = new Set(sites.map((s) => s.province));
+    const groups = new Set(sites.flatMap((s) => (s.group ? [groupKey(s)] : [])));
     process.stdout.write(
-      `ok: ${cfg.settingsPath}\nok: ${cfg.inventoryPath}: ${sites.length} sites in ${communes.size} communes, ${districts.size} districts\n` +
+      `ok: ${cfg.settingsPath}\nok: ${cfg.inventoryPath}: ${sites.length} sites in ${communes.size} communes, ${provinces.size} province${provinces.size === 1 ? '' : 's'}${groups.size ? `, ${groups.size} groups` : ''}\n` +
         `ok: ${runbooksDir(cfg.settings, cfg.settingsPath)}: runbooks for every alert kind in every language\n`,
     );
   });

@@ -12,7 +12,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { databaseFile } from '../store/sqlite.js';
 import { importPowerCutCsv, MaintenanceStore, parseLocalDateTime, windowProblems, type MaintenanceInput, type MaintenanceWindow } from '../alerting/maintenance.js';
 import type { Inventory, Settings } from '../config/schema.js';
@@ -39,8 +39,7 @@ async function withStore<T>(opts: ConfigOptions, fn: (store: MaintenanceStore, s
 function known(inventory: Inventory) {
   return {
     sites: new Set(inventory.sites.map((s) => s.id)),
-    communes: new Set(inventory.sites.map((s) => s.commune)),
-    districts: new Set(inventory.sites.map((s) => s.district)),
+    places: inventory.sites,
   };
 }
 
@@ -49,7 +48,7 @@ function localTime(ts: number, tz: string): string {
 }
 
 export function describeWindow(w: MaintenanceWindow, tz: string): string {
-  const scope = [...w.sites.map((s) => `site:${s}`), ...w.communes.map((c) => `commune:${c}`), ...w.districts.map((d) => `district:${d}`)].join(',');
+  const scope = [...w.sites.map((s) => `site:${s}`), ...w.communes.map((c) => `commune:${c}`), ...w.groups.map((g) => `group:${g}`)].join(',');
   const until = w.end >= OPEN_END ? 'no end' : localTime(w.end, tz);
   const when = w.cron
     ? `every "${w.cron}" for ${Math.round((w.duration_ms ?? 0) / 60_000)} min, ${localTime(w.start, tz)} .. ${until}`
@@ -73,15 +72,16 @@ export function register(program: Command): void {
     m.command('add')
       .description('Add a one-off window (--start/--end) or a recurring one (--cron/--duration, valid from --start to --end when given).')
       .option('--sites <ids>', 'comma-separated site ids')
-      .option('--communes <names>', 'comma-separated commune names')
-      .option('--districts <names>', 'comma-separated district names')
+      .option('--communes <names>', 'comma-separated commune names (Province/Commune where a name repeats)')
+      .option('--groups <names>', 'comma-separated group names (the optional level between province and commune)')
+      .addOption(new Option('--districts <names>', 'read as --groups (districts were abolished in 2025)').hideHelp())
       .option('--start <time>', 'YYYY-MM-DD HH:MM (local) or ISO with offset')
       .option('--end <time>', 'YYYY-MM-DD HH:MM (local) or ISO with offset')
       .option('--cron <pattern>', 'recurring: when each occurrence starts, e.g. "0 22 * * *"')
       .option('--duration <d>', 'recurring: how long each occurrence lasts, e.g. 8h')
       .requiredOption('--reason <text>', 'why (shown on the site page)')
       .option('--by <name>', 'who adds it', process.env.USER ?? 'cli'),
-  ).action(async (opts: ConfigOptions & { sites?: string; communes?: string; districts?: string; start?: string; end?: string; cron?: string; duration?: string; reason: string; by: string }) => {
+  ).action(async (opts: ConfigOptions & { sites?: string; communes?: string; groups?: string; districts?: string; start?: string; end?: string; cron?: string; duration?: string; reason: string; by: string }) => {
     await withStore(opts, (store, settings, inventory) => {
       const tz = settings.reports.timezone;
       const problems: string[] = [];
@@ -100,7 +100,7 @@ export function register(program: Command): void {
       }
       const recurring = opts.cron !== undefined;
       const input: MaintenanceInput = {
-        sites: list(opts.sites), communes: list(opts.communes), districts: list(opts.districts),
+        sites: list(opts.sites), communes: list(opts.communes), groups: [...list(opts.groups), ...list(opts.districts)],
         start: time('start', opts.start, recurring ? Date.now() : null),
         end: time('end', opts.end, recurring ? OPEN_END : null),
         cron: opts.cron ?? null, duration_ms, reason: opts.reason, created_by: opts.by, source: 'manual',
@@ -114,7 +114,7 @@ export function register(program: Command): void {
 
   withConfigOptions(
     m.command('import <csv>')
-      .description('Import a published planned-power-cut schedule: CSV with header area,start,end[,reason]; area = a commune or district name. All rows or none.')
+      .description('Import a published planned-power-cut schedule: CSV with header area,start,end[,reason][,district]; area = a commune (current or former name, the former district telling apart former names that repeat) or a group. All rows or none.')
       .option('--by <name>', 'who imports it', process.env.USER ?? 'cli')
       .option('--dry-run', 'check and show, store nothing'),
   ).action(async (file: string, opts: ConfigOptions & { by: string; dryRun?: boolean }) => {
@@ -126,7 +126,7 @@ export function register(program: Command): void {
     }
     await withStore(opts, (store, settings, inventory) => {
       const tz = settings.reports.timezone;
-      const inputs = importPowerCutCsv(text, { file: path.basename(file), sites: inventory.sites, tz, created_by: opts.by });
+      const inputs = importPowerCutCsv(text, { file: path.basename(file), sites: inventory.sites, communes: inventory.communes, tz, created_by: opts.by });
       const windows = opts.dryRun
         ? inputs.map((i, n) => ({ ...i, id: 0 - n - 1, cron: null, duration_ms: null, source: i.source ?? 'csv', created_at: 0 }))
         : store.createMany(inputs, Date.now());

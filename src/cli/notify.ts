@@ -5,6 +5,7 @@
  * Exit 1 when any delivery failed. Secrets never appear in the output.
  */
 import type { Command } from 'commander';
+import { placeOf } from '../inventory/places.js';
 import { InputError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { LANGS } from '../config/schema.js';
@@ -32,7 +33,7 @@ export function testNotice(settings: Settings, inventory: Inventory, opts: { lan
   const s = opts.site ? inventory.sites.find((x) => x.id === opts.site) : inventory.sites[0];
   if (opts.site && !s) throw new InputError(`--site: no site with id "${opts.site}" in the inventory`);
   const base = settings.api.public_url.replace(/\/+$/, '');
-  const area = s ? { commune: s.commune, district: s.district, province: s.province } : { commune: 'Thử nghiệm', district: 'Thử nghiệm', province: 'Thử nghiệm' };
+  const area = s ? placeOf(s) : { commune: 'Thử nghiệm', province: 'Thử nghiệm' };
   return {
     id: `test-${opts.now}`,
     kind: 'site-down',

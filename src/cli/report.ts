@@ -1,5 +1,5 @@
 /**
- * `pointwatch report coverage --from --to [--province|--district|--commune] [--group-by site|commune|district]
+ * `pointwatch report coverage --from --to [--province|--group|--commune] [--group-by site|commune|group]
  *  [--format table|csv|json|html] [--out FILE]`: the provincial review's coverage report.
  * Progress goes to stderr; the report to stdout or --out. Bad input → InputError (exit 2).
  * Incidents come from the operational SQLite file (databaseFile in src/store/sqlite.ts) when it exists, else from InfluxDB's incident events.
@@ -21,9 +21,10 @@ interface ReportOptions extends ConfigOptions {
   from: string;
   to: string;
   province?: string;
+  group?: string;
   district?: string;
   commune?: string;
-  groupBy: GroupBy;
+  groupBy: GroupBy | 'district';
   format: Format;
   out?: string;
   resolution: 'auto' | 'raw' | 'rollup_5m' | 'rollup_1h' | 'rollup_1d';
@@ -35,13 +36,14 @@ export function register(program: Command): void {
   withConfigOptions(
     report
       .command('coverage')
-      .description('Availability in service hours per site, and the coverage figure per commune/district/province.')
+      .description('Availability in service hours per site, and the coverage figure per commune/group/province.')
       .requiredOption('--from <date>', 'start: YYYY-MM-DD (local date in reports.timezone), YYYY-MM-DDTHH:MM, or ISO time with zone')
       .requiredOption('--to <date>', 'end: same forms; a plain date includes that whole day')
       .option('--province <name>', 'only this province')
-      .option('--district <name>', 'only this district')
-      .option('--commune <name>', 'only this commune')
-      .addOption(new Option('--group-by <level>', 'rows per').choices(GROUP_BY).default('site'))
+      .option('--group <name>', 'only this group (the optional level between province and commune; Province/Group where names repeat)')
+      .addOption(new Option('--district <name>', 'read as --group (districts were abolished in 2025)').hideHelp())
+      .option('--commune <name>', 'only this commune (Province/Commune where names repeat)')
+      .addOption(new Option('--group-by <level>', 'rows per').choices([...GROUP_BY, 'district']).default('site'))
       .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('table'))
       .addOption(new Option('--resolution <rp>', 'data source (auto: raw for short spans, rollups for long; over 62 days whole days from the daily rollup)').choices(['auto', 'raw', 'rollup_5m', 'rollup_1h', 'rollup_1d']).default('auto'))
       .option('--out <file>', 'write the report here instead of stdout')
@@ -72,7 +74,7 @@ export function register(program: Command): void {
     let result;
     try {
       result = await runCoverageReport(
-        { from: opts.from, to: opts.to, province: opts.province, district: opts.district, commune: opts.commune, resolution: opts.resolution },
+        { from: opts.from, to: opts.to, province: opts.province, group: opts.group ?? opts.district, commune: opts.commune, resolution: opts.resolution },
         {
           settings, inventory: cfg.inventory, influx, onProgress: progress, logger: createLogger({ level: 'warn' }),
           ...(db ? { incidents: incidentsFromDb(db) } : {}),
@@ -81,7 +83,7 @@ export function register(program: Command): void {
     } finally {
       db?.close();
     }
-    const text = renderReport(result, opts.format, opts.groupBy);
+    const text = renderReport(result, opts.format, opts.groupBy === 'district' ? 'group' : opts.groupBy);
     if (opts.out) fs.writeFileSync(opts.out, text);
     else process.stdout.write(text);
     if (!opts.quiet) {

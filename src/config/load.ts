@@ -11,6 +11,7 @@ import { Inventory, Settings, type Inventory as InventoryT, type Settings as Set
 import { schemaProblems, type Problem } from './validate.js';
 import { parseYamlSource, formatProblem, toPlain, type YamlSource } from './yaml-source.js';
 import { inventoryRules, settingsRules } from './rules.js';
+import { normalizeInventoryAliases, normalizeSettingsAliases } from '../inventory/places.js';
 
 export const DEFAULT_CONFIG = 'config/pointwatch.example.yaml';
 
@@ -129,7 +130,9 @@ function loadSettingsInto(file: string, env: NodeJS.ProcessEnv, out: Collected):
   }
   const resolved = resolveSecrets(js, env, path.dirname(file), [], secretProblems) as Record<string, unknown>;
   for (const p of secretProblems) out.problems.push(formatProblem(src, p.path, p.message, true));
-  const settings = decode<SettingsT>(Settings, applyEnvOverrides(resolved, env), src, out);
+  const aliased = normalizeSettingsAliases(applyEnvOverrides(resolved, env));
+  for (const p of aliased.problems) (p.warning ? out.warnings : out.problems).push(formatProblem(src, p.path, p.message, true));
+  const settings = decode<SettingsT>(Settings, aliased.value, src, out);
   if (settings) for (const p of settingsRules(settings)) (p.warning ? out.warnings : out.problems).push(formatProblem(src, p.path, p.message));
   // Even when the settings are invalid, the inventory they name is still checked (every problem at once).
   return { settings, inventory: typeof js.inventory === 'string' ? js.inventory : undefined };
@@ -151,7 +154,9 @@ function loadInventoryInto(file: string, env: NodeJS.ProcessEnv, out: Collected)
   const secretProblems: Problem[] = [];
   const resolved = resolveSecrets(js, env, path.dirname(file), [], secretProblems);
   for (const p of secretProblems) out.problems.push(formatProblem(src, p.path, p.message, true));
-  const inv = decode<InventoryT>(Inventory, resolved, src, out);
+  const aliased = normalizeInventoryAliases(resolved);
+  for (const p of aliased.problems) (p.warning ? out.warnings : out.problems).push(formatProblem(src, p.path, p.message, true));
+  const inv = decode<InventoryT>(Inventory, aliased.value, src, out);
   if (inv) for (const p of inventoryRules(inv)) (p.warning ? out.warnings : out.problems).push(formatProblem(src, p.path, p.message));
   return inv;
 }
@@ -185,10 +190,12 @@ export async function loadConfig(opts: LoadOptions = {}): Promise<LoadedConfig> 
 
 /** Validate an inventory object that did not come from a YAML file (CSV import); problems name the path. */
 export function validateInventoryObject(raw: unknown): { inventory: InventoryT | null; problems: Problem[]; warnings: Problem[] } {
-  const value = Value.Default(Inventory, structuredClone(raw));
-  const problems = schemaProblems(Inventory, value);
+  const aliased = normalizeInventoryAliases(raw);
+  const aliasProblems = aliased.problems.filter((p) => !p.warning);
+  const value = Value.Default(Inventory, structuredClone(aliased.value));
+  const problems = [...aliasProblems, ...schemaProblems(Inventory, value)];
   if (problems.length) return { inventory: null, problems, warnings: [] };
   const inv = value as InventoryT;
   const rules = inventoryRules(inv);
-  return { inventory: rules.some((r) => !r.warning) ? null : inv, problems: rules.filter((r) => !r.warning), warnings: rules.filter((r) => r.warning) };
+  return { inventory: rules.some((r) => !r.warning) ? null : inv, problems: rules.filter((r) => !r.warning), warnings: [...aliased.problems.filter((p) => p.warning), ...rules.filter((r) => r.warning)] };
 }

@@ -5,6 +5,7 @@
 import type { Inventory, Settings } from './schema.js';
 import type { Problem } from './validate.js';
 import { parentCycles } from '../inventory/graph.js';
+import { ambiguousNames, areaCovers } from '../inventory/places.js';
 import { parseDuration } from '../core/duration.js';
 
 export interface RuleProblem extends Problem {
@@ -43,9 +44,12 @@ export function inventoryRules(inv: Inventory): RuleProblem[] {
     if (prev !== undefined) out.push({ path: ['sites', i, 'host'], message: `same host and port as sites[${prev}] (${inv.sites[prev]!.id}): both will poll one device`, warning: true });
     else hostPorts.set(key, i);
   });
-  const names = { commune: new Set(inv.sites.map((s) => s.commune)), district: new Set(inv.sites.map((s) => s.district)), province: new Set(inv.sites.map((s) => s.province)) };
+  const ambiguous = ambiguousNames(inv.sites);
   inv.areas.forEach((a, i) => {
-    if (!names[a.level].has(a.name)) out.push({ path: ['areas', i, 'name'], message: `no site is in ${a.level} '${a.name}'`, warning: true });
+    if (!inv.sites.some((s) => areaCovers(a, s))) out.push({ path: ['areas', i, 'name'], message: `no site is in ${a.level} '${a.name}'${a.province ? ` of ${a.province}` : ''}`, warning: true });
+    else if (a.level === 'commune' && !a.province && ambiguous.has(a.name)) {
+      out.push({ path: ['areas', i, 'name'], message: `commune '${a.name}' is in ${ambiguous.get(a.name)!.join(' and ')}: give its province (or write Province/${a.name})` });
+    }
   });
   return out;
 }

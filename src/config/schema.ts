@@ -25,7 +25,10 @@ export const SITE_KINDS = ['cultural_house', 'info_point', 'commune_office', 'sc
 export const UPLINKS = ['fibre', '4g', '3g', 'satellite', 'other'] as const;
 export const VENDORS = ['generic', 'mikrotik', 'ubiquiti'] as const;
 export const LANGS = ['vi', 'en'] as const;
-export const LEVELS = ['commune', 'district', 'province'] as const;
+/** Area levels (contacts, escalation): the commune, the optional group, the province. */
+export const LEVELS = ['commune', 'group', 'province'] as const;
+/** A commune is a xã, a phường or an đặc khu (special zone). */
+export const COMMUNE_KINDS = ['xa', 'phuong', 'dac_khu'] as const;
 
 const lit = <T extends readonly string[]>(values: T, opts: { description?: string; default?: T[number] } = {}) =>
   Type.Union(values.map((v) => Type.Literal(v)) as never, opts) as unknown as TSchema & { static: T[number] };
@@ -60,8 +63,11 @@ export const Site = closed({
   name: Type.String({ minLength: 1 }),
   kind: lit(SITE_KINDS),
   province: Type.String({ minLength: 1 }),
-  district: Type.String({ minLength: 1 }),
-  commune: Type.String({ minLength: 1 }),
+  group: Type.Optional(Type.String({
+    minLength: 1,
+    description: 'optional grouping between province and commune (a cluster, or the former district kept for history), named by places.group_label; `district:` is read as this',
+  })),
+  commune: Type.String({ minLength: 1, description: 'the commune (xã, phường or đặc khu) by its current name' }),
   village: Type.Optional(Type.String()),
   lat: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
   lon: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
@@ -78,13 +84,29 @@ export const Site = closed({
 
 export const AreaContacts = closed({
   level: lit(LEVELS),
-  name: Type.String({ minLength: 1, description: 'the commune, district or province name as used by sites' }),
+  name: Type.String({ minLength: 1, description: 'the commune, group or province name as used by sites (a commune or group may be written Province/Name)' }),
+  province: Type.Optional(Type.String({ minLength: 1, description: 'the province of this commune or group, when its name repeats in another province' })),
   contacts: Type.Array(Contact),
+});
+
+/** A name a commune had before the 2025 merger, as older data, power-cut schedules and ISP records still write it. */
+export const FormerName = closed({
+  name: Type.String({ minLength: 1 }),
+  district: Type.Optional(Type.String({ minLength: 1, description: 'the district it was in (tells apart former communes of the same name)' })),
+  province: Type.Optional(Type.String({ minLength: 1, description: 'its former province, when provinces merged too' })),
+});
+
+export const Commune = closed({
+  province: Type.String({ minLength: 1 }),
+  name: Type.String({ minLength: 1, description: 'current name, as sites write it' }),
+  kind: lit(COMMUNE_KINDS, { default: 'xa', description: 'xa (xã), phuong (phường) or dac_khu (đặc khu)' }),
+  former_names: Type.Array(FormerName, { default: [], description: 'communes merged into this one, and its own former names' }),
 });
 
 export const Inventory = closed({
   sites: Type.Array(Site),
-  areas: Type.Array(AreaContacts, { default: [], description: 'escalation contacts per commune, district and province' }),
+  areas: Type.Array(AreaContacts, { default: [], description: 'escalation contacts per commune, group and province' }),
+  communes: Type.Optional(Type.Array(Commune, { default: [], description: 'what a commune is (xã, phường, đặc khu) and its former names; optional' })),
 });
 
 // ---------------------------------------------------------------- settings
@@ -228,8 +250,9 @@ export const Settings = closed({
     }),
     shard: Type.Optional(closed({
       provinces: Type.Optional(Type.Array(Type.String())),
-      districts: Type.Optional(Type.Array(Type.String())),
-    }, { description: 'poll only this part of the inventory (one process per shard)' })),
+      communes: Type.Optional(Type.Array(Type.String(), { description: 'Province/Commune, or a commune name where it is unique' })),
+      groups: Type.Optional(Type.Array(Type.String(), { description: 'Province/Group, or a group name (`districts` is read as this)' })),
+    }, { description: 'poll only this part of the inventory (one process per shard): a site in any listed province, commune or group' })),
   }, { default: {} }),
   thresholds: closed({
     fibre: UplinkThresholds,
@@ -253,9 +276,15 @@ export const Settings = closed({
       min_sites: Type.Integer({ minimum: 2 }),
     }, { default: { ratio: 0.6, window: '3m', min_sites: 3 } }),
     escalation: Type.Array(closed({ after: Duration, level: lit(LEVELS) }), {
-      default: [{ after: '30m', level: 'district' }, { after: '2h', level: 'province' }],
+      default: [{ after: '1h', level: 'province' }],
+      description: 'levels told after the commune when nobody acknowledges (group only where a province uses groups)',
     }),
     default_lang: lit(LANGS, { default: 'vi' }),
+  }, { default: {} }),
+  places: closed({
+    group_label: Type.Optional(closed({ vi: Type.String({ minLength: 1 }), en: Type.String({ minLength: 1 }) }, {
+      description: "what the optional grouping between province and commune is called, e.g. { vi: 'Cụm', en: 'Cluster' } or { vi: 'Huyện (cũ)', en: 'Former district' }",
+    })),
   }, { default: {} }),
   notifiers: Type.Array(Notifier, { default: [] }),
   api: closed({
@@ -282,6 +311,8 @@ export type SnmpAccess = Static<typeof SnmpV1V2> | Static<typeof SnmpV3>;
 export type SnmpV3Access = Static<typeof SnmpV3>;
 export type Site = Static<typeof Site>;
 export type AreaContacts = Static<typeof AreaContacts>;
+export type Commune = Static<typeof Commune>;
+export type CommuneKind = (typeof COMMUNE_KINDS)[number];
 export type Inventory = Static<typeof Inventory>;
 export type NotifierConfig = Static<typeof Notifier>;
 export type Settings = Static<typeof Settings>;

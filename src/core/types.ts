@@ -2,7 +2,7 @@
  * Shared vocabulary between the stages: what a probe observes, what the poller hands on.
  * No IO here. Config types (Site, Settings, ...) come from src/config/schema.ts.
  */
-export type { Site, Settings, Inventory, SnmpAccess, Contact, Uplink, SiteKind, Lang, Level, NotifierConfig } from '../config/schema.js';
+export type { Site, Settings, Inventory, SnmpAccess, Contact, Uplink, SiteKind, Lang, Level, NotifierConfig, CommuneKind } from '../config/schema.js';
 
 /** A failing target is data, never an exception. */
 export type ProbeStatus = 'ok' | 'timeout' | 'unreachable' | 'error';

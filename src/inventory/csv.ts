@@ -2,17 +2,21 @@
  * Inventory <-> CSV, for commune staff who keep their lists in spreadsheets. Pure.
  * One row per site; nested fields are flattened (snmp_*), lists joined with ';',
  * a contact as `name|phone|zalo|email|lang|role`. Export then import gives the same sites.
+ * `group` (the optional level between province and commune) may be left out of the sheet;
+ * a `district` column (sheets from before the 2025 reform) is read as `group`.
  */
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { Contact, Site } from '../config/schema.js';
 
 export const CSV_COLUMNS = [
-  'id', 'name', 'kind', 'province', 'district', 'commune', 'village', 'lat', 'lon', 'host',
+  'id', 'name', 'kind', 'province', 'group', 'commune', 'village', 'lat', 'lon', 'host',
   'snmp_version', 'snmp_community', 'snmp_port', 'snmp_user', 'snmp_auth_protocol', 'snmp_auth_key',
   'snmp_priv_protocol', 'snmp_priv_key', 'parent', 'uplink', 'vendor', 'wan_interface', 'contacts', 'tags', 'added',
 ] as const;
 type Column = (typeof CSV_COLUMNS)[number];
+/** Sheets from before the 2025 reform: their `district` column is read as `group`. */
+const LEGACY_GROUP_COLUMN = 'district';
 const CONTACT_FIELDS = ['name', 'phone', 'zalo', 'email', 'lang', 'role'] as const;
 
 function contactToCell(c: Contact): string {
@@ -26,7 +30,7 @@ export function siteToRow(s: Site): Record<Column, string> {
   const v3 = snmp && snmp.version === '3' ? snmp : null;
   const v12 = snmp && snmp.version !== '3' ? snmp : null;
   return {
-    id: s.id, name: s.name, kind: s.kind, province: s.province, district: s.district, commune: s.commune,
+    id: s.id, name: s.name, kind: s.kind, province: s.province, group: s.group ?? '', commune: s.commune,
     village: s.village ?? '', lat: s.lat?.toString() ?? '', lon: s.lon?.toString() ?? '', host: s.host,
     snmp_version: snmp ? snmp.version : 'none',
     snmp_community: v12?.community ?? '',
@@ -61,7 +65,8 @@ function num(v: string): number | string {
 export function rowToSite(row: Record<string, string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const set = (k: string, v: unknown) => { if (v !== '' && v !== undefined) out[k] = v; };
-  for (const k of ['id', 'name', 'kind', 'province', 'district', 'commune', 'village', 'host', 'parent', 'uplink', 'vendor', 'wan_interface', 'added']) set(k, row[k]?.trim());
+  set('group', (row.group ?? row[LEGACY_GROUP_COLUMN])?.trim());
+  for (const k of ['id', 'name', 'kind', 'province', 'commune', 'village', 'host', 'parent', 'uplink', 'vendor', 'wan_interface', 'added']) set(k, row[k]?.trim());
   set('lat', row.lat ? num(row.lat) : '');
   set('lon', row.lon ? num(row.lon) : '');
   const version = (row.snmp_version ?? '').trim();
@@ -97,8 +102,9 @@ export function parseSitesCsv(text: string): { rows: Array<{ line: number; site:
     return { rows: [], problems: [{ line: e.lines ?? 1, message: e.message }] };
   }
   const header = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0]!.split(',').map((h) => h.trim().replace(/^"|"$/g, ''));
-  for (const h of header) if (!(CSV_COLUMNS as readonly string[]).includes(h)) problems.push({ line: 1, column: h, message: `unknown column '${h}' (known: ${CSV_COLUMNS.join(', ')})` });
-  for (const required of ['id', 'name', 'kind', 'province', 'district', 'commune', 'host']) {
+  for (const h of header) if (!(CSV_COLUMNS as readonly string[]).includes(h) && h !== LEGACY_GROUP_COLUMN) problems.push({ line: 1, column: h, message: `unknown column '${h}' (known: ${CSV_COLUMNS.join(', ')})` });
+  if (header.includes('group') && header.includes(LEGACY_GROUP_COLUMN)) problems.push({ line: 1, column: LEGACY_GROUP_COLUMN, message: `give a 'group' or a 'district' column (its former name), not both` });
+  for (const required of ['id', 'name', 'kind', 'province', 'commune', 'host']) {
     if (!header.includes(required)) problems.push({ line: 1, column: required, message: `missing column '${required}'` });
   }
   return { rows: records.map((r) => ({ line: r.info.lines, site: rowToSite(r.record) })), problems };

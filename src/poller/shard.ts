@@ -1,20 +1,22 @@
 /** Pure helpers of the poll cycle: which sites this process polls, and when each SNMP request starts. */
 import type { Settings, Site } from '../config/schema.js';
+import { communeRefMatches, groupRefMatches } from '../inventory/places.js';
 
 export type Shard = Settings['poller']['shard'];
 
 /**
  * The sites one poller process owns. No shard (or an empty one) = every site.
- * A site belongs to the shard when its province is listed in `provinces` OR its district is
- * listed in `districts` (a district may be written `Province/District` when names repeat).
- * Order is kept.
+ * A site belongs to the shard when its province is in `provinces`, OR its commune is in
+ * `communes`, OR its group is in `groups` (a commune or group may be written `Province/Name`:
+ * commune names repeat across provinces). Order is kept.
  */
 export function selectShard(sites: Site[], shard: Shard): Site[] {
   const provinces = new Set(shard?.provinces ?? []);
-  const districts = new Set(shard?.districts ?? []);
-  if (provinces.size === 0 && districts.size === 0) return sites;
+  const communes = shard?.communes ?? [];
+  const groups = shard?.groups ?? [];
+  if (provinces.size === 0 && communes.length === 0 && groups.length === 0) return sites;
   return sites.filter(
-    (s) => provinces.has(s.province) || districts.has(s.district) || districts.has(`${s.province}/${s.district}`),
+    (s) => provinces.has(s.province) || communes.some((c) => communeRefMatches(c, s)) || groups.some((g) => groupRefMatches(g, s)),
   );
 }
 

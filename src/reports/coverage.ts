@@ -19,6 +19,7 @@
  *    coverage figure); the worst sites with their main cause.
  */
 import type { Site } from '../config/schema.js';
+import { communeKey, groupKey, placeSortKey } from '../inventory/places.js';
 import type { Cause } from '../alerting/notice.js';
 import { clipWindows, localDateToUtc, overlapMs, serviceWindows, type ServiceHours, type Window } from './service-hours.js';
 
@@ -99,7 +100,7 @@ export interface CoverageInput {
   to: number;
   settings: ReportSettings;
   /** The sites the report is about (already filtered to the scope). */
-  sites: ReadonlyArray<Pick<Site, 'id' | 'name' | 'province' | 'district' | 'commune' | 'parent' | 'added'>>;
+  sites: ReadonlyArray<Pick<Site, 'id' | 'name' | 'province' | 'group' | 'commune' | 'parent' | 'added'>>;
   /** Every inventory site (parents may lie outside the scope); defaults to `sites`. */
   allSites?: ReadonlyArray<Pick<Site, 'id' | 'parent'>>;
   buckets: readonly StateBucket[];
@@ -128,7 +129,8 @@ export interface SiteCoverage {
   site: string;
   name: string;
   province: string;
-  district: string;
+  /** The site's group (optional grouping between province and commune); null when none. */
+  group: string | null;
   commune: string;
   parent: string | null;
   added: string | null;
@@ -164,7 +166,7 @@ export interface SiteCoverage {
   last_up: number | null;
 }
 
-export type AreaLevel = 'commune' | 'district' | 'province' | 'all';
+export type AreaLevel = 'commune' | 'group' | 'province' | 'all';
 
 export interface WorstSite {
   site: string;
@@ -177,10 +179,10 @@ export interface WorstSite {
 
 export interface AreaCoverage {
   level: AreaLevel;
-  /** Display name (the commune, district or province name). */
+  /** Display name (the commune, group or province name). */
   name: string;
   province: string | null;
-  district: string | null;
+  group: string | null;
   commune: string | null;
   sites: number;
   /** Sites with a known availability. */
@@ -211,8 +213,10 @@ export interface CoverageReport {
   sources?: Source[];
   settings: ReportSettings;
   sites: SiteCoverage[];
+  /** Per commune (keyed by province + commune). */
   communes: AreaCoverage[];
-  districts: AreaCoverage[];
+  /** Per group, for the sites that have one (empty where provinces use no groups). */
+  groups: AreaCoverage[];
   provinces: AreaCoverage[];
   /** The whole scope. */
   total: AreaCoverage;
@@ -442,7 +446,7 @@ export function computeCoverage(input: CoverageInput): CoverageReport {
       site: s.id,
       name: s.name,
       province: s.province,
-      district: s.district,
+      group: s.group ?? null,
       commune: s.commune,
       parent: s.parent ?? null,
       added: s.added ?? null,
@@ -476,16 +480,19 @@ export function computeCoverage(input: CoverageInput): CoverageReport {
     if (a) upSec.set(s.id, { up: a.up, denom: a.checked - a.maintenance - a.unknown - a.unreachable });
   }
 
-  const group = (level: AreaLevel, key: (s: SiteCoverage) => string) => {
+  const order = (p: { province: string | null; group: string | null; commune: string | null }, last: string) =>
+    placeSortKey({ province: p.province ?? '', ...(p.group ? { group: p.group } : {}), commune: p.commune ?? '' }) + `\u0000${last}`;
+  const group = (level: AreaLevel, key: (s: SiteCoverage) => string | null) => {
     const groups = new Map<string, SiteCoverage[]>();
     for (const s of sites) {
       const k = key(s);
+      if (k === null) continue;
       let l = groups.get(k);
       if (!l) groups.set(k, (l = []));
       l.push(s);
     }
     return [...groups.values()].map((members) => areaOf(level, members, settings.target_pct, upSec))
-      .sort((x, y) => `${x.province}/${x.district}/${x.commune}/${x.name}`.localeCompare(`${y.province}/${y.district}/${y.commune}/${y.name}`, 'vi'));
+      .sort((x, y) => order(x, x.name).localeCompare(order(y, y.name), 'vi'));
   };
 
   return {
@@ -495,9 +502,9 @@ export function computeCoverage(input: CoverageInput): CoverageReport {
     resolution: input.resolution ?? null,
     ...(input.sources ? { sources: [...input.sources] } : {}),
     settings,
-    sites: [...sites].sort((x, y) => `${x.province}/${x.district}/${x.commune}/${x.site}`.localeCompare(`${y.province}/${y.district}/${y.commune}/${y.site}`, 'vi')),
-    communes: group('commune', (s) => `${s.province}\u0000${s.district}\u0000${s.commune}`),
-    districts: group('district', (s) => `${s.province}\u0000${s.district}`),
+    sites: [...sites].sort((x, y) => order(x, x.site).localeCompare(order(y, y.site), 'vi')),
+    communes: group('commune', (s) => communeKey(s)),
+    groups: group('group', (s) => (s.group ? groupKey({ province: s.province, group: s.group }) : null)),
     provinces: group('province', (s) => s.province),
     total: areaOf('all', sites, settings.target_pct, upSec),
   };
@@ -505,7 +512,7 @@ export function computeCoverage(input: CoverageInput): CoverageReport {
 
 function areaOf(level: AreaLevel, members: SiteCoverage[], target: number, upSec: Map<string, { up: number; denom: number }>): AreaCoverage {
   const first = members[0];
-  const name = level === 'commune' ? first?.commune : level === 'district' ? first?.district : level === 'province' ? first?.province : 'all';
+  const name = level === 'commune' ? first?.commune : level === 'group' ? first?.group : level === 'province' ? first?.province : 'all';
   let up = 0, denom = 0;
   const classes: Record<CoverageClass, number> = { live: 0, at_risk: 0, dropped_off: 0, unknown: 0 };
   const causeMin = zeroCauses();
@@ -520,7 +527,7 @@ function areaOf(level: AreaLevel, members: SiteCoverage[], target: number, upSec
     incidents += s.incidents;
     gbIn += s.traffic_gb_in ?? 0;
     gbOut += s.traffic_gb_out ?? 0;
-    const ck = `${s.province}\u0000${s.district}\u0000${s.commune}`;
+    const ck = communeKey(s);
     const c = communes.get(ck) ?? { known: false, covered: false };
     if (s.availability_pct !== null) c.known = true;
     if (s.meets_target) c.covered = true;
@@ -538,7 +545,8 @@ function areaOf(level: AreaLevel, members: SiteCoverage[], target: number, upSec
     level,
     name: name ?? '',
     province: level === 'all' ? null : first?.province ?? null,
-    district: level === 'district' || level === 'commune' ? first?.district ?? null : null,
+    // a commune's group is its sites' (they share one unless the inventory disagrees with itself)
+    group: level === 'group' || level === 'commune' ? first?.group ?? null : null,
     commune: level === 'commune' ? first?.commune ?? null : null,
     sites: members.length,
     sites_known: members.filter((s) => s.availability_pct !== null).length,

@@ -16,8 +16,9 @@ import { computeCoverage, type CoverageReport, type IncidentInput, type Resoluti
 import { chooseResolution, fetchCoverageInputs, hourAligned, type InfluxQueryClient } from './query.js';
 import { checkTimeZone, serviceWindows, zonedTimeToUtc } from './service-hours.js';
 import { serviceTagValues } from './service-tag.js';
+import { refMatches } from '../inventory/places.js';
 
-export const GROUP_BY = ['site', 'commune', 'district'] as const;
+export const GROUP_BY = ['site', 'commune', 'group'] as const;
 export type GroupBy = (typeof GROUP_BY)[number];
 
 export interface CoverageParams {
@@ -26,7 +27,9 @@ export interface CoverageParams {
   /** Same forms; a plain date is INCLUSIVE (the report runs to the end of that local day). */
   to: string | number;
   province?: string;
-  district?: string;
+  /** The optional group between province and commune (name or Province/Group). */
+  group?: string;
+  /** A commune name, or Province/Commune where the name repeats. */
   commune?: string;
   /** Restrict to these site ids (e.g. the API user's scope). */
   sites?: readonly string[];
@@ -87,15 +90,15 @@ export function parseBound(value: string | number, param: '--from' | '--to', tz:
   throw bad();
 }
 
-/** The sites a report covers. Throws InputError for an unknown province, district or commune. */
-export function selectSites(inventory: Inventory, p: Pick<CoverageParams, 'province' | 'district' | 'commune' | 'sites'>): Site[] {
+/** The sites a report covers. Throws InputError for an unknown province, group or commune. */
+export function selectSites(inventory: Inventory, p: Pick<CoverageParams, 'province' | 'group' | 'commune' | 'sites'>): Site[] {
   let sites = inventory.sites;
   const problems: string[] = [];
-  const pick = (key: 'province' | 'district' | 'commune', value: string | undefined) => {
+  const pick = (key: 'province' | 'group' | 'commune', value: string | undefined) => {
     if (value === undefined) return;
-    const matching = sites.filter((s) => s[key] === value);
+    const matching = sites.filter((s) => (key === 'province' ? s.province === value : refMatches(value, s.province, s[key])));
     if (matching.length === 0) {
-      const known = [...new Set(sites.map((s) => s[key]))].sort((a, b) => a.localeCompare(b, 'vi'));
+      const known = [...new Set(sites.flatMap((s) => (s[key] ? [s[key]] : [])))].sort((a, b) => a.localeCompare(b, 'vi'));
       const near = known.filter((k) => k.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '') === value.toLowerCase().normalize('NFD').replace(/\p{M}/gu, ''));
       problems.push(`--${key} "${value}": no site in the inventory is in this ${key}` +
         (near.length ? ` (did you mean "${near[0]}"?)` : known.length ? ` (known: ${known.slice(0, 12).join(', ')}${known.length > 12 ? ', ...' : ''})` : ''));
@@ -104,7 +107,7 @@ export function selectSites(inventory: Inventory, p: Pick<CoverageParams, 'provi
     sites = matching;
   };
   pick('province', p.province);
-  pick('district', p.district);
+  pick('group', p.group);
   pick('commune', p.commune);
   if (p.sites) {
     const want = new Set(p.sites);
@@ -142,7 +145,9 @@ export async function runCoverageReport(params: CoverageParams, deps: CoverageDe
     while (cur && !relevant.has(cur) && byId.has(cur)) { relevant.add(cur); cur = byId.get(cur)?.parent; }
   }
   const provinces = new Set([...relevant].map((id) => byId.get(id)?.province));
-  const scope = provinces.size === 1 ? { province: [...provinces][0]! } : undefined;
+  // points written before provinces merged (2025) carry the former province: no province filter then
+  const provinceRenamed = (deps.inventory.communes ?? []).some((c) => c.former_names.some((f) => f.province !== undefined && f.province !== c.province));
+  const scope = provinces.size === 1 && !provinceRenamed ? { province: [...provinces][0]! } : undefined;
 
   const windows = serviceWindows(from, to, r.service_hours, r.timezone);
   const parentOf = new Map(deps.inventory.sites.map((s) => [s.id, s.parent]));

@@ -72,23 +72,15 @@ export interface Fleet {
   close(): Promise<void>;
 }
 
-const PROVINCES = [
-  { name: 'Ha Giang', districts: ['Dong Van', 'Meo Vac', 'Yen Minh'] },
-  { name: 'Lao Cai', districts: ['Sa Pa', 'Bat Xat', 'Muong Khuong'] },
-  { name: 'Dien Bien', districts: ['Muong Nhe', 'Tuan Giao'] },
-  { name: 'Son La', districts: ['Moc Chau', 'Bac Yen', 'Song Ma'] },
-];
+// post-2025 provinces (two tiers: province → commune, no district)
+const PROVINCES = ['Tuyen Quang', 'Lao Cai', 'Dien Bien', 'Son La'];
 const KINDS = ['cultural_house', 'info_point', 'commune_office', 'school', 'other'] as const;
 const NET_FAULTS = new Set(['down', 'flapping', 'lossy']);
 
-/** Province / district / commune of site i: 4 sites per commune, 3 communes per district. */
-export function placeOf(i: number): { province: string; district: string; commune: string } {
+/** Province / commune of site i: 4 sites per commune, communes dealt round the provinces. */
+export function placeOf(i: number): { province: string; commune: string } {
   const commune = Math.floor(i / 4);
-  const district = Math.floor(commune / 3);
-  const p = PROVINCES[district % PROVINCES.length]!;
-  const d = p.districts[Math.floor(district / PROVINCES.length) % p.districts.length]!;
-  const series = Math.floor(district / PROVINCES.length / 3);
-  return { province: p.name, district: series ? `${d} ${series + 1}` : d, commune: `Xa ${commune + 1}` };
+  return { province: PROVINCES[commune % PROVINCES.length]!, commune: `Xa ${commune + 1}` };
 }
 
 export function loopbackHost(block: number, i: number): string {

@@ -24,16 +24,14 @@ export interface Point extends IPoint {
 /** Tag value when a site has no `uplink` in the inventory (a tag value cannot be empty). */
 export const UNKNOWN_TAG = 'unknown';
 
-/** The site tags, in schema order (a fresh object: the caller may add to it). */
-export function siteTags(site: Pick<Site, 'id' | 'commune' | 'district' | 'province' | 'kind' | 'uplink'>): Record<string, string> {
-  return {
-    site: site.id,
-    commune: site.commune,
-    district: site.district,
-    province: site.province,
-    kind: site.kind,
-    uplink: site.uplink ?? UNKNOWN_TAG,
-  };
+/** The site tags, in schema order (a fresh object: the caller may add to it). No group tag when the site has none. */
+export function siteTags(site: Pick<Site, 'id' | 'commune' | 'group' | 'province' | 'kind' | 'uplink'>): Record<string, string> {
+  const tags: Record<string, string> = { site: site.id, commune: site.commune };
+  if (site.group) tags.group = site.group;
+  tags.province = site.province;
+  tags.kind = site.kind;
+  tags.uplink = site.uplink ?? UNKNOWN_TAG;
+  return tags;
 }
 
 /**
@@ -184,10 +182,10 @@ export function statePoint(site: Site, ts: number, state: SiteStateName, checked
   };
 }
 
-/** An area (commune/district/province outage events): only the tags that apply are set. */
+/** An area (commune/group/province outage events): only the tags that apply are set. */
 export interface EventArea {
   province: string;
-  district?: string;
+  group?: string;
   commune?: string;
 }
 
@@ -206,7 +204,7 @@ export function eventPoint(subject: Site | EventArea, ts: number, type: EventTyp
     'id' in subject
       ? siteTags(subject)
       : Object.fromEntries(
-          (['province', 'district', 'commune'] as const).flatMap((k) => (subject[k] ? [[k, subject[k]!]] : [])),
+          (['province', 'group', 'commune'] as const).flatMap((k) => (subject[k] ? [[k, subject[k]!]] : [])),
         );
   tags.type = type;
   const f: Point['fields'] = {};

@@ -12,7 +12,8 @@ import { escape } from 'influx';
 import { systemClock, type Clock } from '../core/clock.js';
 import { parseDuration } from '../core/duration.js';
 import type { InfluxSettings, RawResponse } from './client.js';
-import { MEASUREMENTS, ROLLUPS, RP, SITE_STATES, type MeasurementName, type RetentionPolicyName, type SiteStateName } from './schema.js';
+import { communeKey, groupKey, type Place } from '../inventory/places.js';
+import { LEGACY_TAGS, MEASUREMENTS, ROLLUPS, RP, SITE_STATES, type MeasurementName, type RetentionPolicyName, type SiteStateName } from './schema.js';
 
 const q = (id: string) => escape.quoted(id);
 const DAY = 86_400_000;
@@ -64,9 +65,14 @@ export interface History {
   series: HistorySeries[];
 }
 
+/**
+ * Filters on the tags as written. `group` also matches the `district` tag of points written before
+ * the reform. A commune is matched by its name as written at the time: reports that must follow
+ * renamed communes select by site ids from the inventory instead (src/reports/query.ts).
+ */
 export interface AreaFilter {
   province?: string;
-  district?: string;
+  group?: string;
   commune?: string;
   site?: string;
 }
@@ -80,11 +86,9 @@ export interface StateCounts {
   total: number;
 }
 
+/** Per site: the place comes from the inventory (availabilityByArea), not from tags that changed with the reform. */
 export interface SiteAvailability {
   site: string;
-  commune: string;
-  district: string;
-  province: string;
   /** Number of checks in each state class (UP and DEGRADED count as up). Exact. */
   checks: StateCounts;
   /**
@@ -99,9 +103,6 @@ export interface SiteAvailability {
 
 export interface StateBucket {
   site: string;
-  commune: string;
-  district: string;
-  province: string;
   /** Bucket start, epoch ms. */
   ts: number;
   up: number;
@@ -113,7 +114,8 @@ export interface StateBucket {
 }
 
 const STATE_CLASSES = ['up', 'down', 'unreachable', 'unknown', 'maintenance'] as const;
-const AREA_TAGS = ['site', 'commune', 'district', 'province'] as const;
+const AREA_TAGS = ['site', 'commune', 'group', 'province'] as const;
+const LEGACY_GROUP_TAG: (typeof LEGACY_TAGS)[number] = 'district';
 
 const HISTORY: Record<HistoryKind, { measurement: MeasurementName; fields: string[]; rawOnly?: string[]; groupBy: string[] }> = {
   ping: { measurement: 'ping', fields: ['up', 'loss_pct', 'rtt_min_ms', 'rtt_avg_ms', 'rtt_max_ms', 'jitter_ms', 'sent', 'received'], groupBy: [] },
@@ -148,7 +150,8 @@ function areaWhere(filter: AreaFilter | undefined, params: Record<string, string
     if (v === undefined) continue;
     if (typeof v !== 'string' || v === '') throw new Error(`filter.${k} must be a non-empty string`);
     params[k] = v;
-    out += ` AND ${q(k)} = $${k}`;
+    // points written before the reform carry the group as `district`
+    out += k === 'group' ? ` AND (${q(k)} = $${k} OR ${q(LEGACY_GROUP_TAG)} = $${k})` : ` AND ${q(k)} = $${k}`;
   }
   return out;
 }
@@ -249,7 +252,7 @@ export function createReader(influx: InfluxDB, cfg: InfluxSettings, opts: { cloc
       const params: Record<string, string> = {};
       const sums = [...STATE_CLASSES, 'checked_s'].map((f) => `sum(${q(f)}) AS ${q(f)}`).join(', ');
       const series = await run(
-        `SELECT ${sums} FROM ${from_(source, 'site_state')} WHERE ${timeRange(from, to)}${areaWhere(filter, params)} GROUP BY ${AREA_TAGS.map(q).join(', ')}`,
+        `SELECT ${sums} FROM ${from_(source, 'site_state')} WHERE ${timeRange(from, to)}${areaWhere(filter, params)} GROUP BY ${q('site')}`,
         params,
       );
       return series
@@ -262,7 +265,7 @@ export function createReader(influx: InfluxDB, cfg: InfluxSettings, opts: { cloc
           const seconds = { up: share(checks.up), down: share(checks.down), unreachable: share(checks.unreachable), unknown: share(checks.unknown), maintenance: share(checks.maintenance), total: secs };
           const denom = checks.up + checks.down;
           return {
-            site: s.tags?.site ?? '', commune: s.tags?.commune ?? '', district: s.tags?.district ?? '', province: s.tags?.province ?? '',
+            site: s.tags?.site ?? '',
             checks, seconds, availability_pct: denom ? (checks.up / denom) * 100 : null, source,
           };
         })
@@ -277,14 +280,14 @@ export function createReader(influx: InfluxDB, cfg: InfluxSettings, opts: { cloc
       const params: Record<string, string> = {};
       const sums = [...STATE_CLASSES, 'checked_s'].map((f) => `sum(${q(f)}) AS ${q(f)}`).join(', ');
       const series = await run(
-        `SELECT ${sums} FROM ${from_(source, 'site_state')} WHERE ${timeRange(from, to)}${areaWhere(filter, params)} GROUP BY time(${bucket}), ${AREA_TAGS.map(q).join(', ')} fill(none)`,
+        `SELECT ${sums} FROM ${from_(source, 'site_state')} WHERE ${timeRange(from, to)}${areaWhere(filter, params)} GROUP BY time(${bucket}), ${q('site')} fill(none)`,
         params,
       );
       const out: StateBucket[] = [];
       for (const s of series) {
         for (const r of rowsOf(s)) {
           out.push({
-            site: s.tags?.site ?? '', commune: s.tags?.commune ?? '', district: s.tags?.district ?? '', province: s.tags?.province ?? '',
+            site: s.tags?.site ?? '',
             ts: r.ts, up: num(r.up), down: num(r.down), unreachable: num(r.unreachable), unknown: num(r.unknown), maintenance: num(r.maintenance), checked_s: num(r.checked_s),
           });
         }
@@ -294,18 +297,24 @@ export function createReader(influx: InfluxDB, cfg: InfluxSettings, opts: { cloc
   };
 }
 
-/** Pure: add per-site availability up to commune, district or province (check counts and seconds summed). */
-export function availabilityByArea(rows: readonly SiteAvailability[], level: 'commune' | 'district' | 'province'): {
-  province: string; district?: string; commune?: string; sites: number; checks: StateCounts; seconds: StateCounts; availability_pct: number | null;
+/**
+ * Pure: add per-site availability up to commune (keyed by province + commune), group or province
+ * (check counts and seconds summed). `placeOf` is the inventory's place of a site: data written
+ * under a former commune name lands on the current commune. Sites not in the inventory are left out;
+ * at group level, sites without a group are too.
+ */
+export function availabilityByArea(rows: readonly SiteAvailability[], level: 'commune' | 'group' | 'province', placeOf: (site: string) => Place | undefined): {
+  province: string; group?: string; commune?: string; sites: number; checks: StateCounts; seconds: StateCounts; availability_pct: number | null;
 }[] {
-  const groups = new Map<string, { province: string; district?: string; commune?: string; sites: number; checks: StateCounts; seconds: StateCounts }>();
+  const groups = new Map<string, { province: string; group?: string; commune?: string; sites: number; checks: StateCounts; seconds: StateCounts }>();
   const zero = (): StateCounts => ({ up: 0, down: 0, unreachable: 0, unknown: 0, maintenance: 0, total: 0 });
   for (const r of rows) {
-    const key = level === 'province' ? [r.province] : level === 'district' ? [r.province, r.district] : [r.province, r.district, r.commune];
-    const k = JSON.stringify(key);
+    const p = placeOf(r.site);
+    if (!p || (level === 'group' && !p.group)) continue;
+    const k = level === 'province' ? p.province : level === 'group' ? groupKey(p)! : communeKey(p);
     let g = groups.get(k);
     if (!g) {
-      g = { province: r.province, ...(level !== 'province' ? { district: r.district } : {}), ...(level === 'commune' ? { commune: r.commune } : {}), sites: 0, checks: zero(), seconds: zero() };
+      g = { province: p.province, ...(level === 'group' ? { group: p.group! } : {}), ...(level === 'commune' ? { ...(p.group ? { group: p.group } : {}), commune: p.commune } : {}), sites: 0, checks: zero(), seconds: zero() };
       groups.set(k, g);
     }
     g.sites += 1;

@@ -7,7 +7,16 @@
  */
 import { FieldType } from 'influx';
 
-export const SITE_TAGS = ['site', 'commune', 'district', 'province', 'kind', 'uplink'] as const;
+/**
+ * Tags of every site point. `group` (the optional grouping between province and commune) is
+ * written only when the site has one: a tag value is never empty.
+ */
+export const SITE_TAGS = ['site', 'commune', 'group', 'province', 'kind', 'uplink'] as const;
+/**
+ * Tags points written before the 2025 reform carry and no longer written: `district` (read as the
+ * group by every query that filters or groups by group, so old data stays queryable).
+ */
+export const LEGACY_TAGS = ['district'] as const;
 export type SiteTag = (typeof SITE_TAGS)[number];
 
 /**

@@ -16,6 +16,8 @@ export interface PageCtx {
   /** Path + query of this page (for the language switch to come back here). */
   path: string;
   now: number;
+  /** What the province calls its optional grouping (settings.places.group_label), in this language. */
+  groupLabel?: string;
 }
 
 export const STATE_COLOURS: Record<SiteStateName, string> = {

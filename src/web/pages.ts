@@ -11,6 +11,7 @@ import { renderMarkdown } from './markdown.js';
 import { html, raw, type Safe } from './html.js';
 import { kindLabel, stateLabel, t, type MsgKey } from './i18n.js';
 import { badge, csrfField, fmtDuration, fmtTime, layout, STATE_COLOURS, type PageCtx } from './layout.js';
+import { communeKey, placeOf } from '../inventory/places.js';
 
 // ---------------------------------------------------------------- login
 
@@ -34,7 +35,7 @@ ${failed ? html`<p class="banner err" role="alert">${t(L, 'login_failed')}</p>` 
 interface CommuneGroup {
   key: string;
   commune: string;
-  district: string;
+  group?: string;
   province: string;
   items: SiteStatus[];
   worst: number;
@@ -45,10 +46,10 @@ export function groupByCommune(items: SiteStatus[]): CommuneGroup[] {
   const groups = new Map<string, CommuneGroup>();
   for (const it of items) {
     const s = it.site;
-    const key = `${s.province}\u0000${s.district}\u0000${s.commune}`;
+    const key = communeKey(s);
     let g = groups.get(key);
     if (!g) {
-      g = { key, commune: s.commune, district: s.district, province: s.province, items: [], worst: -1 };
+      g = { key, ...placeOf(s), items: [], worst: -1 };
       groups.set(key, g);
     }
     g.items.push(it);
@@ -66,7 +67,7 @@ export function boardPage(ctx: PageCtx, items: SiteStatus[], storeDown: boolean)
     .sort((a, b) => STATE_CODE[b] - STATE_CODE[a])
     .map((s) => html`<span class="badge" style="background:${STATE_COLOURS[s]}">${stateLabel(L, s)}: ${counts.get(s)!}</span>`);
   const groups = groupByCommune(items).map(
-    (g) => html`<section class="group"><h2>${g.commune} <span class="muted">${g.district}, ${g.province} · ${t(L, 'sites_count', { n: g.items.length })}</span></h2>
+    (g) => html`<section class="group"><h2>${g.commune} <span class="muted">${g.province} · ${t(L, 'sites_count', { n: g.items.length })}</span></h2>
 <ul class="sites">${g.items.map(
       (i) => html`<li>${badge(L, i.state.state)} <a class="name" href="/sites/${encodeURIComponent(i.site.id)}">${i.site.name}</a> <span class="muted">${t(L, 'since', { time: fmtTime(i.state.since, ctx) })} (${fmtDuration(ctx.now - i.state.since)})${i.state.state !== 'UP' && i.state.detail ? html` · ${i.state.detail}` : ''}</span></li>`,
     )}</ul></section>`,
@@ -141,7 +142,7 @@ export function sitePage(
   const body = html`<h1>${site.name}</h1>
 <div class="card"><p>${badge(L, state.state)} ${t(L, 'since', { time: fmtTime(state.since, ctx) })} (${fmtDuration(ctx.now - state.since)})</p>
 ${state.detail ? html`<p class="muted">${state.detail}</p>` : ''}
-<dl><dt>${t(L, 'location')}</dt><dd>${[site.village, site.commune, site.district, site.province].filter(Boolean).join(', ')}</dd>
+<dl><dt>${t(L, 'location')}</dt><dd>${[site.village, site.commune, site.province].filter(Boolean).join(', ')}${site.group ? html` <span class="muted">(${ctx.groupLabel ?? t(L, 'group')}: ${site.group})</span>` : ''}</dd>
 <dt>${t(L, 'last_check')}</dt><dd>${fmtTime(latest?.ts, ctx)}${latest && latest.loss_pct !== null ? html` · ${t(L, 'loss')}: ${Math.round(latest.loss_pct)} · ${t(L, 'latency')}: ${latest.rtt_avg_ms === null ? '—' : Math.round(latest.rtt_avg_ms)}` : ''}</dd>
 <dt>${t(L, 'last_reboot')}</dt><dd>${latest?.last_reboot ? fmtTime(latest.last_reboot, ctx, true) : up != null ? fmtTime(ctx.now - up * 1000, ctx, true) : t(L, 'unknown')}</dd>
 <dt>${t(L, 'uptime')}</dt><dd>${up != null ? fmtDuration(up * 1000) : t(L, 'unknown')}</dd>
@@ -212,7 +213,7 @@ ${(book.after ?? []).map((s) => html`<h3>${s.heading}</h3>${raw(renderMarkdown(s
     : '';
   const body = html`<h1>#${i.id} ${kindLabel(L, i.kind)}</h1><p class="muted">${i.kind}</p>
 <div class="card"><p>${i.resolved_at === null ? badge(L, i.state) : html`<strong>${t(L, 'resolved')}</strong> ${fmtTime(i.resolved_at, ctx)}`}
-${siteName ? html` <a href="/sites/${encodeURIComponent(i.site_id ?? '')}">${siteName}</a>` : ''} · ${i.commune}, ${i.district}</p>
+${siteName ? html` <a href="/sites/${encodeURIComponent(i.site_id ?? '')}">${siteName}</a>` : ''} · ${i.commune}, ${i.province}</p>
 <p class="muted">${i.detail}</p>
 <dl><dt>${t(L, 'opened')}</dt><dd>${fmtTime(i.opened_at, ctx, true)}</dd><dt>${t(L, 'cause')}</dt><dd>${causeText(L, i.cause)}</dd>
 ${i.affected.length ? html`<dt>${t(L, 'affected')}</dt><dd>${i.affected.join(', ')}</dd>` : ''}</dl></div>
@@ -229,14 +230,14 @@ export function maintenancePage(ctx: PageCtx, items: Array<MaintenanceWindow & {
   const L = ctx.lang;
   const rows = items.map(
     (w) => html`<tr><td>${fmtTime(w.start, ctx, true)}<br>→ ${fmtTime(w.end, ctx, true)}</td>
-<td>${[...w.sites, ...w.communes, ...w.districts].join(', ')}${w.cron ? html`<br><span class="muted">cron ${w.cron}${w.duration_ms ? ` · ${fmtDuration(w.duration_ms)}` : ''}</span>` : ''}</td><td>${w.reason}<br><span class="muted">${w.created_by}</span></td>
+<td>${[...w.sites, ...w.communes, ...w.groups].join(', ')}${w.cron ? html`<br><span class="muted">cron ${w.cron}${w.duration_ms ? ` · ${fmtDuration(w.duration_ms)}` : ''}</span>` : ''}</td><td>${w.reason}<br><span class="muted">${w.created_by}</span></td>
 <td>${w.can_delete ? html`<form method="post" action="/maintenance/${w.id}/delete" class="inline">${csrfField(ctx)}<button type="submit">${t(L, 'delete')}</button></form>` : ''}</td></tr>`,
   );
   const form = ctx.user && can(ctx.user, 'maintenance')
     ? html`<h2>${t(L, 'new_window')}</h2><form method="post" action="/maintenance" class="card">${csrfField(ctx)}
 <label for="ms">${t(L, 'sites_field')}</label><input id="ms" type="text" name="sites" maxlength="2000">
 <label for="mc">${t(L, 'communes_field')}</label><input id="mc" type="text" name="communes" maxlength="2000">
-<label for="md">${t(L, 'districts_field')}</label><input id="md" type="text" name="districts" maxlength="2000">
+<label for="md">${ctx.groupLabel ? `${ctx.groupLabel} (${t(L, 'comma_separated')})` : t(L, 'groups_field')}</label><input id="md" type="text" name="groups" maxlength="2000">
 <label for="m1">${t(L, 'start')}</label><input id="m1" type="datetime-local" name="start" required>
 <label for="m2">${t(L, 'end')}</label><input id="m2" type="datetime-local" name="end" required>
 <label for="mr">${t(L, 'reason')}</label><input id="mr" type="text" name="reason" required maxlength="500">
@@ -263,7 +264,7 @@ function cell(v: unknown): string {
 
 export function coveragePage(
   ctx: PageCtx,
-  q: { from: string; to: string; group_by: string; province?: string; district?: string; commune?: string },
+  q: { from: string; to: string; group_by: string; province?: string; group?: string; commune?: string },
   report: CoverageReport | null,
   error: string | null,
 ): string {
@@ -271,7 +272,7 @@ export function coveragePage(
   const form = html`<form method="get" action="/coverage" class="card">
 <label for="cf">${t(L, 'from')}</label><input id="cf" type="date" name="from" value="${q.from}" required>
 <label for="ct">${t(L, 'to')}</label><input id="ct" type="date" name="to" value="${q.to}" required>
-<label for="cg">${t(L, 'group_by')}</label><select id="cg" name="group_by">${['site', 'commune', 'district'].map((g) => html`<option value="${g}"${raw(g === q.group_by ? ' selected' : '')}>${g}</option>`)}</select>
+<label for="cg">${t(L, 'group_by')}</label><select id="cg" name="group_by">${['site', 'commune', 'group'].map((g) => html`<option value="${g}"${raw(g === q.group_by ? ' selected' : '')}>${g}</option>`)}</select>
 <button class="primary" type="submit">${t(L, 'show')}</button></form>`;
   let result: Safe | string = '';
   if (report) {

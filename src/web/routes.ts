@@ -45,6 +45,7 @@ function ctxOf(req: FastifyRequest): PageCtx {
     timeZone: deps.settings.reports.timezone,
     path: req.url,
     now: deps.clock.now(),
+    ...(deps.settings.places?.group_label ? { groupLabel: deps.settings.places.group_label[langOf(req, deps.settings.alerting.default_lang)] } : {}),
   };
 }
 
@@ -202,7 +203,7 @@ export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       ...hide,
       body: closed({
-        _csrf: Csrf, sites: Type.Optional(Type.String({ maxLength: 2000 })), communes: Type.Optional(Type.String({ maxLength: 2000 })), districts: Type.Optional(Type.String({ maxLength: 2000 })),
+        _csrf: Csrf, sites: Type.Optional(Type.String({ maxLength: 2000 })), communes: Type.Optional(Type.String({ maxLength: 2000 })), groups: Type.Optional(Type.String({ maxLength: 2000 })),
         start: Type.String({ maxLength: 40 }), end: Type.String({ maxLength: 40 }), reason: Type.String({ minLength: 1, maxLength: 500 }),
       }),
     },
@@ -212,7 +213,7 @@ export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const end = localToEpoch(req.body.end, tz);
     if (start === null) throw badRequest('start is not a date and time', 'start');
     if (end === null) throw badRequest('end is not a date and time', 'end');
-    await svc.createMaintenance(user, { sites: list(req.body.sites), communes: list(req.body.communes), districts: list(req.body.districts), start, end, reason: req.body.reason });
+    await svc.createMaintenance(user, { sites: list(req.body.sites), communes: list(req.body.communes), groups: list(req.body.groups), start, end, reason: req.body.reason });
     return reply.redirect('/maintenance', 303);
   });
 
@@ -229,7 +230,7 @@ export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: closed({
         from: Type.Optional(Type.String({ maxLength: 20 })), to: Type.Optional(Type.String({ maxLength: 20 })),
         group_by: Type.Optional(Type.Unsafe<CoverageGroup>({ type: 'string', enum: [...COVERAGE_GROUPS] })),
-        province: Type.Optional(Type.String({ maxLength: 200 })), district: Type.Optional(Type.String({ maxLength: 200 })), commune: Type.Optional(Type.String({ maxLength: 200 })),
+        province: Type.Optional(Type.String({ maxLength: 200 })), group: Type.Optional(Type.String({ maxLength: 200 })), commune: Type.Optional(Type.String({ maxLength: 200 })),
       }),
     },
   }, async (req, reply) => {
@@ -239,7 +240,7 @@ export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
       from: req.query.from ?? epochToLocalDate(now - 30 * DAY, tz),
       to: req.query.to ?? epochToLocalDate(now, tz),
       group_by: req.query.group_by ?? 'commune',
-      province: req.query.province, district: req.query.district, commune: req.query.commune,
+      province: req.query.province, group: req.query.group, commune: req.query.commune,
     };
     const from = localToEpoch(q.from, tz);
     const toDay = localToEpoch(q.to, tz);

@@ -7,7 +7,7 @@
  * detail, the runbook link and the acknowledge link. A resolved message says how long it lasted
  * and the cause. SMS is the one exception that may drop fields, in a documented order, to fit.
  */
-import type { Lang } from '../../core/types.js';
+import type { CommuneKind, Lang } from '../../core/types.js';
 import type { AlertKind, Cause, Notice, Recipient } from '../notice.js';
 import type { SiteStateName } from '../../store/schema.js';
 import { capacity, encodingOf, smsParts, smsUnits, splitSms, stripDiacritics, type SmsEncoding } from './sms-encoding.js';
@@ -88,8 +88,8 @@ const CAUSE_SHORT: Record<Lang, Record<Cause, string>> = {
 };
 
 const LEVEL: Record<Lang, Record<Notice['level'], string>> = {
-  vi: { commune: 'cấp xã', district: 'cấp huyện', province: 'cấp tỉnh' },
-  en: { commune: 'commune level', district: 'district level', province: 'province level' },
+  vi: { commune: 'cấp xã', group: 'cấp cụm xã', province: 'cấp tỉnh' },
+  en: { commune: 'commune level', group: 'commune-group level', province: 'province level' },
 };
 
 const LABEL = {
@@ -109,23 +109,37 @@ const LABEL = {
 
 // ------------------------------------------------------------------ formatting
 
-const ADMIN_PREFIX = /^(xã|phường|thị trấn|huyện|quận|thị xã|thành phố|tỉnh|tp\.?)\s/i;
+const ADMIN_PREFIX = /^(xã|phường|thị trấn|đặc khu|tỉnh|thành phố|tp\.?)\s/i;
 
-function areaName(name: string, level: 'commune' | 'district' | 'province', lang: Lang): string {
+/** What a commune is called before (vi) or after (en) its name; unknown kind: no word (never a wrong one). */
+const COMMUNE_WORD: Record<Lang, Record<CommuneKind, string>> = {
+  vi: { xa: 'xã', phuong: 'phường', dac_khu: 'đặc khu' },
+  en: { xa: 'commune', phuong: 'ward', dac_khu: 'special zone' },
+};
+
+function communeName(name: string, kind: CommuneKind | undefined, lang: Lang): string {
   if (ADMIN_PREFIX.test(name)) return name;
-  if (lang === 'vi') return `${{ commune: 'xã', district: 'huyện', province: 'tỉnh' }[level]} ${name}`;
-  return `${name} ${level}`;
+  if (lang === 'vi') return kind ? `${COMMUNE_WORD.vi[kind]} ${name}` : name;
+  return `${name} ${COMMUNE_WORD.en[kind ?? 'xa']}`;
 }
 
-/** `xã Chiềng Châu, huyện Mai Châu, tỉnh Hoà Bình` / `Chiềng Châu commune, Mai Châu district, …`. */
+function provinceName(name: string, lang: Lang): string {
+  if (ADMIN_PREFIX.test(name)) return name;
+  return lang === 'vi' ? `tỉnh ${name}` : `${name} province`;
+}
+
+/**
+ * `xã Bác Ái, tỉnh Khánh Hòa` / `Bác Ái commune, Khánh Hòa province`: two tiers since 2025 (no
+ * district). The optional group is internal to a province and left out of messages.
+ */
 export function formatArea(area: Notice['area'], lang: Lang): string {
-  return [areaName(area.commune, 'commune', lang), areaName(area.district, 'district', lang), areaName(area.province, 'province', lang)].join(', ');
+  return [communeName(area.commune, area.commune_kind, lang), provinceName(area.province, lang)].join(', ');
 }
 
 /** The thing the notice is about: the site name, or the commune for a commune-level incident. */
 export function placeName(notice: Notice, lang: Lang): string {
   if (notice.site) return notice.site.name;
-  const c = areaName(notice.area.commune, 'commune', lang);
+  const c = communeName(notice.area.commune, notice.area.commune_kind, lang);
   return lang === 'vi' ? c.charAt(0).toUpperCase() + c.slice(1) : c;
 }
 
@@ -204,7 +218,7 @@ function facts(notice: Notice, lang: Lang, tz: string): Facts {
     tag: EVENT[lang][notice.event],
     title: KIND_TITLE[lang][notice.kind],
     place: placeName(notice, lang),
-    commune: areaName(notice.area.commune, 'commune', lang),
+    commune: communeName(notice.area.commune, notice.area.commune_kind, lang),
     area: formatArea(notice.area, lang),
     state: stateLabel(notice.state, lang),
     since: formatLocalTime(notice.since, lang, tz),
@@ -348,7 +362,7 @@ export function buildSms(notice: Notice, lang: Lang, opts: SmsOptions = {}): Sms
   const conv = (s: string) => (opts.encoding === 'gsm7' ? stripDiacritics(s) : s);
   const tag = EVENT[lang][notice.event];
   const state = vi ? STATE.vi[notice.state] : notice.state;
-  const commune = areaName(notice.area.commune, 'commune', lang);
+  const commune = communeName(notice.area.commune, notice.area.commune_kind, lang);
   const since = formatShortTime(notice.since, tz);
   const cause = notice.cause ?? (resolved ? 'unknown' : undefined);
 

@@ -4,11 +4,12 @@
  */
 import { InputError } from '../../core/errors.js';
 import type { Lang } from '../../config/schema.js';
+import { areaCovers, type Place } from '../../inventory/places.js';
 
 export const ROLES = ['admin', 'operator', 'trainee', 'reviewer'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const SCOPE_LEVELS = ['commune', 'district', 'province'] as const;
+export const SCOPE_LEVELS = ['commune', 'group', 'province'] as const;
 export type ScopeLevel = (typeof SCOPE_LEVELS)[number];
 export interface ScopeEntry {
   level: ScopeLevel;
@@ -39,14 +40,11 @@ const ALLOWED_LEVELS: Record<Role, readonly ScopeLevel[]> = {
   admin: SCOPE_LEVELS,
   operator: ['commune'],
   trainee: ['commune'],
-  reviewer: ['district', 'province'],
+  reviewer: ['group', 'province'],
 };
 
-export interface Area {
-  commune: string;
-  district: string;
-  province: string;
-}
+/** What a scope is checked against: a site's or an incident's place. */
+export type Area = Place;
 
 export function can(p: Principal, action: Action): boolean {
   return PERMISSIONS[p.role].includes(action);
@@ -54,7 +52,15 @@ export function can(p: Principal, action: Action): boolean {
 
 export function inScope(p: Principal, area: Area): boolean {
   if (p.role === 'admin') return true;
-  return p.scope.some((s) => area[s.level] === s.name);
+  return p.scope.some((s) => areaCovers(s, area));
+}
+
+/**
+ * A scope as stored. Users made before the 2025 reform may hold `district:X`: read as the group X.
+ * Commune and group names may be written `Province/Name` (a plain name matches in every province).
+ */
+export function readScope(entries: ReadonlyArray<{ level: string; name: string }>): ScopeEntry[] {
+  return entries.map((e) => ({ level: (e.level === 'district' ? 'group' : e.level) as ScopeLevel, name: e.name }));
 }
 
 /** Parse `commune:X,district:Y` (CLI). Throws InputError naming the bad part. */
@@ -62,10 +68,10 @@ export function parseScope(text: string | undefined, role: Role): ScopeEntry[] {
   const entries: ScopeEntry[] = [];
   for (const raw of (text ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
     const i = raw.indexOf(':');
-    const level = raw.slice(0, i) as ScopeLevel;
+    const level = (raw.slice(0, i) === 'district' ? 'group' : raw.slice(0, i)) as ScopeLevel;
     const name = raw.slice(i + 1).trim();
     if (i < 0 || !SCOPE_LEVELS.includes(level) || !name) {
-      throw new InputError(`--scope: "${raw}" is not level:name (level is commune, district or province)`);
+      throw new InputError(`--scope: "${raw}" is not level:name (level is commune, group or province; a commune or group may be written Province/Name)`);
     }
     entries.push({ level, name });
   }

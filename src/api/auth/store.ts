@@ -7,7 +7,7 @@ import { migrate, type Db } from '../../store/sqlite.js';
 import { InputError } from '../../core/errors.js';
 import type { Lang } from '../../config/schema.js';
 import { hashPassword, randomSecret, sha256, verifyPassword } from './password.js';
-import { validateScope, type Principal, type Role, type ScopeEntry } from './scope.js';
+import { readScope, validateScope, type Principal, type Role, type ScopeEntry } from './scope.js';
 
 export const API_MIGRATIONS = [
   `CREATE TABLE users (
@@ -80,7 +80,7 @@ interface UserRow {
 const USER_NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
 function toPrincipal(r: UserRow): Principal {
-  return { id: r.id, name: r.name, role: r.role as Role, scope: JSON.parse(r.scope) as ScopeEntry[], lang: (r.lang as Lang | null) ?? null };
+  return { id: r.id, name: r.name, role: r.role as Role, scope: readScope(JSON.parse(r.scope) as ScopeEntry[]), lang: (r.lang as Lang | null) ?? null };
 }
 
 export class AuthStore {

@@ -24,8 +24,18 @@ const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, E
 /** A 200 whose shape is documented by its summary (kept open so the adapters may add fields). */
 const Ok = Type.Unknown();
 
+/** `group` filter; `district` is its name from before the 2025 reform, still accepted. */
+const GroupParam = {
+  group: Type.Optional(Type.String({ maxLength: 200, description: 'the optional group between province and commune (or Province/Group)' })),
+  district: Type.Optional(Type.String({ maxLength: 200, deprecated: true, description: 'read as group' })),
+};
+function withGroup<Q extends { group?: string; district?: string }>(q: Q): Omit<Q, 'district'> {
+  const { district, ...rest } = q;
+  return rest.group === undefined && district !== undefined ? { ...rest, group: district } : rest;
+}
+
 const SiteOut = Type.Object({
-  id: Type.String(), name: Type.String(), kind: Type.String(), province: Type.String(), district: Type.String(), commune: Type.String(),
+  id: Type.String(), name: Type.String(), kind: Type.String(), province: Type.String(), group: Type.Optional(Type.String()), commune: Type.String(),
   village: Type.Optional(Type.String()), lat: Type.Optional(Type.Number()), lon: Type.Optional(Type.Number()), host: Type.String(),
   // Only the version ever leaves the server: never a community or key.
   snmp: Type.Union([Type.Literal(false), Type.Object({ version: Type.String() }, { additionalProperties: false })]),
@@ -107,13 +117,13 @@ export const apiRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['sites'], summary: 'Sites in my scope with their current state',
       querystring: closed({
-        province: Type.Optional(Type.String({ maxLength: 200 })), district: Type.Optional(Type.String({ maxLength: 200 })),
-        commune: Type.Optional(Type.String({ maxLength: 200 })), state: Type.Optional(lit(SITE_STATES)),
+        province: Type.Optional(Type.String({ maxLength: 200 })), ...GroupParam,
+        commune: Type.Optional(Type.String({ maxLength: 200, description: 'a commune name, or Province/Commune' })), state: Type.Optional(lit(SITE_STATES)),
         sort: Type.Optional(lit(['id', 'worst'] as const)), ...Paging,
       }),
       response: { 200: Type.Object({ items: Type.Array(Type.Object({ site: SiteOut, state: StateOut })), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() }), ...errors(400, 401) },
     },
-  }, async (req) => svc.listSites(requireUser(req), req.query));
+  }, async (req) => svc.listSites(requireUser(req), withGroup(req.query)));
 
   app.get('/sites/:id', {
     schema: {
@@ -180,7 +190,10 @@ export const apiRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/maintenance', {
     schema: {
       tags: ['maintenance'], summary: 'Create a one-off maintenance window (admin, operator)',
-      body: closed({ sites: Names, communes: Names, districts: Names, start: Time('start'), end: Time('end'), reason: Type.String({ minLength: 1, maxLength: 500 }) }),
+      body: closed({
+        sites: Names, communes: Names, groups: Names, districts: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 1000, deprecated: true, description: 'read as groups' })),
+        start: Time('start'), end: Time('end'), reason: Type.String({ minLength: 1, maxLength: 500 }),
+      }),
       response: { 201: Ok, ...errors(400, 401, 403, 404) },
     },
   }, async (req, reply) => {
@@ -188,7 +201,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const b = req.body;
     const start = parseTime(b.start, 'start', 0);
     const end = parseTime(b.end, 'end', 0);
-    return reply.code(201).send(await svc.createMaintenance(user, { sites: b.sites, communes: b.communes, districts: b.districts, start, end, reason: b.reason }));
+    return reply.code(201).send(await svc.createMaintenance(user, { sites: b.sites, communes: b.communes, groups: [...(b.groups ?? []), ...(b.districts ?? [])], start, end, reason: b.reason }));
   });
 
   app.delete('/maintenance/:id', { schema: { tags: ['maintenance'], params: IdParam, response: { 204: Type.Null(), ...errors(400, 401, 403, 404) } } }, async (req, reply) => {
@@ -214,8 +227,8 @@ export const apiRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['reports'], summary: 'Coverage report over my scope (default: the last 30 days)',
       querystring: closed({
         from: Type.Optional(Time('start')), to: Type.Optional(Time('end')),
-        province: Type.Optional(Type.String({ maxLength: 200 })), district: Type.Optional(Type.String({ maxLength: 200 })), commune: Type.Optional(Type.String({ maxLength: 200 })),
-        group_by: Type.Optional(lit(COVERAGE_GROUPS, { default: 'site' })),
+        province: Type.Optional(Type.String({ maxLength: 200 })), ...GroupParam, commune: Type.Optional(Type.String({ maxLength: 200 })),
+        group_by: Type.Optional(lit([...COVERAGE_GROUPS, 'district'] as const, { default: 'site', description: 'district: read as group' })),
       }),
       response: { 200: Ok, ...errors(400, 401, 404, 503) },
     },
@@ -223,7 +236,8 @@ export const apiRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const user = requireUser(req);
     const to = parseTime(req.query.to, 'to', now());
     const from = parseTime(req.query.from, 'from', to - 30 * 86_400_000);
-    return svc.coverage(user, { ...req.query, from, to, group_by: req.query.group_by ?? 'site' });
+    const g = req.query.group_by ?? 'site';
+    return svc.coverage(user, { ...withGroup(req.query), from, to, group_by: g === 'district' ? 'group' : g });
   });
 
   // ---------------------------------------------------------------- admin

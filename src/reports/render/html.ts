@@ -51,7 +51,7 @@ export function causeChart(causeMin: Record<(typeof CAUSES)[number], number>, ti
 }
 
 /** Columns left out of the printed table (they are in the CSV/JSON). */
-const HTML_DROPPED = new Set(['province', 'district', 'no_data_min', 'power_min', 'link_min', 'unknown_cause_min', 'traffic_gb_in', 'traffic_gb_out', 'sites_known']);
+const HTML_DROPPED = new Set(['province', 'group', 'no_data_min', 'power_min', 'link_min', 'unknown_cause_min', 'traffic_gb_in', 'traffic_gb_out', 'sites_known']);
 
 const CSS = `
 @page { size: A4 portrait; margin: 14mm 12mm; }
@@ -77,8 +77,10 @@ export function renderHtml(report: CoverageReport, groupBy: GroupBy, opts: { tit
   const t = report.total;
   const title = opts.title ?? 'Coverage report';
   const [period, ...summary] = summaryLines(report);
-  const chartAreas = report.communes.length <= 40 ? report.communes : report.districts;
-  const chartTitle = `Availability by ${report.communes.length <= 40 ? 'commune' : 'district'} (service hours), target ${report.settings.target_pct}%`;
+  // a province without groups charts its communes however many there are
+  const byCommune = report.communes.length <= 40 || report.groups.length === 0;
+  const chartAreas = byCommune ? report.communes : report.groups;
+  const chartTitle = `Availability by ${byCommune ? 'commune' : 'group'} (service hours), target ${report.settings.target_pct}%`;
   const full = reportTable(report, groupBy);
   // A4 portrait holds ~16 columns: the full detail is in the CSV and JSON
   const table = { ...full, columns: full.columns.filter((c) => !HTML_DROPPED.has(c.key)) };

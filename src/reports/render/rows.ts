@@ -1,5 +1,5 @@
 /**
- * A CoverageReport as flat rows (one per site, commune or district) with labelled columns:
+ * A CoverageReport as flat rows (one per site, commune or group) with labelled columns:
  * the shape the table, CSV and HTML renderers and the API share.
  */
 import type { AreaCoverage, CoverageReport, SiteCoverage } from '../coverage.js';
@@ -22,7 +22,7 @@ const SITE_COLUMNS: Column[] = [
   { key: 'site', header: 'site' },
   { key: 'name', header: 'name' },
   { key: 'commune', header: 'commune' },
-  { key: 'district', header: 'district' },
+  { key: 'group', header: 'group' },
   { key: 'province', header: 'province' },
   { key: 'availability_pct', header: 'availability %', numeric: true },
   { key: 'class', header: 'class' },
@@ -43,15 +43,15 @@ const SITE_COLUMNS: Column[] = [
   { key: 'traffic_gb_out', header: 'GB out', numeric: true },
 ];
 
-const AREA_COLUMNS = (level: 'commune' | 'district'): Column[] => [
+const AREA_COLUMNS = (level: 'commune' | 'group'): Column[] => [
   { key: 'name', header: level },
-  ...(level === 'commune' ? [{ key: 'district', header: 'district' }] : []),
+  ...(level === 'commune' ? [{ key: 'group', header: 'group' }] : []),
   { key: 'province', header: 'province' },
   { key: 'sites', header: 'sites', numeric: true },
   { key: 'sites_known', header: 'sites with data', numeric: true },
   { key: 'sites_meeting_target', header: 'sites meeting target', numeric: true },
   { key: 'availability_pct', header: 'availability %', numeric: true },
-  ...(level === 'district' ? [
+  ...(level === 'group' ? [
     { key: 'communes', header: 'communes', numeric: true },
     { key: 'communes_covered', header: 'communes covered', numeric: true },
   ] : []),
@@ -72,7 +72,7 @@ const AREA_COLUMNS = (level: 'commune' | 'district'): Column[] => [
 
 function siteRow(s: SiteCoverage): Record<string, Cell> {
   return {
-    site: s.site, name: s.name, commune: s.commune, district: s.district, province: s.province,
+    site: s.site, name: s.name, commune: s.commune, group: s.group, province: s.province,
     availability_pct: s.availability_pct, class: s.class, down_min: s.down_min, unreachable_min: s.unreachable_min,
     unknown_min: s.unknown_min, maintenance_min: s.maintenance_min, no_data_min: s.no_data_min, incidents: s.incidents,
     mttr_min: s.mttr_min, power_min: s.cause_min.power, link_min: s.cause_min.link, unknown_cause_min: s.cause_min.unknown,
@@ -83,7 +83,7 @@ function siteRow(s: SiteCoverage): Record<string, Cell> {
 
 function areaRow(a: AreaCoverage): Record<string, Cell> {
   return {
-    name: a.name, district: a.district, province: a.province, sites: a.sites, sites_known: a.sites_known,
+    name: a.name, group: a.group, province: a.province, sites: a.sites, sites_known: a.sites_known,
     sites_meeting_target: a.sites_meeting_target, availability_pct: a.availability_pct, communes: a.communes,
     communes_covered: a.communes_covered, coverage_pct: a.coverage_pct, live: a.classes.live, at_risk: a.classes.at_risk,
     dropped_off: a.classes.dropped_off, unknown: a.classes.unknown, down_min: a.down_min, incidents: a.incidents,
@@ -95,7 +95,7 @@ function areaRow(a: AreaCoverage): Record<string, Cell> {
 
 export function reportTable(report: CoverageReport, groupBy: GroupBy): ReportTable {
   if (groupBy === 'site') return { columns: SITE_COLUMNS, rows: report.sites.map(siteRow) };
-  const areas = groupBy === 'commune' ? report.communes : report.districts;
+  const areas = groupBy === 'commune' ? report.communes : report.groups;
   return { columns: AREA_COLUMNS(groupBy), rows: areas.map(areaRow) };
 }
 
