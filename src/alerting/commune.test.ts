@@ -4,7 +4,7 @@ import { communeRule, evaluateCommunes, type CommuneSiteView } from './commune.j
 
 const settings = settingsWithDefaults({}); // ratio 0.6, window 3m, min_sites 3
 const MIN = 60_000;
-const area = { province: 'Lào Cai', district: 'Bát Xát', commune: 'Y Tý' };
+const area = { province: 'Lào Cai', commune: 'Y Tý' };
 
 /** n sites; `down[i]` = minutes after T when site i went down (null = up). */
 function commune(down: Array<number | null>, ancestors: string[][] = []): CommuneSiteView[] {
@@ -34,12 +34,20 @@ describe('communeRule', () => {
 });
 
 describe('evaluateCommunes', () => {
-  const key = 'Lào Cai/Bát Xát/Y Tý';
-  it('opens one outage per commune', () => {
+  const key = 'Lào Cai/Y Tý';
+  it('opens one outage per commune (keyed by province + commune)', () => {
     const other = commune([0, 0, 0]).map((s) => ({ ...s, id: `o-${s.id}`, commune: 'A Mú Sung' }));
     const d = evaluateCommunes([...commune([0, 0, 0, null]), ...other], new Map(), settings);
-    expect(d.open.map((o) => `${o.key} ${o.sites.length}`)).toEqual([`${key} 3`, 'Lào Cai/Bát Xát/A Mú Sung 3']);
+    expect(d.open.map((o) => `${o.key} ${o.sites.length}`)).toEqual([`${key} 3`, 'Lào Cai/A Mú Sung 3']);
     expect(d.resolve).toEqual([]);
+  });
+  it('a commune of the same name in another province is another commune', () => {
+    // 2 of 4 down in each province: neither commune meets the ratio on its own
+    const here = commune([0, 0, null, null]);
+    const there = commune([0, 0, null, null]).map((s) => ({ ...s, id: `db-${s.id}`, province: 'Điện Biên' }));
+    expect(evaluateCommunes([...here, ...there], new Map(), settings).open).toEqual([]);
+    const d = evaluateCommunes([...commune([0, 0, 0, null]), ...there], new Map(), settings);
+    expect(d.open.map((o) => [o.key, o.province, o.group ?? null])).toEqual([[key, 'Lào Cai', null]]);
   });
   it('an open outage holds while enough of its sites are down, and new ones join', () => {
     const d = evaluateCommunes(commune([0, 0, 0, 20]), new Map([[key, ['s1', 's2', 's3']]]), settings);

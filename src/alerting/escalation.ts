@@ -69,6 +69,9 @@ export interface EscalationGap {
   after: string | null;
   /** The commune key, group key or province with sites and nobody to tell. */
   area: string;
+  province: string;
+  /** The commune, group or province name; null for a province's sites without a group. */
+  name: string | null;
   sites: number;
 }
 
@@ -81,17 +84,17 @@ export function escalationGaps(settings: Pick<Settings, 'alerting'>, inventory: 
   const levels: Array<{ level: Level; after: string | null }> = [{ level: 'commune', after: null }, ...settings.alerting.escalation.map((e) => ({ level: e.level, after: e.after }))];
   const out: EscalationGap[] = [];
   for (const { level, after } of levels) {
-    const areas = new Map<string, { sites: number; covered: boolean }>();
+    const areas = new Map<string, { sites: number; covered: boolean; province: string; name: string | null }>();
     for (const s of inventory.sites) {
       // a site without a group has nobody at group level: its province's sites are counted together
       const k = level === 'commune' ? communeKey(s) : level === 'group' ? groupKey(s) ?? `${s.province} (sites without a group)` : s.province;
-      const a = areas.get(k) ?? { sites: 0, covered: true };
+      const a = areas.get(k) ?? { sites: 0, covered: true, province: s.province, name: (level === 'commune' ? s.commune : level === 'group' ? s.group : s.province) ?? null };
       a.sites++;
       const reached = recipientsFor(level, s, level === 'commune' ? s : null, inventory).length > 0;
       if (!reached) a.covered = false;
       areas.set(k, a);
     }
-    for (const [area, a] of areas) if (!a.covered) out.push({ level, after, area, sites: a.sites });
+    for (const [area, a] of areas) if (!a.covered) out.push({ level, after, area, province: a.province, name: a.name, sites: a.sites });
   }
   return out;
 }

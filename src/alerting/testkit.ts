@@ -11,7 +11,7 @@ export const T0 = Date.UTC(2026, 0, 5, 8, 0, 0);
 
 export function site(id: string, extra: Partial<Site> = {}): Site {
   return siteWithDefaults({
-    id, name: `Site ${id}`, kind: 'cultural_house', province: 'Lao Cai', district: 'Bat Xat', commune: 'Y Ty',
+    id, name: `Site ${id}`, kind: 'cultural_house', province: 'Lao Cai', commune: 'Y Ty',
     host: '192.0.2.1', snmp: { version: '2c', community: 'public' }, uplink: '4g', ...extra,
   });
 }

@@ -48,12 +48,12 @@ describe('LatestTracker', () => {
 });
 
 describe('coverageRows', () => {
-  const area = (name: string, pct: number | null) => ({ level: 'commune', name, province: 'P', district: 'D', commune: name, sites: 2, sites_known: 2, sites_meeting_target: 1, availability_pct: pct, communes: 1, communes_covered: 1, coverage_pct: 100, classes: { live: 1, at_risk: 1, dropped_off: 0, unknown: 0 }, down_min: 5, incidents: 1, cause_min: { power: 1, link: 0, unknown: 0 }, traffic_gb_in: 1, traffic_gb_out: 0.5, worst: [] });
+  const area = (name: string, pct: number | null) => ({ level: 'commune', name, province: 'P', group: 'G', commune: name, sites: 2, sites_known: 2, sites_meeting_target: 1, availability_pct: pct, communes: 1, communes_covered: 1, coverage_pct: 100, classes: { live: 1, at_risk: 1, dropped_off: 0, unknown: 0 }, down_min: 5, incidents: 1, cause_min: { power: 1, link: 0, unknown: 0 }, traffic_gb_in: 1, traffic_gb_out: 0.5, worst: [] });
   const full = {
     from: 0, to: 1, generated_at: 1, resolution: 'raw', settings: {},
     sites: [{ site: 'a1', name: 'Site A1', commune: 'X', availability_pct: 97.5, class: 'live', down_min: 3, incidents: 1, mttr_min: 3, main_cause: 'power', median_rtt_ms: 30, median_loss_pct: 0, traffic_gb_in: 1, traffic_gb_out: 0.2, unknown_min: 0, maintenance_min: 0 }],
     communes: [area('X', 97.5), area('Y', null)],
-    districts: [area('D', 90)],
+    groups: [area('G', 90)],
     provinces: [],
     total: area('all', 93),
   } as unknown as FullReport;
@@ -62,8 +62,8 @@ describe('coverageRows', () => {
     expect(r.rows).toEqual([{ name: 'Site A1', site: 'a1', commune: 'X', availability_pct: 97.5, class: 'live', down_min: 3, unknown_min: 0, maintenance_min: 0, incidents: 1, mttr_min: 3, main_cause: 'power', median_rtt_ms: 30, median_loss_pct: 0, traffic_gb_in: 1, traffic_gb_out: 0.2 }]);
     expect(r).toMatchObject({ group_by: 'site', target_pct: 95, summary: { sites: 2, coverage_pct: 100, live: 1, at_risk: 1, resolution: 'raw' } });
   });
-  it('commune and district rows come from the area lists; unknown availability stays null', () => {
+  it('commune and group rows come from the area lists; unknown availability stays null', () => {
     expect(coverageRows(full, 'commune', 95).rows.map((r) => [r.name, r.availability_pct])).toEqual([['X', 97.5], ['Y', null]]);
-    expect(coverageRows(full, 'district', 95).rows.map((r) => r.name)).toEqual(['D']);
+    expect(coverageRows(full, 'group', 95).rows.map((r) => r.name)).toEqual(['G']);
   });
 });

@@ -16,7 +16,10 @@ export function register(program: Command): void {
     // an escalation level that reaches nobody is worth a look before 3 a.m.
     for (const g of escalationGaps(cfg.settings, cfg.inventory)) {
       const when = g.after === null ? 'first notice (commune level)' : `escalation to ${g.level} after ${g.after}`;
-      process.stderr.write(`warning: ${cfg.inventoryPath}: ${when}: nobody to tell for ${g.level === 'commune' ? 'commune' : g.level} '${g.area}' (${g.sites} site${g.sites === 1 ? '' : 's'}): add an areas entry { level: ${g.level}, name: ..., contacts: [...] }\n`);
+      const fix = g.name === null
+        ? `give these sites a group, or drop the group level from alerting.escalation`
+        : `add to areas: { level: ${g.level}, name: ${g.name}${g.level === 'province' ? '' : `, province: ${g.province}`}, contacts: [...] }`;
+      process.stderr.write(`warning: ${cfg.inventoryPath}: ${when}: nobody to tell for ${g.level} '${g.area}' (${g.sites} site${g.sites === 1 ? '' : 's'}): ${fix}\n`);
     }
     const notifyProblems = checkNotificationSetup(cfg.settings, cfg.settingsPath);
     if (notifyProblems.length) throw new InputError(`${notifyProblems.length} problem(s) in notifiers or runbooks`, notifyProblems);

@@ -96,7 +96,7 @@ export function register(program: Command): void {
         migrate(db, 'api', API_MIGRATIONS);
         const store = new AuthStore(db);
         const pw = crypto.randomBytes(6).toString('base64url');
-        const users: Array<[string, 'admin' | 'operator' | 'trainee' | 'reviewer', Array<{ level: 'commune' | 'district' | 'province'; name: string }>]> = [
+        const users: Array<[string, 'admin' | 'operator' | 'trainee' | 'reviewer', Array<{ level: 'commune' | 'group' | 'province'; name: string }>]> = [
           ['admin', 'admin', []], ['tavan', 'operator', [{ level: 'commune', name: 'Tả Van' }]],
           ['trainee', 'trainee', [{ level: 'commune', name: 'Tả Van' }, { level: 'commune', name: 'Bản Hồ' }]], ['reviewer', 'reviewer', [{ level: 'province', name: 'Lào Cai' }]],
         ];

@@ -66,7 +66,7 @@ export function register(program: Command): void {
   withConfigOptions(
     user
       .command('add <name>')
-      .description('Add a user. Roles: admin (all); operator (its communes: sees and acts); trainee (its communes: sees, acknowledges, works runbooks); reviewer (read-only, a district or province).')
+      .description('Add a user. Roles: admin (all); operator (its communes: sees and acts); trainee (its communes: sees, acknowledges, works runbooks); reviewer (read-only, a group or province). A commune or group may be written Province/Name where names repeat.')
       .requiredOption('--role <role>', ROLES.join(' | '))
       .option('--scope <list>', 'comma-separated level:name, e.g. "commune:Xã An,commune:Xã Bình" or "province:Tỉnh Thử"')
       .option('--password-stdin', 'read the password from the first line of stdin')

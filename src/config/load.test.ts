@@ -24,7 +24,6 @@ describe('example configuration', () => {
     expect(cfg.warnings).toEqual([]);
     expect(cfg.inventory.sites.length).toBeGreaterThanOrEqual(40);
     expect(new Set(cfg.inventory.sites.map((s) => s.commune)).size).toBeGreaterThanOrEqual(8);
-    expect(new Set(cfg.inventory.sites.map((s) => s.district)).size).toBeGreaterThanOrEqual(3);
     expect(cfg.inventory.sites.some((s) => s.parent)).toBe(true);
     // example hosts are documentation addresses only
     for (const s of cfg.inventory.sites) expect(s.host).toMatch(/^(192\.0\.2|198\.51\.100|203\.0\.113)\./);
@@ -41,6 +40,45 @@ describe('broken fixtures: each reports exactly its expected problems', () => {
     const full = path.join(FIXTURES, file);
     const got = file.includes('settings') ? await problemsOf({ config: full }) : await problemsOf({ config: EXAMPLE, inventory: full });
     expect(got).toEqual(expected);
+  });
+});
+
+describe('two tiers (province -> commune, optional group)', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tt-cfg-'));
+  const write = (name: string, lines: string[]) => { const f = path.join(tmp, name); fs.writeFileSync(f, `${lines.join('\n')}\n`); return f; };
+  const site = (id: string, place: string) => `  - { id: ${id}, name: ${id}, kind: other, province: Khánh Hòa, ${place}, host: 192.0.2.${id.length}, snmp: false }`;
+
+  it('an inventory without districts or groups loads with no warning', async () => {
+    const inv = write('two-tier.yaml', ['sites:', site('a', 'commune: Bác Ái'), site('bb', 'commune: Cam Lâm')]);
+    const cfg = await loadConfig({ config: EXAMPLE, inventory: inv, env: {} });
+    expect(cfg.warnings).toEqual([]);
+    expect(cfg.inventory.sites.map((s) => [s.commune, s.group])).toEqual([['Bác Ái', undefined], ['Cam Lâm', undefined]]);
+  });
+
+  it('an inventory from before the reform (district: on every site) still loads: one positioned warning, district read as group', async () => {
+    const inv = write('old.yaml', ['sites:', site('a', 'district: Bác Ái (cũ), commune: Phước Bình'), site('bb', 'district: Bác Ái (cũ), commune: Phước Tân')]);
+    const cfg = await loadConfig({ config: EXAMPLE, inventory: inv, env: {} });
+    expect(cfg.warnings).toEqual([`${inv}:2:57: sites[0].district: 'district' (2 places) is read as the optional group (districts were abolished in 2025): rename it to 'group', or drop it`]);
+    expect(cfg.inventory.sites.map((s) => s.group)).toEqual(['Bác Ái (cũ)', 'Bác Ái (cũ)']);
+    expect(cfg.inventory.sites[0]).not.toHaveProperty('district');
+  });
+
+  it('settings from before the reform: escalation to district is read as group, with a warning', async () => {
+    const settings = write('old-settings.yaml', [`inventory: ${path.resolve(EXAMPLE, '..', 'sites.example.yaml')}`, 'alerting:', '  escalation: [{ after: 30m, level: district }, { after: 2h, level: province }]']);
+    const cfg = await loadConfig({ config: settings, env: {} });
+    expect(cfg.settings.alerting.escalation.map((e) => e.level)).toEqual(['group', 'province']);
+    expect(cfg.warnings).toEqual([`${settings}:3:30: alerting.escalation[0].level: level 'district' is read as 'group' (districts were abolished in 2025)`]);
+  });
+
+  it('a commune name used in two provinces needs its province in area contacts', async () => {
+    const inv = write('repeat.yaml', [
+      'sites:', site('a', 'commune: Tân Lập'),
+      '  - { id: b, name: b, kind: other, province: Phú Thọ, commune: Tân Lập, host: 192.0.2.9, snmp: false }',
+      'areas:', '  - { level: commune, name: Tân Lập, contacts: [{ name: X }] }', '  - { level: commune, name: Tân Lập, province: Phú Thọ, contacts: [{ name: Y }] }',
+    ]);
+    await expect(loadConfig({ config: EXAMPLE, inventory: inv, env: {} })).rejects.toMatchObject({
+      problems: [`${inv}:5:29: areas[0].name: commune 'Tân Lập' is in Khánh Hòa and Phú Thọ: give its province (or write Province/Tân Lập)`],
+    });
   });
 });
 

@@ -109,6 +109,7 @@ export function normalizeInventoryAliases(raw: unknown): { value: unknown; probl
       if (!isObj(s) || !('district' in s)) return;
       if ('group' in s) {
         problems.push({ path: ['sites', i, 'district'], message: 'give group or district (its former name), not both' });
+        delete s.district; // reported once here, not again by the schema as an unknown field
         return;
       }
       s.group = s.district;

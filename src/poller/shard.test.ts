@@ -2,33 +2,35 @@ import { describe, expect, it } from 'vitest';
 import { siteWithDefaults, settingsWithDefaults } from '../config/defaults.js';
 import { selectShard, siteDeadlineMs, spreadOffsets } from './shard.js';
 
-const site = (id: string, province: string, district: string) =>
-  siteWithDefaults({ id, name: id, kind: 'other', province, district, commune: 'C', host: '127.0.0.1', snmp: false });
+const site = (id: string, province: string, commune: string, group?: string) =>
+  siteWithDefaults({ id, name: id, kind: 'other', province, commune, ...(group ? { group } : {}), host: '127.0.0.1', snmp: false });
 
 const sites = [
-  site('a1', 'Ha Giang', 'Dong Van'),
-  site('a2', 'Ha Giang', 'Meo Vac'),
+  site('a1', 'Tuyen Quang', 'Dong Van', 'North'),
+  site('a2', 'Tuyen Quang', 'Meo Vac', 'North'),
   site('b1', 'Lao Cai', 'Sa Pa'),
   site('b2', 'Lao Cai', 'Bat Xat'),
   site('c1', 'Son La', 'Moc Chau'),
-  site('d1', 'Dien Bien', 'Dong Van'), // a district name that repeats in another province
+  site('d1', 'Dien Bien', 'Dong Van', 'North'), // commune and group names that repeat in another province
 ];
 const ids = (xs: { id: string }[]) => xs.map((s) => s.id);
 
 describe('selectShard', () => {
   const cases: Array<{ name: string; shard: Parameters<typeof selectShard>[1]; want: string[] }> = [
     { name: 'no shard: every site', shard: undefined, want: ['a1', 'a2', 'b1', 'b2', 'c1', 'd1'] },
-    { name: 'empty shard: every site', shard: { provinces: [], districts: [] }, want: ['a1', 'a2', 'b1', 'b2', 'c1', 'd1'] },
+    { name: 'empty shard: every site', shard: { provinces: [], communes: [], groups: [] }, want: ['a1', 'a2', 'b1', 'b2', 'c1', 'd1'] },
     { name: 'one province', shard: { provinces: ['Lao Cai'] }, want: ['b1', 'b2'] },
-    { name: 'a district name matches in every province', shard: { districts: ['Dong Van'] }, want: ['a1', 'd1'] },
-    { name: 'Province/District is exact', shard: { districts: ['Ha Giang/Dong Van'] }, want: ['a1'] },
-    { name: 'provinces OR districts', shard: { provinces: ['Son La'], districts: ['Meo Vac'] }, want: ['a2', 'c1'] },
-    { name: 'unknown names select nothing', shard: { provinces: ['Nowhere'] }, want: [] },
+    { name: 'a list of communes', shard: { communes: ['Lao Cai/Sa Pa', 'Moc Chau'] }, want: ['b1', 'c1'] },
+    { name: 'a plain commune name matches in every province', shard: { communes: ['Dong Van'] }, want: ['a1', 'd1'] },
+    { name: 'Province/Commune is exact', shard: { communes: ['Tuyen Quang/Dong Van'] }, want: ['a1'] },
+    { name: 'a group', shard: { groups: ['Tuyen Quang/North'] }, want: ['a1', 'a2'] },
+    { name: 'provinces OR communes', shard: { provinces: ['Son La'], communes: ['Meo Vac'] }, want: ['a2', 'c1'] },
+    { name: 'unknown names select nothing', shard: { provinces: ['Nowhere'], communes: ['Nowhere/Sa Pa'] }, want: [] },
   ];
   for (const c of cases) it(c.name, () => expect(ids(selectShard(sites, c.shard))).toEqual(c.want));
 
   it('two complementary shards cover every site exactly once', () => {
-    const s1 = selectShard(sites, { provinces: ['Ha Giang', 'Lao Cai'] });
+    const s1 = selectShard(sites, { provinces: ['Tuyen Quang', 'Lao Cai'] });
     const s2 = selectShard(sites, { provinces: ['Son La', 'Dien Bien'] });
     const all = [...ids(s1), ...ids(s2)].sort();
     expect(all).toEqual(ids(sites).sort());

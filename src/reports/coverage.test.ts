@@ -9,9 +9,9 @@ const FROM = localDateToUtc('2026-03-01', TZ); // local midnight
 const SETTINGS: ReportSettings = { timezone: TZ, service_hours: { start: '06:00', end: '22:00' }, target_pct: 95, dropped_off_days: 7 };
 type St = 'up' | 'down' | 'unreachable' | 'unknown' | 'maintenance' | null;
 
-interface SiteDef { id: string; commune?: string; district?: string; parent?: string; added?: string }
+interface SiteDef { id: string; commune?: string; group?: string | null; province?: string; parent?: string; added?: string }
 const site = (d: SiteDef) => ({
-  id: d.id, name: `Điểm ${d.id}`, province: 'Lào Cai', district: d.district ?? 'Bát Xát', commune: d.commune ?? 'Y Tý',
+  id: d.id, name: `Điểm ${d.id}`, province: d.province ?? 'Lào Cai', ...(d.group === null ? {} : { group: d.group ?? 'Bát Xát' }), commune: d.commune ?? 'Y Tý',
   ...(d.parent ? { parent: d.parent } : {}), ...(d.added ? { added: d.added } : {}),
 });
 
@@ -235,13 +235,13 @@ describe('latency, loss and traffic', () => {
 describe('areas: the coverage figure per commune', () => {
   // commune Y Tý: one point meets the target, one does not → covered
   // commune A Mú Sung: both below target → not covered
-  // district Sa Pa / commune Tả Van: no data → unknown, not covered
+  // group Sa Pa / commune Tả Van: no data → unknown, not covered
   const downHours = (n: number) => (h: number): St => (hod(h) >= 8 && hod(h) < 8 + n ? 'down' : 'up');
   const r = run({
     sites: [
       site({ id: 'yt1', commune: 'Y Tý' }), site({ id: 'yt2', commune: 'Y Tý' }),
       site({ id: 'ams1', commune: 'A Mú Sung' }), site({ id: 'ams2', commune: 'A Mú Sung' }),
-      site({ id: 'tv1', commune: 'Tả Van', district: 'Sa Pa' }),
+      site({ id: 'tv1', commune: 'Tả Van', group: 'Sa Pa' }),
     ],
     buckets: [
       ...buckets('yt1', DAY, () => 'up'), ...buckets('yt2', DAY, downHours(8)),
@@ -256,7 +256,7 @@ describe('areas: the coverage figure per commune', () => {
     { name: 'Y Tý is covered (one point at 100%)', area: () => r.communes.find((c) => c.name === 'Y Tý')!, want: { sites: 2, sites_meeting_target: 1, communes_covered: 1, coverage_pct: 100, availability_pct: (100 * 24) / 32 } },
     { name: 'A Mú Sung is not covered', area: () => r.communes.find((c) => c.name === 'A Mú Sung')!, want: { sites_meeting_target: 0, communes_covered: 0, coverage_pct: 0 } },
     { name: 'Tả Van has no data: coverage UNKNOWN', area: () => r.communes.find((c) => c.name === 'Tả Van')!, want: { sites_known: 0, availability_pct: null, coverage_pct: null } },
-    { name: 'district Bát Xát: 1 of 2 communes covered', area: () => r.districts.find((d) => d.name === 'Bát Xát')!, want: { communes: 2, communes_covered: 1, coverage_pct: 50, sites_meeting_target: 1 } },
+    { name: 'group Bát Xát: 1 of 2 communes covered', area: () => r.groups.find((d) => d.name === 'Bát Xát')!, want: { communes: 2, communes_covered: 1, coverage_pct: 50, sites_meeting_target: 1 } },
     { name: 'province: 1 of 3 communes covered', area: () => r.provinces[0]!, want: { communes: 3, communes_covered: 1, coverage_pct: 33.3, sites: 5, sites_known: 4 } },
   ])('$name', ({ area, want }) => {
     const a = area();
@@ -269,6 +269,27 @@ describe('areas: the coverage figure per commune', () => {
   it('worst sites come first with their main cause', () => {
     expect(r.total.worst.map((w) => [w.site, w.main_cause])).toEqual([['yt2', 'power'], ['ams2', 'link'], ['ams1', null]]);
     expect(r.total.classes).toEqual({ live: 1, at_risk: 3, dropped_off: 0, unknown: 1 });
+  });
+});
+
+describe('areas: two tiers (province -> commune, groups optional)', () => {
+  // two provinces each with a commune named Tân Lập (names repeat across provinces); no groups anywhere
+  const r = run({
+    sites: [
+      site({ id: 'pt1', province: 'Phú Thọ', commune: 'Tân Lập', group: null }),
+      site({ id: 'tn1', province: 'Thái Nguyên', commune: 'Tân Lập', group: null }),
+      site({ id: 'tn2', province: 'Thái Nguyên', commune: 'Tân Lập', group: null }),
+    ],
+    buckets: [...buckets('pt1', DAY, () => 'up'), ...buckets('tn1', DAY, () => 'down'), ...buckets('tn2', DAY, () => 'down')],
+  });
+  it('a commune is keyed by province + name: two communes named Tân Lập stay apart', () => {
+    expect(r.communes.map((c) => [c.province, c.name, c.sites, c.communes_covered])).toEqual([['Phú Thọ', 'Tân Lập', 1, 1], ['Thái Nguyên', 'Tân Lập', 2, 0]]);
+    expect(r.total).toMatchObject({ communes: 2, communes_covered: 1, coverage_pct: 50 });
+  });
+  it('no groups: no group rows, no group on sites or communes', () => {
+    expect(r.groups).toEqual([]);
+    expect(r.sites.every((s) => s.group === null)).toBe(true);
+    expect(r.communes.every((c) => c.group === null)).toBe(true);
   });
 });
 

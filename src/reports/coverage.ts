@@ -1,6 +1,6 @@
 /**
  * Coverage and availability (pure): per-bucket state sums + incidents + ping and traffic figures
- * → a CoverageReport per site, per commune, district and province.
+ * → a CoverageReport per site, per commune (province + name), group (when sites have one) and province.
  *
  * Rules (the provincial review's questions, after Giga's connectivity-coverage programme):
  *  - Only service hours count (e.g. 06:00-22:00 local): a bucket counts by the fraction of it

@@ -6,7 +6,7 @@ import { incidentsFromDb } from './incidents.js';
 describe('incidentsFromDb', () => {
   const db = openDatabase(':memory:');
   migrateAlerting(db);
-  const ins = db.prepare(`INSERT INTO alert_incidents (kind, site_id, commune, district, province, state, detail, opened_at, cause, resolved_at)
+  const ins = db.prepare(`INSERT INTO alert_incidents (kind, site_id, commune, area_group, province, state, detail, opened_at, cause, resolved_at)
     VALUES (?, ?, 'Y Tý', 'Bát Xát', 'Lào Cai', 'DOWN', 'no reply for 2 checks', ?, ?, ?)`);
   ins.run('site-down', 'a', 1000, 'power', 2000); // before the period
   ins.run('site-down', 'a', 4000, 'link', 6000); // inside

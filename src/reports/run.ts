@@ -16,7 +16,7 @@ import { computeCoverage, type CoverageReport, type IncidentInput, type Resoluti
 import { chooseResolution, fetchCoverageInputs, hourAligned, type InfluxQueryClient } from './query.js';
 import { checkTimeZone, serviceWindows, zonedTimeToUtc } from './service-hours.js';
 import { serviceTagValues } from './service-tag.js';
-import { refMatches } from '../inventory/places.js';
+import { communeKey, createPlaceResolver, refMatches } from '../inventory/places.js';
 
 export const GROUP_BY = ['site', 'commune', 'group'] as const;
 export type GroupBy = (typeof GROUP_BY)[number];
@@ -97,6 +97,14 @@ export function selectSites(inventory: Inventory, p: Pick<CoverageParams, 'provi
   const pick = (key: 'province' | 'group' | 'commune', value: string | undefined) => {
     if (value === undefined) return;
     const matching = sites.filter((s) => (key === 'province' ? s.province === value : refMatches(value, s.province, s[key])));
+    if (matching.length === 0 && key === 'commune') {
+      const was = createPlaceResolver(inventory.sites, inventory.communes).commune(value);
+      if (was.ok && was.via === 'former') {
+        const now = communeKey(was.place);
+        problems.push(`--commune "${value}": merged into ${now} (former name): use --commune "${now}"`);
+        return;
+      }
+    }
     if (matching.length === 0) {
       const known = [...new Set(sites.flatMap((s) => (s[key] ? [s[key]] : [])))].sort((a, b) => a.localeCompare(b, 'vi'));
       const near = known.filter((k) => k.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '') === value.toLowerCase().normalize('NFD').replace(/\p{M}/gu, ''));

@@ -50,7 +50,7 @@ describe('parseRunbook problems', () => {
     ] },
     { name: 'a missing section and an unknown placeholder', file: 'missing-section.md', want: [
       'missing-section.md: missing section "## Check first"',
-      'missing-section.md:12: unknown placeholder {{mayor}} (known: site, commune, commune_contact, district_contact, isp_contact)',
+      'missing-section.md:12: unknown placeholder {{mayor}} (known: site, commune, commune_contact, escalation_contact, isp_contact, district_contact)',
     ] },
     { name: 'numbering gaps and a misspelt section', file: 'bad-numbering.md', want: [
       'bad-numbering.md:11: step numbered 3, expected 2',
@@ -109,7 +109,8 @@ describe('placeholders', () => {
     contacts: [
       { name: 'Lò Văn Minh', role: 'cán bộ CNTT xã', phone: '0912 345 678', level: 'commune' },
       { name: 'Tổng đài VNPT', role: 'nhà mạng', phone: '18001091', level: 'commune' },
-      { name: 'Hà Thị Lan', role: 'phòng VHTT huyện', phone: '0987 000 111', level: 'district' },
+      { name: 'Sở VHTT', role: 'trực ban tỉnh', phone: '0987 000 222', level: 'province' },
+      { name: 'Hà Thị Lan', role: 'cụm VHTT', phone: '0987 000 111', level: 'group' },
     ],
   });
   it('are filled from the alert contacts', () => {
@@ -117,10 +118,15 @@ describe('placeholders', () => {
       site: 'Nhà văn hoá thôn Bản Lác',
       commune: 'xã Chiềng Châu',
       commune_contact: 'Lò Văn Minh (cán bộ CNTT xã): 0912 345 678',
-      district_contact: 'Hà Thị Lan (phòng VHTT huyện): 0987 000 111',
+      escalation_contact: 'Hà Thị Lan (cụm VHTT): 0987 000 111',
+      district_contact: 'Hà Thị Lan (cụm VHTT): 0987 000 111',
       isp_contact: 'Tổng đài VNPT (nhà mạng): 18001091',
     });
     expect(fillPlaceholders('Gọi {{commune_contact}} rồi {{isp_contact}}.', vars, 'vi')).toBe('Gọi Lò Văn Minh (cán bộ CNTT xã): 0912 345 678 rồi Tổng đài VNPT (nhà mạng): 18001091.');
+  });
+  it('no group: the escalation contact is the province', () => {
+    const v = runbookVars({ commune: 'Bác Ái', contacts: [{ name: 'Sở VHTT', phone: '0987 000 222', level: 'province' }] });
+    expect(fillPlaceholders('Gọi {{escalation_contact}}.', v, 'vi')).toBe('Gọi Sở VHTT: 0987 000 222.');
   });
   it('a missing contact points to the contact list', () => {
     expect(fillPlaceholders('Call {{isp_contact}}.', { commune: 'x' }, 'en')).toBe('Call (see the commune contact list).');

@@ -25,7 +25,7 @@ export const SECTION_TITLES: Record<Lang, Record<SectionKey, string>> = {
 export const MIN_STEPS = 3;
 
 /** Placeholders a runbook may use; filled from the alert (see fillPlaceholders). */
-export const RUNBOOK_PLACEHOLDERS = ['site', 'commune', 'commune_contact', 'district_contact', 'isp_contact'] as const;
+export const RUNBOOK_PLACEHOLDERS = ['site', 'commune', 'commune_contact', 'escalation_contact', 'isp_contact', 'district_contact'] as const;
 export type RunbookPlaceholder = (typeof RUNBOOK_PLACEHOLDERS)[number];
 
 export interface Runbook {
@@ -196,8 +196,10 @@ export function contactLine(c: { name: string; role?: string; phone?: string }):
 }
 
 /**
- * Placeholder values from the alert's contacts: the first commune-level and district-level
- * contacts, and the contact whose role names the ISP (`isp`, `nhà mạng`, `provider`).
+ * Placeholder values from the alert's contacts: the first commune-level contact, the first one of
+ * the next level up (the group where the province uses groups, else the province: no district
+ * since 2025), and the contact whose role names the ISP (`isp`, `nhà mạng`, `provider`).
+ * `{{district_contact}}` (runbooks written before the reform) is the escalation contact.
  */
 export function runbookVars(input: {
   site?: string;
@@ -207,11 +209,12 @@ export function runbookVars(input: {
   const isIsp = (r?: string) => !!r && /\b(isp|provider)\b|nhà mạng|viettel|vnpt|mobifone|fpt/i.test(r);
   const isp = input.contacts.find((c) => isIsp(c.role));
   const commune = input.contacts.find((c) => c.level === 'commune' && !isIsp(c.role));
-  const district = input.contacts.find((c) => c.level === 'district' && !isIsp(c.role));
+  const up = (level: string) => input.contacts.find((c) => c.level === level && !isIsp(c.role));
+  const escalation = up('group') ?? up('district') ?? up('province');
   const out: Partial<Record<RunbookPlaceholder, string>> = { commune: input.commune };
   if (input.site) out.site = input.site;
   if (commune) out.commune_contact = contactLine(commune);
-  if (district) out.district_contact = contactLine(district);
+  if (escalation) out.escalation_contact = out.district_contact = contactLine(escalation);
   if (isp) out.isp_contact = contactLine(isp);
   return out;
 }

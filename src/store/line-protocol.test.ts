@@ -18,7 +18,7 @@ async function nodeInfluxText(points: Point[]): Promise<{ body: string; query: u
 
 // Names as the inventory has them: spaces, diacritics, and the characters line protocol escapes.
 const site = siteWithDefaults({
-  id: 'tl-01', name: 'Nhà văn hoá', kind: 'cultural_house', province: 'Phú Thọ', district: 'Thanh Sơn, huyện',
+  id: 'tl-01', name: 'Nhà văn hoá', kind: 'cultural_house', province: 'Phú Thọ', group: 'Thanh Sơn, cụm',
   commune: 'Tân Lập=xã', host: '192.0.2.10', snmp: { version: '2c', community: 'public' }, uplink: '4g',
 });
 const TS = Date.UTC(2026, 10, 20, 8, 0, 0, 123);
@@ -41,13 +41,13 @@ describe('line protocol', () => {
       statePoint(site, TS, 'DEGRADED', 60, () => 'in'),
       statePoint(site, TS + 1, 'DOWN', 30),
       eventPoint(site, TS, 'transition', { text: 'loss 60% "lossy"\\ on\n4G, now', from_state: 'UP', to_state: 'DEGRADED' }),
-      eventPoint({ province: 'Phú Thọ', district: 'Thanh Sơn' }, TS, 'incident_open', { text: 'commune outage', incident_id: 42, value: -3.5 }),
+      eventPoint({ province: 'Phú Thọ', group: 'Thanh Sơn' }, TS, 'incident_open', { text: 'commune outage', incident_id: 42, value: -3.5 }),
     ];
     const ref = await nodeInfluxText(points);
     expect(toLines(points)).toBe(ref.body);
     expect(ref.query).toMatchObject({ precision: 'ms', rp: 'raw' });
     // the escaping really happened (a space, comma, equals sign in tags; quotes and a backslash in a string)
-    expect(toLines(points)).toContain('district=Thanh\\ Sơn\\,\\ huyện');
+    expect(toLines(points)).toContain('group=Thanh\\ Sơn\\,\\ cụm');
     expect(toLines(points)).toContain('commune=Tân\\ Lập\\=xã');
     expect(toLines(points)).toContain('text="loss 60% \\"lossy\\"\\\\ on');
   });

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { siteWithDefaults } from '../config/defaults.js';
 import type { SiteCheck } from '../core/types.js';
-import { assertDeclared, eventPoint, pointsForCheck, statePoint, SchemaViolation, UNKNOWN_TAG, type Point } from './points.js';
+import { assertDeclared, eventPoint, pointsForCheck, siteTags, statePoint, SchemaViolation, UNKNOWN_TAG, type Point } from './points.js';
 import { SITE_STATES } from './schema.js';
 
 const site = siteWithDefaults({
-  id: 'tl-01', name: 'Tân Lập cultural house', kind: 'cultural_house', province: 'Phú Thọ', district: 'Thanh Sơn',
+  id: 'tl-01', name: 'Tân Lập cultural house', kind: 'cultural_house', province: 'Phú Thọ', group: 'Thanh Sơn',
   commune: 'Tân Lập', host: '192.0.2.10', snmp: { version: '2c', community: 'public' }, uplink: '4g',
 });
 const TS = Date.UTC(2026, 10, 20, 8, 0, 0, 123);
@@ -36,7 +36,7 @@ describe('pointsForCheck', () => {
         expect(pts.map((p) => p.measurement)).toEqual(['ping', 'snmp', 'interface', 'interface']);
         for (const p of pts) expect(p.timestamp).toBe(TS);
         expect(byName(pts, 'ping')[0]!.fields).toEqual({ up: 1, sent: 5, received: 4, loss_pct: 20, rtt_min_ms: 10.5, rtt_avg_ms: 12, rtt_max_ms: 15, jitter_ms: 1.25 });
-        expect(byName(pts, 'ping')[0]!.tags).toEqual({ site: 'tl-01', commune: 'Tân Lập', district: 'Thanh Sơn', province: 'Phú Thọ', kind: 'cultural_house', uplink: '4g' });
+        expect(byName(pts, 'ping')[0]!.tags).toEqual({ site: 'tl-01', commune: 'Tân Lập', group: 'Thanh Sơn', province: 'Phú Thọ', kind: 'cultural_house', uplink: '4g' });
         expect(byName(pts, 'snmp')[0]!.fields).toEqual({ reachable: 1, uptime_s: 3600, rebooted: 0, poll_ms: 42, wireless_clients: 7 });
         const [wan, wlan] = byName(pts, 'interface');
         expect(wan!.tags).toMatchObject({ ifname: 'ether1', wan: 'true' });
@@ -122,6 +122,24 @@ describe('the svc tag (service hours, when the composition root passes a tagger)
   });
 });
 
+describe('siteTags', () => {
+  it('two tiers: no group tag at all when the site has no group (a tag value is never empty)', () => {
+    const plain = siteWithDefaults({ id: 'ba-01', name: 'NVH', kind: 'cultural_house', province: 'Khánh Hòa', commune: 'Bác Ái', host: '192.0.2.1', snmp: false });
+    expect(siteTags(plain)).toEqual({ site: 'ba-01', commune: 'Bác Ái', province: 'Khánh Hòa', kind: 'cultural_house', uplink: 'unknown' });
+    for (const p of [...pointsForCheck(plain, check({ site: 'ba-01' })), statePoint(plain, TS, 'UP', 30)]) {
+      assertDeclared(p);
+      expect(Object.values(p.tags)).not.toContain('');
+      expect(p.tags).not.toHaveProperty('group');
+      expect(p.tags).not.toHaveProperty('district');
+    }
+  });
+  it('an inventory from before the reform (district:) writes the group tag, never district', () => {
+    const old = siteWithDefaults({ id: 'x', name: 'X', kind: 'other', province: 'Lào Cai', district: 'Bát Xát', commune: 'Y Tý', host: '192.0.2.1', snmp: false });
+    expect(siteTags(old)).toMatchObject({ group: 'Bát Xát' });
+    expect(siteTags(old)).not.toHaveProperty('district');
+  });
+});
+
 describe('eventPoint', () => {
   it('site transition carries site tags + type', () => {
     const p = eventPoint(site, TS, 'transition', { from_state: 'UP', to_state: 'DOWN', text: 'no reply', value: undefined });
@@ -130,9 +148,10 @@ describe('eventPoint', () => {
     expect(p.fields).toEqual({ from_state: 'UP', to_state: 'DOWN', text: 'no reply' });
   });
   it('area event only has the area tags; empty fields get text=type', () => {
-    const p = eventPoint({ province: 'Phú Thọ', district: 'Thanh Sơn', commune: 'Tân Lập' }, TS, 'incident_open');
+    const p = eventPoint({ province: 'Phú Thọ', group: 'Thanh Sơn', commune: 'Tân Lập' }, TS, 'incident_open');
     assertDeclared(p);
-    expect(p.tags).toEqual({ province: 'Phú Thọ', district: 'Thanh Sơn', commune: 'Tân Lập', type: 'incident_open' });
+    expect(p.tags).toEqual({ province: 'Phú Thọ', group: 'Thanh Sơn', commune: 'Tân Lập', type: 'incident_open' });
+    expect(eventPoint({ province: 'Phú Thọ', commune: 'Tân Lập' }, TS, 'incident_open').tags).toEqual({ province: 'Phú Thọ', commune: 'Tân Lập', type: 'incident_open' });
     expect(p.fields).toEqual({ text: 'incident_open' });
   });
 });

@@ -9,7 +9,7 @@ describe('schemaMarkdown', () => {
     expect(rows).toHaveLength(Object.values(MEASUREMENTS).reduce((n, m) => n + Object.keys(m.fields).length, 0));
   });
   it('shows types and rollup aggregates', () => {
-    expect(md).toContain('| `ping` | `site`, `commune`, `district`, `province`, `kind`, `uplink`, `svc` | `up` | integer | mean |');
+    expect(md).toContain('| `ping` | `site`, `commune`, `group`, `province`, `kind`, `uplink`, `svc` | `up` | integer | mean |');
     expect(md).toContain('| | | `rtt_max_ms` | float | max |');
     expect(md).toContain('| | | `from_state` | string | — |');
   });

@@ -16,7 +16,7 @@ export function schemaMarkdown(): string {
       `${code('interface')} also gets ${code('in_bytes')}/${code('out_bytes')} = sum of hourly mean rates × 3600 / 8; kept as long as ${code(RP.rollup_1h)}). ` +
       `Tag ${code(SVC_TAG)} on ${code('site_state')} and ${code('ping')}: ${code('in <start>-<end> <timezone>')} or ${code('out ...')}, ` +
       'whether the check was inside the service hours of settings.reports when it was written (year reports sum the daily rollup where it matches). ' +
-      'Timestamps are the probe start, millisecond precision.',
+      'Tag `group` only on sites that have one (no empty tag values); points written before the 2025 reform may carry `district` instead, which queries read as the group. Timestamps are the probe start, millisecond precision.',
     '',
     '| measurement | tags | field | type | rollup |',
     '|---|---|---|---|---|',

@@ -16,11 +16,11 @@ const H = 3_600_000;
 const FROM = localDateToUtc('2026-10-01', TZ);
 const DAYS = 30;
 
-/** 60 sites in 12 communes, 3 districts; availability spread from 80 % to 100 %. */
+/** 60 sites in 12 communes, 3 groups; availability spread from 80 % to 100 %. */
 function report() {
   const sites = Array.from({ length: 60 }, (_, i) => ({
     id: `diem-${i}`, name: `Điểm truy cập công cộng số ${i} – Nhà văn hoá thôn Tả Phìn`,
-    province: 'Lào Cai', district: ['Bát Xát', 'Sa Pa', 'Si Ma Cai'][i % 3]!, commune: `Xã số ${i % 12}`,
+    province: 'Lào Cai', group: ['Bát Xát', 'Sa Pa', 'Si Ma Cai'][i % 3]!, commune: `Xã số ${i % 12}`,
   }));
   const buckets: StateBucket[] = [];
   sites.forEach((s, i) => {

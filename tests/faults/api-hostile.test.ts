@@ -166,12 +166,12 @@ describe('the API under hostile input', () => {
     };
     for (const v of [...HOSTILE, ...PLAIN]) {
       const e = enc(v);
-      for (const f of ['province', 'district', 'commune', 'state', 'sort', 'limit', 'offset']) await send('GET', `/api/v1/sites?${f}=${e}`, auth);
+      for (const f of ['province', 'group', 'district', 'commune', 'state', 'sort', 'limit', 'offset']) await send('GET', `/api/v1/sites?${f}=${e}`, auth);
       await send('GET', `/api/v1/sites/${e}`, auth);
       for (const what of ['ping', 'bandwidth', 'state', e]) await send('GET', `/api/v1/sites/${e}/history?what=${what}`, auth);
       await send('GET', `/api/v1/sites/sim-0001/history?what=ping&from=${e}`, auth);
       await send('GET', `/api/v1/sites/sim-0001/history?what=ping&to=${e}`, auth);
-      for (const f of ['province', 'district', 'commune', 'group_by', 'from', 'to']) await send('GET', `/api/v1/reports/coverage?${f}=${e}`, auth);
+      for (const f of ['province', 'group', 'district', 'commune', 'group_by', 'from', 'to']) await send('GET', `/api/v1/reports/coverage?${f}=${e}`, auth);
       await send('GET', `/api/v1/incidents?status=${e}&limit=${e}`, auth);
       await send('GET', `/api/v1/incidents/${e}`, auth);
       await send('POST', `/api/v1/incidents/${e}/ack`, auth, { note: v });
@@ -232,7 +232,7 @@ describe('the API under hostile input', () => {
       for (const call of [
         () => reader.siteEvents(v, from, to),
         () => reader.availabilityBySite(from, to, { commune: v }),
-        () => reader.availabilityBySite(from, to, { province: v, district: v }),
+        () => reader.availabilityBySite(from, to, { province: v, group: v }),
       ]) {
         try {
           const r = await call();

@@ -17,7 +17,7 @@ const EXAMPLE = path.resolve('config/pointwatch.example.yaml');
 const SECRET = 'Zq9-secret-community';
 
 const validSite = {
-  id: 'nvh-a', name: 'Nhà văn hóa A', kind: 'cultural_house', province: 'Lào Cai', district: 'Bát Xát', commune: 'Y Tý',
+  id: 'nvh-a', name: 'Nhà văn hóa A', kind: 'cultural_house', province: 'Lào Cai', group: 'Bát Xát', commune: 'Y Tý',
   host: '127.0.0.1', snmp: { version: '2c', community: SECRET }, uplink: '4g', contacts: [{ name: 'A', phone: '0912345678' }],
 };
 
@@ -25,7 +25,7 @@ const anyValue = fc.oneof(
   fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null),
   fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 8 }), fc.string(), { maxKeys: 3 }),
 );
-const siteKeys = [...Object.keys(validSite), 'parent', 'lat', 'lon', 'bogus', 'snmp'];
+const siteKeys = [...Object.keys(validSite), 'parent', 'lat', 'lon', 'bogus', 'snmp', 'district'];
 
 async function outcome(file: string): Promise<'ok' | string[]> {
   try {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Lang } from '../../core/types.js';
 import type { Notice } from '../notice.js';
 import {
+  formatArea,
   buildEmail, buildSms, buildSubject, buildTelegramHtml, buildText, buildZaloTemplateData, checkZaloMapping,
   escapeHtml, formatDuration, formatLocalTime, langFor, ZNS_TEXT_MAX,
 } from './messages.js';
@@ -54,14 +55,14 @@ describe('buildText / buildSubject: the full message', () => {
     {
       name: 'vi firing without cause',
       n: firingDown, lang: 'vi',
-      has: ['[CẢNH BÁO] Điểm Wi-Fi mất kết nối: Nhà văn hoá thôn Bản Lác', 'Địa bàn: xã Chiềng Châu, huyện Mai Châu, tỉnh Hoà Bình', 'Trạng thái: MẤT KẾT NỐI (DOWN)', 'Từ lúc: 07:42 ngày 22/11/2026', 'Hướng dẫn xử lý: https://pw.example.org/runbooks/vi/site-down', 'Xác nhận đã nhận: https://pw.example.org/incidents/17/ack'],
+      has: ['[CẢNH BÁO] Điểm Wi-Fi mất kết nối: Nhà văn hoá thôn Bản Lác', 'Địa bàn: xã Chiềng Châu, tỉnh Hoà Bình', 'Trạng thái: MẤT KẾT NỐI (DOWN)', 'Từ lúc: 07:42 ngày 22/11/2026', 'Hướng dẫn xử lý: https://pw.example.org/runbooks/vi/site-down', 'Xác nhận đã nhận: https://pw.example.org/incidents/17/ack'],
       hasNot: ['Nguyên nhân', 'Kéo dài'],
       subject: '[CẢNH BÁO] Điểm Wi-Fi mất kết nối: Nhà văn hoá thôn Bản Lác, xã Chiềng Châu',
     },
     {
       name: 'en firing with cause',
       n: firingWithCause, lang: 'en',
-      has: ['[ALERT] Wi-Fi point down: Nhà văn hoá thôn Bản Lác', 'State: DOWN', 'Cause: power cut (the router rebooted)', 'Area: Chiềng Châu commune, Mai Châu district, Hoà Bình province'],
+      has: ['[ALERT] Wi-Fi point down: Nhà văn hoá thôn Bản Lác', 'State: DOWN', 'Cause: power cut (the router rebooted)', 'Area: Chiềng Châu commune, Hoà Bình province'],
       subject: '[ALERT] Wi-Fi point down: Nhà văn hoá thôn Bản Lác, Chiềng Châu commune',
     },
     {
@@ -90,8 +91,9 @@ describe('buildText / buildSubject: the full message', () => {
     },
     {
       name: 'escalated says to which level',
-      n: { ...firingDown, event: 'escalated', level: 'district' }, lang: 'vi',
-      has: ['[CHUYỂN CẤP]', 'Chưa ai xác nhận: chuyển lên cấp huyện'],
+      n: { ...firingDown, event: 'escalated', level: 'province' }, lang: 'vi',
+      has: ['[CHUYỂN CẤP]', 'Chưa ai xác nhận: chuyển lên cấp tỉnh'],
+      hasNot: ['huyện'],
       subject: '[CHUYỂN CẤP] Điểm Wi-Fi mất kết nối: Nhà văn hoá thôn Bản Lác, xã Chiềng Châu',
     },
   ];
@@ -104,6 +106,18 @@ describe('buildText / buildSubject: the full message', () => {
       expect(buildSubject(c.n, c.lang)).toBe(c.subject);
     });
   }
+
+  it('two tiers: never a district; the commune\'s kind when the inventory says, no word when it does not; the group stays out', () => {
+    const cases: Array<{ area: Notice['area']; lang: Lang; want: string }> = [
+      { area: { commune: 'Bác Ái', commune_kind: 'xa', province: 'Khánh Hòa' }, lang: 'vi', want: 'xã Bác Ái, tỉnh Khánh Hòa' },
+      { area: { commune: 'Nha Trang', commune_kind: 'phuong', province: 'Khánh Hòa' }, lang: 'vi', want: 'phường Nha Trang, tỉnh Khánh Hòa' },
+      { area: { commune: 'Trường Sa', commune_kind: 'dac_khu', province: 'Khánh Hòa' }, lang: 'en', want: 'Trường Sa special zone, Khánh Hòa province' },
+      { area: { commune: 'Nha Trang', commune_kind: 'phuong', province: 'Khánh Hòa' }, lang: 'en', want: 'Nha Trang ward, Khánh Hòa province' },
+      { area: { commune: 'Kép', province: 'Bắc Ninh', group: 'Lạng Giang (cũ)' }, lang: 'vi', want: 'Kép, tỉnh Bắc Ninh' },
+      { area: { commune: 'Phường Tân Định', province: 'Thành phố Hồ Chí Minh' }, lang: 'vi', want: 'Phường Tân Định, Thành phố Hồ Chí Minh' },
+    ];
+    for (const c of cases) expect(formatArea(c.area, c.lang)).toBe(c.want);
+  });
 
   it('cuts a long affected list and says how many more', () => {
     const many = { ...upstream, affected: Array.from({ length: 14 }, (_, i) => ({ id: `s${i}`, name: `Điểm ${i + 1}` })) };
@@ -130,7 +144,7 @@ describe('buildTelegramHtml', () => {
     expect(html).toBe([
       '<b>[CẢNH BÁO] Điểm Wi-Fi mất kết nối</b>',
       '<b>Điểm &lt;b&gt;A&lt;/b&gt; &amp; &quot;B&quot;</b>',
-      'Địa bàn: xã Chiềng Châu, huyện Mai Châu, tỉnh Hoà Bình',
+      'Địa bàn: xã Chiềng Châu, tỉnh Hoà Bình',
       'Trạng thái: MẤT KẾT NỐI (DOWN)',
       'Từ lúc: 07:42 ngày 22/11/2026',
       'Chi tiết: <code>loss_pct 42 &gt; 20 for 3 checks</code>',

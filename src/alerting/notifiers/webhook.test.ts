@@ -43,6 +43,13 @@ describe('webhook body v1', () => {
     expect(b.title).toContain('[ĐÃ KHÔI PHỤC]');
     expect(b.text).toContain('Kéo dài: 1 giờ 12 phút');
   });
+  it('places: two tiers; version 1 keeps its district field (the group, or null)', () => {
+    expect(buildWebhookBody(firingDown, 0).area).toEqual({ commune: 'Chiềng Châu', commune_kind: 'xa', province: 'Hoà Bình', district: null });
+    const grouped = { ...firingDown, site: { ...firingDown.site!, group: 'Mai Châu (cũ)' }, area: { ...firingDown.area, group: 'Mai Châu (cũ)' } };
+    const b = buildWebhookBody(grouped, 0);
+    expect(b.area).toMatchObject({ group: 'Mai Châu (cũ)', district: 'Mai Châu (cũ)' });
+    expect(b.site).toMatchObject({ group: 'Mai Châu (cũ)', district: 'Mai Châu (cũ)' });
+  });
   it('firing: no end, no cause; recipients without phones or addresses', () => {
     const b = buildWebhookBody(firingDown, 0);
     expect(b.resolved_at).toBeNull();

@@ -25,8 +25,8 @@ export interface WebhookBodyV1 {
   kind: Notice['kind'];
   incident_id: number;
   level: Notice['level'];
-  site: Notice['site'];
-  area: Notice['area'];
+  site: (NonNullable<Notice['site']> & { district: string | null }) | null;
+  area: Notice['area'] & { district: string | null };
   state: Notice['state'];
   since: string;
   resolved_at: string | null;
@@ -51,8 +51,9 @@ export function buildWebhookBody(notice: Notice, sentAt: number, tz: string = DE
     kind: notice.kind,
     incident_id: notice.incident_id,
     level: notice.level,
-    site: notice.site,
-    area: notice.area,
+    // `district` stays in version 1 (a field is never removed within a version): the group, or null
+    site: notice.site ? { ...notice.site, district: notice.site.group ?? null } : null,
+    area: { ...notice.area, district: notice.area.group ?? null },
     state: notice.state,
     since: new Date(notice.since).toISOString(),
     resolved_at: notice.resolved_at !== undefined ? new Date(notice.resolved_at).toISOString() : null,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../core/errors.js';
-import { can, inScope, parseScope, type Principal } from './scope.js';
+import { can, inScope, parseScope, readScope, type Principal } from './scope.js';
 
-const area = { commune: 'Xã An', district: 'Huyện Một', province: 'Tỉnh Thử' };
+const area = { commune: 'Xã An', group: 'Cụm Một', province: 'Tỉnh Thử' };
 const p = (role: Principal['role'], scope: Principal['scope']): Principal => ({ id: 1, name: 'u', role, scope, lang: null });
 
 describe('inScope', () => {
@@ -10,14 +10,26 @@ describe('inScope', () => {
     { name: 'admin sees everything', who: p('admin', []), want: true },
     { name: 'operator of the commune', who: p('operator', [{ level: 'commune', name: 'Xã An' }]), want: true },
     { name: 'operator of another commune', who: p('operator', [{ level: 'commune', name: 'Xã Bình' }]), want: false },
-    { name: 'reviewer of the district', who: p('reviewer', [{ level: 'district', name: 'Huyện Một' }]), want: true },
+    { name: 'operator of the commune by province + name', who: p('operator', [{ level: 'commune', name: 'Tỉnh Thử/Xã An' }]), want: true },
+    { name: 'operator of the same commune name in another province', who: p('operator', [{ level: 'commune', name: 'Tỉnh Khác/Xã An' }]), want: false },
+    { name: 'reviewer of the group', who: p('reviewer', [{ level: 'group', name: 'Cụm Một' }]), want: true },
     { name: 'reviewer of the province', who: p('reviewer', [{ level: 'province', name: 'Tỉnh Thử' }]), want: true },
-    { name: 'reviewer of another district', who: p('reviewer', [{ level: 'district', name: 'Huyện Hai' }]), want: false },
-    { name: 'a commune NAMED like the district does not match at commune level', who: p('operator', [{ level: 'commune', name: 'Huyện Một' }]), want: false },
+    { name: 'reviewer of another group', who: p('reviewer', [{ level: 'group', name: 'Cụm Hai' }]), want: false },
+    { name: 'a commune NAMED like the group does not match at commune level', who: p('operator', [{ level: 'commune', name: 'Cụm Một' }]), want: false },
     { name: 'several communes', who: p('trainee', [{ level: 'commune', name: 'Xã Bình' }, { level: 'commune', name: 'Xã An' }]), want: true },
     { name: 'no scope sees nothing', who: p('operator', []), want: false },
   ] as const;
   it.each(cases)('$name', ({ who, want }) => expect(inScope(who as Principal, area)).toBe(want));
+
+  it('a group scope never covers a site without a group', () => {
+    expect(inScope(p('reviewer', [{ level: 'group', name: 'Cụm Một' }]), { commune: 'Xã An', province: 'Tỉnh Thử' })).toBe(false);
+  });
+
+  it('users stored before the reform: a district scope is read as the group of that name', () => {
+    const who = p('reviewer', readScope([{ level: 'district', name: 'Cụm Một' }]));
+    expect(who.scope).toEqual([{ level: 'group', name: 'Cụm Một' }]);
+    expect(inScope(who, area)).toBe(true);
+  });
 });
 
 describe('can', () => {
@@ -38,6 +50,8 @@ describe('parseScope', () => {
     { name: 'one commune', text: 'commune:Xã An', role: 'operator', want: [{ level: 'commune', name: 'Xã An' }] },
     { name: 'spaces trimmed, several', text: ' commune: Xã An , commune:Xã Bình ', role: 'trainee', want: [{ level: 'commune', name: 'Xã An' }, { level: 'commune', name: 'Xã Bình' }] },
     { name: 'reviewer province', text: 'province:Tỉnh Thử', role: 'reviewer', want: [{ level: 'province', name: 'Tỉnh Thử' }] },
+    { name: 'reviewer group; district: read as group', text: 'group:Cụm Một,district:Cụm Hai', role: 'reviewer', want: [{ level: 'group', name: 'Cụm Một' }, { level: 'group', name: 'Cụm Hai' }] },
+    { name: 'a commune by province + name', text: 'commune:Tỉnh Thử/Xã An', role: 'operator', want: [{ level: 'commune', name: 'Tỉnh Thử/Xã An' }] },
     { name: 'admin without scope', text: undefined, role: 'admin', want: [] },
   ] as const;
   it.each(ok)('$name', ({ text, role, want }) => expect(parseScope(text, role)).toEqual(want));
@@ -46,8 +60,8 @@ describe('parseScope', () => {
     { name: 'no colon', text: 'Xã An', role: 'operator', msg: '"Xã An" is not level:name' },
     { name: 'unknown level', text: 'village:Thôn 1', role: 'operator', msg: '"village:Thôn 1" is not level:name' },
     { name: 'empty name', text: 'commune:', role: 'operator', msg: 'is not level:name' },
-    { name: 'operator with a district', text: 'district:Huyện Một', role: 'operator', msg: 'a operator may be given commune scopes, not district:Huyện Một' },
-    { name: 'reviewer with a commune', text: 'commune:Xã An', role: 'reviewer', msg: 'a reviewer may be given district or province scopes' },
+    { name: 'operator with a group', text: 'group:Cụm Một', role: 'operator', msg: 'a operator may be given commune scopes, not group:Cụm Một' },
+    { name: 'reviewer with a commune', text: 'commune:Xã An', role: 'reviewer', msg: 'a reviewer may be given group or province scopes' },
     { name: 'operator without scope', text: '', role: 'operator', msg: 'a operator needs a scope' },
   ] as const;
   it.each(bad)('rejects $name', ({ text, role, msg }) => {

@@ -1,6 +1,6 @@
 /**
  * A self-contained HTML report that prints well on A4: @page CSS, inline SVG charts (availability
- * per commune or district against the target, cause split), no external resources (no fonts,
+ * per commune or group against the target, cause split), no external resources (no fonts,
  * scripts, images or stylesheets from elsewhere).
  */
 import type { AreaCoverage, CoverageReport } from '../coverage.js';

@@ -22,9 +22,9 @@ const report = computeCoverage({
   from: FROM, to: TO, generatedAt: TO,
   settings: { timezone: TZ, service_hours: { start: '06:00', end: '22:00' }, target_pct: 95, dropped_off_days: 7 },
   sites: [
-    { id: 'ubnd-y-ty', name: 'UBND xã Y Tý', province: 'Lào Cai', district: 'Bát Xát', commune: 'Y Tý' },
-    { id: 'nvh-a-mu-sung', name: 'Nhà văn hoá <A Mú Sung> & "chợ"', province: 'Lào Cai', district: 'Bát Xát', commune: 'A Mú Sung' },
-    { id: 'dtt-ta-van', name: 'Điểm truy cập Tả Van', province: 'Lào Cai', district: 'Sa Pa', commune: 'Tả Van' },
+    { id: 'ubnd-y-ty', name: 'UBND xã Y Tý', province: 'Lào Cai', group: 'Bát Xát', commune: 'Y Tý' },
+    { id: 'nvh-a-mu-sung', name: 'Nhà văn hoá <A Mú Sung> & "chợ"', province: 'Lào Cai', group: 'Bát Xát', commune: 'A Mú Sung' },
+    { id: 'dtt-ta-van', name: 'Điểm truy cập Tả Van', province: 'Lào Cai', group: 'Sa Pa', commune: 'Tả Van' },
   ],
   buckets: [...hourly('ubnd-y-ty', () => false), ...hourly('nvh-a-mu-sung', (h) => h >= 10 && h < 14)],
   incidents: [{ site: 'nvh-a-mu-sung', cause: 'power', opened: FROM + 10 * H, resolved: FROM + 14 * H }],
@@ -53,7 +53,7 @@ describe('CSV', () => {
   });
   it.each([
     { group: 'commune' as const, rows: 3, first: 'A Mú Sung' },
-    { group: 'district' as const, rows: 2, first: 'Bát Xát' },
+    { group: 'group' as const, rows: 2, first: 'Bát Xát' },
   ])('grouped by $group', ({ group, rows, first }) => {
     const parsed = parse(renderCsv(report, group), { bom: true, columns: true }) as Array<Record<string, string>>;
     expect(parsed).toHaveLength(rows);
@@ -111,7 +111,7 @@ describe('JSON and the API shape', () => {
     const api = toApiReport(report, 'commune');
     expect(api.rows.map((r) => [r.name, r.availability_pct])).toEqual([['A Mú Sung', 75], ['Y Tý', 100], ['Tả Van', null]]);
     expect(api.summary.communes_covered).toBe(1);
-    expect(reportTable(report, 'district').rows).toHaveLength(2);
+    expect(reportTable(report, 'group').rows).toHaveLength(2);
   });
 });
 

@@ -25,17 +25,17 @@ describe('pointwatch maintenance', () => {
     const r = runCli(['maintenance', 'import', path.join(FIXTURES, 'power-cuts-good.csv'), '--by', 'lan'], { env: env() });
     expect(r.stderr).toBe('imported 4 windows from power-cuts-good.csv\n');
     expect(r.code).toBe(0);
-    expect(r.stdout.split('\n')[0]).toBe('1\tcommune:Y Tý\t2026-11-25 07:00 .. 2026-11-25 11:30\tThay cột điện đường dây 35kV\t(csv:power-cuts-good.csv, by lan)');
+    expect(r.stdout.split('\n')[0]).toBe('1\tcommune:Lào Cai/Y Tý\t2026-11-25 07:00 .. 2026-11-25 11:30\tThay cột điện đường dây 35kV\t(csv:power-cuts-good.csv, by lan)');
   });
 
   it('refuses a broken schedule whole, naming every line and column (exit 2)', () => {
     const r = runCli(['maintenance', 'import', path.join(FIXTURES, 'power-cuts-broken.csv')], { env: env() });
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual([
-      "power-cuts-broken.csv:3: column area: 'Mường Hum' is neither a commune nor a district of the inventory",
+      "power-cuts-broken.csv:3: column area: 'Mường Hum' is neither a commune (current or former) nor a group of the inventory",
       "power-cuts-broken.csv:4: column start: '2026-13-01 07:00' is not a date and time (use YYYY-MM-DD HH:MM or DD/MM/YYYY HH:MM, local time)",
       "power-cuts-broken.csv:5: column end: '2026-11-29 09:00' is not after start '2026-11-29 10:00'",
-      'power-cuts-broken.csv:6: column area: empty: name a commune or district',
+      'power-cuts-broken.csv:6: column area: empty: name a commune or group',
       'power-cuts-broken.csv:7: 2 fields, the header has 4',
       "power-cuts-broken.csv:8: column start: '31/11/2026 07:00' is not a date and time (use YYYY-MM-DD HH:MM or DD/MM/YYYY HH:MM, local time)",
     ]);
@@ -62,7 +62,7 @@ describe('pointwatch maintenance', () => {
     const db = openDatabase(databaseFile(settingsWithDefaults({ data_dir: dir })));
     try {
       const store = new MaintenanceStore(db, 'Asia/Ho_Chi_Minh');
-      const yty = { id: 'x', commune: 'Y Tý', district: 'Bát Xát' };
+      const yty = { id: 'x', province: 'Lào Cai', commune: 'Y Tý', group: 'Bát Xát' };
       expect(store.isInMaintenance(yty, Date.UTC(2026, 11, 3, 16, 0))).toBe(true);
       expect(store.isInMaintenance(yty, Date.UTC(2026, 11, 3, 12, 0))).toBe(false);
     } finally {

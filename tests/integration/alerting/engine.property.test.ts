@@ -29,7 +29,7 @@ describe('engine invariants (random histories)', () => {
       for (const c of cycles) {
         if (c.window) {
           const now = h.clock.now();
-          h.engine.repo.createMaintenance({ sites: [], communes: [c.window], districts: [], start: now, end: now + 90_000, reason: 'random', created_by: 'prop' });
+          h.engine.repo.createMaintenance({ sites: [], communes: [c.window], groups: [], start: now, end: now + 90_000, reason: 'random', created_by: 'prop' });
         }
         h.dispatcher.failNext = c.failDispatch ? 1 : 0;
         const specs = Object.fromEntries(c.down.map((id) => [id, { received: 0 }]));

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IncidentRepo } from '../../../src/api/deps.js';
-import { down, makeHarness, PUBLIC_URL, type Harness } from './harness.js';
+import { down, GROUP_ESCALATION, makeHarness, PUBLIC_URL, type Harness } from './harness.js';
 
 let h: Harness;
 afterEach(() => h?.close());
@@ -20,8 +20,8 @@ describe('alert engine: one site', () => {
     expect(rest).toEqual([]);
     expect(n).toMatchObject({
       kind: 'site-down', event: 'firing', level: 'commune', state: 'DOWN',
-      site: { id: 'sp-1', name: 'Nhà văn hóa Sa Pả', commune: 'Sa Pả', district: 'Sa Pa', province: 'Lào Cai' },
-      area: { commune: 'Sa Pả', district: 'Sa Pa', province: 'Lào Cai' },
+      site: { id: 'sp-1', name: 'Nhà văn hóa Sa Pả', commune: 'Sa Pả', group: 'Sa Pa', province: 'Lào Cai' },
+      area: { commune: 'Sa Pả', group: 'Sa Pa', province: 'Lào Cai' },
       detail: 'no ping reply: 5 sent, 0 received, 2 checks',
       affected: [],
       runbook_url: 'https://pointwatch.example.vn/runbooks/vi/site-down',
@@ -119,41 +119,63 @@ describe('alert engine: dependencies', () => {
   });
 
   it('suppression never uses up escalation: a child alerted after its parent escalates on its own clock', async () => {
-    h = makeHarness();
+    h = makeHarness(GROUP_ESCALATION);
     await h.cycle();
     const yty = { 'yty-hub': down, 'yty-nvh': down, 'yty-school': down, 'yty-far': down };
     await h.cycle(yty);
     await h.recheck(yty);
-    // 40 minutes behind a dead hub: the hub escalates to the district, the children do not
+    // 40 minutes behind a dead hub: the hub escalates to the group, the children do not
     for (let i = 0; i < 80; i++) await h.cycle(yty);
     await (await h.engine.tick()).delivery;
-    expect(h.dispatcher.take().map(summary)).toEqual(['firing upstream-down yty-hub @commune', 'escalated upstream-down yty-hub @district']);
+    expect(h.dispatcher.take().map(summary)).toEqual(['firing upstream-down yty-hub @commune', 'escalated upstream-down yty-hub @group']);
     await h.cycle({ 'yty-nvh': down, 'yty-far': down });
     await h.cycle({ 'yty-nvh': down, 'yty-far': down });
     await (await h.engine.tick()).delivery;
     const sent = h.dispatcher.take().map(summary).sort();
-    expect(sent).toEqual(['firing upstream-down yty-nvh @commune', 'resolved upstream-down yty-hub @commune', 'resolved upstream-down yty-hub @district']);
+    expect(sent).toEqual(['firing upstream-down yty-nvh @commune', 'resolved upstream-down yty-hub @commune', 'resolved upstream-down yty-hub @group']);
     h.clock.advance(29 * 60_000);
     await (await h.engine.tick()).delivery;
     expect(h.dispatcher.take()).toEqual([]);
     h.clock.advance(60_000);
     await (await h.engine.tick()).delivery;
-    expect(h.dispatcher.take().map(summary)).toEqual(['escalated upstream-down yty-nvh @district']);
+    expect(h.dispatcher.take().map(summary)).toEqual(['escalated upstream-down yty-nvh @group']);
   });
 });
 
 describe('alert engine: escalation and acknowledgement', () => {
-  it('unacknowledged: district after 30 min, province after 2 h, each once; resolved goes to every level told', async () => {
+  it('unacknowledged, default settings: commune -> province after 1 h, once, no district or group; resolved goes to both', async () => {
     h = makeHarness();
+    await h.cycle({ 'sp-1': down });
+    await h.recheck({ 'sp-1': down });
+    const [first] = h.dispatcher.take();
+    h.clock.advance(59 * 60_000);
+    await (await h.engine.tick()).delivery;
+    expect(h.dispatcher.take()).toEqual([]);
+    h.clock.advance(60_000);
+    await (await h.engine.tick()).delivery;
+    const province = h.dispatcher.take();
+    expect(province.map(summary)).toEqual(['escalated site-down sp-1 @province']);
+    expect(province[0]!.recipients).toEqual([{ name: 'Sở VH Lào Cai', email: 'so.vh@example.vn', lang: 'en', level: 'province' }]);
+    h.clock.advance(10 * 3600_000);
+    await (await h.engine.tick()).delivery;
+    expect(h.dispatcher.take()).toEqual([]);
+    await h.cycle();
+    await h.cycle();
+    expect(h.dispatcher.take().map(summary)).toEqual(['resolved site-down sp-1 @commune', 'resolved site-down sp-1 @province']);
+    expect(h.engine.repo.getIncident(first!.incident_id)!.escalated).toEqual(['province']);
+  });
+
+  it('unacknowledged, a province with groups: group after 30 min, province after 2 h, each once; resolved goes to every level told', async () => {
+    h = makeHarness(GROUP_ESCALATION);
     await h.cycle({ 'sp-1': down });
     await h.recheck({ 'sp-1': down });
     const [first] = h.dispatcher.take();
     h.clock.advance(30 * 60_000);
     await (await h.engine.tick()).delivery;
     await (await h.engine.tick()).delivery;
-    const district = h.dispatcher.take();
-    expect(district.map(summary)).toEqual(['escalated site-down sp-1 @district']);
-    expect(district[0]!.recipients).toEqual([{ name: 'Phòng VH thị xã Sa Pa', email: 'pvh.sapa@example.vn', level: 'district' }]);
+    const group = h.dispatcher.take();
+    expect(group.map(summary)).toEqual(['escalated site-down sp-1 @group']);
+    expect(group[0]!.recipients).toEqual([{ name: 'Cụm VH Sa Pa', email: 'cum.sapa@example.vn', level: 'group' }]);
     h.clock.advance(90 * 60_000);
     await (await h.engine.tick()).delivery;
     const province = h.dispatcher.take();
@@ -164,8 +186,8 @@ describe('alert engine: escalation and acknowledgement', () => {
     expect(h.dispatcher.take()).toEqual([]);
     await h.cycle();
     await h.cycle();
-    expect(h.dispatcher.take().map(summary)).toEqual(['resolved site-down sp-1 @commune', 'resolved site-down sp-1 @district', 'resolved site-down sp-1 @province']);
-    expect(h.engine.repo.getIncident(first!.incident_id)!.escalated).toEqual(['district', 'province']);
+    expect(h.dispatcher.take().map(summary)).toEqual(['resolved site-down sp-1 @commune', 'resolved site-down sp-1 @group', 'resolved site-down sp-1 @province']);
+    expect(h.engine.repo.getIncident(first!.incident_id)!.escalated).toEqual(['group', 'province']);
   });
 
   it('acknowledged: no escalation; runbook progress is kept as a training record', async () => {
@@ -241,7 +263,7 @@ describe('alert engine: maintenance', () => {
   it('silent inside a window; still down when it ends → told at once', async () => {
     h = makeHarness();
     const start = h.clock.now();
-    h.engine.repo.createMaintenance({ sites: [], communes: ['Sa Pả'], districts: [], start, end: start + 10 * 60_000, reason: 'cắt điện theo lịch', created_by: 'admin' });
+    h.engine.repo.createMaintenance({ sites: [], communes: ['Sa Pả'], groups: [], start, end: start + 10 * 60_000, reason: 'cắt điện theo lịch', created_by: 'admin' });
     await h.cycle({ 'sp-1': down });
     await h.recheck({ 'sp-1': down });
     for (let i = 0; i < 10; i++) await h.cycle({ 'sp-1': down });
@@ -402,7 +424,7 @@ describe('incident repository', () => {
     await h.cycle();
     expect(h.engine.repo.listIncidents({ open: true })).toEqual([]);
     expect(h.engine.repo.listIncidents({ open: false })).toHaveLength(2);
-    const w = await repo.createMaintenance({ sites: ['sp-1'], communes: [], districts: [], start: 1, end: 2, reason: 'x', created_by: 'a' }, 5);
+    const w = await repo.createMaintenance({ sites: ['sp-1'], communes: [], groups: [], start: 1, end: 2, reason: 'x', created_by: 'a' }, 5);
     expect((await repo.listMaintenance()).map((m) => m.id)).toEqual([w.id]);
     expect(await repo.deleteMaintenance(w.id)).toBe(true);
   });

@@ -15,11 +15,15 @@ import type { Notice } from '../../../src/alerting/notice.js';
 import { check, site, T0, type CheckSpec } from '../../../src/alerting/testkit.js';
 import { openDatabase, type Db } from '../../../src/store/sqlite.js';
 
+// Lào Cai keeps its former districts as groups (the optional level between province and commune)
 const LC = { province: 'Lào Cai' };
-const yty = { ...LC, district: 'Bát Xát', commune: 'Y Tý' };
-const ams = { ...LC, district: 'Bát Xát', commune: 'A Mú Sung' };
-const tt = { ...LC, district: 'Bát Xát', commune: 'Trịnh Tường' };
-const sp = { ...LC, district: 'Sa Pa', commune: 'Sa Pả' };
+const yty = { ...LC, group: 'Bát Xát', commune: 'Y Tý' };
+const ams = { ...LC, group: 'Bát Xát', commune: 'A Mú Sung' };
+const tt = { ...LC, group: 'Bát Xát', commune: 'Trịnh Tường' };
+const sp = { ...LC, group: 'Sa Pa', commune: 'Sa Pả' };
+
+/** Settings of a province that escalates to its groups before the province. */
+export const GROUP_ESCALATION = { alerting: { escalation: [{ after: '30m', level: 'group' }, { after: '2h', level: 'province' }] } };
 
 export const inventory: Inventory = {
   sites: [
@@ -35,8 +39,8 @@ export const inventory: Inventory = {
   areas: [
     { level: 'commune', name: 'Y Tý', contacts: [{ name: 'Cán bộ VH xã Y Tý', email: 'vh.yty@example.vn' }] },
     { level: 'commune', name: 'Sa Pả', contacts: [{ name: 'Cán bộ VH Sa Pả', email: 'vh.sapa@example.vn' }] },
-    { level: 'district', name: 'Bát Xát', contacts: [{ name: 'Phòng VH huyện Bát Xát', email: 'pvh.batxat@example.vn' }] },
-    { level: 'district', name: 'Sa Pa', contacts: [{ name: 'Phòng VH thị xã Sa Pa', email: 'pvh.sapa@example.vn' }] },
+    { level: 'group', name: 'Bát Xát', contacts: [{ name: 'Cụm VH Bát Xát', email: 'cum.batxat@example.vn' }] },
+    { level: 'group', name: 'Sa Pa', contacts: [{ name: 'Cụm VH Sa Pa', email: 'cum.sapa@example.vn' }] },
     { level: 'province', name: 'Lào Cai', contacts: [{ name: 'Sở VH Lào Cai', email: 'so.vh@example.vn', lang: 'en' }] },
   ],
 };

@@ -42,7 +42,7 @@ describe('pointwatch user', () => {
     // Bad input, in-process (each spawned CLI costs seconds): InputError (exit 2) naming the problem.
     const cases = [
       { args: ['add', 'x', '--role', 'boss', '--no-password'], msg: '--role: "boss" is not one of admin, operator, trainee, reviewer' },
-      { args: ['add', 'x', '--role', 'reviewer', '--no-password'], msg: '--scope: a reviewer needs a scope (district or province)' },
+      { args: ['add', 'x', '--role', 'reviewer', '--no-password'], msg: '--scope: a reviewer needs a scope (group or province)' },
       { args: ['add', 'x', '--role', 'operator', '--scope', 'province:P', '--no-password'], msg: 'a operator may be given commune scopes, not province:P' },
       { args: ['add', 'x', '--role', 'operator', '--scope', 'commune', '--no-password'], msg: '--scope: "commune" is not level:name' },
       { args: ['add', 'lan', '--role', 'admin', '--no-password'], msg: 'user "lan" already exists' },

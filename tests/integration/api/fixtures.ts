@@ -1,6 +1,6 @@
 /**
  * In-memory implementations of the API's narrow interfaces (src/api/deps.ts), a small fleet in
- * two districts, and users of every role, on a REAL SQLite file. `reset()` restores the
+ * two groups (former districts kept as the optional level), and users of every role, on a REAL SQLite file. `reset()` restores the
  * incidents and maintenance windows so table-driven cases do not see each other's writes.
  */
 import fs from 'node:fs';
@@ -32,14 +32,15 @@ const H = 60 * MIN;
 export const SECRETS = ['community-SECRET-a1', 'community-SECRET-c1', 'authkey-SECRET-b1', 'privkey-SECRET-b1'];
 
 export const PROVINCE = 'Tỉnh Thử';
+/** Groups: the province keeps its former districts as the optional level between province and commune. */
 export const D1 = 'Huyện Một';
 export const D2 = 'Huyện Hai';
 export const CA = 'Xã An';
 export const CB = 'Xã Bình';
 export const CC = 'Xã Cát';
 
-function site(id: string, name: string, district: string, commune: string, extra: Partial<Site> = {}): Site {
-  return siteWithDefaults({ id, name, kind: 'cultural_house', province: PROVINCE, district, commune, host: '192.0.2.1', snmp: false, uplink: '4g', ...extra });
+function site(id: string, name: string, group: string, commune: string, extra: Partial<Site> = {}): Site {
+  return siteWithDefaults({ id, name, kind: 'cultural_house', province: PROVINCE, group, commune, host: '192.0.2.1', snmp: false, uplink: '4g', ...extra });
 }
 
 export function fleet(): Inventory {
@@ -72,17 +73,17 @@ export function liveStates(): Map<string, LiveState> {
 function incidents(): Incident[] {
   const base = { cause: null, resolved_at: null, acknowledged_at: null, acknowledged_by: null, ack_note: null, affected: [] as string[], province: PROVINCE };
   return [
-    { ...base, id: 1, kind: 'site-down', site_id: 'a1', commune: CA, district: D1, state: 'DOWN', detail: 'no reply to 10 pings for 2 checks', opened_at: NOW - 2 * H },
-    { ...base, id: 2, kind: 'site-down', site_id: 'c1', commune: CC, district: D2, state: 'DOWN', detail: 'no reply', opened_at: NOW - 3 * H, affected: ['c2'] },
-    { ...base, id: 3, kind: 'high-loss', site_id: 'b1', commune: CB, district: D1, state: 'DEGRADED', detail: 'loss_pct 30 > 20 for 3 checks', opened_at: NOW - 30 * H, resolved_at: NOW - 28 * H, cause: 'link' },
-    { ...base, id: 4, kind: 'power-cut-suspected', site_id: null, commune: CC, district: D2, state: 'DOWN', detail: '2 of 2 sites down within 3m', opened_at: NOW - 3 * H },
+    { ...base, id: 1, kind: 'site-down', site_id: 'a1', commune: CA, group: D1, state: 'DOWN', detail: 'no reply to 10 pings for 2 checks', opened_at: NOW - 2 * H },
+    { ...base, id: 2, kind: 'site-down', site_id: 'c1', commune: CC, group: D2, state: 'DOWN', detail: 'no reply', opened_at: NOW - 3 * H, affected: ['c2'] },
+    { ...base, id: 3, kind: 'high-loss', site_id: 'b1', commune: CB, group: D1, state: 'DEGRADED', detail: 'loss_pct 30 > 20 for 3 checks', opened_at: NOW - 30 * H, resolved_at: NOW - 28 * H, cause: 'link' },
+    { ...base, id: 4, kind: 'power-cut-suspected', site_id: null, commune: CC, group: D2, state: 'DOWN', detail: '2 of 2 sites down within 3m', opened_at: NOW - 3 * H },
   ];
 }
 
 function windows(): MaintenanceWindow[] {
   return [
-    { id: 1, sites: [], communes: [CA], districts: [], start: NOW - H, end: NOW + H, reason: 'planned power cut (EVN)', created_by: 'admin', created_at: NOW - 2 * H },
-    { id: 2, sites: [], communes: [], districts: [D2], start: NOW + 24 * H, end: NOW + 26 * H, reason: 'fibre works', created_by: 'admin', created_at: NOW - 2 * H },
+    { id: 1, sites: [], communes: [CA], groups: [], start: NOW - H, end: NOW + H, reason: 'planned power cut (EVN)', created_by: 'admin', created_at: NOW - 2 * H },
+    { id: 2, sites: [], communes: [], groups: [D2], start: NOW + 24 * H, end: NOW + 26 * H, reason: 'fibre works', created_by: 'admin', created_at: NOW - 2 * H },
   ];
 }
 
@@ -183,7 +184,7 @@ export const USERS: Array<{ name: string; role: Role; scope: ScopeEntry[]; passw
   { name: 'admin', role: 'admin', scope: [], password: 'admin-pass-1' },
   { name: 'op', role: 'operator', scope: [{ level: 'commune', name: CA }], password: 'op-pass-123' },
   { name: 'trainee', role: 'trainee', scope: [{ level: 'commune', name: CA }], password: 'trainee-pass-1' },
-  { name: 'reviewer', role: 'reviewer', scope: [{ level: 'district', name: D1 }], password: 'reviewer-pass-1' },
+  { name: 'reviewer', role: 'reviewer', scope: [{ level: 'group', name: D1 }], password: 'reviewer-pass-1' },
   { name: 'op2', role: 'operator', scope: [{ level: 'commune', name: CC }], password: 'op2-pass-123' },
 ];
 
@@ -245,7 +246,7 @@ export async function makeFixture(opts: FixtureOptions = {}): Promise<Fixture> {
       coverageCalls.push(p);
       if (history.down) throw new Error('connect ECONNREFUSED');
       const sites = inventory.current.sites.filter((s) => p.sites.includes(s.id));
-      const key = (s: Site) => (p.group_by === 'site' ? s.name : p.group_by === 'commune' ? s.commune : s.district);
+      const key = (s: Site) => (p.group_by === 'site' ? s.name : p.group_by === 'commune' ? s.commune : s.group ?? '');
       const names = [...new Set(sites.map(key))];
       return {
         from: p.from, to: p.to, group_by: p.group_by, target_pct: settings.reports.target_pct,

@@ -71,7 +71,7 @@ beforeAll(async () => {
       };
     },
   });
-  incidentId = repo.openIncident({ kind: 'site-down', site_id: 'a1', commune: CA, district: D1, province: PROVINCE, state: 'DOWN', detail: 'no reply to 5 pings for 2 checks', opened_at: NOW - 3_600_000 }).id;
+  incidentId = repo.openIncident({ kind: 'site-down', site_id: 'a1', commune: CA, group: D1, province: PROVINCE, state: 'DOWN', detail: 'no reply to 5 pings for 2 checks', opened_at: NOW - 3_600_000 }).id;
 });
 
 afterAll(async () => {

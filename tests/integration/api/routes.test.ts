@@ -242,7 +242,10 @@ describe('sites', () => {
 
   const filters = [
     { name: 'by commune', q: `commune=${encodeURIComponent('Xã Bình')}`, want: ['b1', 'b2'] },
-    { name: 'by district', q: `district=${encodeURIComponent('Huyện Hai')}`, want: ['c1', 'c2'] },
+    { name: 'by group', q: `group=${encodeURIComponent('Huyện Hai')}`, want: ['c1', 'c2'] },
+    { name: 'by district (its name before 2025: read as group)', q: `district=${encodeURIComponent('Huyện Hai')}`, want: ['c1', 'c2'] },
+    { name: 'by commune key (province + commune)', q: `commune=${encodeURIComponent('Tỉnh Thử/Xã Bình')}`, want: ['b1', 'b2'] },
+    { name: 'a commune key of another province', q: `commune=${encodeURIComponent('Tỉnh Khác/Xã Bình')}`, want: [] },
     { name: 'by province', q: `province=${encodeURIComponent('Tỉnh Thử')}&limit=3`, want: ['a1', 'a2', 'a3'] },
     { name: 'by state', q: 'state=DOWN', want: ['a1', 'c1'] },
     { name: 'worst first', q: 'sort=worst&limit=4', want: ['c1', 'a1', 'c2', 'a3'] },
@@ -467,7 +470,7 @@ describe('coverage', () => {
     expect(r.statusCode).toBe(200);
     expect(f.coverageCalls[0]).toEqual({ from: NOW - 30 * 86_400_000, to: NOW, group_by: 'commune', sites: ['a1', 'a2', 'a3', 'b1', 'b2'] });
     expect((r.json() as { rows: Array<{ name: string }> }).rows.map((x) => x.name)).toEqual([CA, 'Xã Bình']);
-    await call({ url: `/api/v1/reports/coverage?district=${encodeURIComponent(D1)}&commune=${encodeURIComponent('Xã Bình')}&from=2026-11-01T00:00:00Z&to=2026-11-15T00:00:00Z`, headers: bearer(f.tokens.admin!) });
+    await call({ url: `/api/v1/reports/coverage?group=${encodeURIComponent(D1)}&commune=${encodeURIComponent('Xã Bình')}&from=2026-11-01T00:00:00Z&to=2026-11-15T00:00:00Z`, headers: bearer(f.tokens.admin!) });
     expect(f.coverageCalls[1]).toMatchObject({ from: Date.UTC(2026, 10, 1), to: Date.UTC(2026, 10, 15), group_by: 'site', sites: ['b1', 'b2'] });
   });
   it('400 for bad parameters, 404 for an area with no site in scope, 503 when the store is down', async () => {

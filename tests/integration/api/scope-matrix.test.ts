@@ -1,6 +1,6 @@
 /**
  * THE role × endpoint × inside/outside-scope matrix, one table. Scopes (see fixtures.ts):
- * op and trainee: commune Xã An; reviewer: district Huyện Một; admin: everything.
+ * op and trainee: commune Xã An; reviewer: group Huyện Một (a former district); admin: everything.
  * "in" targets are in Xã An (site a1, incident 1, window 1); "out" targets are in Huyện Hai
  * (site c1, incident 2, window 2), outside every non-admin scope here.
  */
@@ -86,7 +86,7 @@ describe('role × endpoint × scope', () => {
     expect(out.body.replace('2', 'N')).toBe(none.body.replace('999', 'N'));
   });
 
-  it('the reviewer of Huyện Một reaches a site in another commune of its district, not the commune of op', async () => {
+  it('the reviewer of Huyện Một reaches a site in another commune of its group, not the commune of op', async () => {
     const b = await f.app.inject({ url: '/api/v1/sites/b1', headers: bearer(f.tokens.reviewer!) });
     expect(b.statusCode).toBe(200);
     const o = await f.app.inject({ url: '/api/v1/sites/b1', headers: bearer(f.tokens.op!) });

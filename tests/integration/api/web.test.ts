@@ -286,7 +286,7 @@ describe('maintenance page', () => {
     const page = (await get('/maintenance', cookie)).body;
     expect(page).toContain('planned power cut (EVN)');
     expect(page).not.toContain('fibre works'); // Huyện Hai: outside op's scope
-    const c = await post('/maintenance', cookie, { _csrf: csrf, sites: 'a2, a3', communes: '', districts: '', start: '2026-11-21T08:00', end: '2026-11-21T11:30', reason: 'Thay ắc quy' });
+    const c = await post('/maintenance', cookie, { _csrf: csrf, sites: 'a2, a3', communes: '', groups: '', start: '2026-11-21T08:00', end: '2026-11-21T11:30', reason: 'Thay ắc quy' });
     expect(c.statusCode).toBe(303);
     const w = f.incidents.win.find((x) => x.reason === 'Thay ắc quy')!;
     expect(w).toMatchObject({ sites: ['a2', 'a3'], communes: [], start: Date.UTC(2026, 10, 21, 1, 0), end: Date.UTC(2026, 10, 21, 4, 30), created_by: 'op' });

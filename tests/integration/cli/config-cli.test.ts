@@ -12,7 +12,7 @@ describe('pointwatch check-config', () => {
     const r = runCli(['check-config']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/43 sites in 8 communes, 3 districts/);
+    expect(r.stdout).toMatch(/43 sites in 8 communes, 1 province, 3 groups/);
   });
   it('lists every problem as file:line:col and exits 2', () => {
     const r = runCli(['check-config', '--inventory', 'tests/fixtures/config/invalid-kind-and-version.yaml']);
@@ -32,6 +32,23 @@ describe('pointwatch check-config', () => {
       expect(r.code, cmd.join(' ')).toBe(0);
       expect(r.stdout).toMatch(/Usage: pointwatch/);
     }
+  });
+  it('warns (exit 0) when an escalation level has nobody to tell for a commune or province with sites', () => {
+    const inv = path.join(tmp, 'no-contacts.yaml');
+    fs.writeFileSync(inv, [
+      'sites:',
+      '  - { id: a, name: A, kind: other, province: Khánh Hòa, commune: Bác Ái, host: 192.0.2.1, snmp: false }',
+      '  - { id: b, name: B, kind: other, province: Khánh Hòa, commune: Cam Lâm, host: 192.0.2.2, snmp: false, contacts: [{ name: Keeper, phone: "0912 000 111" }] }',
+      'areas:',
+      '  - { level: commune, name: Bác Ái, contacts: [] }',
+    ].join('\n'));
+    const r = runCli(['check-config', '--inventory', inv]);
+    expect(r.code).toBe(0);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `warning: ${inv}: first notice (commune level): nobody to tell for commune 'Khánh Hòa/Bác Ái' (1 site): add to areas: { level: commune, name: Bác Ái, province: Khánh Hòa, contacts: [...] }`,
+      `warning: ${inv}: escalation to province after 1h: nobody to tell for province 'Khánh Hòa' (2 sites): add to areas: { level: province, name: Khánh Hòa, contacts: [...] }`,
+    ]);
+    expect(r.stdout).toMatch(/2 sites in 2 communes, 1 province\n/);
   });
   it('an unknown option is bad input (exit 2)', () => {
     expect(runCli(['check-config', '--nope']).code).toBe(2);

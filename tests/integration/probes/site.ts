@@ -6,7 +6,7 @@ import type { Site } from '../../../src/core/types.js';
 
 export function testSite(id: string, snmp: unknown, extra: Record<string, unknown> = {}): Site {
   return siteWithDefaults({
-    id, name: id, kind: 'other', province: 'P', district: 'D', commune: 'C', host: '127.0.0.1', snmp, ...extra,
+    id, name: id, kind: 'other', province: 'P', commune: 'C', host: '127.0.0.1', snmp, ...extra,
   });
 }
 

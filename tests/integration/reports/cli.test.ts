@@ -92,7 +92,9 @@ describe('pointwatch report coverage', () => {
 
   it.each([
     { name: 'JSON for one commune', args: ['--commune', 'Y Tý', '--format', 'json'], check: (o: string) => expect(JSON.parse(o).sites).toHaveLength(2) },
-    { name: 'HTML for one district', args: ['--district', 'Sa Pa', '--format', 'html'], check: (o: string) => expect(o).toMatch(/^<!doctype html>[\s\S]*UNKNOWN[\s\S]*<\/html>\n$/) },
+    { name: 'HTML for one group', args: ['--group', 'Sa Pa', '--format', 'html'], check: (o: string) => expect(o).toMatch(/^<!doctype html>[\s\S]*UNKNOWN[\s\S]*<\/html>\n$/) },
+    { name: '--district (its name before 2025) is read as --group', args: ['--district', 'Sa Pa', '--format', 'json'], check: (o: string) => expect(JSON.parse(o).sites.map((x: { site: string }) => x.site)).toEqual(['dtt-ta-van']) },
+    { name: 'one commune by Province/Commune, grouped by group', args: ['--commune', 'Lào Cai/Y Tý', '--group-by', 'group', '--format', 'json'], check: (o: string) => expect(JSON.parse(o).groups.map((g: { name: string; sites: number }) => [g.name, g.sites])).toEqual([['Bát Xát', 2]]) },
   ])('$name', ({ args, check }) => {
     const r = cli(['report', 'coverage', '--config', configFile, '--from', '2026-10-01', '--to', '2026-10-02', '-q', ...args]);
     expect(r.code, r.stderr).toBe(0);
@@ -116,7 +118,7 @@ describe('pointwatch report coverage', () => {
     const file = databaseFile(settingsWithDefaults({ data_dir: path.join(dir, 'data') }));
     const db = openDatabase(file);
     migrateAlerting(db);
-    db.prepare(`INSERT INTO alert_incidents (kind, site_id, commune, district, province, state, detail, opened_at, cause, resolved_at)
+    db.prepare(`INSERT INTO alert_incidents (kind, site_id, commune, area_group, province, state, detail, opened_at, cause, resolved_at)
       VALUES ('power-cut-suspected', 'nvh-y-ty', 'Y Tý', 'Bát Xát', 'Lào Cai', 'DOWN', 'no reply', ?, 'power', ?)`).run(FROM + 3 * H, FROM + 7 * H);
     db.close();
     try {

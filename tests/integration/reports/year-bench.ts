@@ -37,11 +37,11 @@ try {
   await ensureSchema(client, settings.influx, silentLogger(), { cqEvery: '1h' });
   const sites = Array.from({ length: SITES }, (_, i) => siteWithDefaults({
     id: `s${String(i).padStart(4, '0')}`, name: `Site ${i}`, kind: 'info_point', province: 'P1',
-    district: `d${Math.floor(i / 100)}`, commune: `c${Math.floor(i / 10)}`, host: '192.0.2.1', snmp: false, uplink: '4g',
+    group: `d${Math.floor(i / 100)}`, commune: `c${Math.floor(i / 10)}`, host: '192.0.2.1', snmp: false, uplink: '4g',
   }));
   const end = Math.floor(Date.now() / H) * H - 24 * H;
   const start = end - DAYS * 24 * H;
-  const tags = sites.map((s) => `commune=${s.commune},district=${s.district},kind=${s.kind},province=${s.province},site=${s.id},uplink=4g`);
+  const tags = sites.map((s) => `commune=${s.commune},group=${s.group},kind=${s.kind},province=${s.province},site=${s.id},uplink=4g`);
 
   const t0 = performance.now();
   let lines: string[] = [];

@@ -201,6 +201,8 @@ describe('rollups', () => {
     const settled = async () => {
       try {
         expectRollupsEqual(await readRollup(influx, 'rollup_cq', 'rollup_5m', 'ping'), expected);
+        // each measurement has its own CQ: wait for both, not only the first
+        expectRollupsEqual(await readRollup(influx, 'rollup_cq', 'rollup_5m', 'site_state'), expectedRollup(points, 'site_state', 5 * 60_000));
         return true;
       } catch {
         return false;

@@ -10,7 +10,7 @@ export function testSites(n: number): Site[] {
   return Array.from({ length: n }, (_, i) =>
     siteWithDefaults({
       id: `site-${String(i).padStart(3, '0')}`, name: `Site ${i}`, kind: i % 2 ? 'info_point' : 'cultural_house',
-      province: 'Phú Thọ', district: i < n / 2 ? 'Thanh Sơn' : 'Tân Sơn', commune: `Xã ${i % 3}`,
+      province: 'Phú Thọ', group: i < n / 2 ? 'Thanh Sơn' : 'Tân Sơn', commune: `Xã ${i % 3}`,
       host: `127.0.0.${i + 2}`, snmp: false, uplink: i % 3 ? '4g' : 'fibre',
     }),
   );

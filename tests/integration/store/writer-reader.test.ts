@@ -108,11 +108,12 @@ describe('writer + reader against a real influxd', () => {
     expect(s3.availability_pct).toBe(75);
     expect(avail.find((a) => a.site === 'site-000')!.availability_pct).toBe(100);
     // filter by area, with a value that must be bound, not spliced
-    const thanhSon = await reader.availabilityBySite(T0, T0 + 3_600_000, { district: 'Thanh Sơn' });
+    const thanhSon = await reader.availabilityBySite(T0, T0 + 3_600_000, { group: 'Thanh Sơn' });
     expect(thanhSon.map((a) => a.site)).toEqual(['site-000', 'site-001']);
-    const inj = await reader.availabilityBySite(T0, T0 + 3_600_000, { district: `x' OR district =~ /.*/ --` });
+    const inj = await reader.availabilityBySite(T0, T0 + 3_600_000, { group: `x' OR group =~ /.*/ --` });
     expect(inj).toEqual([]);
-    const prov = availabilityByArea(avail, 'province');
+    const byId = new Map(sites.map((s) => [s.id, s]));
+    const prov = availabilityByArea(avail, 'province', (id) => byId.get(id));
     expect(prov).toHaveLength(1);
     expect(prov[0]!.checks.total).toBe(480);
     expect(prov[0]!.availability_pct).toBeCloseTo((450 / 480) * 100, 6);
@@ -134,7 +135,7 @@ describe('writer + reader against a real influxd', () => {
       eventPoint(s, T0 + 2000, 'incident_open', { incident_id: 17, text: 'Mất kết nối' }),
       eventPoint(s, T0 + 1000, 'transition', { from_state: 'UP', to_state: 'DOWN', cause: 'ping: 3/3 lost' }),
       eventPoint(sites[3]!, T0 + 1500, 'reboot', { value: 42 }),
-      eventPoint({ province: s.province, district: s.district, commune: s.commune }, T0 + 1600, 'flapping', { text: 'commune outage' }),
+      eventPoint({ province: s.province, group: s.group, commune: s.commune }, T0 + 1600, 'flapping', { text: 'commune outage' }),
     ]);
     await writer.flush();
     await writer.close();
