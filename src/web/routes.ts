@@ -88,7 +88,8 @@ export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { deps, auth, svc } = app.pw;
   const s = deps.settings;
   const tz = s.reports.timezone;
-  const hide = { hide: true };
+  // Pages answer HTML: declared as such, so every route states its answer (src/api/route-contract.ts).
+  const hide = { hide: true, response: { 200: { content: { 'text/html': { schema: Type.String() } } } } };
 
   app.get('/', { schema: hide }, async (_req, reply) => reply.redirect('/board', 303));
 
