@@ -11,6 +11,7 @@ import { buildServer } from '../../../src/api/server.js';
 import { isConcreteSchema, responseContractProblems } from '../../../src/api/route-contract.js';
 import type { Principal } from '../../../src/api/auth/scope.js';
 import { siteWithDefaults } from '../../../src/config/defaults.js';
+import { SnmpV1V2 } from '../../../src/config/schema.js';
 import { bearer, CA, D1, fleet, makeFixture, NOW, PROVINCE, type Fixture } from './fixtures.js';
 
 let f: Fixture;
@@ -50,6 +51,14 @@ describe('every route declares its answer', () => {
   it('no registered route lacks a 2xx response schema, and the hook saw every API route', () => {
     expect(routeNames(f.app.pw.routes)).toEqual(expect.arrayContaining(API_ROUTES));
     expect(responseContractProblems(f.app.pw.routes)).toEqual([]);
+  });
+
+  it('no answer declares a field the configuration marks as secret', () => {
+    // Config secrets (communities, v3 keys, tokens, passwords) are described "(secret: never logged)".
+    const marked = JSON.stringify(SnmpV1V2);
+    expect(marked, 'the marker this check relies on').toContain('(secret: never logged)');
+    const leaking = f.app.pw.routes.filter((r) => JSON.stringify((r.schema as { response?: unknown } | undefined)?.response ?? {}).includes('(secret:'));
+    expect(routeNames(leaking)).toEqual([]);
   });
 
   it('a route added without one is caught by the same check', async () => {
