@@ -3,6 +3,11 @@
  * (fastify serializes through it, so an undeclared field never leaks), or, for a page or a text
  * endpoint, the content type it answers with. Pure: checked on the routes fastify's onRoute saw.
  */
+import { Type } from '@sinclair/typebox';
+
+/** The answer of a server-rendered page: `schema: { hide: true, response: HTML_PAGE }`. */
+export const HTML_PAGE = { 200: { content: { 'text/html': { schema: Type.String() } } } };
+
 export interface RouteLike {
   method: string | string[];
   url: string;
