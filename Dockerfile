@@ -1,7 +1,19 @@
 # pointwatch: poller (fping + SNMP), alerting, API and web UI, as `pointwatch run`.
-# Runs the TypeScript through tsx (no build step), like `npx pointwatch`; bin/pointwatch.js
-# is started through its shebang, which carries the V8 flags and malloc setting the benchmark measured.
-FROM node:20-bookworm-slim
+# Two stages on the current Node LTS: the first compiles the TypeScript (npm run build) and keeps
+# only the production dependencies; the second runs dist/ through bin/pointwatch.js, whose shebang
+# carries the V8 flags and malloc setting the benchmark measured. No tsx, no TypeScript at run time.
+
+FROM node:24-bookworm AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# better-sqlite3 is native: built here (python3, g++ are in this image) for this very Node
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY dashboards ./dashboards
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+
+FROM node:24-bookworm-slim
 
 # ICMP needs a raw socket: the unprivileged user runs fping setuid (compose also grants NET_RAW)
 RUN apt-get update \
@@ -10,13 +22,11 @@ RUN apt-get update \
  && chmod u+s /usr/bin/fping
 
 WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
-
-COPY tsconfig.json ./
+COPY --from=build /app/package.json /app/package-lock.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
 COPY bin ./bin
-COPY src ./src
-COPY dashboards ./dashboards
+COPY dashboards/json ./dashboards/json
 COPY config ./config
 
 ENV NODE_ENV=production \

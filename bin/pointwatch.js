@@ -1,5 +1,6 @@
 #!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=32 --single-threaded-gc --heap-growing-percent=100 --no-memory-reducer
-// Entry for `npx pointwatch`: runs the TypeScript CLI through tsx's loader (no build step).
+// Entry for `npx pointwatch`: runs the compiled CLI (`npm run build` writes dist/; the set-up does it).
+// Development and tests run the sources instead: `npm run dev -- ARGS` (tsx).
 //
 // V8 flags (measured by `npm run bench`, which runs with the same ones; 5,000 sites, 2 cores):
 // --max-semi-space-size=32: a poll cycle's garbage (SNMP decoding, points) dies young instead of
@@ -16,6 +17,11 @@
 //   production schedule: 0.29 -> 0.25 CPU-s per 1,000 site-polls, RSS 237 -> 276 MB.
 // MALLOC_ARENA_MAX=2: glibc otherwise gives each thread (V8, libuv, SQLite) its own malloc arenas,
 //   and the UDP datagrams and buffers freed across them stay in RSS: about -60 MB RSS, -15 % CPU.
-import { register } from 'tsx/esm/api';
-register();
-await import('../src/cli/main.ts');
+import fs from 'node:fs';
+
+const main = new URL('../dist/src/cli/main.js', import.meta.url);
+if (!fs.existsSync(main)) {
+  process.stderr.write('pointwatch: not built yet (no dist/): run `npm run build` (or `npm run setup`)\n');
+  process.exit(1);
+}
+await import(main.href);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Set-up for pointwatch on Debian 12 with Node 20: Debian packages (installed with apt-get when run
-# as root, otherwise the exact command is printed) and npm dependencies. Safe to run again.
+# Set-up for pointwatch on Debian 12 with Node 20, 22 or 24: Debian packages (installed with apt-get
+# when run as root, otherwise the exact command is printed), npm dependencies, and the compiled build
+# (dist/, what bin/pointwatch.js runs). Safe to run again: each step only when it is missing or stale.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,8 +32,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-node_major=$(node -p 'process.versions.node.split(".")[0]')
-if [ "$node_major" -lt 20 ]; then echo "setup: Node 20 or newer is needed (found $(node -v))" >&2; exit 1; fi
+# The Node lines package.json's engines names (20, 22, 24 LTS)
+node -e 'const r = require("./package.json").engines.node; const [a, b] = process.versions.node.split(".").map(Number);
+  const ok = r.split("||").some((x) => { const m = /\^(\d+)\.(\d+)/.exec(x.trim()); return m && a === +m[1] && b >= +m[2]; });
+  if (!ok) { console.error(`setup: Node ${process.version} is not supported: engines.node is "${r}"`); process.exit(1); }'
 
 # npm dependencies: exactly the locked versions; again only when the lock changed.
 stamp=node_modules/.pointwatch-lock
@@ -42,4 +45,9 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
   cp package-lock.json "$stamp"
 fi
 node -e "require('better-sqlite3')(':memory:').close()" 2>/dev/null || { echo "setup: rebuilding better-sqlite3" >&2; npm rebuild better-sqlite3 --loglevel=error; }
+# The compiled CLI: again when any source, build setting or the lock is newer than the last build.
+if [ ! -f dist/.built ] || [ -n "$(find src dashboards tsconfig.json tsconfig.build.json package-lock.json -newer dist/.built -not -path 'dashboards/json/*' -print -quit)" ]; then
+  echo "setup: npm run build" >&2
+  npm run build --silent
+fi
 echo "setup: ok" >&2

@@ -20,14 +20,16 @@
  * Call tick(now) every few seconds: it releases held notices, escalates, retries failed and
  * interrupted notices, and re-judges sites whose maintenance window started or ended.
  */
+import { Type, type Static } from '@sinclair/typebox';
 import type { Commune, CommuneKind, Inventory, Level, Settings, Site } from '../config/schema.js';
+import { StringEnum } from '../core/schema.js';
 import type { Clock } from '../core/clock.js';
 import { parseDuration } from '../core/duration.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { SiteCheck } from '../core/types.js';
 import type { EventFields } from '../store/points.js';
-import type { EventType, SiteStateName } from '../store/schema.js';
+import { SITE_STATES, type EventType, type SiteStateName } from '../store/schema.js';
 import type { Db } from '../store/sqlite.js';
 import { communeKey, evaluateCommunes, type CommuneSiteView } from './commune.js';
 import { communeIndex, placeOf, type Place } from '../inventory/places.js';
@@ -71,11 +73,13 @@ export interface DispatchOutcome {
   error?: string;
 }
 
-export interface LiveSiteState {
-  state: SiteStateName;
-  since: number;
-  detail: string;
-}
+/** A site's current state as the engine holds it (and as the API answers it). */
+export const LiveSiteState = Type.Object({
+  state: StringEnum(SITE_STATES),
+  since: Type.Number({ description: 'epoch ms the state began' }),
+  detail: Type.String({ description: 'the condition, explaining itself (loss_pct 42 > 20 for 3 checks)' }),
+});
+export type LiveSiteState = Static<typeof LiveSiteState>;
 
 export interface AlertEngineDeps {
   settings: Settings;

@@ -9,13 +9,15 @@
  * - a notice is recorded (id UNIQUE) BEFORE it is handed to the dispatcher and marked after. See
  *   engine.ts for the at-least-once reasoning.
  */
-import type { Level } from '../config/schema.js';
+import { Type, type Static } from '@sinclair/typebox';
+import { LEVELS, type Level } from '../config/schema.js';
+import { Nullable, StringEnum } from '../core/schema.js';
 import type { Clock } from '../core/clock.js';
 import type { Statement } from 'better-sqlite3';
 import { migrate, type Db } from '../store/sqlite.js';
-import type { SiteStateName } from '../store/schema.js';
+import { SITE_STATES, type SiteStateName } from '../store/schema.js';
 import { MaintenanceStore, type MaintenanceInput, type MaintenanceWindow } from './maintenance.js';
-import type { AlertKind, Cause, Notice } from './notice.js';
+import { ALERT_KINDS, CAUSES, type AlertKind, type Cause, type Notice } from './notice.js';
 import type { SiteAlertState } from './reducer.js';
 
 export const ALERTING_MIGRATIONS = [
@@ -90,46 +92,42 @@ export const ALERTING_MIGRATIONS = [
    CREATE UNIQUE INDEX alert_incidents_one_open ON alert_incidents(kind, IFNULL(site_id, ''), province, commune) WHERE resolved_at IS NULL;`,
 ];
 
-export interface Incident {
-  id: number;
-  kind: AlertKind;
-  /** null for a commune-level incident. */
-  site_id: string | null;
-  commune: string;
-  /** The site's group when it has one (src/inventory/places.ts). */
-  group?: string;
-  province: string;
-  /** The site state the incident is about (DOWN, DEGRADED, ...). */
-  state: SiteStateName;
-  detail: string;
-  cause: Cause | null;
-  opened_at: number;
-  /** First firing notice handed to the dispatcher; null while held or folded. */
-  notified_at: number | null;
-  /** A held notice goes out at this time unless a commune incident takes the site in. */
-  hold_until: number | null;
-  /** The commune incident this site incident was folded into. */
-  merged_into: number | null;
-  resolved_at: number | null;
-  duration_s: number | null;
-  resolve_detail: string | null;
-  acknowledged_at: number | null;
-  acknowledged_by: string | null;
-  ack_note: string | null;
-  escalated: Level[];
-  /** Ids of the other sites affected. */
-  affected: string[];
-}
+/** An incident as stored and as the API answers it (the schema serializes it: declared once, here). */
+export const Incident = Type.Object({
+  id: Type.Integer(),
+  kind: StringEnum(ALERT_KINDS),
+  site_id: Nullable(Type.String({ description: 'null for a commune-level incident' })),
+  commune: Type.String(),
+  group: Type.Optional(Type.String({ description: "the site's group, when its province uses groups" })),
+  province: Type.String(),
+  state: StringEnum(SITE_STATES, { description: 'the site state the incident is about (DOWN, DEGRADED, ...)' }),
+  detail: Type.String({ description: 'the condition, explaining itself' }),
+  cause: Nullable(StringEnum(CAUSES)),
+  opened_at: Type.Number({ description: 'epoch ms' }),
+  notified_at: Nullable(Type.Number({ description: 'first firing notice handed to the dispatcher; null while held or folded' })),
+  hold_until: Nullable(Type.Number({ description: 'a held notice goes out at this time unless a commune incident takes the site in' })),
+  merged_into: Nullable(Type.Integer({ description: 'the commune incident this site incident was folded into' })),
+  resolved_at: Nullable(Type.Number()),
+  duration_s: Nullable(Type.Number()),
+  resolve_detail: Nullable(Type.String()),
+  acknowledged_at: Nullable(Type.Number()),
+  acknowledged_by: Nullable(Type.String()),
+  ack_note: Nullable(Type.String()),
+  escalated: Type.Array(StringEnum(LEVELS), { description: 'levels already escalated to' }),
+  affected: Type.Array(Type.String(), { description: 'ids of the other sites affected' }),
+});
+export type Incident = Static<typeof Incident>;
 
-export interface RunbookStepRecord {
-  /** 1-based step number in the runbook. */
-  step: number;
-  done: boolean;
-  by: string;
-  at: number;
-  note: string | null;
-  outcome?: string | null;
-}
+/** One tick or untick of a runbook step (the training record). */
+export const RunbookStepRecord = Type.Object({
+  step: Type.Integer({ minimum: 1, description: '1-based step number in the runbook' }),
+  done: Type.Boolean(),
+  by: Type.String(),
+  at: Type.Number({ description: 'epoch ms' }),
+  note: Nullable(Type.String()),
+  outcome: Type.Optional(Nullable(Type.String())),
+});
+export type RunbookStepRecord = Static<typeof RunbookStepRecord>;
 
 export interface NoticeRecord {
   notice_id: string;

@@ -11,31 +11,29 @@
  */
 import cron from 'node-cron';
 import { parse as parseCsv } from 'csv-parse/sync';
+import { Type, type Static } from '@sinclair/typebox';
 import type { Site } from '../config/schema.js';
 import { ambiguousNames, communeKey, communeRefMatches, createPlaceResolver, groupRefMatches, type Place, type PlaceResolver } from '../inventory/places.js';
+import { Nullable } from '../core/schema.js';
 import { InputError } from '../core/errors.js';
 import { migrate, type Db } from '../store/sqlite.js';
 
-export interface MaintenanceWindow {
-  id: number;
-  sites: string[];
-  /** Commune refs: `Province/Commune` (what the CSV import and the API store), or a plain name (any province). */
-  communes: string[];
-  /** Group refs, the same way (windows made before the reform scoped districts: read as groups). */
-  groups: string[];
-  /** Epoch ms. One-off: the window. Recurring: the span during which the recurrence applies. */
-  start: number;
-  end: number;
-  /** Recurring windows: a cron pattern for each occurrence's start... */
-  cron: string | null;
-  /** ...and how long each occurrence lasts (ms). */
-  duration_ms: number | null;
-  reason: string;
-  created_by: string;
-  created_at: number;
-  /** 'manual', or `csv:<file name>` for an imported schedule. */
-  source: string;
-}
+/** A maintenance window as stored and as the API answers it (declared once, here). */
+export const MaintenanceWindow = Type.Object({
+  id: Type.Integer(),
+  sites: Type.Array(Type.String()),
+  communes: Type.Array(Type.String({ description: 'Province/Commune, or a plain name (any province)' })),
+  groups: Type.Array(Type.String({ description: 'group refs, the same way (pre-reform district windows are read as groups)' })),
+  start: Type.Number({ description: 'epoch ms. One-off: the window. Recurring: the span during which the recurrence applies' }),
+  end: Type.Number({ description: 'epoch ms' }),
+  cron: Nullable(Type.String({ description: "recurring windows: a cron pattern for each occurrence's start" })),
+  duration_ms: Nullable(Type.Number({ description: 'recurring windows: how long each occurrence lasts' })),
+  reason: Type.String(),
+  created_by: Type.String(),
+  created_at: Type.Number(),
+  source: Type.String({ description: "'manual', or csv:<file name> for an imported schedule" }),
+});
+export type MaintenanceWindow = Static<typeof MaintenanceWindow>;
 
 export type MaintenanceInput = Omit<MaintenanceWindow, 'id' | 'created_at' | 'cron' | 'duration_ms' | 'source'> &
   Partial<Pick<MaintenanceWindow, 'cron' | 'duration_ms' | 'source'>>;

@@ -12,7 +12,8 @@ export const ALERT_KINDS = [
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
-export type Cause = 'power' | 'link' | 'unknown';
+export const CAUSES = ['power', 'link', 'unknown'] as const;
+export type Cause = (typeof CAUSES)[number];
 
 export interface NoticeSite {
   id: string;

@@ -15,9 +15,13 @@ import type { History, Reader } from '../store/reader.js';
 import { SECTION_TITLES, type Runbook, type Runbooks } from '../runbooks/load.js';
 import type { CoverageReport as FullReport, AreaCoverage, SiteCoverage } from '../reports/coverage.js';
 import type { CoverageParams as RunParams } from '../reports/run.js';
-import type {
-  CoverageParams, CoverageReport, HistoryKind, HistoryReader, IncidentRepo, LatestMeasurements, RunbookSource, RunbookView, Series,
-} from './deps.js';
+import { Type, type Static } from '@sinclair/typebox';
+import { LANGS } from '../config/schema.js';
+import { Nullable, StringEnum } from '../core/schema.js';
+import { CAUSES } from '../alerting/notice.js';
+import { HISTORY_KINDS, type HistoryKind } from '../store/reader.js';
+import type { CoverageParams, HistoryReader, IncidentRepo, RunbookSource } from './deps.js';
+import { COVERAGE_GROUPS } from './deps.js';
 
 // ---------------------------------------------------------------- incidents and maintenance
 
@@ -38,6 +42,20 @@ export function incidentRepoAdapter(repo: IncidentRepository): IncidentRepo {
 }
 
 // ---------------------------------------------------------------- history
+
+/**
+ * A time series for one site. Fields by kind:
+ * ping: loss_pct, rtt_avg_ms, rtt_max_ms, jitter_ms; bandwidth: in_bps, out_bps (WAN);
+ * state: state_code (see STATE_CODE in src/store/schema.ts).
+ */
+export const Series = Type.Object({
+  what: StringEnum(HISTORY_KINDS),
+  from: Type.Number({ description: 'epoch ms' }),
+  to: Type.Number({ description: 'epoch ms' }),
+  fields: Type.Array(Type.String()),
+  points: Type.Array(Type.Object({ t: Type.Number({ description: 'epoch ms' }), values: Type.Record(Type.String(), Nullable(Type.Number())) })),
+});
+export type Series = Static<typeof Series>;
 
 const PING_FIELDS = ['loss_pct', 'rtt_avg_ms', 'rtt_max_ms', 'jitter_ms'];
 const BW_FIELDS = ['in_bps', 'out_bps'];
@@ -63,6 +81,18 @@ export function historyAdapter(reader: Pick<Reader, 'siteHistory'>, ping: () => 
 
 // ---------------------------------------------------------------- runbooks
 
+const Section = Type.Object({ heading: Type.String(), body: Type.String() });
+/** A runbook as the pages and the API show it: fixed sections, then the numbered steps as a checklist. */
+export const RunbookView = Type.Object({
+  kind: Type.String(),
+  lang: StringEnum(LANGS),
+  title: Type.String(),
+  sections: Type.Array(Section),
+  steps: Type.Array(Type.String()),
+  after: Type.Optional(Type.Array(Section, { description: 'sections shown after the checklist (when to escalate)' })),
+});
+export type RunbookView = Static<typeof RunbookView>;
+
 export function runbookView(r: Runbook): RunbookView {
   const t = SECTION_TITLES[r.lang];
   return {
@@ -86,8 +116,35 @@ export function runbookSource(books: Runbooks): RunbookSource {
 
 // ---------------------------------------------------------------- coverage
 
-const SITE_COLUMNS = ['availability_pct', 'class', 'down_min', 'unknown_min', 'maintenance_min', 'incidents', 'mttr_min', 'main_cause', 'median_rtt_ms', 'median_loss_pct', 'traffic_gb_in', 'traffic_gb_out'] as const;
-const AREA_COLUMNS = ['availability_pct', 'sites', 'sites_meeting_target', 'communes', 'communes_covered', 'coverage_pct', 'down_min', 'incidents', 'traffic_gb_in', 'traffic_gb_out'] as const;
+const num = Type.Optional(Nullable(Type.Number()));
+/** The columns of a site row, beside name and availability_pct (null when the report has none). */
+const SITE_ROW = {
+  site: Type.Optional(Type.String()), commune: Type.Optional(Type.String()),
+  class: Type.Optional(Nullable(Type.String())), down_min: num, unknown_min: num, maintenance_min: num, incidents: num, mttr_min: num,
+  main_cause: Type.Optional(Nullable(StringEnum(CAUSES))), median_rtt_ms: num, median_loss_pct: num, traffic_gb_in: num, traffic_gb_out: num,
+};
+/** The columns of a commune or district row. */
+const AREA_ROW = { sites: num, sites_meeting_target: num, communes: num, communes_covered: num, coverage_pct: num, down_min: num, incidents: num, traffic_gb_in: num, traffic_gb_out: num };
+const SITE_COLUMNS = ['availability_pct', ...Object.keys(SITE_ROW).filter((k) => k !== 'site' && k !== 'commune')];
+const AREA_COLUMNS = ['availability_pct', ...Object.keys(AREA_ROW)];
+
+/** One row of the coverage table; the pages show every scalar column. */
+export const CoverageRow = Type.Object({ name: Type.String(), availability_pct: Nullable(Type.Number()), ...SITE_ROW, ...AREA_ROW });
+export type CoverageRow = Static<typeof CoverageRow>;
+
+/** The coverage report as the API and the page show it, for one grouping. */
+export const CoverageReport = Type.Object({
+  from: Type.Number(),
+  to: Type.Number(),
+  group_by: StringEnum(COVERAGE_GROUPS),
+  target_pct: Type.Number(),
+  rows: Type.Array(CoverageRow),
+  summary: Type.Optional(Type.Object({
+    sites: num, sites_meeting_target: num, availability_pct: num, communes: num, communes_covered: num, coverage_pct: num,
+    live: num, at_risk: num, dropped_off: num, unknown: num, resolution: Type.Optional(Nullable(Type.String())),
+  })),
+});
+export type CoverageReport = Static<typeof CoverageReport>;
 
 function pick<T extends object>(o: T, keys: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(keys.map((k) => [k, (o as Record<string, unknown>)[k] ?? null]));
@@ -95,7 +152,7 @@ function pick<T extends object>(o: T, keys: readonly string[]): Record<string, u
 
 /** The reports module's full report → the rows the API and the page show for one grouping. */
 export function coverageRows(full: FullReport, group_by: CoverageParams['group_by'], target_pct: number): CoverageReport {
-  type RowT = CoverageReport['rows'][number];
+  type RowT = CoverageRow;
   const site = (s: SiteCoverage): RowT => ({ ...pick(s, SITE_COLUMNS), name: s.name, availability_pct: s.availability_pct, commune: s.commune, site: s.site });
   const area = (a: AreaCoverage): RowT => ({ ...pick(a, AREA_COLUMNS), name: a.name, availability_pct: a.availability_pct });
   const rows = group_by === 'site' ? full.sites.map(site) : (group_by === 'commune' ? full.communes : full.groups).map(area);
@@ -117,6 +174,21 @@ export function coverageAdapter(run: (p: RunParams) => Promise<FullReport>, sett
 }
 
 // ---------------------------------------------------------------- latest measurements
+
+/** The last check of a site, as the poller saw it (no counters, no secrets). */
+export const LatestMeasurements = Type.Object({
+  ts: Type.Number({ description: 'epoch ms of the check' }),
+  loss_pct: Nullable(Type.Number()),
+  rtt_avg_ms: Nullable(Type.Number()),
+  jitter_ms: Nullable(Type.Number()),
+  uptime_s: Nullable(Type.Number()),
+  last_reboot: Nullable(Type.Number({ description: 'epoch ms of the last reboot seen' })),
+  wan: Nullable(Type.Object({
+    name: Type.String(), in_bps: Nullable(Type.Number()), out_bps: Nullable(Type.Number()), oper_up: Type.Boolean(), speed_bps: Nullable(Type.Number()),
+  }, { description: 'WAN interface rates' })),
+  wireless_clients: Type.Optional(Nullable(Type.Number())),
+});
+export type LatestMeasurements = Static<typeof LatestMeasurements>;
 
 /** The last check per site, as the site page shows it. Feed it every poll cycle's checks. */
 export class LatestTracker {

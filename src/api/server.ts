@@ -8,7 +8,7 @@
  *   /login /board /sites/:id ...   the server-rendered web UI (session cookie + _csrf field)
  */
 import zlib from 'node:zlib';
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyRequest, type RouteOptions } from 'fastify';
 import compress from '@fastify/compress';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
@@ -29,7 +29,8 @@ import { webRoutes, renderErrorPage, PAGE_HEADERS } from '../web/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    pw: { deps: ApiDeps; auth: AuthStore; svc: Service; loginLimit: (req: FastifyRequest) => Promise<void> };
+    /** `routes`: every route as registered (onRoute), for the response-contract check. */
+    pw: { deps: ApiDeps; auth: AuthStore; svc: Service; loginLimit: (req: FastifyRequest) => Promise<void>; routes: readonly RouteOptions[] };
   }
 }
 
@@ -76,6 +77,11 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   const textAjv = new Ajv({ ...ajvOptions, coerceTypes: 'array' });
   const bodyAjv = new Ajv({ ...ajvOptions, coerceTypes: false });
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema));
+  // Seen before any plugin registers: every route, ours and future ones, is checked (route-contract.ts).
+  const routes: RouteOptions[] = [];
+  app.addHook('onRoute', (r) => {
+    routes.push(r);
+  });
 
   // ---- external plugins
   // Pages and JSON are compressed for slow commune links (a 1,000-site board: 220 KB → 17 KB).
@@ -118,7 +124,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     const r = await limiter(req);
     if (!r.isAllowed && r.isExceeded) throw new ApiError(429, 'rate_limited', 'too many attempts; wait a minute');
   };
-  app.decorate('pw', { deps, auth, svc, loginLimit });
+  app.decorate('pw', { deps, auth, svc, loginLimit, routes });
   registerAuth(app as unknown as FastifyInstance, auth);
 
   app.setErrorHandler((err: FastifyError, req, reply) => {

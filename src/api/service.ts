@@ -4,27 +4,41 @@
  * (outside → 404, as if it did not exist) and checks its role (inside but not allowed → 403).
  * Never returns SNMP communities or keys: sites leave here through `publicSite`.
  */
-import type { Site } from '../config/schema.js';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Site } from '../config/schema.js';
 import { InputError } from '../core/errors.js';
 import { areaCovers, communeRefMatches, groupRefMatches, placeOf, type Place } from '../inventory/places.js';
+import { Nullable } from '../core/schema.js';
 import { STATE_CODE, type SiteStateName } from '../store/schema.js';
-import type {
-  ApiDeps, CoverageGroup, CoverageReport, HistoryKind, Incident, LatestMeasurements, LiveState,
-  MaintenanceWindow, RunbookStepRecord, RunbookView, Series,
-} from './deps.js';
+import { Incident, RunbookStepRecord } from '../alerting/incidents.js';
+import { MaintenanceWindow } from '../alerting/maintenance.js';
+import { LiveSiteState } from '../alerting/engine.js';
+import { AuditEntry } from './auth/store.js';
+import { LatestMeasurements, RunbookView } from './adapters.js';
+import type { ApiDeps, CoverageGroup, CoverageReport, HistoryKind, LiveState, Series } from './deps.js';
 import { ApiError, badRequest, conflict, forbidden, notFound, unavailable } from './errors.js';
 import type { AuthStore } from './auth/store.js';
 import { can, inScope, type Action, type Principal } from './auth/scope.js';
 import { fillPlaceholders, runbookVars } from '../runbooks/load.js';
 import type { Lang } from '../config/schema.js';
 
-export type PublicSite = Omit<Site, 'snmp'> & { snmp: false | { version: string } };
+// What the Service answers, declared once as schemas: the API routes serialize through them.
 
-export interface SiteStatus {
-  site: PublicSite;
-  state: LiveState;
-}
+const { snmp: _secretBearing, ...siteFields } = Site.properties;
+/** A site as any endpoint may show it: `snmp` reduced to its version (never a community or key). */
+export const PublicSite = Type.Object({
+  ...siteFields,
+  snmp: Type.Union([Type.Literal(false), Type.Object({ version: Type.String() })], { description: 'false for a ping-only site; only the version ever leaves the server' }),
+});
+export type PublicSite = Static<typeof PublicSite>;
 
+export const SiteStatus = Type.Object({ site: PublicSite, state: LiveSiteState });
+export type SiteStatus = Static<typeof SiteStatus>;
+
+export const SiteDetail = Type.Object({ site: PublicSite, state: LiveSiteState, latest: Nullable(LatestMeasurements) });
+
+/** A page of a list. */
+export const Page = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() });
 export interface Page<T> {
   items: T[];
   total: number;
@@ -32,13 +46,22 @@ export interface Page<T> {
   offset: number;
 }
 
-export interface IncidentDetail {
-  incident: Incident;
-  steps: RunbookStepRecord[];
-  /** Every tick and untick, oldest first: who did what when (the training record). */
-  history: RunbookStepRecord[];
-  runbook: RunbookView | null;
-}
+export const IncidentDetail = Type.Object({
+  incident: Incident,
+  steps: Type.Array(RunbookStepRecord, { description: 'the latest record per step' }),
+  history: Type.Array(RunbookStepRecord, { description: 'every tick and untick, oldest first: who did what when (the training record)' }),
+  runbook: Nullable(RunbookView),
+});
+export type IncidentDetail = Static<typeof IncidentDetail>;
+
+export const MaintenanceItem = Type.Composite([MaintenanceWindow, Type.Object({ can_delete: Type.Boolean({ description: 'the caller may delete it (every site it covers is in scope)' }) })]);
+
+export const RunbookSummary = Type.Object({ lang: Type.String(), kind: Type.String(), title: Type.String(), steps: Type.Integer({ description: 'number of steps' }) });
+export type RunbookSummary = Static<typeof RunbookSummary>;
+
+export const ReloadResult = Type.Object({ sites: Type.Integer({ description: 'sites in the inventory now' }) });
+
+export const AuditPage = Page(AuditEntry);
 
 const UNKNOWN_STATE = (since: number): LiveState => ({ state: 'UNKNOWN', since, detail: 'no check yet' });
 
@@ -101,7 +124,7 @@ export class Service {
     return { items: all.slice(q.offset, q.offset + q.limit), total: all.length, limit: q.limit, offset: q.offset };
   }
 
-  siteDetail(user: Principal, id: string): { site: PublicSite; state: LiveState; latest: LatestMeasurements | null } {
+  siteDetail(user: Principal, id: string): Static<typeof SiteDetail> {
     const s = this.siteOr404(user, id);
     return { site: publicSite(s), state: this.stateOf(s.id, this.deps.live.states()), latest: this.deps.live.latest(s.id) };
   }
@@ -248,7 +271,7 @@ export class Service {
 
   // ------------------------------------------------------------ runbooks
 
-  listRunbooks(): Array<{ lang: string; kind: string; title: string; steps: number }> {
+  listRunbooks(): RunbookSummary[] {
     const out = [];
     for (const [lang, byKind] of this.deps.runbooks.runbooks()) {
       for (const [kind, b] of byKind) out.push({ lang, kind, title: b.title, steps: b.steps.length });

@@ -7,13 +7,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { renderDashboards } from '../../dashboards/index.js';
 import type { Site } from '../config/schema.js';
+import { packageRoot } from '../core/paths.js';
 import { withConfigOptions, loadFromCli, type ConfigOptions } from './options.js';
 
-export const DEFAULT_JSON_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dashboards/json');
+export const DEFAULT_JSON_DIR = path.join(packageRoot(), 'dashboards/json');
 
 /** Files that differ from what the code builds (name → reason). */
 export function staleDashboards(dir: string): Array<{ file: string; reason: 'missing' | 'stale' | 'extra' }> {

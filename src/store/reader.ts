@@ -48,7 +48,8 @@ export function sourceFor(from: number, to: number, now: number, retention: Infl
   return SOURCES[order[i]!];
 }
 
-export type HistoryKind = 'ping' | 'bandwidth' | 'state';
+export const HISTORY_KINDS = ['ping', 'bandwidth', 'state'] as const;
+export type HistoryKind = (typeof HISTORY_KINDS)[number];
 
 export type Row = { ts: number } & Record<string, number | string | null>;
 

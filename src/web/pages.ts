@@ -276,14 +276,15 @@ export function coveragePage(
 <button class="primary" type="submit">${t(L, 'show')}</button></form>`;
   let result: Safe | string = '';
   if (report) {
-    const cols = [...new Set(report.rows.flatMap((r) => Object.keys(r).filter((k) => k !== 'name' && (r[k] === null || typeof r[k] !== 'object'))))];
+    const at = (r: object, k: string): unknown => (r as Record<string, unknown>)[k];
+    const cols = [...new Set(report.rows.flatMap((r) => Object.keys(r).filter((k) => k !== 'name' && (at(r, k) === null || typeof at(r, k) !== 'object'))))];
     const summary = report.summary
       ? html`<dl class="card">${Object.entries(report.summary).filter(([, v]) => v === null || typeof v !== 'object').map(([k, v]) => html`<dt>${k}</dt><dd>${cell(v)}</dd>`)}</dl>`
       : '';
     result = html`<h2>${t(L, 'availability')} · ${t(L, 'target', { pct: report.target_pct })}</h2>${summary}
 ${raw(barChart({ title: `${t(L, 'availability')} (%)`, target: report.target_pct, noDataText: t(L, 'no_data'), bars: report.rows.map((r) => ({ label: r.name, value: r.availability_pct })) }))}
 <div class="scroll"><table><thead><tr><th>${report.group_by}</th>${cols.map((c) => html`<th>${c}</th>`)}</tr></thead>
-<tbody>${report.rows.map((r) => html`<tr><td>${r.name}</td>${cols.map((c) => html`<td>${cell(r[c])}</td>`)}</tr>`)}</tbody></table></div>`;
+<tbody>${report.rows.map((r) => html`<tr><td>${r.name}</td>${cols.map((c) => html`<td>${cell(at(r, c))}</td>`)}</tr>`)}</tbody></table></div>`;
   }
   return layout(ctx, t(L, 'coverage'), html`<h1>${t(L, 'coverage')}</h1>${form}${result}`, { banner: error });
 }

@@ -18,6 +18,7 @@ import { langFromHeader } from './i18n.js';
 import type { PageCtx } from './layout.js';
 import { boardPage, coveragePage, errorPage, incidentPage, incidentsPage, loginPage, maintenancePage, sitePage } from './pages.js';
 import { epochToLocalDate, localToEpoch } from './time.js';
+import { HTML_PAGE } from '../api/route-contract.js';
 
 const closed = <T extends Record<string, TSchema>>(props: T) => Type.Object(props, { additionalProperties: false });
 const Csrf = Type.String({ minLength: 1, maxLength: 200 });
@@ -89,7 +90,8 @@ export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { deps, auth, svc } = app.pw;
   const s = deps.settings;
   const tz = s.reports.timezone;
-  const hide = { hide: true };
+  // Pages answer HTML: declared as such, so every route states its answer (src/api/route-contract.ts).
+  const hide = { hide: true, response: HTML_PAGE };
 
   app.get('/', { schema: hide }, async (_req, reply) => reply.redirect('/board', 303));
 

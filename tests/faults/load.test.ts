@@ -26,6 +26,7 @@ import { silentLogger } from '../../src/core/logger.js';
 import { startService, type Service } from '../../src/main.js';
 import { startInfluxd, type Influxd } from '../helpers/influxd.js';
 import { freeTcpPort } from '../helpers/ports.js';
+import { CLI } from '../helpers/cli.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SITES = Number(process.env.PW_FAULTS_LOAD_SITES ?? 1000);
@@ -44,7 +45,7 @@ beforeAll(async () => {
   influxd = await startInfluxd();
   const basePort = 10_000 + Math.floor(Math.random() * (22_000 - SITES));
   const sitesFile = path.join(dir, 'sites.yaml');
-  sim = spawn(process.execPath, [path.join(ROOT, 'bin/pointwatch.js'), 'simulate', '--sites', String(SITES), '--base-port', String(basePort), '--no-netns', '--out', sitesFile], {
+  sim = spawn(process.execPath, [...CLI, 'simulate', '--sites', String(SITES), '--base-port', String(basePort), '--no-netns', '--out', sitesFile], {
     env: { ...process.env, POINTWATCH_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

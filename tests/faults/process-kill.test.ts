@@ -18,6 +18,7 @@ import { stringify } from 'yaml';
 import { createFleet, type Fleet } from '../../src/sim/fleet.js';
 import { startInfluxd, type Influxd } from '../helpers/influxd.js';
 import { freeTcpPort } from '../helpers/ports.js';
+import { CLI } from '../helpers/cli.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const KILLS = 20;
@@ -32,7 +33,7 @@ let settingsFile = '';
 let apiPort = 0;
 
 function startRun(): ChildProcess {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/pointwatch.js'), 'run', '--config', settingsFile], {
+  const child = spawn(process.execPath, [...CLI, 'run', '--config', settingsFile], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, POINTWATCH_LOG_LEVEL: 'error' },

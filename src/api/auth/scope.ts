@@ -2,7 +2,9 @@
  * Roles and scopes, pure. A user sees only sites inside its scope; lists are filtered and direct
  * ids outside it answer 404. Inside its scope, what a user may DO depends on its role (403 otherwise).
  */
+import { Type, type Static } from '@sinclair/typebox';
 import { InputError } from '../../core/errors.js';
+import { StringEnum } from '../../core/schema.js';
 import type { Lang } from '../../config/schema.js';
 import { areaCovers, type Place } from '../../inventory/places.js';
 
@@ -11,10 +13,8 @@ export type Role = (typeof ROLES)[number];
 
 export const SCOPE_LEVELS = ['commune', 'group', 'province'] as const;
 export type ScopeLevel = (typeof SCOPE_LEVELS)[number];
-export interface ScopeEntry {
-  level: ScopeLevel;
-  name: string;
-}
+export const ScopeEntry = Type.Object({ level: StringEnum(SCOPE_LEVELS), name: Type.String() });
+export type ScopeEntry = Static<typeof ScopeEntry>;
 
 export interface Principal {
   id: number;

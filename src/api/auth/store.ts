@@ -3,7 +3,9 @@
  * (module `api` in schema_migrations). Passwords are scrypt hashes; tokens and session ids are
  * stored as SHA-256 hashes only; the clear values are shown once and never logged.
  */
+import { Type, type Static } from '@sinclair/typebox';
 import { migrate, type Db } from '../../store/sqlite.js';
+import { Nullable } from '../../core/schema.js';
 import { InputError } from '../../core/errors.js';
 import type { Lang } from '../../config/schema.js';
 import { hashPassword, randomSecret, sha256, verifyPassword } from './password.js';
@@ -46,21 +48,25 @@ export const API_MIGRATIONS = [
    CREATE INDEX audit_at ON audit_log(at);`,
 ];
 
-export interface AuditEntry {
-  id: number;
-  at: number;
-  user: string;
-  action: string;
-  target: string;
-  detail: string | null;
-}
+/** One line of the audit log, as stored and as GET /admin/audit answers it. */
+export const AuditEntry = Type.Object({
+  id: Type.Integer(),
+  at: Type.Number({ description: 'epoch ms' }),
+  user: Type.String(),
+  action: Type.String({ description: 'e.g. incident.acknowledge, maintenance.create, token.delete' }),
+  target: Type.String(),
+  detail: Nullable(Type.String()),
+});
+export type AuditEntry = Static<typeof AuditEntry>;
 
-export interface TokenInfo {
-  id: number;
-  name: string;
-  created_at: number;
-  last_used_at: number | null;
-}
+/** An API token as listed: never its value. */
+export const TokenInfo = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  created_at: Type.Number(),
+  last_used_at: Nullable(Type.Number()),
+});
+export type TokenInfo = Static<typeof TokenInfo>;
 
 export interface Session {
   user: Principal;

@@ -9,7 +9,10 @@ import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseDuration as durationMs } from '../../core/duration.js';
 import { ApiError, unauthorized } from '../errors.js';
-import type { Principal } from '../auth/scope.js';
+import { Type, type Static } from '@sinclair/typebox';
+import { LANGS } from '../../config/schema.js';
+import { Nullable, StringEnum } from '../../core/schema.js';
+import { ROLES, ScopeEntry, type Principal } from '../auth/scope.js';
 import type { AuthStore } from '../auth/store.js';
 
 export const SESSION_COOKIE = 'pw_session';
@@ -120,6 +123,15 @@ export function endSession(req: FastifyRequest, reply: FastifyReply, store: Auth
   reply.clearCookie(SESSION_COOKIE, { path: '/' });
 }
 
-export function publicUser(p: Principal) {
+/** A user as the API shows it: no id, no hash. */
+export const PublicUser = Type.Object({
+  name: Type.String(),
+  role: StringEnum(ROLES),
+  scope: Type.Array(ScopeEntry),
+  lang: Nullable(StringEnum(LANGS)),
+});
+export type PublicUser = Static<typeof PublicUser>;
+
+export function publicUser(p: Principal): PublicUser {
   return { name: p.name, role: p.role, scope: p.scope, lang: p.lang };
 }

@@ -1,17 +1,24 @@
 /**
- * The JSON API under /api/v1. Every route has a TypeBox schema (unknown fields → 400) and goes
+ * The JSON API under /api/v1. Every route has a TypeBox schema for its input (unknown fields → 400)
+ * and for each answer (declared by the module that builds the data; serialized through it), and goes
  * through the Service (scope → 404, role → 403). Auth: Bearer token or session cookie + x-csrf-token.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { SITE_STATES } from '../../store/schema.js';
+import { HISTORY_KINDS } from '../../store/reader.js';
 import { LANGS } from '../../config/schema.js';
+import { StringEnum as lit } from '../../core/schema.js';
+import { Incident, RunbookStepRecord } from '../../alerting/incidents.js';
+import { MaintenanceWindow } from '../../alerting/maintenance.js';
 import { ErrorBody, badRequest, unauthorized, notFound } from '../errors.js';
-import { COVERAGE_GROUPS, HISTORY_KINDS } from '../deps.js';
-import { endSession, publicUser, requireUser, startSession } from '../plugins/auth.js';
+import { COVERAGE_GROUPS } from '../deps.js';
+import { CoverageReport, RunbookView, Series } from '../adapters.js';
+import { TokenInfo } from '../auth/store.js';
+import { AuditPage, IncidentDetail, MaintenanceItem, Page, ReloadResult, RunbookSummary, SiteDetail, SiteStatus } from '../service.js';
+import { PublicUser, endSession, publicUser, requireUser, startSession } from '../plugins/auth.js';
 
 const closed = <T extends Record<string, TSchema>>(props: T) => Type.Object(props, { additionalProperties: false });
-const lit = <T extends readonly string[]>(values: T, opts: object = {}) => Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...opts });
 
 const Paging = {
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
@@ -21,9 +28,6 @@ const Paging = {
 const Time = (description: string) => Type.String({ minLength: 1, maxLength: 40, description: `${description}: ISO 8601 (2026-11-01T00:00:00Z) or epoch ms` });
 const IdParam = closed({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, ErrorBody]));
-/** A 200 whose shape is documented by its summary (kept open so the adapters may add fields). */
-const Ok = Type.Unknown();
-
 /** `group` filter; `district` is its name from before the 2025 reform, still accepted. */
 const GroupParam = {
   group: Type.Optional(Type.String({ maxLength: 200, description: 'the optional group between province and commune (or Province/Group)' })),
@@ -34,17 +38,6 @@ function withGroup<Q extends { group?: string; district?: string }>(q: Q): Omit<
   return rest.group === undefined && district !== undefined ? { ...rest, group: district } : rest;
 }
 
-const SiteOut = Type.Object({
-  id: Type.String(), name: Type.String(), kind: Type.String(), province: Type.String(), group: Type.Optional(Type.String()), commune: Type.String(),
-  village: Type.Optional(Type.String()), lat: Type.Optional(Type.Number()), lon: Type.Optional(Type.Number()), host: Type.String(),
-  // Only the version ever leaves the server: never a community or key.
-  snmp: Type.Union([Type.Literal(false), Type.Object({ version: Type.String() }, { additionalProperties: false })]),
-  parent: Type.Optional(Type.String()), uplink: Type.Optional(Type.String()), vendor: Type.Optional(Type.String()),
-  wan_interface: Type.Optional(Type.String()), tags: Type.Array(Type.String()), added: Type.Optional(Type.String()),
-  contacts: Type.Array(Type.Object({ name: Type.String(), phone: Type.Optional(Type.String()), zalo: Type.Optional(Type.String()), email: Type.Optional(Type.String()), lang: Type.Optional(Type.String()), role: Type.Optional(Type.String()) })),
-});
-const StateOut = Type.Object({ state: Type.String(), since: Type.Number(), detail: Type.String() });
-const UserOut = Type.Object({ name: Type.String(), role: Type.String(), scope: Type.Array(Type.Object({ level: Type.String(), name: Type.String() })), lang: Type.Union([Type.String(), Type.Null()]) });
 
 /** ISO 8601 or epoch ms → epoch ms; 400 naming the field otherwise. */
 export function parseTime(value: string | undefined, field: string, fallback: number): number {
@@ -65,7 +58,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['auth'], security: [], summary: 'Log in; sets the session cookie and returns the CSRF token (auth.login_attempts_per_minute per client, shared with the web form)',
       body: closed({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 1024 }) }),
-      response: { 200: Type.Object({ user: UserOut, csrf_token: Type.String() }), ...errors(400, 401, 429) },
+      response: { 200: Type.Object({ user: PublicUser, csrf_token: Type.String() }), ...errors(400, 401, 429) },
     },
   }, async (req, reply) => {
     const user = await auth.checkLogin(req.body.username, req.body.password);
@@ -83,13 +76,13 @@ export const apiRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return reply.code(204).send(null);
   });
 
-  app.get('/auth/me', { schema: { tags: ['auth'], response: { 200: Type.Object({ user: UserOut, csrf_token: Type.Union([Type.String(), Type.Null()]) }), ...errors(401) } } }, async (req) => {
+  app.get('/auth/me', { schema: { tags: ['auth'], response: { 200: Type.Object({ user: PublicUser, csrf_token: Type.Union([Type.String(), Type.Null()]) }), ...errors(401) } } }, async (req) => {
     const user = requireUser(req);
     return { user: publicUser(user), csrf_token: req.pwSession?.csrf ?? null };
   });
 
   // ---------------------------------------------------------------- tokens
-  app.get('/tokens', { schema: { tags: ['auth'], summary: 'My API tokens (never their values)' } }, async (req) => {
+  app.get('/tokens', { schema: { tags: ['auth'], summary: 'My API tokens (never their values)', response: { 200: Type.Object({ items: Type.Array(TokenInfo) }), ...errors(401) } } }, async (req) => {
     const user = requireUser(req);
     return { items: auth.listTokens(user.id) };
   });
@@ -121,7 +114,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox = async (app) => {
         commune: Type.Optional(Type.String({ maxLength: 200, description: 'a commune name, or Province/Commune' })), state: Type.Optional(lit(SITE_STATES)),
         sort: Type.Optional(lit(['id', 'worst'] as const)), ...Paging,
       }),
-      response: { 200: Type.Object({ items: Type.Array(Type.Object({ site: SiteOut, state: StateOut })), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() }), ...errors(400, 401) },
+      response: { 200: Page(SiteStatus), ...errors(400, 401) },
     },
   }, async (req) => svc.listSites(requireUser(req), withGroup(req.query)));
 
@@ -129,7 +122,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['sites'], summary: 'One site: state, since when, latest measurements',
       params: closed({ id: Type.String({ maxLength: 64 }) }),
-      response: { 200: Type.Object({ site: SiteOut, state: StateOut, latest: Type.Union([Type.Null(), Type.Object({}, { additionalProperties: true })]) }), ...errors(401, 404) },
+      response: { 200: SiteDetail, ...errors(401, 404) },
     },
   }, async (req) => svc.siteDetail(requireUser(req), req.params.id));
 
@@ -138,7 +131,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['sites'], summary: 'Time series of one site (ping, bandwidth or state); default: the last 24 h',
       params: closed({ id: Type.String({ maxLength: 64 }) }),
       querystring: closed({ what: lit(HISTORY_KINDS), from: Type.Optional(Time('start')), to: Type.Optional(Time('end')) }),
-      response: { 200: Ok, ...errors(400, 401, 404, 503) },
+      response: { 200: Series, ...errors(400, 401, 404, 503) },
     },
   }, async (req) => {
     const user = requireUser(req);
@@ -152,12 +145,12 @@ export const apiRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['incidents'], summary: 'Incidents in my scope, open first',
       querystring: closed({ status: Type.Optional(lit(['open', 'all'] as const, { default: 'open' })), ...Paging }),
-      response: { 200: Ok, ...errors(400, 401) },
+      response: { 200: Page(Incident), ...errors(400, 401) },
     },
   }, async (req) => svc.listIncidents(requireUser(req), { status: req.query.status ?? 'open', limit: req.query.limit, offset: req.query.offset }));
 
   app.get('/incidents/:id', {
-    schema: { tags: ['incidents'], summary: 'An incident with its runbook and the steps recorded so far', params: IdParam, querystring: closed({ lang: Type.Optional(lit(LANGS)) }), response: { 200: Ok, ...errors(400, 401, 404) } },
+    schema: { tags: ['incidents'], summary: 'An incident with its runbook and the steps recorded so far', params: IdParam, querystring: closed({ lang: Type.Optional(lit(LANGS)) }), response: { 200: IncidentDetail, ...errors(400, 401, 404) } },
   }, async (req) => {
     const user = requireUser(req);
     return svc.incidentDetail(user, req.params.id, req.query.lang ?? user.lang ?? s.alerting.default_lang);
@@ -169,7 +162,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['incidents'], summary: 'Acknowledge (admin, operator, trainee)', params: IdParam,
       body: closed({ note: Type.Optional(Type.String({ maxLength: 2000 })) }),
-      response: { 200: Ok, ...errors(400, 401, 403, 404, 409) },
+      response: { 200: Incident, ...errors(400, 401, 403, 404, 409) },
     },
   }, async (req) => svc.acknowledge(requireUser(req), req.params.id, req.body.note?.trim() || null));
 
@@ -177,12 +170,12 @@ export const apiRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags: ['incidents'], summary: 'Record a runbook step as done or undone (admin, operator, trainee)', params: IdParam,
       body: closed({ step: Type.Integer({ minimum: 1, maximum: 100 }), done: Type.Boolean(), note: Type.Optional(Type.String({ maxLength: 2000 })) }),
-      response: { 200: Ok, ...errors(400, 401, 403, 404) },
+      response: { 200: Type.Object({ steps: Type.Array(RunbookStepRecord) }), ...errors(400, 401, 403, 404) },
     },
   }, async (req) => ({ steps: await svc.recordStep(requireUser(req), req.params.id, req.body.step, req.body.done, req.body.note?.trim() || null) }));
 
   // ---------------------------------------------------------------- maintenance
-  app.get('/maintenance', { schema: { tags: ['maintenance'], summary: 'Maintenance windows touching my scope', response: { 200: Ok, ...errors(401) } } }, async (req) => ({
+  app.get('/maintenance', { schema: { tags: ['maintenance'], summary: 'Maintenance windows touching my scope', response: { 200: Type.Object({ items: Type.Array(MaintenanceItem) }), ...errors(401) } } }, async (req) => ({
     items: await svc.listMaintenance(requireUser(req)),
   }));
 
@@ -194,7 +187,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox = async (app) => {
         sites: Names, communes: Names, groups: Names, districts: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 1000, deprecated: true, description: 'read as groups' })),
         start: Time('start'), end: Time('end'), reason: Type.String({ minLength: 1, maxLength: 500 }),
       }),
-      response: { 201: Ok, ...errors(400, 401, 403, 404) },
+      response: { 201: MaintenanceWindow, ...errors(400, 401, 403, 404) },
     },
   }, async (req, reply) => {
     const user = requireUser(req);
@@ -210,12 +203,12 @@ export const apiRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   // ---------------------------------------------------------------- runbooks
-  app.get('/runbooks', { schema: { tags: ['runbooks'], response: { 200: Ok, ...errors(401) } } }, async (req) => {
+  app.get('/runbooks', { schema: { tags: ['runbooks'], response: { 200: Type.Object({ items: Type.Array(RunbookSummary) }), ...errors(401) } } }, async (req) => {
     requireUser(req);
     return { items: svc.listRunbooks() };
   });
   app.get('/runbooks/:lang/:kind', {
-    schema: { tags: ['runbooks'], params: closed({ lang: lit(LANGS), kind: Type.String({ pattern: '^[a-z0-9-]{1,64}$' }) }), response: { 200: Ok, ...errors(400, 401, 404) } },
+    schema: { tags: ['runbooks'], params: closed({ lang: lit(LANGS), kind: Type.String({ pattern: '^[a-z0-9-]{1,64}$' }) }), response: { 200: RunbookView, ...errors(400, 401, 404) } },
   }, async (req) => {
     requireUser(req);
     return svc.getRunbook(req.params.lang, req.params.kind);
@@ -230,7 +223,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox = async (app) => {
         province: Type.Optional(Type.String({ maxLength: 200 })), ...GroupParam, commune: Type.Optional(Type.String({ maxLength: 200 })),
         group_by: Type.Optional(lit([...COVERAGE_GROUPS, 'district'] as const, { default: 'site', description: 'district: read as group' })),
       }),
-      response: { 200: Ok, ...errors(400, 401, 404, 503) },
+      response: { 200: CoverageReport, ...errors(400, 401, 404, 503) },
     },
   }, async (req) => {
     const user = requireUser(req);
@@ -242,10 +235,10 @@ export const apiRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // ---------------------------------------------------------------- admin
   app.post('/admin/inventory/reload', {
-    schema: { tags: ['admin'], summary: 'Reload the inventory file (admin)', response: { 200: Ok, ...errors(400, 401, 403) } },
+    schema: { tags: ['admin'], summary: 'Reload the inventory file (admin)', response: { 200: ReloadResult, ...errors(400, 401, 403) } },
   }, async (req) => svc.reloadInventory(requireUser(req)));
 
   app.get('/admin/audit', {
-    schema: { tags: ['admin'], summary: 'The audit log, newest first (admin)', querystring: closed({ ...Paging }), response: { 200: Ok, ...errors(400, 401, 403) } },
+    schema: { tags: ['admin'], summary: 'The audit log, newest first (admin)', querystring: closed({ ...Paging }), response: { 200: AuditPage, ...errors(400, 401, 403) } },
   }, async (req) => svc.auditLog(requireUser(req), req.query.limit, req.query.offset));
 };

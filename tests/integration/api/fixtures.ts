@@ -71,7 +71,10 @@ export function liveStates(): Map<string, LiveState> {
 }
 
 function incidents(): Incident[] {
-  const base = { cause: null, resolved_at: null, acknowledged_at: null, acknowledged_by: null, ack_note: null, affected: [] as string[], province: PROVINCE };
+  const base = {
+    cause: null, resolved_at: null, acknowledged_at: null, acknowledged_by: null, ack_note: null, affected: [] as string[], province: PROVINCE,
+    notified_at: null, hold_until: null, merged_into: null, duration_s: null, resolve_detail: null, escalated: [] as Incident['escalated'],
+  };
   return [
     { ...base, id: 1, kind: 'site-down', site_id: 'a1', commune: CA, group: D1, state: 'DOWN', detail: 'no reply to 10 pings for 2 checks', opened_at: NOW - 2 * H },
     { ...base, id: 2, kind: 'site-down', site_id: 'c1', commune: CC, group: D2, state: 'DOWN', detail: 'no reply', opened_at: NOW - 3 * H, affected: ['c2'] },
@@ -82,8 +85,8 @@ function incidents(): Incident[] {
 
 function windows(): MaintenanceWindow[] {
   return [
-    { id: 1, sites: [], communes: [CA], groups: [], start: NOW - H, end: NOW + H, reason: 'planned power cut (EVN)', created_by: 'admin', created_at: NOW - 2 * H },
-    { id: 2, sites: [], communes: [], groups: [D2], start: NOW + 24 * H, end: NOW + 26 * H, reason: 'fibre works', created_by: 'admin', created_at: NOW - 2 * H },
+    { id: 1, sites: [], communes: [CA], groups: [], start: NOW - H, end: NOW + H, reason: 'planned power cut (EVN)', created_by: 'admin', created_at: NOW - 2 * H, cron: null, duration_ms: null, source: 'manual' },
+    { id: 2, sites: [], communes: [], groups: [D2], start: NOW + 24 * H, end: NOW + 26 * H, reason: 'fibre works', created_by: 'admin', created_at: NOW - 2 * H, cron: null, duration_ms: null, source: 'csv:evn.csv' },
   ];
 }
 
@@ -125,7 +128,7 @@ export class MemoryIncidents implements IncidentRepo {
     return this.win.map((w) => ({ ...w }));
   }
   createMaintenance(input: MaintenanceInput, at: number): MaintenanceWindow {
-    const w = { ...input, id: this.nextWin++, created_at: at };
+    const w: MaintenanceWindow = { cron: null, duration_ms: null, source: 'manual', ...input, id: this.nextWin++, created_at: at };
     this.win.push(w);
     return w;
   }
@@ -250,8 +253,8 @@ export async function makeFixture(opts: FixtureOptions = {}): Promise<Fixture> {
       const names = [...new Set(sites.map(key))];
       return {
         from: p.from, to: p.to, group_by: p.group_by, target_pct: settings.reports.target_pct,
-        rows: names.map((n, i) => ({ name: n, availability_pct: i === 0 ? 91.5 : 99.2, downtime_min: i === 0 ? 1224 : 115, incidents: i + 1, class: i === 0 ? 'at_risk' : 'live' })),
-        summary: { sites: sites.length, meeting_target: names.length - 1 },
+        rows: names.map((n, i) => ({ name: n, availability_pct: i === 0 ? 91.5 : 99.2, down_min: i === 0 ? 1224 : 115, incidents: i + 1, class: i === 0 ? 'at_risk' : 'live' })),
+        summary: { sites: sites.length, sites_meeting_target: names.length - 1 },
       };
     },
     metrics: () => metrics,

@@ -100,13 +100,17 @@ describe('on the real incident repository (SQLite)', () => {
     }
     expect(repo.steps(incidentId).map((s) => [s.step, s.done, s.by])).toEqual([[1, false, 'trainee'], [2, true, 'trainee']]);
     expect(repo.stepHistory(incidentId)).toHaveLength(3); // the training record keeps every tick
-    const detail = (await f.app.inject({ url: `/api/v1/incidents/${incidentId}`, headers: h })).json() as { history: unknown[] };
+    const detail = (await f.app.inject({ url: `/api/v1/incidents/${incidentId}`, headers: h })).json() as { incident: unknown; steps: unknown; history: unknown[] };
     expect(detail.history).toHaveLength(3);
+    // Serialized through the schema declared beside the repository: every stored field comes through.
+    expect(detail.incident).toEqual(JSON.parse(JSON.stringify(repo.getIncident(incidentId))));
+    expect(detail.steps).toEqual(JSON.parse(JSON.stringify(repo.steps(incidentId))));
 
     const op = bearer(f.tokens.op!);
     const w = await f.app.inject({ method: 'POST', url: '/api/v1/maintenance', headers: op, payload: { communes: [CA], start: '2026-11-21T01:00:00Z', end: '2026-11-21T03:00:00Z', reason: 'EVN cắt điện' } });
     expect(w.statusCode).toBe(201);
     const id = (w.json() as { id: number }).id;
+    expect(w.json()).toEqual(JSON.parse(JSON.stringify(repo.maintenance.list().find((x) => x.id === id))));
     // the alerting side sees it: a1 (Xã An) is in maintenance inside the window, not outside
     const a1 = fleet().sites.find((s) => s.id === 'a1')!;
     expect(repo.maintenance.isInMaintenance(a1, Date.UTC(2026, 10, 21, 2))).toBe(true);

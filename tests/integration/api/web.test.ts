@@ -317,7 +317,7 @@ describe('coverage page', () => {
     expect(f.coverageCalls[0]).toEqual({ from: Date.UTC(2026, 9, 31, 17), to: Date.UTC(2026, 10, 15, 17), group_by: 'commune', sites: ['a1', 'a2', 'a3', 'b1', 'b2'] });
     expect(r.body).toContain('<svg');
     expect(r.body).toContain('91.5%');
-    expect(r.body).toMatch(/<th>downtime_min<\/th>/);
+    expect(r.body).toMatch(/<th>down_min<\/th>/);
     expect(r.body).toContain('<td>at_risk</td>');
   });
   it('defaults to the last 30 days; a bad date is 400; the store down gives a banner, not a crash', async () => {

@@ -48,10 +48,10 @@ const portPairs = (s: Service) => (s.ports ?? []).map((p) => {
 const envDefault = (v: string) => v.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1');
 
 describe('docker-compose.yml', () => {
-  it('has InfluxDB 1.8, Grafana and pointwatch', () => {
+  it('has InfluxDB 1.11, Grafana 12 and pointwatch', () => {
     expect(Object.keys(compose.services).sort()).toEqual(['grafana', 'influxdb', 'pointwatch']);
-    expect(svc('influxdb').image).toBe('influxdb:1.8');
-    expect(svc('grafana').image).toMatch(/^grafana\/grafana(-oss)?:\d+\.\d+\.\d+$/); // pinned
+    expect(svc('influxdb').image).toBe('influxdb:1.11');
+    expect(svc('grafana').image).toMatch(/^grafana\/grafana(-oss)?:12\.\d+\.\d+$/); // pinned
     expect(svc('pointwatch').build).toBe('.');
     expect(svc('pointwatch').command).toEqual(['run']);
   });
@@ -130,6 +130,26 @@ describe('Grafana provisioning', () => {
     expect(mounts(svc('grafana')).map((m) => m.target)).toContain('/etc/grafana/provisioning/datasources');
   });
 
+  // Grafana cannot run here: what can be checked is that every dashboard is one Grafana 12 loads
+  // (core panels only: Grafana 12 removed the Angular ones) and that every query names the provisioned datasource.
+  it('every dashboard JSON uses only Grafana 12 core panels and the provisioned datasource', () => {
+    const uid = parse('config/grafana/provisioning/datasources/pointwatch.yaml').datasources[0].uid as string;
+    const CORE_PANELS = ['timeseries', 'stat', 'bargauge', 'gauge', 'table', 'geomap', 'state-timeline', 'status-history', 'barchart', 'piechart', 'text', 'row'];
+    const files = fs.readdirSync(path.join(ROOT, 'dashboards/json')).filter((f) => f.endsWith('.json'));
+    expect(files.sort()).toEqual(Object.keys(DASHBOARDS).map((n) => `${n}.json`).sort());
+    for (const f of files) {
+      const d = JSON.parse(read(`dashboards/json/${f}`)) as { uid: string; title: string; schemaVersion: number; panels: Array<{ type: string; targets?: Array<{ datasource?: { uid: string } }> }>; templating?: { list: Array<{ type: string; datasource?: { uid: string } }> } };
+      expect(d.uid, f).toMatch(/^[a-z0-9-]{1,40}$/);
+      expect(d.title, f).toBeTruthy();
+      expect(d.schemaVersion, f).toBeGreaterThanOrEqual(36); // migrated by Grafana on load, never refused
+      for (const p of d.panels) {
+        expect(CORE_PANELS, `${f}: panel type ${p.type}`).toContain(p.type);
+        for (const t of p.targets ?? []) expect(t.datasource?.uid, `${f}: ${p.type} query`).toBe(uid);
+      }
+      for (const v of d.templating?.list ?? []) if (v.type === 'query') expect(v.datasource?.uid, `${f}: variable`).toBe(uid);
+    }
+  });
+
   it('the dashboards provider has the keys Grafana reads', () => {
     const p = parse('config/grafana/provisioning/dashboards/pointwatch.yaml');
     expect(p.apiVersion).toBe(1);
@@ -141,9 +161,17 @@ describe('Grafana provisioning', () => {
 
 describe('Dockerfile', () => {
   const lines = read('Dockerfile').split('\n').filter((l) => l.trim() && !l.trim().startsWith('#'));
-  it('is node:20-bookworm-slim with fping, running `pointwatch run`', () => {
-    expect(lines[0]).toBe('FROM node:20-bookworm-slim');
-    expect(lines.join('\n')).toMatch(/apt-get install[^\n]*\bfping\b/);
+  const froms = lines.filter((l) => l.startsWith('FROM '));
+  it('builds on the current Node LTS, then runs dist/ on the slim image of the same Node, with fping', () => {
+    expect(froms).toEqual(['FROM node:24-bookworm AS build', 'FROM node:24-bookworm-slim']);
+    const build = lines.slice(0, lines.indexOf(froms[1]!)).join('\n');
+    const run = lines.slice(lines.indexOf(froms[1]!)).join('\n');
+    expect(build).toMatch(/RUN npm ci\b/);
+    expect(build).toMatch(/npm run build && npm prune --omit=dev/);
+    expect(run).toMatch(/COPY --from=build \/app\/dist \.\/dist/);
+    expect(run).toMatch(/COPY --from=build \/app\/node_modules \.\/node_modules/);
+    expect(run, 'no sources or TypeScript at run time').not.toMatch(/COPY (src|tsconfig)/);
+    expect(run).toMatch(/apt-get install[^\n]*\bfping\b/);
     expect(lines.find((l) => l.startsWith('ENTRYPOINT'))).toContain('bin/pointwatch.js');
     expect(lines.find((l) => l.startsWith('CMD'))).toBe('CMD ["run"]');
   });
@@ -162,7 +190,7 @@ describe('Dockerfile', () => {
     expect(fs.statSync(path.join(ROOT, 'bin/pointwatch.js')).mode & 0o111, 'bin/pointwatch.js is executable').not.toBe(0);
   });
   it('copies only paths that exist', () => {
-    for (const l of lines.filter((x) => x.startsWith('COPY '))) {
+    for (const l of lines.filter((x) => x.startsWith('COPY ') && !x.startsWith('COPY --from'))) {
       const parts = l.split(/\s+/).slice(1, -1);
       for (const p of parts) expect(fs.existsSync(path.join(ROOT, p)), l).toBe(true);
     }

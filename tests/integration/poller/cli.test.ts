@@ -12,16 +12,16 @@ import readline from 'node:readline';
 import snmp from 'net-snmp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PollJson } from '../../../src/poller/report.js';
+import { CLI } from '../../helpers/cli.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
-const BIN = path.join(ROOT, 'bin/pointwatch.js');
 // below the ephemeral range (32768+), where other tests' sockets come from
 const basePort = 10000 + Math.floor(Math.random() * 20000);
 let dir: string;
 let sim: ChildProcessWithoutNullStreams;
 let ready: { control: string; inventory: string; netns: { active: boolean; name?: string }; faults: Record<string, string> };
 
-const cli = (args: string[]) => spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, POINTWATCH_LOG_LEVEL: 'warn' } });
+const cli = (args: string[]) => spawn(process.execPath, [...CLI, ...args], { cwd: ROOT, env: { ...process.env, POINTWATCH_LOG_LEVEL: 'warn' } });
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'pwpoll-cli-'));

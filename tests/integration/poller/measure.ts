@@ -19,13 +19,14 @@ import type { Inventory } from '../../../src/config/schema.js';
 import { createPingProbe } from '../../../src/probes/ping/index.js';
 import { createSnmpProbe } from '../../../src/probes/snmp/index.js';
 import { createPoller } from '../../../src/poller/index.js';
+import { CLI } from '../../helpers/cli.js';
 
 const N = Number(process.argv[2] ?? 500);
 const CYCLES = Number(process.argv[3] ?? 3);
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const dir = await mkdtemp(path.join(os.tmpdir(), 'pwmeasure-'));
 const basePort = 10000 + Math.floor(Math.random() * Math.max(1, 22000 - N)); // below the ephemeral range
-const sim = spawn(process.execPath, [path.join(ROOT, 'bin/pointwatch.js'), 'simulate', '--sites', String(N), '--base-port', String(basePort), '--no-netns', '--out', path.join(dir, 'sites.yaml')], {
+const sim = spawn(process.execPath, [...CLI, 'simulate', '--sites', String(N), '--base-port', String(basePort), '--no-netns', '--out', path.join(dir, 'sites.yaml')], {
   env: { ...process.env, POINTWATCH_LOG_LEVEL: 'warn' },
 });
 const t0 = Date.now();

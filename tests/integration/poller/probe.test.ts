@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/core/logger.js';
 import { createFleet, DEFAULT_CREDS, type Fleet } from '../../../src/sim/fleet.js';
+import { CLI } from '../../helpers/cli.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const basePort = 10000 + Math.floor(Math.random() * 20000); // below the ephemeral range
@@ -27,7 +28,7 @@ afterAll(async () => {
 
 /** Async spawn: the fleet lives in this process and must keep answering. */
 function probe(site: string): Promise<{ code: number | null; out: string; err: string }> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/pointwatch.js'), 'probe', site, '--debug', '--gap', '1', '--inventory', path.join(dir, 'sites.yaml')], {
+  const child = spawn(process.execPath, [...CLI, 'probe', site, '--debug', '--gap', '1', '--inventory', path.join(dir, 'sites.yaml')], {
     cwd: ROOT, env: { ...process.env, POINTWATCH_LOG_LEVEL: 'warn' },
   });
   const r = { code: null as number | null, out: '', err: '' };

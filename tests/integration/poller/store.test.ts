@@ -12,6 +12,7 @@ import { silentLogger } from '../../../src/core/logger.js';
 import { createFleet, type Fleet } from '../../../src/sim/fleet.js';
 import { startInfluxd, type Influxd } from '../../helpers/influxd.js';
 import type { PollJson } from '../../../src/poller/report.js';
+import { CLI } from '../../helpers/cli.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const basePort = 10000 + Math.floor(Math.random() * 20000); // below the ephemeral range
@@ -49,7 +50,7 @@ afterAll(async () => {
 describe('poll --json (with store)', () => {
   it('writes ping, snmp and interface points that read back as printed', async () => {
     // async spawn: the simulated fleet lives in this process and must keep answering
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin/pointwatch.js'), 'poll', '--config', path.join(dir, 'pointwatch.yaml'), '--cycles', '2', '--interval', '2', '--json'], {
+    const child = spawn(process.execPath, [...CLI, 'poll', '--config', path.join(dir, 'pointwatch.yaml'), '--cycles', '2', '--interval', '2', '--json'], {
       cwd: ROOT, env: { ...process.env, POINTWATCH_LOG_LEVEL: 'warn' },
     });
     const r = { stdout: '', stderr: '', status: null as number | null };
