@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { withConfigOptions, loadFromCli, type ConfigOptions } from './options.js';
-import { InputError } from '../core/errors.js';
+import { withConfigOptions, type ConfigOptions } from './options.js';
+import { loadConfig } from '../config/load.js';
 import { checkNotificationSetup, runbooksDir } from '../alerting/notifiers/check.js';
 import { escalationGaps } from '../alerting/escalation.js';
 import { communeKey, groupKey } from '../inventory/places.js';
@@ -11,7 +11,8 @@ export function register(program: Command): void {
       .command('check-config')
       .description('Validate settings and inventory; list EVERY problem as file:line:col (exit 2 on any).'),
   ).action(async (opts: ConfigOptions) => {
-    const cfg = await loadFromCli(opts);
+    // Notifiers and runbooks are checked in the same pass as the files: every problem in one list.
+    const cfg = await loadConfig({ config: opts.config, inventory: opts.inventory, extraChecks: checkNotificationSetup });
     for (const w of cfg.warnings) process.stderr.write(`warning: ${w}\n`);
     // an escalation level that reaches nobody is worth a look before 3 a.m.
     for (const g of escalationGaps(cfg.settings, cfg.inventory)) {
@@ -21,8 +22,6 @@ export function register(program: Command): void {
         : `add to areas: { level: ${g.level}, name: ${g.name}${g.level === 'province' ? '' : `, province: ${g.province}`}, contacts: [...] }`;
       process.stderr.write(`warning: ${cfg.inventoryPath}: ${when}: nobody to tell for ${g.level} '${g.area}' (${g.sites} site${g.sites === 1 ? '' : 's'}): ${fix}\n`);
     }
-    const notifyProblems = checkNotificationSetup(cfg.settings, cfg.settingsPath);
-    if (notifyProblems.length) throw new InputError(`${notifyProblems.length} problem(s) in notifiers or runbooks`, notifyProblems);
     const sites = cfg.inventory.sites;
     const communes = new Set(sites.map((s) => communeKey(s)));
     const provinces = new Set(sites.map((s) => s.province));

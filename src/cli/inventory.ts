@@ -31,7 +31,9 @@ export function importCsv(file: string): { yaml: string; warnings: string[]; cou
   if (!out.length) {
     const { problems: vp, warnings } = validateInventoryObject({ sites: rows.map((r) => r.site) });
     const lineOf = (p: Array<string | number>) => (typeof p[1] === 'number' ? rows[p[1]]?.line ?? 1 : 1);
-    for (const p of vp) out.push(`${file}:${lineOf(p.path)}: column ${csvColumn(p.path)}: ${formatPath(p.path.slice(2)) === '(top level)' ? '' : `${formatPath(p.path.slice(2))}: `}${p.message}`);
+    // Schema problems and cross-field rules come in one list: report them row by row.
+    const row = (p: { path: Array<string | number> }) => (typeof p.path[1] === 'number' ? p.path[1] : -1);
+    for (const p of [...vp].sort((a, b) => row(a) - row(b))) out.push(`${file}:${lineOf(p.path)}: column ${csvColumn(p.path)}: ${formatPath(p.path.slice(2)) === '(top level)' ? '' : `${formatPath(p.path.slice(2))}: `}${p.message}`);
     if (!out.length) {
       return {
         yaml: `# Imported from ${path.basename(file)} by pointwatch inventory import\n${toYaml({ sites: rows.map((r) => r.site) }, { lineWidth: 0 })}`,

@@ -8,9 +8,9 @@ import path from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { InputError } from '../core/errors.js';
 import { Inventory, Settings, type Inventory as InventoryT, type Settings as SettingsT } from './schema.js';
-import { schemaProblems, type Problem } from './validate.js';
+import { aboutRemoved, ruleView, schemaProblems, type Problem } from './validate.js';
 import { parseYamlSource, formatProblem, toPlain, type YamlSource } from './yaml-source.js';
-import { inventoryRules, settingsRules } from './rules.js';
+import { inventoryRules, settingsRules, type InventoryForRules } from './rules.js';
 import { normalizeInventoryAliases, normalizeSettingsAliases } from '../inventory/places.js';
 
 export const DEFAULT_CONFIG = 'config/pointwatch.example.yaml';
@@ -28,6 +28,8 @@ export interface LoadOptions {
   config?: string;
   inventory?: string;
   env?: NodeJS.ProcessEnv;
+  /** More checks of valid settings (notifiers, runbooks), reported with the rest in one pass. */
+  extraChecks?: (settings: SettingsT, settingsPath: string) => string[];
 }
 
 interface Collected {
@@ -110,11 +112,21 @@ export function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.Proc
   return out;
 }
 
-function decode<T>(schema: Parameters<typeof Value.Default>[0], raw: unknown, src: YamlSource, out: Collected): T | null {
+/** The decoded value (null when the schema refused it) and what the cross-field rules may still read. */
+function decode<T>(schema: Parameters<typeof Value.Default>[0], raw: unknown, src: YamlSource, out: Collected): { value: T | null; view: unknown; removed: ReadonlySet<string> } {
   const value = Value.Default(schema, raw ?? {});
   const problems = schemaProblems(schema, value);
   for (const p of problems) out.problems.push(formatProblem(src, p.path, p.message, p.message === 'unknown field'));
-  return problems.length ? null : (value as T);
+  if (!problems.length) return { value: value as T, view: value, removed: new Set() };
+  const partial = ruleView(schema, value);
+  return { value: null, view: partial?.view ?? null, removed: partial?.removed ?? new Set() };
+}
+
+/** The inventory the rules can read despite schema problems, or null when there is no list of sites at all. */
+export function inventoryForRules(view: unknown): InventoryForRules | null {
+  if (!view || typeof view !== 'object' || !Array.isArray((view as InventoryForRules).sites)) return null;
+  const v = view as Partial<InventoryForRules>;
+  return { sites: v.sites!, areas: Array.isArray(v.areas) ? v.areas : [] };
 }
 
 /** Parse the settings file alone (no inventory). */
@@ -132,8 +144,14 @@ function loadSettingsInto(file: string, env: NodeJS.ProcessEnv, out: Collected):
   for (const p of secretProblems) out.problems.push(formatProblem(src, p.path, p.message, true));
   const aliased = normalizeSettingsAliases(applyEnvOverrides(resolved, env));
   for (const p of aliased.problems) (p.warning ? out.warnings : out.problems).push(formatProblem(src, p.path, p.message, true));
-  const settings = decode<SettingsT>(Settings, aliased.value, src, out);
-  if (settings) for (const p of settingsRules(settings)) (p.warning ? out.warnings : out.problems).push(formatProblem(src, p.path, p.message));
+  const { value: settings, view, removed: refused } = decode<SettingsT>(Settings, aliased.value, src, out);
+  // Rules read nested settings freely: they run when what is left (defaults back in place of refused values) is whole.
+  const forRules = settings ?? (view === null ? null : Value.Default(Settings, view));
+  if (forRules && Value.Check(Settings, forRules)) {
+    for (const p of settingsRules(forRules as SettingsT)) {
+      if (!aboutRemoved(p.path, refused)) (p.warning ? out.warnings : out.problems).push(formatProblem(src, p.path, p.message));
+    }
+  }
   // Even when the settings are invalid, the inventory they name is still checked (every problem at once).
   return { settings, inventory: typeof js.inventory === 'string' ? js.inventory : undefined };
 }
@@ -156,8 +174,12 @@ function loadInventoryInto(file: string, env: NodeJS.ProcessEnv, out: Collected)
   for (const p of secretProblems) out.problems.push(formatProblem(src, p.path, p.message, true));
   const aliased = normalizeInventoryAliases(resolved);
   for (const p of aliased.problems) (p.warning ? out.warnings : out.problems).push(formatProblem(src, p.path, p.message, true));
-  const inv = decode<InventoryT>(Inventory, aliased.value, src, out);
-  if (inv) for (const p of inventoryRules(inv)) (p.warning ? out.warnings : out.problems).push(formatProblem(src, p.path, p.message));
+  const { value: inv, view, removed } = decode<InventoryT>(Inventory, aliased.value, src, out);
+  // Schema and cross-field rules in one pass: an unknown key in one site hides no duplicate id in another.
+  const forRules = inventoryForRules(view);
+  for (const p of forRules ? inventoryRules(forRules) : []) {
+    if (!aboutRemoved(p.path, removed)) (p.warning ? out.warnings : out.problems).push(formatProblem(src, p.path, p.message));
+  }
   return inv;
 }
 
@@ -179,6 +201,7 @@ export async function loadConfig(opts: LoadOptions = {}): Promise<LoadedConfig> 
     ? path.resolve(inventoryOverride)
     : path.resolve(path.dirname(settingsPath), settings?.inventory ?? namedInventory ?? 'sites.yaml');
   const inventory = loadInventoryInto(inventoryPath, env, out);
+  if (settings && opts.extraChecks) out.problems.push(...opts.extraChecks(settings, settingsPath));
   if (out.problems.length || !settings || !inventory) {
     const n = out.problems.length;
     throw new InputError(`configuration has ${n} problem${n === 1 ? '' : 's'}`, [...out.problems].sort(byPosition));
@@ -191,11 +214,11 @@ export async function loadConfig(opts: LoadOptions = {}): Promise<LoadedConfig> 
 /** Validate an inventory object that did not come from a YAML file (CSV import); problems name the path. */
 export function validateInventoryObject(raw: unknown): { inventory: InventoryT | null; problems: Problem[]; warnings: Problem[] } {
   const aliased = normalizeInventoryAliases(raw);
-  const aliasProblems = aliased.problems.filter((p) => !p.warning);
   const value = Value.Default(Inventory, structuredClone(aliased.value));
-  const problems = [...aliasProblems, ...schemaProblems(Inventory, value)];
-  if (problems.length) return { inventory: null, problems, warnings: [] };
-  const inv = value as InventoryT;
-  const rules = inventoryRules(inv);
-  return { inventory: rules.some((r) => !r.warning) ? null : inv, problems: rules.filter((r) => !r.warning), warnings: [...aliased.problems.filter((p) => p.warning), ...rules.filter((r) => r.warning)] };
+  const problems = [...aliased.problems.filter((p) => !p.warning), ...schemaProblems(Inventory, value)];
+  const partial = problems.length ? ruleView(Inventory, value) : { view: value, removed: new Set<string>() };
+  const forRules = inventoryForRules(partial?.view);
+  const rules = (forRules ? inventoryRules(forRules) : []).filter((r) => !aboutRemoved(r.path, partial!.removed));
+  const errors = [...problems, ...rules.filter((r) => !r.warning)];
+  return { inventory: errors.length ? null : (value as InventoryT), problems: errors, warnings: [...aliased.problems.filter((p) => p.warning), ...rules.filter((r) => r.warning)] };
 }

@@ -2,20 +2,30 @@
  * Cross-field rules the schema cannot express. Pure: each returns problems with the path of the
  * field to blame; `warning: true` ones are reported but do not stop pointwatch.
  */
-import type { Inventory, Settings } from './schema.js';
+import type { AreaContacts, Inventory, Settings, Site } from './schema.js';
 import type { Problem } from './validate.js';
 import { parentCycles } from '../inventory/graph.js';
-import { ambiguousNames, areaCovers } from '../inventory/places.js';
+import { ambiguousNames, areaCovers, type Place } from '../inventory/places.js';
 import { parseDuration } from '../core/duration.js';
 
 export interface RuleProblem extends Problem {
   warning?: boolean;
 }
 
-export function inventoryRules(inv: Inventory): RuleProblem[] {
+/**
+ * An inventory as the rules see it: checked in the same pass as the schema, so a field the schema
+ * refused (or that is missing) is absent here, and its problem comes from the schema.
+ */
+export interface InventoryForRules {
+  sites: Array<Partial<Site>>;
+  areas: Array<Partial<AreaContacts>>;
+}
+
+export function inventoryRules(inv: InventoryForRules | Inventory): RuleProblem[] {
   const out: RuleProblem[] = [];
   const firstIndex = new Map<string, number>();
   inv.sites.forEach((s, i) => {
+    if (s.id === undefined) return;
     const prev = firstIndex.get(s.id);
     if (prev !== undefined) out.push({ path: ['sites', i, 'id'], message: `duplicate site id '${s.id}' (also sites[${prev}])` });
     else firstIndex.set(s.id, i);
@@ -25,7 +35,8 @@ export function inventoryRules(inv: Inventory): RuleProblem[] {
     if (s.parent === s.id) out.push({ path: ['sites', i, 'parent'], message: `a site cannot be its own parent` });
     else if (!firstIndex.has(s.parent)) out.push({ path: ['sites', i, 'parent'], message: `parent '${s.parent}' is not the id of any site` });
   });
-  for (const cycle of parentCycles(inv.sites.filter((s) => s.parent !== s.id))) {
+  const linked = (inv.sites as Array<Partial<Site>>).filter((s): s is Partial<Site> & { id: string } => s.id !== undefined && s.parent !== s.id);
+  for (const cycle of parentCycles(linked)) {
     const i = firstIndex.get(cycle[0]!)!;
     out.push({ path: ['sites', i, 'parent'], message: `parent cycle: ${cycle.join(' -> ')}` });
   }
@@ -39,14 +50,19 @@ export function inventoryRules(inv: Inventory): RuleProblem[] {
       }
     }
     if ((s.lat === undefined) !== (s.lon === undefined)) out.push({ path: ['sites', i, s.lat === undefined ? 'lat' : 'lon'], message: 'give both lat and lon, or neither' });
+    if (s.host === undefined) return;
     const key = `${s.host}:${s.snmp ? (s.snmp.port ?? 161) : 'icmp'}`;
     const prev = hostPorts.get(key);
     if (prev !== undefined) out.push({ path: ['sites', i, 'host'], message: `same host and port as sites[${prev}] (${inv.sites[prev]!.id}): both will poll one device`, warning: true });
     else hostPorts.set(key, i);
   });
-  const ambiguous = ambiguousNames(inv.sites);
+  // Sites the schema refused a place field of are left out of the area checks (their problem is reported).
+  const placed = (inv.sites as Array<Partial<Site>>).filter((s): s is Partial<Site> & Place => s.province !== undefined && s.commune !== undefined);
+  const ambiguous = ambiguousNames(placed);
   inv.areas.forEach((a, i) => {
-    if (!inv.sites.some((s) => areaCovers(a, s))) out.push({ path: ['areas', i, 'name'], message: `no site is in ${a.level} '${a.name}'${a.province ? ` of ${a.province}` : ''}`, warning: true });
+    if (a.level === undefined || a.name === undefined) return;
+    const area = { level: a.level, name: a.name, province: a.province };
+    if (!placed.some((s) => areaCovers(area, s))) out.push({ path: ['areas', i, 'name'], message: `no site is in ${a.level} '${a.name}'${a.province ? ` of ${a.province}` : ''}`, warning: true });
     else if (a.level === 'commune' && !a.province && ambiguous.has(a.name)) {
       out.push({ path: ['areas', i, 'name'], message: `commune '${a.name}' is in ${ambiguous.get(a.name)!.join(' and ')}: give its province (or write Province/${a.name})` });
     }

@@ -141,3 +141,58 @@ export function schemaProblems(schema: TSchema, value: unknown, base: Array<stri
   // A union error also reports its parent chain's errors; drop messages already explained deeper.
   return problems.filter((p, i) => problems.findIndex((q) => formatPath(q.path) === formatPath(p.path) && q.message === p.message) === i);
 }
+
+/** Errors that leave a value of the right type: the value still means something to the cross-field rules. */
+const KEEPS_VALUE = new Set<ValueErrorType>([
+  ValueErrorType.ObjectRequiredProperty,
+  ValueErrorType.StringPattern,
+  ValueErrorType.StringFormat,
+  ValueErrorType.StringMinLength,
+  ValueErrorType.StringMaxLength,
+  ValueErrorType.NumberMinimum,
+  ValueErrorType.NumberMaximum,
+  ValueErrorType.IntegerMinimum,
+  ValueErrorType.IntegerMaximum,
+]);
+
+/**
+ * The value with what the schema refused taken out (unknown keys, values of the wrong type, object
+ * unions such as `snmp` that match no branch), so cross-field rules run in the same pass as the
+ * schema. A string that only breaks a pattern or a list of choices is kept: a badly spelled id is
+ * still the id another site names as its parent. A refused object inside a list becomes `{}` (indices
+ * stay those of the file), any other refused list item a hole. Required fields may be missing.
+ */
+export function ruleView(schema: TSchema, value: unknown): { view: unknown; removed: Set<string> } | null {
+  const view = structuredClone(value);
+  const removed = new Set<string>();
+  // A refused list item replaced by {} shows only missing fields (kept): a second round settles; 4 is a bound.
+  for (let round = 0; round < 4; round++) {
+    let changed = false;
+    for (const e of Value.Errors(schema, view)) {
+      if (KEEPS_VALUE.has(e.type) || (typeof e.value === 'string' && literalChoices(e.schema))) continue;
+      const path = pathSegments(e.path);
+      const at = formatPath(path);
+      const last = path.pop();
+      if (last === undefined) return null;
+      let parent: unknown = view;
+      for (const seg of path) parent = parent && typeof parent === 'object' ? (parent as Record<string | number, unknown>)[seg] : undefined;
+      if (!parent || typeof parent !== 'object' || !(last in parent)) continue;
+      const holder = parent as Record<string | number, unknown>;
+      if (Array.isArray(parent) && e.schema[Kind] === 'Object') {
+        if (typeof holder[last] === 'object' && holder[last] !== null && !Array.isArray(holder[last])) continue;
+        holder[last] = {};
+      } else {
+        delete holder[last];
+      }
+      removed.add(at);
+      changed = true;
+    }
+    if (!changed) break;
+  }
+  return { view, removed };
+}
+
+/** Whether a rule's problem is about a value the schema already refused (then the schema's message says it). */
+export function aboutRemoved(path: Array<string | number>, removed: ReadonlySet<string>): boolean {
+  return removed.has(formatPath(path));
+}

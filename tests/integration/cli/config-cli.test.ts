@@ -76,6 +76,7 @@ describe('pointwatch inventory import/export', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual([
       'tests/fixtures/csv/invalid-rows.csv:3: column kind: kind: must be one of cultural_house, info_point, commune_office, school, other (got "library")',
+      "tests/fixtures/csv/invalid-rows.csv:3: column parent: parent: parent 'ubnd-nowhere' is not the id of any site",
       'tests/fixtures/csv/invalid-rows.csv:4: column id: id: "Bad Id" is not valid: stable slug: lowercase letters, digits, dashes',
       'tests/fixtures/csv/invalid-rows.csv:4: column lat: lat: must be <= 90 (got 91)',
       'tests/fixtures/csv/invalid-rows.csv:4: column snmp_community: snmp.community: is required',
