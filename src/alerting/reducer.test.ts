@@ -109,6 +109,10 @@ describe('reduceSite: lossy links are DEGRADED, never DOWN', () => {
     { name: 'SNMP silent while ping answers', step: { snmp: 'timeout' }, open: 'open snmp-unreachable: snmp timeout while ping answers for 3 checks' },
     { name: 'WAN interface down', step: { wan: { oper_up: false } }, open: 'open wan-interface-down: wan ether1 oper down for 3 checks' },
     { name: 'WAN saturated', step: { wan: { in_bps: 95e6 } }, open: 'open saturation: saturation_pct 95 > 90 on wan ether1 for 3 checks' },
+    {
+      name: 'WAN saturated against the 30 Mbit/s package, not the 100 Mbit/s port', step: { wan: { in_bps: 28e6 } }, site: site('b', { bandwidth: { down_mbps: 30 } }),
+      open: 'open saturation: saturation_pct 93.3 > 90 on wan ether1 (down 30 Mbit/s contracted) for 3 checks',
+    },
     { name: '6% loss on fibre (limit 5)', step: { sent: 50, received: 47 }, site: site('f', { uplink: 'fibre' }), open: 'open high-loss: loss_pct 6 > 5 for 3 checks' },
   ];
   for (const c of degraded) {

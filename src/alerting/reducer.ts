@@ -22,6 +22,7 @@
  * Time: a check older than the last one seen (the clock jumped back) is judged at the last
  * time seen, so durations never go negative; an exact replay of the last check is ignored.
  */
+import { wanSaturation } from './saturation.js';
 import type { Settings, Site, Uplink } from '../config/schema.js';
 import { parseDuration } from '../core/duration.js';
 import type { SiteCheck } from '../core/types.js';
@@ -166,10 +167,11 @@ export function observeConditions(check: SiteCheck, site: Site, settings: Settin
       bad: !wan.oper_up,
       detail: `wan ${wan.name} oper down${wan.admin_up ? '' : ' (admin down)'}`,
     };
-    if (wan.oper_up && wan.speed_bps && wan.speed_bps > 0 && (wan.in_bps !== null || wan.out_bps !== null)) {
-      const pct = (Math.max(wan.in_bps ?? 0, wan.out_bps ?? 0) / wan.speed_bps) * 100;
+    const sat = wan.oper_up ? wanSaturation(wan, site.bandwidth) : null;
+    if (sat) {
       const lim = settings.thresholds.saturation_pct;
-      out.saturation = { bad: pct > lim, detail: `saturation_pct ${fmt(pct)} > ${fmt(lim)} on wan ${wan.name}` };
+      const of = sat.basis === 'contracted' ? ` (${sat.direction} ${fmt(sat.capacity_bps / 1e6)} Mbit/s contracted)` : '';
+      out.saturation = { bad: sat.pct > lim, detail: `saturation_pct ${fmt(sat.pct)} > ${fmt(lim)} on wan ${wan.name}${of}` };
     }
   }
   return out;

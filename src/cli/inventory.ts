@@ -15,6 +15,8 @@ function csvColumn(p: Array<string | number>): string {
     if (sub === 'auth' || sub === 'priv') return `snmp_${sub}_${leaf === 'key' ? 'key' : 'protocol'}`;
     return sub === undefined ? 'snmp_version' : `snmp_${String(sub)}`;
   }
+  if (field === 'isp') return sub === 'account' ? 'isp_account' : 'isp';
+  if ((field === 'sim' || field === 'bandwidth' || field === 'router') && typeof sub === 'string') return `${field}_${sub}`;
   return String(field ?? '');
 }
 

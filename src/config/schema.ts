@@ -29,15 +29,19 @@ export const LANGS = ['vi', 'en'] as const;
 export const LEVELS = ['commune', 'group', 'province'] as const;
 /** A commune is a xã, a phường or an đặc khu (special zone). */
 export const COMMUNE_KINDS = ['xa', 'phuong', 'dac_khu'] as const;
+export const POWER_SOURCES = ['grid', 'solar', 'ups', 'generator'] as const;
 
 const lit = <T extends readonly string[]>(values: T, opts: { description?: string; default?: T[number] } = {}) =>
   Type.Union(values.map((v) => Type.Literal(v)) as never, opts) as unknown as TSchema & { static: T[number] };
 
 // ---------------------------------------------------------------- inventory
 
+/** A phone number as people write it: 0912 345 678, 0912.345.678, +84912345678. */
+const PHONE_PATTERN = '^\\+?[0-9 .-]{8,16}$';
+
 export const Contact = closed({
   name: Type.String({ minLength: 1 }),
-  phone: Type.Optional(Type.String({ pattern: '^\\+?[0-9 .-]{8,16}$', description: 'phone number, e.g. 0912 345 678 or +84912345678' })),
+  phone: Type.Optional(Type.String({ pattern: PHONE_PATTERN, description: 'phone number, e.g. 0912 345 678 or +84912345678' })),
   zalo: Type.Optional(Type.String({ minLength: 1, description: 'phone or Zalo user id' })),
   email: Type.Optional(Type.String({ format: 'email' })),
   telegram_chat_id: Type.Optional(Type.String()),
@@ -80,6 +84,25 @@ export const Site = closed({
   contacts: Type.Array(Contact, { default: [] }),
   tags: Type.Array(Type.String(), { default: [] }),
   added: Type.Optional(Type.String({ format: 'date', description: 'date the site went into service (YYYY-MM-DD)' })),
+  // What commune staff need in the field (the printable commune sheet shows it all).
+  sim: Type.Optional(closed({
+    number: Type.String({ pattern: PHONE_PATTERN, description: 'SIM phone number, e.g. 0912 345 678' }),
+    carrier: Type.Optional(Type.String({ minLength: 1, description: 'mobile carrier, e.g. Viettel, VinaPhone, MobiFone' })),
+  }, { description: 'SIM card of a 4G/3G router' })),
+  isp: Type.Optional(closed({
+    name: Type.String({ minLength: 1, description: 'Internet provider, e.g. VNPT, Viettel, FPT' }),
+    account: Type.Optional(Type.String({ minLength: 1, description: 'contract or account number to quote when calling the provider' })),
+  })),
+  bandwidth: Type.Optional(closed({
+    down_mbps: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'contracted download, Mbit/s' })),
+    up_mbps: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'contracted upload, Mbit/s' })),
+  }, { description: 'the contracted package: saturation is judged against it instead of the port speed' })),
+  power: Type.Optional(Type.Array(lit(POWER_SOURCES), { minItems: 1, uniqueItems: true, description: 'power sources, e.g. [grid, ups]' })),
+  key_holder: Type.Optional(Contact),
+  router: Type.Optional(closed({
+    model: Type.Optional(Type.String({ minLength: 1, description: 'e.g. MikroTik hAP ac2' })),
+    serial: Type.Optional(Type.String({ minLength: 1 })),
+  })),
 });
 
 export const AreaContacts = closed({

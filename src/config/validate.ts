@@ -90,6 +90,12 @@ function describe(e: ValueError): string {
     case ValueErrorType.NumberMaximum:
     case ValueErrorType.IntegerMaximum:
       return `must be <= ${e.schema.maximum} (got ${e.value})`;
+    case ValueErrorType.NumberExclusiveMinimum:
+      return `must be > ${e.schema.exclusiveMinimum} (got ${e.value})`;
+    case ValueErrorType.ArrayUniqueItems:
+      return 'must not list the same value twice';
+    case ValueErrorType.ArrayMinItems:
+      return `must list at least ${e.schema.minItems}`;
     case ValueErrorType.StringPattern:
       return `${JSON.stringify(e.value)} is not valid: ${e.schema.description ?? `must match ${e.schema.pattern}`}`;
     case ValueErrorType.StringMinLength:
@@ -153,6 +159,9 @@ const KEEPS_VALUE = new Set<ValueErrorType>([
   ValueErrorType.NumberMaximum,
   ValueErrorType.IntegerMinimum,
   ValueErrorType.IntegerMaximum,
+  ValueErrorType.NumberExclusiveMinimum,
+  ValueErrorType.ArrayMinItems,
+  ValueErrorType.ArrayUniqueItems,
 ]);
 
 /**

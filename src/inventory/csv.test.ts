@@ -1,6 +1,8 @@
+import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
 import { siteWithDefaults } from '../config/defaults.js';
-import { CSV_COLUMNS, parseSitesCsv, sitesToCsv } from './csv.js';
+import { Site, type Site as SiteT } from '../config/schema.js';
+import { CSV_COLUMNS, parseSitesCsv, siteToRow, sitesToCsv } from './csv.js';
 
 const row = (cells: string[]) => cells.join(',');
 
@@ -37,5 +39,40 @@ describe('CSV: two tiers', () => {
     expect(CSV_COLUMNS).not.toContain('district');
     const back = parseSitesCsv(sitesToCsv(sites)).rows.map((r) => siteWithDefaults(r.site));
     expect(back).toEqual(sites);
+  });
+});
+
+const base = Value.Default(Site, {
+  id: 'nvh-lao-chai', name: 'Nhà văn hóa thôn Lao Chải', kind: 'cultural_house', province: 'Lào Cai', commune: 'Y Tý',
+  host: '192.0.2.12', snmp: false,
+}) as SiteT;
+
+describe('CSV columns for field details (sim, isp, bandwidth, power, key holder, router)', () => {
+  const cases: Array<{ name: string; site: Partial<SiteT>; cells: Record<string, string> }> = [
+    { name: 'none given: empty cells', site: {}, cells: { sim_number: '', isp: '', bandwidth_down_mbps: '', power: '', key_holder: '', router_model: '' } },
+    { name: 'a 4G SIM', site: { sim: { number: '0912 000 107', carrier: 'Viettel' } }, cells: { sim_number: '0912 000 107', sim_carrier: 'Viettel' } },
+    { name: 'an ISP without account number', site: { isp: { name: 'VNPT' } }, cells: { isp: 'VNPT', isp_account: '' } },
+    { name: 'a contracted package', site: { bandwidth: { down_mbps: 30, up_mbps: 7.5 } }, cells: { bandwidth_down_mbps: '30', bandwidth_up_mbps: '7.5' } },
+    { name: 'download only', site: { bandwidth: { down_mbps: 100 } }, cells: { bandwidth_down_mbps: '100', bandwidth_up_mbps: '' } },
+    { name: 'two power sources', site: { power: ['solar', 'ups'] }, cells: { power: 'solar; ups' } },
+    { name: 'a key holder', site: { key_holder: { name: 'Bà Lý Thị Mai', phone: '0912000108' } }, cells: { key_holder: 'Bà Lý Thị Mai|0912000108' } },
+    { name: 'router model and serial', site: { router: { model: 'MikroTik hAP ac2', serial: 'HCA08ZZ1234' } }, cells: { router_model: 'MikroTik hAP ac2', router_serial: 'HCA08ZZ1234' } },
+  ];
+  it.each(cases)('$name: exported as cells, imported back the same', ({ site, cells }) => {
+    const s = { ...base, ...site } as SiteT;
+    expect(siteToRow(s)).toMatchObject(cells);
+    const { rows, problems } = parseSitesCsv(sitesToCsv([s]));
+    expect(problems).toEqual([]);
+    expect(Value.Default(Site, rows[0]!.site)).toEqual(s);
+  });
+  it('a spreadsheet without the new columns still imports', () => {
+    const { rows, problems } = parseSitesCsv('id,name,kind,province,commune,host\nx,X,other,P,C,192.0.2.1\n');
+    expect(problems).toEqual([]);
+    expect(rows[0]!.site).not.toHaveProperty('sim');
+    expect(rows[0]!.site).not.toHaveProperty('bandwidth');
+  });
+  it('a bandwidth cell that is not a number is left for the schema to name', () => {
+    const { rows } = parseSitesCsv('id,name,kind,province,commune,host,bandwidth_down_mbps\nx,X,other,P,C,192.0.2.1,30M\n');
+    expect(rows[0]!.site.bandwidth).toEqual({ down_mbps: '30M' });
   });
 });

@@ -9,10 +9,17 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { Contact, Site } from '../config/schema.js';
 
+/** What commune staff need in the field: one flat column per nested value (`sim.number` is `sim_number`). */
+const FIELD_COLUMNS = [
+  'sim_number', 'sim_carrier', 'isp', 'isp_account', 'bandwidth_down_mbps', 'bandwidth_up_mbps', 'power', 'key_holder',
+  'router_model', 'router_serial',
+] as const;
+
 export const CSV_COLUMNS = [
   'id', 'name', 'kind', 'province', 'group', 'commune', 'village', 'lat', 'lon', 'host',
   'snmp_version', 'snmp_community', 'snmp_port', 'snmp_user', 'snmp_auth_protocol', 'snmp_auth_key',
   'snmp_priv_protocol', 'snmp_priv_key', 'parent', 'uplink', 'vendor', 'wan_interface', 'contacts', 'tags', 'added',
+  ...FIELD_COLUMNS,
 ] as const;
 type Column = (typeof CSV_COLUMNS)[number];
 /** Sheets from before the 2025 reform: their `district` column is read as `group`. */
@@ -23,6 +30,13 @@ function contactToCell(c: Contact): string {
   const parts = CONTACT_FIELDS.map((k) => String(c[k] ?? ''));
   while (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
   return parts.join('|');
+}
+
+function contactFromCell(cell: string): Record<string, string> {
+  const parts = cell.split('|').map((p) => p.trim());
+  const c: Record<string, string> = {};
+  CONTACT_FIELDS.forEach((k, i) => { if (parts[i]) c[k] = parts[i]!; });
+  return c;
 }
 
 export function siteToRow(s: Site): Record<Column, string> {
@@ -42,6 +56,12 @@ export function siteToRow(s: Site): Record<Column, string> {
     contacts: s.contacts.map(contactToCell).join('; '),
     tags: s.tags.join('; '),
     added: s.added ?? '',
+    sim_number: s.sim?.number ?? '', sim_carrier: s.sim?.carrier ?? '',
+    isp: s.isp?.name ?? '', isp_account: s.isp?.account ?? '',
+    bandwidth_down_mbps: s.bandwidth?.down_mbps?.toString() ?? '', bandwidth_up_mbps: s.bandwidth?.up_mbps?.toString() ?? '',
+    power: (s.power ?? []).join('; '),
+    key_holder: s.key_holder ? contactToCell(s.key_holder) : '',
+    router_model: s.router?.model ?? '', router_serial: s.router?.serial ?? '',
   };
 }
 
@@ -81,13 +101,21 @@ export function rowToSite(row: Record<string, string>): Record<string, unknown> 
     } else if (row.snmp_community) snmp.community = row.snmp_community;
     out.snmp = snmp;
   }
-  out.contacts = (row.contacts ?? '').split(';').map((c) => c.trim()).filter(Boolean).map((cell) => {
-    const parts = cell.split('|').map((p) => p.trim());
-    const c: Record<string, string> = {};
-    CONTACT_FIELDS.forEach((k, i) => { if (parts[i]) c[k] = parts[i]!; });
-    return c;
-  });
+  out.contacts = (row.contacts ?? '').split(';').map((c) => c.trim()).filter(Boolean).map(contactFromCell);
   out.tags = (row.tags ?? '').split(';').map((t) => t.trim()).filter(Boolean);
+  // Field details: a nested value only when one of its cells is filled (an empty column imports nothing).
+  const group = (key: string, cells: Record<string, unknown>) => {
+    const filled = Object.entries(cells).filter(([, v]) => v !== '' && v !== undefined);
+    if (filled.length) out[key] = Object.fromEntries(filled);
+  };
+  const cell = (k: string) => row[k]?.trim() ?? '';
+  group('sim', { number: cell('sim_number'), carrier: cell('sim_carrier') });
+  group('isp', { name: cell('isp'), account: cell('isp_account') });
+  group('bandwidth', { down_mbps: cell('bandwidth_down_mbps') && num(cell('bandwidth_down_mbps')), up_mbps: cell('bandwidth_up_mbps') && num(cell('bandwidth_up_mbps')) });
+  const power = cell('power').split(';').map((p) => p.trim()).filter(Boolean);
+  if (power.length) out.power = power;
+  if (cell('key_holder')) out.key_holder = contactFromCell(cell('key_holder'));
+  group('router', { model: cell('router_model'), serial: cell('router_serial') });
   return out;
 }
 

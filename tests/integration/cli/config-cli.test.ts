@@ -80,6 +80,9 @@ describe('pointwatch inventory import/export', () => {
       'tests/fixtures/csv/invalid-rows.csv:4: column id: id: "Bad Id" is not valid: stable slug: lowercase letters, digits, dashes',
       'tests/fixtures/csv/invalid-rows.csv:4: column lat: lat: must be <= 90 (got 91)',
       'tests/fixtures/csv/invalid-rows.csv:4: column snmp_community: snmp.community: is required',
+      'tests/fixtures/csv/invalid-rows.csv:5: column sim_number: sim.number: "12" is not valid: SIM phone number, e.g. 0912 345 678',
+      'tests/fixtures/csv/invalid-rows.csv:5: column bandwidth_down_mbps: bandwidth.down_mbps: must be a number (got "30M")',
+      'tests/fixtures/csv/invalid-rows.csv:5: column power: power[0]: must be one of grid, solar, ups, generator (got "wind")',
     ]);
     expect(fs.existsSync(out)).toBe(false);
   });
