@@ -26,6 +26,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   user: () => import('./user.js'),
   maintenance: () => import('./maintenance.js'),
   notify: () => import('./notify.js'),
+  sheet: () => import('./sheet.js'),
 };
 
 const program = new Command('pointwatch')

@@ -67,7 +67,7 @@ export function boardPage(ctx: PageCtx, items: SiteStatus[], storeDown: boolean)
     .sort((a, b) => STATE_CODE[b] - STATE_CODE[a])
     .map((s) => html`<span class="badge" style="background:${STATE_COLOURS[s]}">${stateLabel(L, s)}: ${counts.get(s)!}</span>`);
   const groups = groupByCommune(items).map(
-    (g) => html`<section class="group"><h2>${g.commune} <span class="muted">${g.province} · ${t(L, 'sites_count', { n: g.items.length })}</span></h2>
+    (g) => html`<section class="group"><h2>${g.commune} <span class="muted">${g.province} · ${t(L, 'sites_count', { n: g.items.length })} · <a href="/sheet?province=${encodeURIComponent(g.province)}&amp;commune=${encodeURIComponent(g.commune)}">${t(L, 'sheet_link')}</a></span></h2>
 <ul class="sites">${g.items.map(
       (i) => html`<li>${badge(L, i.state.state)} <a class="name" href="/sites/${encodeURIComponent(i.site.id)}">${i.site.name}</a> <span class="muted">${t(L, 'since', { time: fmtTime(i.state.since, ctx) })} (${fmtDuration(ctx.now - i.state.since)})${i.state.state !== 'UP' && i.state.detail ? html` · ${i.state.detail}` : ''}</span></li>`,
     )}</ul></section>`,

@@ -9,7 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { Lang } from '../config/schema.js';
 import { LANGS } from '../config/schema.js';
-import { ApiError, badRequest, unauthorized } from '../api/errors.js';
+import { ApiError, badRequest, notFound, unauthorized } from '../api/errors.js';
 import { LANG_COOKIE, LOGIN_CSRF_COOKIE, endSession, maskCsrf, requireUser, safeEqual, startSession } from '../api/plugins/auth.js';
 import { randomSecret } from '../api/auth/password.js';
 import { COVERAGE_GROUPS, type CoverageGroup, type CoverageReport, type Series } from '../api/deps.js';
@@ -17,6 +17,7 @@ import type { Principal } from '../api/auth/scope.js';
 import { langFromHeader } from './i18n.js';
 import type { PageCtx } from './layout.js';
 import { boardPage, coveragePage, errorPage, incidentPage, incidentsPage, loginPage, maintenancePage, sitePage } from './pages.js';
+import { communeSheet } from './sheet.js';
 import { epochToLocalDate, localToEpoch } from './time.js';
 import { HTML_PAGE } from '../api/route-contract.js';
 
@@ -156,6 +157,23 @@ export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
     const open = (await svc.listIncidents(user, { status: 'open', limit: 50, offset: 0 })).items.filter((i) => i.site_id === d.site.id || i.affected.includes(d.site.id));
     return sendPage(reply, sitePage(ctxOf(req), d, charts, open));
+  });
+
+  // The printable commune sheet: the commune's sites the user may see (none → 404, as for a site id).
+  app.get('/sheet', {
+    schema: { ...hide, querystring: closed({ province: Type.String({ minLength: 1, maxLength: 200 }), commune: Type.String({ minLength: 1, maxLength: 200 }) }) },
+  }, async (req, reply) => {
+    const user = webUser(req);
+    const { province, commune } = req.query;
+    const sites = svc.listSites(user, { province, commune, limit: 100_000, offset: 0 }).items.map((i) => i.site);
+    if (!sites.length) throw notFound(`commune ${commune} in ${province}`, 'commune');
+    const inv = deps.inventory();
+    const ctx = ctxOf(req);
+    const page = communeSheet({
+      lang: ctx.lang, province, commune, sites, areas: inv.areas, siteNames: new Map(svc.visibleSites(user).map((x) => [x.id, x.name])),
+      printedAt: ctx.now, timeZone: tz, backHref: '/board', ...(ctx.groupLabel ? { groupLabel: ctx.groupLabel } : {}),
+    });
+    return sendPage(reply, page);
   });
 
   // ---------------------------------------------------------------- incidents
