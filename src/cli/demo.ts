@@ -11,6 +11,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
+import { inventoryOnFleet } from '../sim/example.js';
 import { intOption } from './options.js';
 import { stopOnSignals } from './run.js';
 
@@ -19,9 +20,9 @@ export const DEMO_SCENARIO: Array<[number, string, string | null, string]> = [
   [0, 'nvh-y-ty-sin-chai', 'down', 'cultural house Sín Chải (Y Tý) loses power'],
   [0, 'nvh-ban-ho-ban-den', 'lossy:0.3', 'cultural house Bản Dền on a 30 % loss 3G link (must NOT alert)'],
   [0, 'nvh-a-mu-sung-phin-ho', 'slow:8000', 'router at Phìn Hồ answers SNMP too slowly'],
-  [0, 'nvh-can-cau-lu-di-san', 'flapping:45', 'Lù Dì Sán link flaps every 45 s'],
+  [0, 'nvh-can-cau-lu-di-san', 'flapping:45', 'Lù Dì Sán (Si Ma Cai, former Cán Cấu) link flaps every 45 s'],
   [60, 'ubnd-ta-van', 'down', 'commune office Tả Van goes dark: its info point becomes UNREACHABLE (one incident)'],
-  [90, 'nvh-trung-chai-sin-chai', 'reboot', 'Sín Chải (Trung Chải) router reboots after a power blip'],
+  [90, 'nvh-trung-chai-sin-chai', 'reboot', 'Sín Chải (Tả Phìn, former Trung Chải) router reboots after a power blip'],
   [240, 'ubnd-ta-van', null, 'Tả Van comes back'],
 ];
 
@@ -75,8 +76,8 @@ export function register(program: Command): void {
         const fleet = await createFleet({ sites: ids.length, basePort: 12000 + Math.floor(Math.random() * 18000), loopbackBlock: 77, netnsSites: netFaultSites });
         cleanups.push(() => fleet.close());
         if (!fleet.netns.active) say(`note: ${fleet.netns.reason}`);
-        const sites = example.inventory.sites.map((s, i) => ({ ...s, host: fleet.sites[i]!.host, snmp: fleet.sites[i]!.snmp }));
-        fs.writeFileSync(path.join(dir, 'sites.yaml'), `# written by pointwatch demo: the example province on simulated routers\n${stringify({ sites, areas: example.inventory.areas }, { lineWidth: 0 })}`);
+        const onFleet = inventoryOnFleet(example.inventory, fleet.sites);
+        fs.writeFileSync(path.join(dir, 'sites.yaml'), `# written by pointwatch demo: the example province on simulated routers\n${stringify(onFleet, { lineWidth: 0 })}`);
 
         const port = opts.port ?? Number(process.env.POINTWATCH_PORT ?? 8080);
         const settingsFile = path.join(dir, 'pointwatch.yaml');

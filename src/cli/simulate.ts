@@ -1,13 +1,18 @@
 /**
- * `pointwatch simulate [--sites N] [--base-port P] [--faults SPEC] [--out sites.yaml]`: run a
+ * `pointwatch simulate [--sites N | --example [sites.yaml]] [--base-port P] [--faults SPEC] [--out sites.yaml]`: run a
  * simulated fleet of village routers (net-snmp agents on 127.20.x.y, faulty ones in a network
  * namespace when root) until SIGINT/SIGTERM, then clean up (agents, namespace).
  * When ready it prints ONE JSON line on stdout:
  *   {"ready":true,"sites":N,"ports":[first,last],"inventory":PATH,"control":URL,"netns":{...},"faults":{id:fault}}
  * Control API (127.0.0.1): GET /sites; POST /sites/ID/fault?set=down|slow:8000|reboot|none ...
  */
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { stringify } from 'yaml';
+import { DEFAULT_CONFIG, loadConfig } from '../config/load.js';
+import type { Inventory } from '../config/schema.js';
+import { inventoryOnFleet } from '../sim/example.js';
 import { InputError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { createFleet } from '../sim/fleet.js';
@@ -21,7 +26,11 @@ interface SimulateOptions {
   out: string;
   controlPort: number;
   netns: boolean;
+  /** An inventory to stand in for (true: the example province). */
+  example?: string | true;
 }
+
+const EXAMPLE_INVENTORY = 'config/sites.example.yaml';
 
 export function register(program: Command): void {
   program
@@ -33,7 +42,14 @@ export function register(program: Command): void {
     .option('--out <file>', 'write the fleet inventory here', 'sim-sites.yaml')
     .option('--control-port <p>', 'HTTP control port on 127.0.0.1 (0 = any free port)', intOption('--control-port'), 0)
     .option('--no-netns', 'no network namespace: every fault SNMP-level only')
+    .option('--example [inventory]', `stand in for a real inventory (default ${EXAMPLE_INVENTORY}): one router per site, same ids, names, communes and parents; --sites is ignored`)
     .action(async (opts: SimulateOptions) => {
+      let example: Inventory | null = null;
+      if (opts.example !== undefined) {
+        const file = opts.example === true ? EXAMPLE_INVENTORY : opts.example;
+        example = (await loadConfig({ config: DEFAULT_CONFIG, inventory: file })).inventory;
+        opts.sites = example.sites.length;
+      }
       if (opts.sites < 1) throw new InputError('simulate: --sites must be at least 1');
       const faults = parseFaultSpec(opts.faults);
       const logger = createLogger({ level: process.env.POINTWATCH_LOG_LEVEL ?? 'info' });
@@ -50,7 +66,12 @@ export function register(program: Command): void {
       };
       try {
         const out = path.resolve(opts.out);
-        await fleet.writeInventory(out);
+        if (example) {
+          const header = `# The inventory ${opts.example === true ? EXAMPLE_INVENTORY : opts.example} on a simulated fleet (pointwatch simulate --example); rewritten on every start.\n`;
+          await writeFile(out, header + stringify(inventoryOnFleet(example, fleet.sites), { lineWidth: 0 }), 'utf8');
+        } else {
+          await fleet.writeInventory(out);
+        }
         const port = await fleet.listenControl(opts.controlPort);
         const state = fleet.state();
         process.stdout.write(

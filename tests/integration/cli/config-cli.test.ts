@@ -12,7 +12,7 @@ describe('pointwatch check-config', () => {
     const r = runCli(['check-config']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/43 sites in 8 communes, 1 province, 3 groups/);
+    expect(r.stdout).toMatch(/43 sites in 10 communes, 1 province, 3 groups/);
   });
   it('lists every problem as file:line:col and exits 2', () => {
     const r = runCli(['check-config', '--inventory', 'tests/fixtures/config/invalid-kind-and-version.yaml']);
