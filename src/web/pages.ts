@@ -9,6 +9,7 @@ import { STATE_CODE, SITE_STATES, type SiteStateName } from '../store/schema.js'
 import { barChart, lineChart } from './charts.js';
 import { renderMarkdown } from './markdown.js';
 import { html, raw, type Safe } from './html.js';
+import { fieldRows } from './sheet.js';
 import { kindLabel, stateLabel, t, type MsgKey } from './i18n.js';
 import { badge, csrfField, fmtDuration, fmtTime, layout, STATE_COLOURS, type PageCtx } from './layout.js';
 import { communeKey, placeOf } from '../inventory/places.js';
@@ -149,7 +150,8 @@ ${state.detail ? html`<p class="muted">${state.detail}</p>` : ''}
 ${latest?.wan ? html`<dt>WAN</dt><dd>${latest.wan.name}: ${t(L, 'in')} ${mbps(latest.wan.in_bps)} / ${t(L, 'out')} ${mbps(latest.wan.out_bps)} Mbit/s</dd>` : ''}
 <dt>${t(L, 'host')}</dt><dd>${site.host}${site.uplink ? html` · ${t(L, 'uplink')}: ${site.uplink}` : ''}</dd>
 ${site.contacts.length ? html`<dt>${t(L, 'contacts')}</dt><dd>${site.contacts.map((c, i) => html`${i ? ', ' : ''}${c.name}${c.phone ? html` <a href="tel:${c.phone.replace(/[^0-9+]/g, '')}">${c.phone}</a>` : ''}`)}</dd>` : ''}
-</dl></div>
+${fieldRows(L, site).map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}
+</dl><p><a href="/sheet?province=${encodeURIComponent(site.province)}&amp;commune=${encodeURIComponent(site.commune)}">${t(L, 'sheet_link')}</a></p></div>
 ${incidents.length ? html`<h2>${t(L, 'incidents')}</h2><ul>${incidents.map((i) => html`<li><a href="/incidents/${i.id}">#${i.id} ${kindLabel(L, i.kind)}</a> · ${fmtTime(i.opened_at, ctx)}</li>`)}</ul>` : ''}
 ${chartBlock}`;
   return layout(ctx, site.name, body, { banner: charts ? null : t(L, 'store_down') });

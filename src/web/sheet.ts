@@ -56,7 +56,21 @@ function formatPrinted(at: number, timeZone: string): string {
   return `${p.day}/${p.month}/${p.year} ${p.hour}:${p.minute}`;
 }
 
-/** The label/value rows of one site: only what is given (an empty row helps nobody in the field). */
+/** What staff need in the field (router, SIM, provider, package, power, key holder): only what is given. */
+export function fieldRows(lang: Lang, s: Pick<SheetSite, 'router' | 'sim' | 'isp' | 'bandwidth' | 'power' | 'key_holder'>): Array<[string, Safe | string]> {
+  const L = (k: string) => label(lang, k);
+  const rows: Array<[string, Safe | string | undefined]> = [
+    [L('sheet_router'), s.router ? [s.router.model, s.router.serial ? t(lang, 'sheet_serial', { serial: s.router.serial }) : undefined].filter(Boolean).join(', ') : undefined],
+    [L('sheet_sim'), s.sim ? `${s.sim.number}${s.sim.carrier ? ` (${s.sim.carrier})` : ''}` : undefined],
+    [L('sheet_isp'), s.isp ? `${s.isp.name}${s.isp.account ? `, ${t(lang, 'sheet_account', { account: s.isp.account })}` : ''}` : undefined],
+    [L('sheet_bandwidth'), s.bandwidth ? `↓ ${s.bandwidth.down_mbps ?? '?'} / ↑ ${s.bandwidth.up_mbps ?? '?'} Mbit/s` : undefined],
+    [L('sheet_power'), s.power?.length ? s.power.map((p) => L(`power_${p}`)).join(', ') : undefined],
+    [L('sheet_key_holder'), s.key_holder ? contactLine(s.key_holder) : undefined],
+  ];
+  return rows.filter((r): r is [string, Safe | string] => r[1] !== undefined && r[1] !== '');
+}
+
+/** The label/value rows of one site on the sheet: only what is given (an empty row helps nobody in the field). */
 export function siteRows(lang: Lang, s: SheetSite, siteNames: ReadonlyMap<string, string>, groupLabel?: string): Array<[string, Safe | string]> {
   const L = (k: string) => label(lang, k);
   const rows: Array<[string, Safe | string | undefined]> = [
@@ -66,13 +80,8 @@ export function siteRows(lang: Lang, s: SheetSite, siteNames: ReadonlyMap<string
     [L('location'), s.lat !== undefined && s.lon !== undefined ? `${s.lat}, ${s.lon}` : undefined],
     [L('uplink'), s.uplink ? L(`uplink_${s.uplink}`) : undefined],
     [L('sheet_router_address'), s.host],
-    [L('sheet_router'), s.router ? [s.router.model, s.router.serial ? t(lang, 'sheet_serial', { serial: s.router.serial }) : undefined].filter(Boolean).join(', ') : undefined],
     [L('sheet_wan'), s.wan_interface],
-    [L('sheet_sim'), s.sim ? `${s.sim.number}${s.sim.carrier ? ` (${s.sim.carrier})` : ''}` : undefined],
-    [L('sheet_isp'), s.isp ? `${s.isp.name}${s.isp.account ? `, ${t(lang, 'sheet_account', { account: s.isp.account })}` : ''}` : undefined],
-    [L('sheet_bandwidth'), s.bandwidth ? `↓ ${s.bandwidth.down_mbps ?? '?'} / ↑ ${s.bandwidth.up_mbps ?? '?'} Mbit/s` : undefined],
-    [L('sheet_power'), s.power?.length ? s.power.map((p) => L(`power_${p}`)).join(', ') : undefined],
-    [L('sheet_key_holder'), s.key_holder ? contactLine(s.key_holder) : undefined],
+    ...fieldRows(lang, s),
     [L('contacts'), s.contacts.length ? html`<ul class="contacts">${s.contacts.map((c) => html`<li>${contactLine(c)}</li>`)}</ul>` : undefined],
     [L('sheet_parent'), s.parent ? `${siteNames.get(s.parent) ?? s.parent} (${s.parent})` : undefined],
     [L('sheet_in_service'), s.added],

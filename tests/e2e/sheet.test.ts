@@ -113,6 +113,17 @@ describe('printable commune sheet in chromium', () => {
     await page.close();
   });
 
+  it('the site page shows the field details too, and links to its commune sheet', async () => {
+    const page = await ctx.newPage();
+    await page.goto(`${url}/lang/en?next=/board`);
+    await page.goto(`${url}/sites/an-nvh-1`);
+    const text = await page.locator('main').innerText();
+    for (const v of ['Router model', 'MikroTik hAP ac³ LTE6, serial HCA08ZZ1234', '0912 000 207 (Viettel)', 'Viettel, account VT-4G-0207', '↓ 20 / ↑ 5 Mbit/s', 'Solar, UPS', 'Bà Lý Thị Mai: 0912000108']) expect(text).toContain(v);
+    await Promise.all([page.waitForURL(/\/sheet\?/), page.getByRole('link', { name: 'Printable sheet' }).click()]);
+    expect(await page.locator('section.site').count()).toBe(3);
+    await page.close();
+  });
+
   it('in Vietnamese for a Vietnamese reader; another commune is 404 for this operator', async () => {
     const page = await ctx.newPage();
     await page.goto(`${url}/lang/vi?next=/board`);
