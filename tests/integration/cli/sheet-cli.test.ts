@@ -34,6 +34,20 @@ describe('pointwatch sheet', () => {
     expect(sites.some((s) => s.sim || s.isp || s.key_holder)).toBe(true);
   });
 
+  it('a commune name used in two provinces needs --province', () => {
+    const inv = path.join(tmp, 'two.yaml');
+    const site = (id: string, province: string, host: string) => `  - { id: ${id}, name: Nhà văn hóa ${id}, kind: cultural_house, province: ${province}, district: D, commune: Tân Lập, host: ${host}, snmp: false }`;
+    fs.writeFileSync(inv, ['sites:', site('a', 'Phú Thọ', '192.0.2.1'), site('b', 'Thái Nguyên', '192.0.2.2')].join('\n') + '\n');
+    const r = runCli(['sheet', '--inventory', inv, '--commune', 'Tân Lập']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--commune "Tân Lập" is in 2 provinces (Phú Thọ, Thái Nguyên): add --province');
+    const ok = runCli(['sheet', '--inventory', inv, '--commune', 'Tân Lập', '--province', 'Thái Nguyên', '--lang', 'vi']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('Điểm Wi-Fi và liên hệ: Tân Lập, Thái Nguyên');
+    expect(ok.stdout).toContain('Nhà văn hóa b');
+    expect(ok.stdout).not.toContain('Nhà văn hóa a');
+  });
+
   const bad = [
     { name: 'a commune spelled without its marks', args: ['--commune', 'Ta Van'], msg: '--commune "Ta Van": no site in the inventory is in this commune (did you mean "Tả Van"?)' },
     { name: 'a province that has no such commune', args: ['--commune', 'Tả Van', '--province', 'Khánh Hòa'], msg: '--province "Khánh Hòa": no site in the inventory is in this province' },
