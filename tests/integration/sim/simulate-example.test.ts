@@ -6,8 +6,7 @@ import path from 'node:path';
 import snmp from 'net-snmp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
-
-const ROOT = path.resolve(import.meta.dirname, '../../..');
+import { CLI, ROOT } from '../../helpers/cli.js';
 
 describe('pointwatch simulate --example', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfsimex-'));
@@ -24,7 +23,7 @@ describe('pointwatch simulate --example', () => {
   it('writes the example inventory with its ids, communes and parents on loopback routers that answer', { timeout: 120_000 }, async () => {
     const out = path.join(dir, 'sites.yaml');
     const basePort = 10000 + Math.floor(Math.random() * 20000);
-    child = spawn(process.execPath, [path.join(ROOT, 'bin/pointwatch.js'), 'simulate', '--example', '--no-netns', '--base-port', String(basePort), '--out', out], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, [...CLI, 'simulate', '--example', '--no-netns', '--base-port', String(basePort), '--out', out], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     const ready = await new Promise<{ sites: number; inventory: string }>((resolve, reject) => {
       let buf = '';
       child!.stdout!.on('data', (d: Buffer) => {
