@@ -4,8 +4,8 @@ import { inventoryOnFleet } from './example.js';
 
 const example = {
   sites: [
-    siteWithDefaults({ id: 'ubnd-ta-van', name: 'UBND xã Tả Van', kind: 'commune_office', province: 'Lào Cai', district: 'Sa Pa', commune: 'Tả Van', host: '198.51.100.10', snmp: { version: '2c', community: 'public' }, isp: { name: 'VNPT', account: 'LCI-1' } }),
-    siteWithDefaults({ id: 'dtc-ta-van', name: 'Điểm thông tin', kind: 'info_point', province: 'Lào Cai', district: 'Sa Pa', commune: 'Tả Van', host: '198.51.100.11', snmp: false, parent: 'ubnd-ta-van' }),
+    siteWithDefaults({ id: 'ubnd-ta-van', name: 'UBND xã Tả Van', kind: 'commune_office', province: 'Lào Cai', commune: 'Tả Van', host: '198.51.100.10', snmp: { version: '2c', community: 'public' }, isp: { name: 'VNPT', account: 'LCI-1' } }),
+    siteWithDefaults({ id: 'dtc-ta-van', name: 'Điểm thông tin', kind: 'info_point', province: 'Lào Cai', commune: 'Tả Van', host: '198.51.100.11', snmp: false, parent: 'ubnd-ta-van' }),
   ],
   areas: [{ level: 'province' as const, name: 'Lào Cai', contacts: [{ name: 'Trực ban' }] }],
 };

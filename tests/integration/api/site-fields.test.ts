@@ -8,7 +8,7 @@ const field = {
   sim: { number: '0912 000 207', carrier: 'Viettel' }, isp: { name: 'Viettel', account: 'VT-4G-0207' }, bandwidth: { down_mbps: 20, up_mbps: 5 },
   power: ['solar', 'ups'], key_holder: { name: 'Bà Lý Thị Mai', phone: '0912000108' }, router: { model: 'MikroTik LtAP mini LTE kit', serial: 'HCA08ZZ1234' },
 };
-const site = siteWithDefaults({ id: 'a1', name: 'Nhà văn hóa thôn Lao Chải', kind: 'cultural_house', province: PROVINCE, district: D1, commune: CA, host: '192.0.2.22', snmp: { version: '2c', community: 'community-SECRET-fields' }, uplink: '4g', ...field });
+const site = siteWithDefaults({ id: 'a1', name: 'Nhà văn hóa thôn Lao Chải', kind: 'cultural_house', province: PROVINCE, group: D1, commune: CA, host: '192.0.2.22', snmp: { version: '2c', community: 'community-SECRET-fields' }, uplink: '4g', ...field });
 
 let f: Fixture;
 beforeAll(async () => {

@@ -36,7 +36,7 @@ describe('pointwatch sheet', () => {
 
   it('a commune name used in two provinces needs --province', () => {
     const inv = path.join(tmp, 'two.yaml');
-    const site = (id: string, province: string, host: string) => `  - { id: ${id}, name: Nhà văn hóa ${id}, kind: cultural_house, province: ${province}, district: D, commune: Tân Lập, host: ${host}, snmp: false }`;
+    const site = (id: string, province: string, host: string) => `  - { id: ${id}, name: Nhà văn hóa ${id}, kind: cultural_house, province: ${province}, commune: Tân Lập, host: ${host}, snmp: false }`;
     fs.writeFileSync(inv, ['sites:', site('a', 'Phú Thọ', '192.0.2.1'), site('b', 'Thái Nguyên', '192.0.2.2')].join('\n') + '\n');
     const r = runCli(['sheet', '--inventory', inv, '--commune', 'Tân Lập']);
     expect(r.code).toBe(2);
