@@ -4,6 +4,12 @@
  */
 export type { Site, Settings, Inventory, SnmpAccess, Contact, Uplink, SiteKind, Lang, Level, NotifierConfig, CommuneKind } from '../config/schema.js';
 
+import type { Site as SiteT } from '../config/schema.js';
+
+/** A site the poller pings and polls: one with a host (push-only sites have none). */
+export type PolledSite = SiteT & { host: string };
+export const isPolled = (s: SiteT): s is PolledSite => s.host !== undefined;
+
 /** A failing target is data, never an exception. */
 export type ProbeStatus = 'ok' | 'timeout' | 'unreachable' | 'error';
 

@@ -31,7 +31,7 @@ export function siteToRow(s: Site): Record<Column, string> {
   const v12 = snmp && snmp.version !== '3' ? snmp : null;
   return {
     id: s.id, name: s.name, kind: s.kind, province: s.province, group: s.group ?? '', commune: s.commune,
-    village: s.village ?? '', lat: s.lat?.toString() ?? '', lon: s.lon?.toString() ?? '', host: s.host,
+    village: s.village ?? '', lat: s.lat?.toString() ?? '', lon: s.lon?.toString() ?? '', host: s.host ?? '',
     snmp_version: snmp ? snmp.version : 'none',
     snmp_community: v12?.community ?? '',
     snmp_port: snmp && snmp.port !== undefined ? String(snmp.port) : '',
