@@ -147,7 +147,7 @@ ${state.detail ? html`<p class="muted">${state.detail}</p>` : ''}
 <dt>${t(L, 'last_reboot')}</dt><dd>${latest?.last_reboot ? fmtTime(latest.last_reboot, ctx, true) : up != null ? fmtTime(ctx.now - up * 1000, ctx, true) : t(L, 'unknown')}</dd>
 <dt>${t(L, 'uptime')}</dt><dd>${up != null ? fmtDuration(up * 1000) : t(L, 'unknown')}</dd>
 ${latest?.wan ? html`<dt>WAN</dt><dd>${latest.wan.name}: ${t(L, 'in')} ${mbps(latest.wan.in_bps)} / ${t(L, 'out')} ${mbps(latest.wan.out_bps)} Mbit/s</dd>` : ''}
-<dt>${t(L, 'host')}</dt><dd>${site.host}${site.uplink ? html` · ${t(L, 'uplink')}: ${site.uplink}` : ''}</dd>
+<dt>${t(L, 'host')}</dt><dd>${site.host ?? ''}${site.push ? html`${site.host ? ' · ' : ''}${t(L, 'push_every', { s: site.push.interval_s })}` : ''}${site.uplink ? html` · ${t(L, 'uplink')}: ${site.uplink}` : ''}</dd>
 ${site.contacts.length ? html`<dt>${t(L, 'contacts')}</dt><dd>${site.contacts.map((c, i) => html`${i ? ', ' : ''}${c.name}${c.phone ? html` <a href="tel:${c.phone.replace(/[^0-9+]/g, '')}">${c.phone}</a>` : ''}`)}</dd>` : ''}
 </dl></div>
 ${incidents.length ? html`<h2>${t(L, 'incidents')}</h2><ul>${incidents.map((i) => html`<li><a href="/incidents/${i.id}">#${i.id} ${kindLabel(L, i.kind)}</a> · ${fmtTime(i.opened_at, ctx)}</li>`)}</ul>` : ''}
