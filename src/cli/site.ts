@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { InputError } from '../core/errors.js';
 import { databaseFile, openDatabase } from '../store/sqlite.js';
 import { PushTokenStore } from '../push/tokens.js';
+import { signingKey } from '../push/signature.js';
 import { AuthStore } from '../api/auth/store.js';
 import { withConfigOptions, loadFromCli, type ConfigOptions } from './options.js';
 
@@ -19,8 +20,9 @@ export function register(program: Command): void {
     site
       .command('token <site>')
       .description('Print a new push token for a push site ONCE (only its hash is stored) and revoke the old one.')
-      .option('--revoke', 'revoke the current token without issuing a new one'),
-  ).action(async (id: string, opts: ConfigOptions & { revoke?: boolean }) => {
+      .option('--revoke', 'revoke the current token without issuing a new one')
+      .option('--routeros', 'print the signing key (SHA-256 of the new token) instead: what contrib/routeros/pointwatch-report.rsc takes'),
+  ).action(async (id: string, opts: ConfigOptions & { revoke?: boolean; routeros?: boolean }) => {
     const { settings, inventory } = await loadFromCli(opts);
     const s = inventory.sites.find((x) => x.id === id);
     if (!s) throw new InputError(`site token: no site "${id}" in the inventory`);
@@ -37,7 +39,7 @@ export function register(program: Command): void {
       }
       const token = tokens.issue(id);
       audit.audit('cli', 'push-token.issue', `site:${id}`);
-      process.stdout.write(`${token}\n`);
+      process.stdout.write(`${opts.routeros ? signingKey(token) : token}\n`);
       process.stderr.write(`push token for ${id}: shown once, put it on the router now (POINTWATCH_TOKEN); the previous one no longer works\n`);
     } finally {
       db.close();

@@ -5,6 +5,7 @@
  *   key       = hex(SHA-256(token))                       (what the server stores: never the token)
  *   signature = hex(HMAC-SHA256(key as ASCII, "<timestamp>.<body>"))
  *   headers   X-Pointwatch-Timestamp: <unix seconds>   X-Pointwatch-Signature: sha256=<hex>
+ *   (or sha512=<hex>, HMAC-SHA512 with the same key: what RouterOS can compute)
  *
  * The token itself never travels and is never stored. (The stored key is enough to sign reports
  * for that site: whoever reads the database can forge its reports, not read or change anything
@@ -26,9 +27,14 @@ export function sign(key: string, timestamp: string, body: string): string {
   return `sha256=${crypto.createHmac('sha256', key).update(`${timestamp}.`).update(body).digest('hex')}`;
 }
 
-/** Constant-time comparison of a received signature header with the expected one. */
+/** `sha512=<hex>`: the same construction with SHA-512 (RouterOS scripts have SHA-512, not SHA-256). */
+export function sign512(key: string, timestamp: string, body: string): string {
+  return `sha512=${crypto.createHmac('sha512', key).update(`${timestamp}.`).update(body).digest('hex')}`;
+}
+
+/** Constant-time comparison of a received signature header (sha256= or sha512=) with the expected one. */
 export function signatureMatches(key: string, timestamp: string, body: string, header: string): boolean {
-  const want = Buffer.from(sign(key, timestamp, body));
+  const want = Buffer.from(header.startsWith('sha512=') ? sign512(key, timestamp, body) : sign(key, timestamp, body));
   const got = Buffer.from(header);
   return want.length === got.length && crypto.timingSafeEqual(want, got);
 }

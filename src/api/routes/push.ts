@@ -47,7 +47,7 @@ export const pushRoutes: FastifyPluginAsyncTypebox = async (app) => {
       description: `Headers: \`${TIMESTAMP_HEADER}\` (unix seconds) and \`${SIGNATURE_HEADER}: sha256=<hex>\`, HMAC-SHA256 keyed with hex(SHA-256(token)) over \`<timestamp>.<body>\`. Body: a PushReport v1 (JSON).`,
       params: Type.Object({ site: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }) }, { additionalProperties: false }),
       // for HTTP clients that cannot set headers (uclient-fetch before OpenWrt 24.10): the same values in the query
-      querystring: Type.Object({ ts: Type.Optional(Type.String({ maxLength: 16 })), sig: Type.Optional(Type.String({ maxLength: 80 })) }, { additionalProperties: false }),
+      querystring: Type.Object({ ts: Type.Optional(Type.String({ maxLength: 16 })), sig: Type.Optional(Type.String({ maxLength: 140 })) }, { additionalProperties: false }),
       response: {
         202: Type.Object({ accepted: Type.Literal(true), site: Type.String(), interval_s: Type.Integer() }),
         ...errors(400, 401, 409, 413, 429),
@@ -60,7 +60,7 @@ export const pushRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const ts = header(req, TIMESTAMP_HEADER) ?? req.query.ts;
     if (ts === undefined || !/^[0-9]{9,11}$/.test(ts)) reject(400, 'bad_timestamp', `${TIMESTAMP_HEADER}: unix seconds required`, site, TIMESTAMP_HEADER);
     const sig = header(req, SIGNATURE_HEADER) ?? req.query.sig;
-    if (sig === undefined || !/^sha256=[0-9a-f]{64}$/.test(sig)) reject(401, 'unauthorized', `${SIGNATURE_HEADER}: sha256=<64 hex digits> required`, site, SIGNATURE_HEADER);
+    if (sig === undefined || !/^sha(256=[0-9a-f]{64}|512=[0-9a-f]{128})$/.test(sig)) reject(401, 'unauthorized', `${SIGNATURE_HEADER}: sha256=<64 hex digits> (or sha512=<128>) required`, site, SIGNATURE_HEADER);
     const pushSite = push.source.site(site);
     const key = pushSite ? push.tokens.keyFor(site) : null;
     if (!pushSite || key === null) reject(401, 'unauthorized', `site "${site}" takes no push reports: not a push site, or no token yet (pointwatch site token ${site})`, site);
