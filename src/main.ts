@@ -41,6 +41,10 @@ import type { MetricSample, PushIngress } from './api/deps.js';
 import { PushSource } from './push/source.js';
 import { PushTokenStore } from './push/tokens.js';
 
+/** Push reports wait at most this long (or for this many) before they are handed on together. */
+const PUSH_LINGER_MS = 200;
+const PUSH_MAX_BATCH = 500;
+
 export interface ServiceOptions extends LoadOptions {
   /** Already loaded configuration (the demo builds its own). */
   loaded?: LoadedConfig;
@@ -147,15 +151,30 @@ export async function startService(opts: ServiceOptions = {}): Promise<Service> 
     onCheck: handOn,
   });
   const pushSource = new PushSource(settings, inventory.sites, clock.now());
+  // Reports leave in batches (one alerting transaction and one write for many), as the poller's checks do
+  let pushBatch: SiteCheck[] = [];
+  let pushTimer: NodeJS.Timeout | null = null;
+  let pushHandedOn: Promise<void> = Promise.resolve();
+  const flushPush = () => {
+    if (pushTimer) clearTimeout(pushTimer);
+    pushTimer = null;
+    const batch = pushBatch;
+    pushBatch = [];
+    if (batch.length) pushHandedOn = pushHandedOn.then(() => handOn(batch)).catch((err) => log.error({ err: errorMessage(err) }, 'push reports not handed on'));
+  };
   const push: PushIngress = {
     source: pushSource,
     tokens: new PushTokenStore(db),
-    onCheck: (c) => handOn([c]),
+    onCheck: (c) => {
+      pushBatch.push(c);
+      if (pushBatch.length >= PUSH_MAX_BATCH) flushPush();
+      else pushTimer ??= setTimeout(flushPush, PUSH_LINGER_MS);
+    },
     stats: { accepted: 0, rejected: {} },
   };
   const silenceTimer = setInterval(() => {
     const late = pushSource.silences(clock.now());
-    if (late.length) void handOn(late);
+    if (late.length) pushHandedOn = pushHandedOn.then(() => handOn(late)).catch((err) => log.error({ err: errorMessage(err) }, 'push silences not handed on'));
   }, settings.push.silence_check_s * 1000);
   silenceTimer.unref();
   let lastCycle: CycleStats | null = null;
@@ -263,6 +282,8 @@ export async function startService(opts: ServiceOptions = {}): Promise<Service> 
         clearInterval(silenceTimer);
         await scheduler.stop();
         await app.close();
+        flushPush();
+        await pushHandedOn;
         await engine.drain(); // notices are sent in the background: let them finish (or be recorded)
         await dispatcher.close();
         await writer.close();

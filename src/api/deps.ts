@@ -106,7 +106,7 @@ export interface ApiDeps {
 export interface PushIngress {
   source: Pick<PushSource, 'site' | 'floor' | 'admit' | 'accept'>;
   tokens: { keyFor(site: string): string | null };
-  /** Hand an accepted report's check on (store + alerting, as the poller's checks). */
+  /** Hand an accepted report's check on (store + alerting, as the poller's checks; batched, so it may return first). */
   onCheck(check: SiteCheck): MaybePromise<void>;
   /** Counted for /metrics. */
   stats: { accepted: number; rejected: Record<string, number> };

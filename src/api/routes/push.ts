@@ -76,7 +76,7 @@ export const pushRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (!parsed.ok) reject(400, parsed.code, parsed.message, site, parsed.field);
     const check = push.source.accept(site, (parsed as Extract<typeof parsed, { ok: true }>).report, now);
     push.stats.accepted++;
-    await push.onCheck(check);
+    await push.onCheck(check); // queued: stored and judged within push linger, after the answer
     return reply.code(202).send({ accepted: true as const, site, interval_s: pushSite!.push!.interval_s });
   });
 };

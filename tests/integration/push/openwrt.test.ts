@@ -344,7 +344,7 @@ describe('push: the OpenWrt reporter under busybox in a namespace, against the r
     const t0 = Date.now();
     await until('a DOWN notice for the village', () => hooks.some((h) => h.event === 'firing' && h.site?.id === CHILD), 20_000);
     const down = hooks.find((h) => h.event === 'firing' && h.site?.id === CHILD)!;
-    process.stdout.write(`PUSH silence: DOWN notice ${((Date.now() - t0) / 1000).toFixed(1)} s after the reporter stopped (interval 5 s × late_factor 2)\n`);
+    process.stdout.write(`PUSH silence: DOWN notice ${((Date.now() - t0) / 1000).toFixed(1)} s after the reporter was killed (interval 5 s × late_factor 2): ${down.detail}\n`);
     expect(down).toMatchObject({ kind: 'site-down', state: 'DOWN' });
     expect(down.detail).toMatch(/no push report for \d+ s \(every 5 s expected\)/);
     expect((await runScript(childToken)).code).toBe(0);
