@@ -35,6 +35,7 @@
 import { isIPv6 } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import snmp from 'net-snmp';
+import { decodeMikrotikLte, MTXR_LTE_ENTRY } from './vendor-lte.js';
 import { isPolled, type PolledSite, type Site, type SnmpResult, type SnmpAccess, type ProbeStatus } from '../../core/types.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
@@ -815,6 +816,11 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
     if (site.vendor === 'mikrotik' || site.vendor === 'ubiquiti') {
       const wc = performance.now() > deadline ? undefined : await wirelessClients(entry, site, deadline);
       if (wc !== undefined) result.wireless_clients = wc;
+    }
+    if (site.vendor === 'mikrotik' && performance.now() < deadline) {
+      // best effort, like the wireless clients: the main result stands without it
+      const lte = decodeMikrotikLte(await walkVendorColumn(entry, MTXR_LTE_ENTRY, deadline).catch(() => []));
+      if (lte) result.lte = lte;
     }
     if (problems.length) {
       result.status = 'error';
