@@ -63,13 +63,22 @@ try {
   const load = spawn(process.execPath, ['--import', 'tsx', path.resolve('tests/bench/push-load.ts'), planFile], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   load.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  // after the first interval every site has reported once: from then on, the steady state
+  let steady: { cpu: number; t: number; ifx: number } | null = null;
+  const steadyTimer = setTimeout(() => { steady = { cpu: selfCpu().self_s, t: performance.now(), ifx: pidCpuS(influxd.pid()!) }; }, o.interval * 1000);
   let peakRss = rssMb();
   const rssTimer = setInterval(() => { peakRss = Math.max(peakRss, rssMb()); }, 1000);
   await new Promise((r) => load.on('close', r));
   clearInterval(rssTimer);
-  const wall = (performance.now() - t0) / 1000;
-  const cpu = selfCpu().self_s - cpu0;
-  const ifx = pidCpuS(influxd.pid()!) - ifx0;
+  clearTimeout(steadyTimer);
+  const tEnd = performance.now();
+  const wall = (tEnd - t0) / 1000;
+  const cpuEnd = selfCpu().self_s;
+  const cpu = cpuEnd - cpu0;
+  const ifxEnd = pidCpuS(influxd.pid()!);
+  const ifx = ifxEnd - ifx0;
+  const st = steady as { cpu: number; t: number; ifx: number } | null;
+  const steadyWall = st ? (tEnd - st.t) / 1000 : 0;
   const loadResult = JSON.parse(out.trim()) as { sent: number; status: Record<string, number>; latency_ms_p50: number; latency_ms_p99: number };
   await svc.stop();
   const count = async (m: string) => {
@@ -90,14 +99,17 @@ try {
     cpu_service_s: Math.round(cpu * 100) / 100,
     cores_service: Math.round((cpu / wall) * 1000) / 1000,
     cpu_ms_per_report: Math.round((cpu / Math.max(1, accepted)) * 1e6) / 1000,
+    cores_service_steady: st && steadyWall > 0 ? Math.round(((cpuEnd - st.cpu) / steadyWall) * 1000) / 1000 : null,
+    steady_window_s: Math.round(steadyWall * 10) / 10,
     cpu_influxd_s: Math.round(ifx * 100) / 100,
+    cores_influxd_steady: st && steadyWall > 0 ? Math.round(((ifxEnd - st.ifx) / steadyWall) * 1000) / 1000 : null,
     cores_influxd: Math.round((ifx / wall) * 1000) / 1000,
     latency_ms_p50: loadResult.latency_ms_p50, latency_ms_p99: loadResult.latency_ms_p99,
     push_points_in_influxdb: await count('push'),
     peak_rss_mb: Math.round(peakRss),
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  process.stderr.write(`\n  push ingest: ${accepted} reports accepted of ${loadResult.sent} in ${result.wall_s} s = ${result.reports_per_s}/s; service ${result.cores_service} of a core (${result.cpu_ms_per_report} ms CPU per report); influxd ${result.cores_influxd} of a core; p50 ${result.latency_ms_p50} ms, p99 ${result.latency_ms_p99} ms\n`);
+  process.stderr.write(`\n  push ingest: ${accepted} reports accepted of ${loadResult.sent} in ${result.wall_s} s = ${result.reports_per_s}/s; service ${result.cores_service} of a core (${result.cpu_ms_per_report} ms CPU per report; after the first interval ${result.cores_service_steady}); influxd ${result.cores_influxd} of a core; p50 ${result.latency_ms_p50} ms, p99 ${result.latency_ms_p99} ms\n`);
   if (o.out) fs.writeFileSync(o.out, `${JSON.stringify(result, null, 2)}\n`);
 } finally {
   await influxd.destroy();
