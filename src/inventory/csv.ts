@@ -13,6 +13,7 @@ export const CSV_COLUMNS = [
   'id', 'name', 'kind', 'province', 'group', 'commune', 'village', 'lat', 'lon', 'host',
   'snmp_version', 'snmp_community', 'snmp_port', 'snmp_user', 'snmp_auth_protocol', 'snmp_auth_key',
   'snmp_priv_protocol', 'snmp_priv_key', 'parent', 'uplink', 'vendor', 'wan_interface', 'contacts', 'tags', 'added',
+  'push_interval_s',
 ] as const;
 type Column = (typeof CSV_COLUMNS)[number];
 /** Sheets from before the 2025 reform: their `district` column is read as `group`. */
@@ -42,6 +43,7 @@ export function siteToRow(s: Site): Record<Column, string> {
     contacts: s.contacts.map(contactToCell).join('; '),
     tags: s.tags.join('; '),
     added: s.added ?? '',
+    push_interval_s: s.push ? String(s.push.interval_s) : '',
   };
 }
 
@@ -68,6 +70,8 @@ export function rowToSite(row: Record<string, string>): Record<string, unknown> 
   set('group', (row.group ?? row[LEGACY_GROUP_COLUMN])?.trim());
   for (const k of ['id', 'name', 'kind', 'province', 'commune', 'village', 'host', 'parent', 'uplink', 'vendor', 'wan_interface', 'added']) set(k, row[k]?.trim());
   set('lat', row.lat ? num(row.lat) : '');
+  // a push site (no host): its router reports every push_interval_s (optional column)
+  if (row.push_interval_s?.trim()) out.push = { interval_s: num(row.push_interval_s.trim()) };
   set('lon', row.lon ? num(row.lon) : '');
   const version = (row.snmp_version ?? '').trim();
   if (version === '' || version === 'none' || version === 'false') out.snmp = false;
