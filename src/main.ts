@@ -39,6 +39,7 @@ import { resolveSessionSecret } from './api/auth/secret.js';
 import { incidentRepoAdapter, historyAdapter, runbookSource, coverageAdapter, LatestTracker } from './api/adapters.js';
 import type { MetricSample, PushIngress } from './api/deps.js';
 import { PushSource } from './push/source.js';
+import { selectShard } from './poller/shard.js';
 import { PushTokenStore } from './push/tokens.js';
 
 /** Push reports wait at most this long (or for this many) before they are handed on together. */
@@ -150,7 +151,8 @@ export async function startService(opts: ServiceOptions = {}): Promise<Service> 
     logger,
     onCheck: handOn,
   });
-  const pushSource = new PushSource(settings, inventory.sites, clock.now());
+  // like the poller, a process takes the push sites of its shard only (the others are another process's)
+  const pushSource = new PushSource(settings, selectShard(inventory.sites, settings.poller.shard), clock.now());
   // Reports leave in batches (one alerting transaction and one write for many), as the poller's checks do
   let pushBatch: SiteCheck[] = [];
   let pushTimer: NodeJS.Timeout | null = null;
@@ -238,7 +240,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<Service> 
       inventory = fresh.inventory;
       sites = siteIndex(inventory);
       engine.setInventory(inventory);
-      pushSource.setSites(inventory.sites);
+      pushSource.setSites(selectShard(inventory.sites, settings.poller.shard));
       log.info({ sites: inventory.sites.length }, 'inventory reloaded');
       return inventory;
     },
