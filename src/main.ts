@@ -107,12 +107,15 @@ export async function startService(opts: ServiceOptions = {}): Promise<Service> 
 
   // the svc tag (service hours) on site_state and ping points: year reports read the daily rollup's split
   const svc = createServiceTagger(settings.reports.service_hours, settings.reports.timezone);
-  /** Site-state and event points for what the engine decided (a push-only site's check stands for its push interval). */
-  const writeEngineOutput = (out: EngineOutput, interval_s: number) => {
+  /**
+   * Site-state and event points for what the engine decided. A push-only site's check stands for
+   * the time its check says it covers (`push.covers_s`: the first silence covers the whole wait).
+   */
+  const writeEngineOutput = (out: EngineOutput, interval_s: number, covers?: ReadonlyMap<string, number>) => {
     const points = [];
     for (const s of out.states) {
       const site = sites.get(s.site);
-      if (site) points.push(statePoint(site, s.ts, s.state, site.host === undefined && site.push ? site.push.interval_s : interval_s, svc));
+      if (site) points.push(statePoint(site, s.ts, s.state, covers?.get(`${s.site}@${s.ts}`) ?? interval_s, svc));
     }
     for (const e of out.events) {
       const subject = e.site ? sites.get(e.site) : { ...e.area };
@@ -136,7 +139,9 @@ export async function startService(opts: ServiceOptions = {}): Promise<Service> 
     writer.write(points);
     latest.record(checks);
     try {
-      writeEngineOutput(await engine.ingest(checks), pingInterval);
+      const covers = new Map<string, number>();
+      for (const c of checks) if (c.push) covers.set(`${c.site}@${c.ts}`, c.push.covers_s);
+      writeEngineOutput(await engine.ingest(checks), pingInterval, covers);
     } catch (err) {
       // Alerting must never stop the measurements from being stored.
       log.error({ err: errorMessage(err) }, 'alert engine failed on a batch');

@@ -95,6 +95,8 @@ export interface PushObservation {
   late_s: number;
   /** The site's push interval (what the silence is measured against). */
   interval_s: number;
+  /** Seconds of the site's time this check stands for (site_state checked_s): an interval, or the whole wait before the first silence. */
+  covers_s: number;
   lte?: LteFigures;
   /** Mobile data used since the previous report, bytes. */
   data_used_bytes?: number;

@@ -85,7 +85,9 @@ describe('push source + reducer', () => {
   it('a site that was never heard of is silent only after a full deadline from the start', () => {
     const src = new PushSource(settings, [pushSite], T0);
     expect(src.silences(T0 + 149_000)).toEqual([]);
-    expect(src.silences(T0 + 150_000).map((c) => c.push)).toEqual([{ status: 'silent', late_s: 150, interval_s: 60 }]);
+    // the first silence stands for the 90 s after the last report's interval, the next ones for an interval each
+    expect(src.silences(T0 + 150_000).map((c) => c.push)).toEqual([{ status: 'silent', late_s: 150, interval_s: 60, covers_s: 90 }]);
+    expect(src.silences(T0 + 210_000).map((c) => c.push)).toEqual([{ status: 'silent', late_s: 210, interval_s: 60, covers_s: 60 }]);
   });
 
   it('a site also polled (it has a host) is never silent here; with SNMP its interfaces are the poller\'s', () => {

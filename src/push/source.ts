@@ -103,7 +103,7 @@ export class PushSource {
       uptime_s: r.uptime_s, rebooted: upd.rebooted, rebooted_at: upd.rebooted_at,
       interfaces: ownIfaces ? upd.rates : [], wan,
       push: {
-        status: 'ok', late_s: Math.round(late_s), interval_s,
+        status: 'ok', late_s: Math.round(late_s), interval_s, covers_s: interval_s,
         ...(r.lte ? { lte: r.lte } : {}),
         ...(r.data_used_bytes !== undefined ? { data_used_bytes: r.data_used_bytes } : {}),
         ...(r.quota_exhausted !== undefined ? { quota_exhausted: r.quota_exhausted } : {}),
@@ -124,11 +124,13 @@ export class PushSource {
       const s = this.st(site.id);
       if (now - s.lastSeen < interval_s * factor * 1000) continue;
       if (s.lastSilent !== null && now - s.lastSilent < interval_s * 1000) continue;
+      // the last report stood for one interval; the first silence stands for the rest of the wait
+      const covers_s = s.lastSilent === null ? Math.max(interval_s, (now - s.lastSeen) / 1000 - interval_s) : (now - s.lastSilent) / 1000;
       s.lastSilent = now;
       out.push({
         site: site.id, ts: now, cycle: ++this.seq, recheck: false, ping: null, snmp: null,
         uptime_s: null, rebooted: false, rebooted_at: null, interfaces: [], wan: null,
-        push: { status: 'silent', late_s: Math.round((now - s.lastSeen) / 1000), interval_s },
+        push: { status: 'silent', late_s: Math.round((now - s.lastSeen) / 1000), interval_s, covers_s: Math.round(covers_s * 10) / 10 },
       });
     }
     return out;
