@@ -24,6 +24,7 @@ import { startService, type Service } from '../../../src/main.js';
 import { sign } from '../../../src/push/signature.js';
 import { PushTokenStore } from '../../../src/push/tokens.js';
 import { signingKey } from '../../../src/push/signature.js';
+import { responseContractProblems } from '../../../src/api/route-contract.js';
 import { runCli } from '../../helpers/cli.js';
 import { startInfluxd, type Influxd } from '../../helpers/influxd.js';
 import { freeTcpPort } from '../../helpers/ports.js';
@@ -374,6 +375,11 @@ describe('push: the OpenWrt reporter under busybox in a namespace, against the r
     // the child, still silent, is now judged on its own: DOWN with its own notice
     await until('the child DOWN on its own', () => hooks.some((h) => h.event === 'firing' && h.site?.id === CHILD), 15_000);
   }, 90_000);
+
+  it('the push route declares its answers (the response contract every API route keeps)', () => {
+    expect(svc.app.pw.routes.some((r) => r.url === '/api/v1/push/:site')).toBe(true);
+    expect(responseContractProblems(svc.app.pw.routes)).toEqual([]);
+  });
 
   it('no token ever reached a log line (debug level, refusals included)', () => {
     expect(logs.length).toBeGreaterThan(10);
