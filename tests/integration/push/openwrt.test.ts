@@ -256,6 +256,30 @@ describe('push: the OpenWrt reporter under busybox in a namespace, against the r
     expect(state).toMatchObject({ state: 'UP', checked_s: 5 });
   }, 60_000);
 
+  it('LTE from uqmi (a QMI modem) and the quota command: the script reads them into the report', async () => {
+    // a stand-in uqmi printing what uqmi -s prints for --get-signal-info and --get-serving-system
+    const fake = path.join(dir, 'fakebin');
+    fs.mkdirSync(fake, { recursive: true });
+    fs.writeFileSync(path.join(fake, 'uqmi'), [
+      '#!/bin/sh',
+      'case "$*" in',
+      '  *--get-signal-info*) echo \'{"type":"lte","rssi":-67,"rsrq":-9,"rsrp":-118,"snr":-2.5}\' ;;',
+      '  *--get-serving-system*) echo \'{"registration":"registered","plmn_mcc":452,"plmn_mnc":4,"plmn_description":"Viettel","roaming":false}\' ;;',
+      'esac',
+      '',
+    ].join('\n'), { mode: 0o755 });
+    const qmiDev = path.join(dir, 'cdc-wdm0');
+    fs.writeFileSync(qmiDev, '');
+    const r = await runScript(childToken, { PATH: `${bin}:${fake}`, POINTWATCH_LTE_CMD: '', POINTWATCH_QMI_DEVICE: qmiDev, POINTWATCH_QUOTA_CMD: 'echo exhausted' });
+    expect(r.code, r.stderr).toBe(0);
+    await sleep(800);
+    const [lte] = await influx(`SELECT rsrp_dbm, rsrq_db, sinr_db, rssi_dbm, operator FROM lte WHERE site = '${CHILD}' ORDER BY time DESC LIMIT 1`);
+    expect(lte).toMatchObject({ rsrp_dbm: -118, rsrq_db: -9, sinr_db: -2.5, rssi_dbm: -67, operator: 'Viettel' });
+    const [p] = await influx(`SELECT quota_exhausted, data_used_bytes FROM push WHERE site = '${CHILD}' ORDER BY time DESC LIMIT 1`);
+    expect(p!.quota_exhausted).toBe(1);
+    expect(Number(p!.data_used_bytes)).toBeGreaterThan(0); // the WAN counters moved since the last report
+  }, 30_000);
+
   it('hostile reports: each a clear 4xx, never a 5xx, and nothing written to influxd', async () => {
     await sleep(500);
     const before = { child: await pointCount(CHILD), parent: await pointCount(PARENT) };
