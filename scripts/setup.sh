@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 declare -A NEED=(
   [influxd]=influxdb [influx]=influxdb-client [snmpd]=snmpd [snmpget]=snmp [snmpsimd]=snmpsim
   [fping]=fping [ip]=iproute2 [iptables]=iptables [chromium]=chromium
-  [prometheus-snmp-exporter]=prometheus-snmp-exporter
+  [prometheus-snmp-exporter]=prometheus-snmp-exporter [busybox]=busybox [openssl]=openssl
 )
 missing=()
 for cmd in "${!NEED[@]}"; do

@@ -3,6 +3,7 @@
  *
  *   config → probes → poller (scheduler) → metrics → store writer (+ spool)
  *                                        ↘ alerting engine → dispatcher → notifiers
+ *   push route (reports) and silence timer → push source → the same hand-on as the poller's checks
  *   api/web (fastify) reads: live state, latest measurements, store reader, incidents, runbooks, reports
  *
  * `startService` is what `pointwatch run` and `pointwatch demo` call; tests call it too.
@@ -36,7 +37,14 @@ import { createInflux } from './store/client.js';
 import { buildServer } from './api/server.js';
 import { resolveSessionSecret } from './api/auth/secret.js';
 import { incidentRepoAdapter, historyAdapter, runbookSource, coverageAdapter, LatestTracker } from './api/adapters.js';
-import type { MetricSample } from './api/deps.js';
+import type { MetricSample, PushIngress } from './api/deps.js';
+import { PushSource } from './push/source.js';
+import { selectShard } from './poller/shard.js';
+import { PushTokenStore } from './push/tokens.js';
+
+/** Push reports wait at most this long (or for this many) before they are handed on together. */
+const PUSH_LINGER_MS = 200;
+const PUSH_MAX_BATCH = 500;
 
 export interface ServiceOptions extends LoadOptions {
   /** Already loaded configuration (the demo builds its own). */
@@ -99,12 +107,15 @@ export async function startService(opts: ServiceOptions = {}): Promise<Service> 
 
   // the svc tag (service hours) on site_state and ping points: year reports read the daily rollup's split
   const svc = createServiceTagger(settings.reports.service_hours, settings.reports.timezone);
-  /** Site-state and event points for what the engine decided. */
-  const writeEngineOutput = (out: EngineOutput, interval_s: number) => {
+  /**
+   * Site-state and event points for what the engine decided. A push-only site's check stands for
+   * the time its check says it covers (`push.covers_s`: the first silence covers the whole wait).
+   */
+  const writeEngineOutput = (out: EngineOutput, interval_s: number, covers?: ReadonlyMap<string, number>) => {
     const points = [];
     for (const s of out.states) {
       const site = sites.get(s.site);
-      if (site) points.push(statePoint(site, s.ts, s.state, interval_s, svc));
+      if (site) points.push(statePoint(site, s.ts, s.state, covers?.get(`${s.site}@${s.ts}`) ?? interval_s, svc));
     }
     for (const e of out.events) {
       const subject = e.site ? sites.get(e.site) : { ...e.area };
@@ -118,6 +129,24 @@ export async function startService(opts: ServiceOptions = {}): Promise<Service> 
   const ping = createPingProbe(settings.poller.ping, { logger, clock });
   const snmp = createSnmpProbe(settings.poller.snmp, { logger, clock });
   const pingInterval = settings.poller.ping.interval_s;
+  /** Where every check goes, polled or pushed: the store, the live view, alerting. One pipeline, two sources. */
+  const handOn = async (checks: SiteCheck[]) => {
+    const points = [];
+    for (const c of checks) {
+      const site = sites.get(c.site);
+      if (site) points.push(...pointsForCheck(site, c, svc));
+    }
+    writer.write(points);
+    latest.record(checks);
+    try {
+      const covers = new Map<string, number>();
+      for (const c of checks) if (c.push) covers.set(`${c.site}@${c.ts}`, c.push.covers_s);
+      writeEngineOutput(await engine.ingest(checks), pingInterval, covers);
+    } catch (err) {
+      // Alerting must never stop the measurements from being stored.
+      log.error({ err: errorMessage(err) }, 'alert engine failed on a batch');
+    }
+  };
   const poller = createPoller({
     settings,
     sites: inventory.sites,
@@ -125,22 +154,36 @@ export async function startService(opts: ServiceOptions = {}): Promise<Service> 
     snmp,
     clock,
     logger,
-    onCheck: async (checks: SiteCheck[]) => {
-      const points = [];
-      for (const c of checks) {
-        const site = sites.get(c.site);
-        if (site) points.push(...pointsForCheck(site, c, svc));
-      }
-      writer.write(points);
-      latest.record(checks);
-      try {
-        writeEngineOutput(await engine.ingest(checks), pingInterval);
-      } catch (err) {
-        // Alerting must never stop the measurements from being stored.
-        log.error({ err: errorMessage(err) }, 'alert engine failed on a batch');
-      }
-    },
+    onCheck: handOn,
   });
+  // like the poller, a process takes the push sites of its shard only (the others are another process's)
+  const pushSource = new PushSource(settings, selectShard(inventory.sites, settings.poller.shard), clock.now());
+  // Reports leave in batches (one alerting transaction and one write for many), as the poller's checks do
+  let pushBatch: SiteCheck[] = [];
+  let pushTimer: NodeJS.Timeout | null = null;
+  let pushHandedOn: Promise<void> = Promise.resolve();
+  const flushPush = () => {
+    if (pushTimer) clearTimeout(pushTimer);
+    pushTimer = null;
+    const batch = pushBatch;
+    pushBatch = [];
+    if (batch.length) pushHandedOn = pushHandedOn.then(() => handOn(batch)).catch((err) => log.error({ err: errorMessage(err) }, 'push reports not handed on'));
+  };
+  const push: PushIngress = {
+    source: pushSource,
+    tokens: new PushTokenStore(db),
+    onCheck: (c) => {
+      pushBatch.push(c);
+      if (pushBatch.length >= PUSH_MAX_BATCH) flushPush();
+      else pushTimer ??= setTimeout(flushPush, PUSH_LINGER_MS);
+    },
+    stats: { accepted: 0, rejected: {} },
+  };
+  const silenceTimer = setInterval(() => {
+    const late = pushSource.silences(clock.now());
+    if (late.length) pushHandedOn = pushHandedOn.then(() => handOn(late)).catch((err) => log.error({ err: errorMessage(err) }, 'push silences not handed on'));
+  }, settings.push.silence_check_s * 1000);
+  silenceTimer.unref();
   let lastCycle: CycleStats | null = null;
   const scheduler = createScheduler({
     settings,
@@ -185,6 +228,8 @@ export async function startService(opts: ServiceOptions = {}): Promise<Service> 
       m('pointwatch_notifications_total', 'Notifications delivered', 'counter', notifierStats.sent, { result: 'sent' }),
       m('pointwatch_notifications_total', 'Notifications that failed', 'counter', notifierStats.failed, { result: 'failed' }),
       m('pointwatch_notifications_pending', 'Deliveries waiting for a retry', 'gauge', dispatcher.pending().length),
+      m('pointwatch_push_reports_total', 'Push reports accepted', 'counter', push.stats.accepted, { result: 'accepted' }),
+      ...Object.entries(push.stats.rejected).map(([code, n]) => m('pointwatch_push_reports_total', 'Push reports refused, by error code', 'counter', n, { result: code })),
     ];
   };
 
@@ -200,6 +245,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<Service> 
       inventory = fresh.inventory;
       sites = siteIndex(inventory);
       engine.setInventory(inventory);
+      pushSource.setSites(selectShard(inventory.sites, settings.poller.shard));
       log.info({ sites: inventory.sites.length }, 'inventory reloaded');
       return inventory;
     },
@@ -213,6 +259,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<Service> 
     sessionSecret: resolveSessionSecret(settings),
     clock,
     logger,
+    push,
   });
 
   let url: string | null = null;
@@ -239,8 +286,11 @@ export async function startService(opts: ServiceOptions = {}): Promise<Service> 
     stop: () => {
       stopping ??= (async () => {
         clearInterval(tickTimer);
+        clearInterval(silenceTimer);
         await scheduler.stop();
         await app.close();
+        flushPush();
+        await pushHandedOn;
         await engine.drain(); // notices are sent in the background: let them finish (or be recorded)
         await dispatcher.close();
         await writer.close();

@@ -18,7 +18,13 @@ import { migrate, type Db } from '../store/sqlite.js';
 import { SITE_STATES, type SiteStateName } from '../store/schema.js';
 import { MaintenanceStore, type MaintenanceInput, type MaintenanceWindow } from './maintenance.js';
 import { ALERT_KINDS, CAUSES, type AlertKind, type Cause, type Notice } from './notice.js';
-import type { SiteAlertState } from './reducer.js';
+import { DEGRADED_KINDS, type SiteAlertState } from './reducer.js';
+
+/** A state saved before a DEGRADED kind existed (weak-signal, quota-exhausted) gets it, quiet. */
+function withAllConditions(s: SiteAlertState): SiteAlertState {
+  for (const k of DEGRADED_KINDS) s.conditions[k] ??= { bad: 0, good: 0, firing: false, since: null, detail: '' };
+  return s;
+}
 
 export const ALERTING_MIGRATIONS = [
   `CREATE TABLE alert_incidents (
@@ -405,7 +411,7 @@ export class IncidentRepository {
 
   loadSiteStates(): Map<string, SiteAlertState> {
     const rows = this.stmt('SELECT site, state FROM alert_site_state').all() as Array<{ site: string; state: string }>;
-    return new Map(rows.map((r) => [r.site, JSON.parse(r.state) as SiteAlertState]));
+    return new Map(rows.map((r) => [r.site, withAllConditions(JSON.parse(r.state) as SiteAlertState)]));
   }
 
   saveSiteStates(states: Iterable<SiteAlertState>, at: number): void {

@@ -9,6 +9,7 @@ import type { SiteStateName } from '../store/schema.js';
 export const ALERT_KINDS = [
   'site-down', 'upstream-down', 'power-cut-suspected', 'high-loss', 'high-latency',
   'snmp-unreachable', 'wan-interface-down', 'saturation', 'flapping', 'rebooted',
+  'weak-signal', 'quota-exhausted',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 

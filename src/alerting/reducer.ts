@@ -11,6 +11,11 @@
  *   `up_after` checks with at least one reply. A lossy link that returns some replies is up.
  * - DEGRADED: loss or RTT over the uplink's thresholds, SNMP failing while ping answers, WAN
  *   interface down, WAN saturated; each for `degraded_after` checks, cleared after `up_after`.
+ * - Push-only sites (no host: src/push): a report is a reply, silence past interval × late_factor
+ *   a lost check. The late factor is already their hysteresis: DOWN on the first silent check, back
+ *   on the first signed report (down_after/up_after are for pings, which a lossy link can lose).
+ * - weak-signal (LTE below thresholds.lte) and quota-exhausted (the router says its data package
+ *   ran out) are DEGRADED conditions like the others, from push reports or MikroTik SNMP.
  * - UNREACHABLE: the site's own checks fail while an ancestor is down: nothing is opened, the
  *   streaks keep counting, so when the ancestor recovers the site is judged at once.
  * - MAINTENANCE: nothing is opened; streaks keep counting.
@@ -25,12 +30,12 @@
 import { wanSaturation } from './saturation.js';
 import type { Settings, Site, Uplink } from '../config/schema.js';
 import { parseDuration } from '../core/duration.js';
-import type { SiteCheck } from '../core/types.js';
+import type { LteFigures, SiteCheck } from '../core/types.js';
 import type { SiteStateName } from '../store/schema.js';
 import type { AlertKind, Cause } from './notice.js';
 
 /** The DEGRADED conditions, each with its own streaks and alert kind. */
-export const DEGRADED_KINDS = ['high-loss', 'high-latency', 'snmp-unreachable', 'wan-interface-down', 'saturation'] as const;
+export const DEGRADED_KINDS = ['high-loss', 'high-latency', 'snmp-unreachable', 'wan-interface-down', 'saturation', 'weak-signal', 'quota-exhausted'] as const;
 export type DegradedKind = (typeof DEGRADED_KINDS)[number];
 
 export interface ConditionState {
@@ -150,6 +155,7 @@ export function observeConditions(check: SiteCheck, site: Site, settings: Settin
   const answered = ping !== null && ping.received > 0;
   const out: Record<DegradedKind, Observation> = {
     'high-loss': null, 'high-latency': null, 'snmp-unreachable': null, 'wan-interface-down': null, saturation: null,
+    'weak-signal': null, 'quota-exhausted': null,
   };
   if (answered) {
     out['high-loss'] = { bad: ping.loss_pct > t.loss_pct, detail: `loss_pct ${fmt(ping.loss_pct)} > ${fmt(t.loss_pct)}` };
@@ -162,7 +168,7 @@ export function observeConditions(check: SiteCheck, site: Site, settings: Settin
     }
   }
   const wan = check.wan ? check.interfaces.find((i) => i.name === check.wan!.name) : undefined;
-  if (wan && check.snmp?.status === 'ok') {
+  if (wan && (check.snmp?.status === 'ok' || check.push?.status === 'ok')) {
     out['wan-interface-down'] = {
       bad: !wan.oper_up,
       detail: `wan ${wan.name} oper down${wan.admin_up ? '' : ' (admin down)'}`,
@@ -174,13 +180,43 @@ export function observeConditions(check: SiteCheck, site: Site, settings: Settin
       out.saturation = { bad: sat.pct > lim, detail: `saturation_pct ${fmt(sat.pct)} > ${fmt(lim)} on wan ${wan.name}${of}` };
     }
   }
+  const lte = check.push?.lte ?? check.snmp?.lte;
+  if (lte) out['weak-signal'] = weakSignal(lte, settings.thresholds.lte);
+  if (check.push?.status === 'ok' && check.push.quota_exhausted !== undefined) {
+    out['quota-exhausted'] = { bad: check.push.quota_exhausted, detail: 'quota_exhausted: the router reports its data package used up' };
+  }
   return out;
+}
+
+/** Signal below any threshold is weak; the detail names every figure below. null: no figure to judge. */
+export function weakSignal(lte: LteFigures, t: Settings['thresholds']['lte']): Observation {
+  const figures = [['rsrp_dbm', lte.rsrp_dbm, t.rsrp_dbm], ['rsrq_db', lte.rsrq_db, t.rsrq_db], ['sinr_db', lte.sinr_db, t.sinr_db]] as const;
+  const known = figures.filter(([, v]) => v !== undefined);
+  if (known.length === 0) return null;
+  const low = known.filter(([, v, lim]) => v! < lim);
+  return { bad: low.length > 0, detail: low.map(([k, v, lim]) => `${k} ${fmt(v!)} < ${fmt(lim)}`).join(', ') || 'signal ok' };
+}
+
+/**
+ * What a check says about the site answering: pings when it was pinged; for a push-only site, a
+ * report (answered) or its silence. null: nothing about reachability (a report from a polled site).
+ */
+export function reachOf(check: SiteCheck, site: Site): { answered: boolean; push: boolean; detail: string; reason?: string } | null {
+  const p = check.ping;
+  if (p !== null) {
+    return { answered: p.received > 0, push: false, detail: `no ping reply: ${p.sent} sent, 0 received`, ...(p.reason ? { reason: p.reason } : {}) };
+  }
+  if (check.push && site.host === undefined) {
+    const x = check.push;
+    return { answered: x.status === 'ok', push: true, detail: `no push report for ${x.late_s} s (every ${x.interval_s} s expected)` };
+  }
+  return null;
 }
 
 /** Why the poller could not judge this check, or null when it could. */
 export function unknownReason(check: SiteCheck): string | null {
   if (check.unknown) return `not checked: ${check.unknown}`;
-  if (check.ping === null) return check.snmp === null ? 'no data' : null;
+  if (check.ping === null) return check.snmp === null && check.push === undefined ? 'no data' : null;
   if (check.ping.status === 'error') return `ping error${check.ping.reason ? `: ${check.ping.reason}` : ''}`;
   return null;
 }
@@ -265,15 +301,16 @@ export function reduceSite(prev: SiteAlertState, check: SiteCheck, ctx: ReduceCo
   }
 
   const unknown = unknownReason(check);
-  if (unknown === null && check.ping !== null) {
+  const reach = unknown === null ? reachOf(check, ctx.site) : null;
+  if (reach !== null) {
     const d = s.down;
-    const p = check.ping;
-    if (p.received === 0) {
+    const [downAfter, upAfter] = reach.push ? [1, 1] : [a.down_after, a.up_after];
+    if (!reach.answered) {
       d.ok = 0;
       d.fail += 1;
       if (d.since === null) d.since = ts;
-      d.detail = `no ping reply: ${p.sent} sent, 0 received, ${checks(d.fail)}${p.reason ? ` (${p.reason})` : ''}`;
-      if (!d.confirmed && d.fail >= a.down_after) {
+      d.detail = reach.push ? reach.detail : `${reach.detail}, ${checks(d.fail)}${reach.reason ? ` (${reach.reason})` : ''}`;
+      if (!d.confirmed && d.fail >= downAfter) {
         d.confirmed = true;
         d.rebooted = false;
         d.uptime_after = null;
@@ -287,7 +324,7 @@ export function reduceSite(prev: SiteAlertState, check: SiteCheck, ctx: ReduceCo
       if (d.confirmed) {
         if (check.rebooted) d.rebooted = true;
         if (d.uptime_after === null && check.uptime_s !== null) d.uptime_after = { uptime_s: check.uptime_s, ts };
-        if (d.ok >= a.up_after) d.confirmed = false;
+        if (d.ok >= upAfter) d.confirmed = false;
       } else {
         d.since = null;
       }

@@ -14,6 +14,8 @@ import type { Inventory, Settings } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Db } from '../store/sqlite.js';
+import type { SiteCheck } from '../core/types.js';
+import type { PushSource } from '../push/source.js';
 
 import type { Incident, RunbookStepRecord } from '../alerting/incidents.js';
 import type { MaintenanceInput, MaintenanceWindow } from '../alerting/maintenance.js';
@@ -96,4 +98,16 @@ export interface ApiDeps {
   sessionSecret: string;
   clock: Clock;
   logger: Logger;
+  /** Push reports (POST /api/v1/push/:site): absent, the route is not served. */
+  push?: PushIngress;
+}
+
+/** What the push route needs: the sites and their state (src/push/source.ts), the tokens, and where checks go. */
+export interface PushIngress {
+  source: Pick<PushSource, 'site' | 'floor' | 'admit' | 'accept'>;
+  tokens: { keyFor(site: string): string | null };
+  /** Hand an accepted report's check on (store + alerting, as the poller's checks; batched, so it may return first). */
+  onCheck(check: SiteCheck): MaybePromise<void>;
+  /** Counted for /metrics. */
+  stats: { accepted: number; rejected: Record<string, number> };
 }

@@ -25,6 +25,7 @@ import { Service } from './service.js';
 import { registerAuth, SESSION_COOKIE } from './plugins/auth.js';
 import { healthRoutes } from './routes/health.js';
 import { apiRoutes } from './routes/api.js';
+import { pushRoutes } from './routes/push.js';
 import { webRoutes, renderErrorPage, PAGE_HEADERS } from '../web/routes.js';
 
 declare module 'fastify' {
@@ -145,6 +146,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   // ---- routes
   await app.register(healthRoutes);
   await app.register(apiRoutes, { prefix: '/api/v1' });
+  if (deps.push) await app.register(pushRoutes, { prefix: '/api/v1' });
   await app.register(webRoutes);
   return app as unknown as FastifyInstance;
 }

@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   dashboards: () => import('./dashboards.js'),
   'backfill-rollups': () => import('./backfill-rollups.js'),
   user: () => import('./user.js'),
+  site: () => import('./site.js'),
   maintenance: () => import('./maintenance.js'),
   notify: () => import('./notify.js'),
   sheet: () => import('./sheet.js'),

@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { InputError, errorMessage } from '../core/errors.js';
 import { SECRET_KEYS, createLogger } from '../core/logger.js';
 import { systemClock } from '../core/clock.js';
-import type { Site, SnmpAccess } from '../core/types.js';
+import { isPolled, type PolledSite, type SnmpAccess } from '../core/types.js';
 import { createPingProbe } from '../probes/ping/index.js';
 import { createSnmpProbe } from '../probes/snmp/index.js';
 import { IF_TABLE, IF_X_TABLE, SYSTEM } from '../probes/snmp/oids.js';
@@ -48,7 +48,7 @@ function formatVarbind(vb: { oid: string; type: number; value: unknown }): strin
   return `${vb.oid} = ${typeName}: ${v}`;
 }
 
-function rawSession(site: Site, access: SnmpAccess, timeout: number, retries: number) {
+function rawSession(site: PolledSite, access: SnmpAccess, timeout: number, retries: number) {
   const common = { port: access.port ?? 161, timeout, retries, transport: isIPv6(site.host) ? 'udp6' : 'udp4' };
   if (access.version === '3') {
     const user: Record<string, unknown> = {
@@ -65,7 +65,7 @@ function rawSession(site: Site, access: SnmpAccess, timeout: number, retries: nu
 }
 
 /** The raw varbinds of system + ifTable + ifXTable, as the agent sent them. Never throws. */
-async function rawVarbinds(site: Site, access: SnmpAccess, timeout: number, retries: number): Promise<string[]> {
+async function rawVarbinds(site: PolledSite, access: SnmpAccess, timeout: number, retries: number): Promise<string[]> {
   const lines: string[] = [];
   const session = rawSession(site, access, timeout, retries);
   const secrets = [access.version === '3' ? [access.auth?.key, access.priv?.key] : [access.community]].flat().filter(Boolean) as string[];
@@ -110,6 +110,7 @@ export function register(program: Command): void {
     const cfg = await loadFromCli(opts);
     const site = cfg.inventory.sites.find((s) => s.id === siteId);
     if (!site) throw new InputError(`probe: no site "${siteId}" in ${cfg.inventoryPath}`);
+    if (!isPolled(site)) throw new InputError(`probe: site "${siteId}" has no host: its router reports in (push), it is never polled`);
     const { settings } = cfg;
     const logger = createLogger({ level: process.env.POINTWATCH_LOG_LEVEL ?? 'warn' });
     const out = (s: string) => process.stdout.write(`${s}\n`);

@@ -49,6 +49,8 @@ export function inventoryRules(inv: InventoryForRules | Inventory): RuleProblem[
         if (part && part.key.length < 8) out.push({ path: ['sites', i, 'snmp', k, 'key'], message: `SNMPv3 ${k} key must be at least 8 characters` });
       }
     }
+    if (s.host === undefined && s.push === undefined) out.push({ path: ['sites', i, 'host'], message: 'give a host to poll, or push: { interval_s } for a router that reports in' });
+    if (s.host === undefined && s.snmp !== false) out.push({ path: ['sites', i, 'snmp'], message: 'SNMP needs a host: a push-only site has snmp: false (or none)' });
     if ((s.lat === undefined) !== (s.lon === undefined)) out.push({ path: ['sites', i, s.lat === undefined ? 'lat' : 'lon'], message: 'give both lat and lon, or neither' });
     if (s.host === undefined) return;
     const key = `${s.host}:${s.snmp ? (s.snmp.port ?? 161) : 'icmp'}`;

@@ -75,8 +75,12 @@ export const Site = closed({
   village: Type.Optional(Type.String()),
   lat: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
   lon: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
-  host: Type.String({ minLength: 1, description: 'IP address or host name of the router' }),
-  snmp: Type.Union([SnmpV1V2, SnmpV3, Type.Literal(false)], { description: 'SNMP access, or false for a ping-only site' }),
+  host: Type.Optional(Type.String({ minLength: 1, description: 'IP address or host name of the router (absent: a push-only site, never polled)' })),
+  snmp: Type.Union([SnmpV1V2, SnmpV3, Type.Literal(false)], { default: false, description: 'SNMP access, or false for a ping-only (or push-only) site' }),
+  // push: the router reports in (behind carrier NAT); src/push/README.md
+  push: Type.Optional(closed({
+    interval_s: Type.Integer({ minimum: 5, maximum: 86400, description: 'seconds between two reports from the router' }),
+  }, { description: 'the router sends a signed report every interval_s seconds (pointwatch site token SITE_ID)' })),
   parent: Type.Optional(Type.String({ description: 'id of the site whose failure makes this one unreachable' })),
   uplink: Type.Optional(lit(UPLINKS)),
   vendor: Type.Optional(lit(VENDORS)),
@@ -146,6 +150,14 @@ const defaultThresholds = {
   satellite: { loss_pct: 10, rtt_ms: 900 },
   other: { loss_pct: 20, rtt_ms: 500 },
 };
+
+const defaultLte = { rsrp_dbm: -110, rsrq_db: -15, sinr_db: 0 };
+/** LTE signal below any of these is `weak-signal` (push reports and MikroTik SNMP alike). */
+const LteThresholds = closed({
+  rsrp_dbm: Type.Number({ minimum: -160, maximum: -30, default: defaultLte.rsrp_dbm, description: 'RSRP below this (dBm) is weak' }),
+  rsrq_db: Type.Number({ minimum: -40, maximum: 0, default: defaultLte.rsrq_db, description: 'RSRQ below this (dB) is weak' }),
+  sinr_db: Type.Number({ minimum: -30, maximum: 50, default: defaultLte.sinr_db, description: 'SINR below this (dB) is weak' }),
+}, { default: defaultLte });
 
 /** Delivery options every notifier has: per-request timeout and attempts inside one send (backoff between). */
 const delivery = {
@@ -284,7 +296,15 @@ export const Settings = closed({
     satellite: UplinkThresholds,
     other: UplinkThresholds,
     saturation_pct: Type.Number({ minimum: 1, maximum: 100, default: 90 }),
-  }, { default: { ...defaultThresholds, saturation_pct: 90 } }),
+    lte: LteThresholds,
+  }, { default: { ...defaultThresholds, saturation_pct: 90, lte: defaultLte } }),
+  push: closed({
+    late_factor: Type.Number({ minimum: 1.1, maximum: 20, default: 2.5, description: 'a push site is DOWN when no report came for interval_s × this' }),
+    max_clock_skew_s: Type.Integer({ minimum: 10, maximum: 3600, default: 300, description: 'a report signed further than this from the server clock is refused (replay window)' }),
+    max_body_bytes: Type.Integer({ minimum: 1024, maximum: 1048576, default: 16384, description: 'largest report accepted (413 above)' }),
+    reports_per_interval: Type.Integer({ minimum: 1, maximum: 60, default: 4, description: 'a site may send this many reports per interval_s (and as a burst); 429 beyond' }),
+    silence_check_s: Type.Integer({ minimum: 1, maximum: 60, default: 5, description: 'how often late push sites are looked for' }),
+  }, { default: {} }),
   alerting: closed({
     down_after: Type.Integer({ minimum: 1, maximum: 20, default: 2, description: 'failed checks (the fast re-check counts) before DOWN' }),
     up_after: Type.Integer({ minimum: 1, maximum: 20, default: 2, description: 'good checks before UP again' }),

@@ -4,6 +4,12 @@
  */
 export type { Site, Settings, Inventory, SnmpAccess, Contact, Uplink, SiteKind, Lang, Level, NotifierConfig, CommuneKind } from '../config/schema.js';
 
+import type { Site as SiteT } from '../config/schema.js';
+
+/** A site the poller pings and polls: one with a host (push-only sites have none). */
+export type PolledSite = SiteT & { host: string };
+export const isPolled = (s: SiteT): s is PolledSite => s.host !== undefined;
+
 /** A failing target is data, never an exception. */
 export type ProbeStatus = 'ok' | 'timeout' | 'unreachable' | 'error';
 
@@ -64,6 +70,38 @@ export interface SnmpResult {
   interfaces?: InterfaceCounters[];
   /** Vendor profile extras (MikroTik/Ubiquiti wireless clients). */
   wireless_clients?: number;
+  /** LTE radio figures (MikroTik mtxrLTEModemTable), when the agent has a modem. */
+  lte?: LteFigures;
+}
+
+/** LTE radio figures, from a push report or a MikroTik's SNMP: the same fields either way. */
+export interface LteFigures {
+  rsrp_dbm?: number;
+  rsrq_db?: number;
+  sinr_db?: number;
+  rssi_dbm?: number;
+  /** E-UTRAN cell id (28 bits: eNB id × 256 + sector). */
+  cell_id?: number;
+  enb_id?: number;
+  operator?: string;
+  band?: string;
+}
+
+/** What a push report (or its absence) says about a site, beside the counters it carries. */
+export interface PushObservation {
+  /** 'ok': a signed report came; 'silent': none came within interval × late_factor. */
+  status: 'ok' | 'silent';
+  /** Seconds since the last report (silence), or the report's delay on the way. */
+  late_s: number;
+  /** The site's push interval (what the silence is measured against). */
+  interval_s: number;
+  /** Seconds of the site's time this check stands for (site_state checked_s): an interval, or the whole wait before the first silence. */
+  covers_s: number;
+  lte?: LteFigures;
+  /** Mobile data used since the previous report, bytes. */
+  data_used_bytes?: number;
+  /** The router says the SIM's data package ran out. */
+  quota_exhausted?: boolean;
 }
 
 /** Rates for one interface over one interval (metrics stage output). null = no trustworthy rate. */
@@ -106,4 +144,6 @@ export interface SiteCheck {
   interfaces: InterfaceRates[];
   /** Name of the WAN interface, and how it was chosen ('inventory' or the heuristic used). */
   wan: { name: string; chosen_by: string } | null;
+  /** Present when the check came from a push report (or a push site's silence): src/push. */
+  push?: PushObservation;
 }

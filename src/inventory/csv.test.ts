@@ -76,3 +76,17 @@ describe('CSV columns for field details (sim, isp, bandwidth, power, key holder,
     expect(rows[0]!.site.bandwidth).toEqual({ down_mbps: '30M' });
   });
 });
+
+describe('CSV: push sites', () => {
+  const cases = [
+    { name: 'a push-only site (no host, no SNMP): push_interval_s round-trips', site: siteWithDefaults({ id: 'p1', name: 'Push', kind: 'cultural_house', province: 'P', commune: 'C', push: { interval_s: 60 } }) },
+    { name: 'a polled site: no push column value', site: siteWithDefaults({ id: 'q1', name: 'Polled', kind: 'info_point', province: 'P', group: 'G', commune: 'C', host: '192.0.2.1', snmp: { version: '2c', community: 'c' } }) },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const { rows, problems } = parseSitesCsv(sitesToCsv([c.site]));
+      expect(problems).toEqual([]);
+      expect(siteWithDefaults(rows[0]!.site)).toEqual(c.site);
+    });
+  }
+});

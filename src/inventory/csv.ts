@@ -20,6 +20,7 @@ export const CSV_COLUMNS = [
   'snmp_version', 'snmp_community', 'snmp_port', 'snmp_user', 'snmp_auth_protocol', 'snmp_auth_key',
   'snmp_priv_protocol', 'snmp_priv_key', 'parent', 'uplink', 'vendor', 'wan_interface', 'contacts', 'tags', 'added',
   ...FIELD_COLUMNS,
+  'push_interval_s',
 ] as const;
 type Column = (typeof CSV_COLUMNS)[number];
 /** Sheets from before the 2025 reform: their `district` column is read as `group`. */
@@ -45,7 +46,7 @@ export function siteToRow(s: Site): Record<Column, string> {
   const v12 = snmp && snmp.version !== '3' ? snmp : null;
   return {
     id: s.id, name: s.name, kind: s.kind, province: s.province, group: s.group ?? '', commune: s.commune,
-    village: s.village ?? '', lat: s.lat?.toString() ?? '', lon: s.lon?.toString() ?? '', host: s.host,
+    village: s.village ?? '', lat: s.lat?.toString() ?? '', lon: s.lon?.toString() ?? '', host: s.host ?? '',
     snmp_version: snmp ? snmp.version : 'none',
     snmp_community: v12?.community ?? '',
     snmp_port: snmp && snmp.port !== undefined ? String(snmp.port) : '',
@@ -62,6 +63,7 @@ export function siteToRow(s: Site): Record<Column, string> {
     power: (s.power ?? []).join('; '),
     key_holder: s.key_holder ? contactToCell(s.key_holder) : '',
     router_model: s.router?.model ?? '', router_serial: s.router?.serial ?? '',
+    push_interval_s: s.push ? String(s.push.interval_s) : '',
   };
 }
 
@@ -88,6 +90,8 @@ export function rowToSite(row: Record<string, string>): Record<string, unknown> 
   set('group', (row.group ?? row[LEGACY_GROUP_COLUMN])?.trim());
   for (const k of ['id', 'name', 'kind', 'province', 'commune', 'village', 'host', 'parent', 'uplink', 'vendor', 'wan_interface', 'added']) set(k, row[k]?.trim());
   set('lat', row.lat ? num(row.lat) : '');
+  // a push site (no host): its router reports every push_interval_s (optional column)
+  if (row.push_interval_s?.trim()) out.push = { interval_s: num(row.push_interval_s.trim()) };
   set('lon', row.lon ? num(row.lon) : '');
   const version = (row.snmp_version ?? '').trim();
   if (version === '' || version === 'none' || version === 'false') out.snmp = false;

@@ -21,7 +21,7 @@
  * cycle resolves when every check is handed on and every probe it started has settled.
  */
 import type { Settings, Site } from '../config/schema.js';
-import type { PingResult, SiteCheck, SnmpResult } from '../core/types.js';
+import { isPolled, type PingResult, type PolledSite, type SiteCheck, type SnmpResult } from '../core/types.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { errorMessage } from '../core/errors.js';
@@ -111,7 +111,7 @@ export interface CycleStats {
 }
 
 export interface Poller {
-  readonly sites: Site[];
+  readonly sites: PolledSite[];
   runCycle(cycle: number, opts?: CycleOptions): Promise<CycleStats>;
 }
 
@@ -151,14 +151,15 @@ class Limiter {
   }
 }
 
-function timeoutResult(site: Site, ts: number, ms: number): SnmpResult {
+function timeoutResult(site: PolledSite, ts: number, ms: number): SnmpResult {
   return { site: site.id, ts, duration_ms: ms, status: 'timeout', reason: `no complete answer within the site deadline of ${ms} ms` };
 }
 
 export function createPoller(deps: PollerDeps): Poller {
   const { settings, clock } = deps;
   const log = deps.logger.child({ component: 'poller' });
-  const sites = selectShard(deps.sites, settings.poller.shard);
+  // push-only sites (no host) report in: src/push judges them, the poller never sees them
+  const sites = selectShard(deps.sites, settings.poller.shard).filter(isPolled);
   const tracker = deps.tracker ?? new CounterTracker();
   const limiter = new Limiter(settings.poller.snmp.concurrency);
   const snmpSettings = settings.poller.snmp;
@@ -176,7 +177,7 @@ export function createPoller(deps: PollerDeps): Poller {
   });
 
   /** Ping `targets`; `each` is called once per target as its fping batch finishes. Never rejects. */
-  async function pingAll(targets: Site[], each: (r: PingResult) => void, period_ms?: number): Promise<void> {
+  async function pingAll(targets: PolledSite[], each: (r: PingResult) => void, period_ms?: number): Promise<void> {
     if (targets.length === 0) return;
     const ts = clock.now();
     const got = new Set<string>();
@@ -193,7 +194,7 @@ export function createPoller(deps: PollerDeps): Poller {
   }
 
   /** One site's SNMP poll at its slot, under the global cap and the site deadline; null when `skip()` says so before it starts. */
-  async function snmpOne(site: Site, what: SnmpPollWhat, startAt: number, skip: () => boolean, onStart?: () => void): Promise<SnmpResult | null> {
+  async function snmpOne(site: PolledSite, what: SnmpPollWhat, startAt: number, skip: () => boolean, onStart?: () => void): Promise<SnmpResult | null> {
     const wait = startAt - clock.now();
     if (wait > 0) await clock.sleep(wait);
     if (skip()) return null;
@@ -220,7 +221,7 @@ export function createPoller(deps: PollerDeps): Poller {
   }
 
   function buildCheck(
-    site: Site, cycle: number, ts: number, recheck: boolean, ping: PingResult | null, snmp: SnmpResult | null, interval_s: number,
+    site: PolledSite, cycle: number, ts: number, recheck: boolean, ping: PingResult | null, snmp: SnmpResult | null, interval_s: number,
   ): SiteCheck {
     const upd = snmp ? tracker.update(site.id, snmp, interval_s) : { uptime_s: null, rebooted: false, rebooted_at: null, rates: [] };
     const wan = snmp?.status === 'ok' && snmp.interfaces ? pickWanInterface(snmp.interfaces, site.wan_interface) : null;
@@ -264,7 +265,7 @@ export function createPoller(deps: PollerDeps): Poller {
        * full collections).
        */
       interface Run {
-        site: Site;
+        site: PolledSite;
         wantsSnmp: boolean;
         pingIn: boolean;
         snmpIn: boolean;

@@ -86,7 +86,7 @@ export interface IncidentInput {
 }
 
 /** Incident kinds that are outages of the site itself (others, e.g. high-loss, are not counted). */
-export const OUTAGE_KINDS = new Set(['site-down', 'power-cut-suspected', 'snmp-unreachable', 'wan-interface-down']);
+export const OUTAGE_KINDS = new Set(['site-down', 'power-cut-suspected', 'snmp-unreachable', 'wan-interface-down', 'quota-exhausted']);
 
 export interface ReportSettings {
   timezone: string;

@@ -138,6 +138,30 @@ export function pointsForCheck(site: Site, check: SiteCheck, svc?: SvcTagger): P
     put(f, 'wireless_clients', s.wireless_clients);
     out.push({ measurement: 'snmp', tags, fields: f, timestamp: ts });
   }
+  const x = check.push;
+  if (x) {
+    const f: Point['fields'] = {};
+    put(f, 'received', int(x.status === 'ok'));
+    put(f, 'late_s', x.late_s);
+    put(f, 'uptime_s', check.uptime_s);
+    if (x.status === 'ok') put(f, 'rebooted', int(check.rebooted));
+    put(f, 'data_used_bytes', x.data_used_bytes);
+    if (x.quota_exhausted !== undefined) put(f, 'quota_exhausted', int(x.quota_exhausted));
+    out.push({ measurement: 'push', tags, fields: f, timestamp: ts });
+  }
+  const lte = x?.lte ?? s?.lte;
+  if (lte) {
+    const f: Point['fields'] = {};
+    put(f, 'rsrp_dbm', lte.rsrp_dbm);
+    put(f, 'rsrq_db', lte.rsrq_db);
+    put(f, 'sinr_db', lte.sinr_db);
+    put(f, 'rssi_dbm', lte.rssi_dbm);
+    put(f, 'cell_id', lte.cell_id);
+    put(f, 'enb_id', lte.enb_id);
+    put(f, 'operator', lte.operator);
+    put(f, 'band', lte.band);
+    if (Object.keys(f).length) out.push({ measurement: 'lte', tags, fields: f, timestamp: ts });
+  }
   for (const i of check.interfaces) {
     const f: Point['fields'] = {};
     put(f, 'oper_up', int(i.oper_up));

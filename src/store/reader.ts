@@ -130,7 +130,8 @@ for (const h of Object.values(HISTORY)) {
   for (const f of [...h.fields, ...(h.rawOnly ?? [])]) if (!Object.hasOwn(m.fields, f)) throw new Error(`reader: field ${h.measurement}.${f} is not declared`);
   for (const t of h.groupBy) if (!(m.tags as readonly string[]).includes(t)) throw new Error(`reader: tag ${h.measurement}.${t} is not declared`);
   if (h.measurement !== 'site_state' && h.measurement !== 'event') {
-    for (const f of h.fields) if (!Object.hasOwn(ROLLUPS[h.measurement], f)) throw new Error(`reader: ${h.measurement}.${f} has no rollup`);
+    const roll = (ROLLUPS as Partial<Record<MeasurementName, Record<string, string>>>)[h.measurement] ?? {};
+    for (const f of h.fields) if (!Object.hasOwn(roll, f)) throw new Error(`reader: ${h.measurement}.${f} has no rollup`);
   }
 }
 

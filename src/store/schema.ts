@@ -100,6 +100,34 @@ export const MEASUREMENTS = {
       checked_s: FieldType.FLOAT, // seconds this point stands for (the check interval)
     },
   },
+  /** One point per push report (received 1) or missed deadline (received 0) of a push site (src/push). */
+  push: {
+    name: 'push',
+    tags: [...SITE_TAGS],
+    fields: {
+      received: FieldType.INTEGER,
+      late_s: FieldType.FLOAT, // seconds past the expected report (a report), since the last one (a silence)
+      uptime_s: FieldType.FLOAT,
+      rebooted: FieldType.INTEGER,
+      data_used_bytes: FieldType.FLOAT, // mobile data used since the previous report
+      quota_exhausted: FieldType.INTEGER,
+    },
+  },
+  /** LTE radio figures, from push reports and MikroTik SNMP alike (one point per check that has them). */
+  lte: {
+    name: 'lte',
+    tags: [...SITE_TAGS],
+    fields: {
+      rsrp_dbm: FieldType.FLOAT,
+      rsrq_db: FieldType.FLOAT,
+      sinr_db: FieldType.FLOAT,
+      rssi_dbm: FieldType.FLOAT,
+      cell_id: FieldType.INTEGER,
+      enb_id: FieldType.INTEGER,
+      operator: FieldType.STRING,
+      band: FieldType.STRING,
+    },
+  },
   /** Transitions, reboots, incidents: sparse, for annotations and timelines. */
   event: {
     name: 'event',
@@ -123,7 +151,8 @@ export const EVENT_TYPES = ['transition', 'reboot', 'incident_open', 'incident_r
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Rollups: which aggregate of which field lands in the rollup RPs (same measurement and field names). */
-export const ROLLUPS: Record<Exclude<MeasurementName, 'event'>, Record<string, 'mean' | 'max' | 'min' | 'sum' | 'last'>> = {
+/** (push and lte have no rollups yet: raw retention only.) */
+export const ROLLUPS: Record<Exclude<MeasurementName, 'event' | 'push' | 'lte'>, Record<string, 'mean' | 'max' | 'min' | 'sum' | 'last'>> = {
   ping: { up: 'mean', loss_pct: 'mean', rtt_avg_ms: 'mean', rtt_max_ms: 'max', rtt_min_ms: 'min', jitter_ms: 'mean', sent: 'sum', received: 'sum' },
   snmp: { reachable: 'mean', uptime_s: 'max', rebooted: 'sum', wireless_clients: 'mean' },
   interface: { in_bps: 'mean', out_bps: 'mean', oper_up: 'mean', speed_bps: 'max', in_errors_ps: 'mean', out_errors_ps: 'mean', in_discards_ps: 'mean', out_discards_ps: 'mean' },

@@ -43,6 +43,7 @@ const en = {
   store_down: 'The history database is not answering. Showing the last known state; charts and reports will come back when it does.',
   location: 'Location',
   host: 'Router',
+  push_every: 'reports in every {s} s (push)',
   uplink: 'Uplink',
   contacts: 'Contacts',
   // the printable commune sheet (src/web/sheet.ts)
@@ -179,6 +180,7 @@ const vi: Record<MsgKey, string> = {
   store_down: 'Cơ sở dữ liệu lịch sử không phản hồi. Đang hiển thị trạng thái cuối cùng đã biết; biểu đồ và báo cáo sẽ có lại khi nó hoạt động.',
   location: 'Địa điểm',
   host: 'Bộ định tuyến',
+  push_every: 'tự gửi báo cáo mỗi {s} giây (push)',
   uplink: 'Đường truyền',
   contacts: 'Liên hệ',
   // phiếu in của xã (src/web/sheet.ts)
@@ -285,11 +287,13 @@ export const KIND_LABELS: Record<Lang, Record<AlertKind, string>> = {
     'site-down': 'Wi-Fi point down', 'upstream-down': 'Upstream link down', 'power-cut-suspected': 'Power cut suspected',
     'high-loss': 'High packet loss', 'high-latency': 'High latency', 'snmp-unreachable': 'Router not answering SNMP',
     'wan-interface-down': 'WAN interface down', saturation: 'Link saturated', flapping: 'Flapping', rebooted: 'Router rebooted',
+    'weak-signal': 'Weak 4G signal', 'quota-exhausted': '4G data package used up',
   },
   vi: {
     'site-down': 'Điểm Wi-Fi mất kết nối', 'upstream-down': 'Mất đường truyền phía trên', 'power-cut-suspected': 'Nghi mất điện',
     'high-loss': 'Mất gói cao', 'high-latency': 'Độ trễ cao', 'snmp-unreachable': 'Bộ định tuyến không trả lời SNMP',
     'wan-interface-down': 'Cổng WAN mất kết nối', saturation: 'Đường truyền quá tải', flapping: 'Chập chờn liên tục', rebooted: 'Bộ định tuyến khởi động lại',
+    'weak-signal': 'Sóng 4G yếu', 'quota-exhausted': 'Hết dung lượng gói cước 4G',
   },
 };
 

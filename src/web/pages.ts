@@ -148,7 +148,7 @@ ${state.detail ? html`<p class="muted">${state.detail}</p>` : ''}
 <dt>${t(L, 'last_reboot')}</dt><dd>${latest?.last_reboot ? fmtTime(latest.last_reboot, ctx, true) : up != null ? fmtTime(ctx.now - up * 1000, ctx, true) : t(L, 'unknown')}</dd>
 <dt>${t(L, 'uptime')}</dt><dd>${up != null ? fmtDuration(up * 1000) : t(L, 'unknown')}</dd>
 ${latest?.wan ? html`<dt>WAN</dt><dd>${latest.wan.name}: ${t(L, 'in')} ${mbps(latest.wan.in_bps)} / ${t(L, 'out')} ${mbps(latest.wan.out_bps)} Mbit/s</dd>` : ''}
-<dt>${t(L, 'host')}</dt><dd>${site.host}${site.uplink ? html` · ${t(L, 'uplink')}: ${site.uplink}` : ''}</dd>
+<dt>${t(L, 'host')}</dt><dd>${site.host ?? ''}${site.push ? html`${site.host ? ' · ' : ''}${t(L, 'push_every', { s: site.push.interval_s })}` : ''}${site.uplink ? html` · ${t(L, 'uplink')}: ${site.uplink}` : ''}</dd>
 ${site.contacts.length ? html`<dt>${t(L, 'contacts')}</dt><dd>${site.contacts.map((c, i) => html`${i ? ', ' : ''}${c.name}${c.phone ? html` <a href="tel:${c.phone.replace(/[^0-9+]/g, '')}">${c.phone}</a>` : ''}`)}</dd>` : ''}
 ${fieldRows(L, site).map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}
 </dl><p><a href="/sheet?province=${encodeURIComponent(site.province)}&amp;commune=${encodeURIComponent(site.commune)}">${t(L, 'sheet_link')}</a></p></div>

@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Site } from '../../src/config/schema.js';
+import type { PolledSite as Site } from '../../src/core/types.js';
 import { siteWithDefaults } from '../../src/config/defaults.js';
 import { freeUdpPorts } from '../helpers/ports.js';
 
@@ -31,7 +31,7 @@ export function benchSite(i: number, host: string, port: number | null): Site {
   const commune = Math.floor(i / 10);
   const district = Math.floor(commune / 10);
   const province = Math.floor(district / 10);
-  return siteWithDefaults({
+  return { ...siteWithDefaults({
     id: `s${String(i).padStart(5, '0')}`,
     name: `Bench point ${i}`,
     kind: i % 2 === 0 ? 'cultural_house' : 'info_point',
@@ -41,7 +41,7 @@ export function benchSite(i: number, host: string, port: number | null): Site {
     host,
     snmp: port === null ? false : { version: '2c', community: COMMUNITY, port },
     uplink: i % 3 === 0 ? '4g' : 'fibre',
-  });
+  }), host };
 }
 
 export interface Fleet {

@@ -180,7 +180,7 @@ export async function runNotify(o: NotifyOptions): Promise<NotifyResult> {
 
     // 30 % loss on the lossy sites' traffic, from the start.
     for (const s of lossySites) {
-      iptablesNs(net, ['-A', 'INPUT', '-d', s.host, '-m', 'statistic', '--mode', 'random', '--probability', String(o.lossProbability), '-j', 'DROP']);
+      iptablesNs(net, ['-A', 'INPUT', '-d', s.host!, '-m', 'statistic', '--mode', 'random', '--probability', String(o.lossProbability), '-j', 'DROP']);
     }
     const t0 = Date.now();
     const warmMs = 2 * o.intervalS * 1000;
@@ -191,7 +191,7 @@ export async function runNotify(o: NotifyOptions): Promise<NotifyResult> {
     const faultAt = new Map(downSites.map((s, i) => [s.id, t0 + warmMs + ((i + Math.random()) / slices) * o.spreadS * 1000]));
     const injected = new Map<string, number>();
     const faultTimers = downSites.map((s) => setTimeout(() => {
-      iptablesNs(net, ['-I', 'INPUT', '-d', s.host, '-j', 'DROP']);
+      iptablesNs(net, ['-I', 'INPUT', '-d', s.host!, '-j', 'DROP']);
       injected.set(s.id, Date.now());
     }, faultAt.get(s.id)! - Date.now()));
 

@@ -43,6 +43,8 @@ export const KIND_TITLE: Record<Lang, Record<AlertKind, string>> = {
     saturation: 'Đường truyền bị quá tải',
     flapping: 'Kết nối chập chờn',
     rebooted: 'Thiết bị tự khởi động lại',
+    'weak-signal': 'Sóng 4G yếu',
+    'quota-exhausted': 'Hết dung lượng gói cước 4G',
   },
   en: {
     'site-down': 'Wi-Fi point down',
@@ -55,6 +57,8 @@ export const KIND_TITLE: Record<Lang, Record<AlertKind, string>> = {
     saturation: 'Link saturated',
     flapping: 'Flapping connection',
     rebooted: 'Router rebooted',
+    'weak-signal': 'Weak 4G signal',
+    'quota-exhausted': '4G data package used up',
   },
 };
 

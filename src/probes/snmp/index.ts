@@ -35,7 +35,8 @@
 import { isIPv6 } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import snmp from 'net-snmp';
-import type { Site, SnmpResult, SnmpAccess, ProbeStatus } from '../../core/types.js';
+import { decodeMikrotikLte, MTXR_LTE_ENTRY } from './vendor-lte.js';
+import { isPolled, type PolledSite, type Site, type SnmpResult, type SnmpAccess, type ProbeStatus } from '../../core/types.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import { IF_NUMBER, IF_TABLE, IF_X_TABLE, SYSTEM, VENDOR, type IfColumn } from './oids.js';
@@ -355,13 +356,13 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
     return s;
   }
 
-  function sessionFor(site: Site, access: SnmpAccess): SessionEntry {
+  function sessionFor(site: PolledSite, access: SnmpAccess): SessionEntry {
     const entry = entryFor(site, access);
     if (!entry.session) entry.session = openSession(entry, site, access);
     return entry;
   }
 
-  function entryFor(site: Site, access: SnmpAccess): SessionEntry {
+  function entryFor(site: PolledSite, access: SnmpAccess): SessionEntry {
     const existing = sessions.get(site.id);
     // The same access object and host as last time (the inventory is loaded once): no key to rebuild.
     if (existing && !existing.closed && existing.access === access && existing.host === site.host) return existing;
@@ -383,7 +384,7 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
   }
 
 
-  function openSession(entry: SessionEntry, site: Site, access: SnmpAccess): NetSnmpSession {
+  function openSession(entry: SessionEntry, site: PolledSite, access: SnmpAccess): NetSnmpSession {
     const transport = isIPv6(site.host) ? ('udp6' as const) : ('udp4' as const);
     if (entry.perPoll && access.version !== '3') {
       // a v1/v2c session another site finished with: re-targeted, not made anew
@@ -816,6 +817,11 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
       const wc = performance.now() > deadline ? undefined : await wirelessClients(entry, site, deadline);
       if (wc !== undefined) result.wireless_clients = wc;
     }
+    if (site.vendor === 'mikrotik' && performance.now() < deadline) {
+      // best effort, like the wireless clients: the main result stands without it
+      const lte = decodeMikrotikLte(await walkVendorColumn(entry, MTXR_LTE_ENTRY, deadline).catch(() => []));
+      if (lte) result.lte = lte;
+    }
     if (problems.length) {
       result.status = 'error';
       result.reason = problems.length > 3 ? `${problems.slice(0, 3).join('; ')}; and ${problems.length - 3} more` : problems.join('; ');
@@ -830,6 +836,7 @@ export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; l
       try {
         if (closed) throw new SnmpFailure('error', 'SNMP probe is closed');
         if (site.snmp === false) throw new SnmpFailure('error', 'site has no SNMP access configured');
+        if (!isPolled(site)) throw new SnmpFailure('error', 'site has no host (push-only)');
         const entry = sessionFor(site, site.snmp);
         entry.inUse++;
         try {
