@@ -34,6 +34,14 @@ export interface NoticeArea {
   province: string;
 }
 
+export interface FoldedIncident {
+  incident_id: number;
+  id: string;
+  name: string;
+  since: number;
+  notified_before: boolean;
+}
+
 export interface Recipient extends Contact {
   /** Which escalation level this person is reached at. */
   level: Level;
@@ -58,6 +66,12 @@ export interface Notice {
   detail: string;
   /** Sites affected besides `site` (children of a DOWN parent, a dark commune's sites). */
   affected: Array<{ id: string; name: string }>;
+  /**
+   * Other site incidents this message speaks for: sites of the same commune that failed with it
+   * (one message for them), or, on a commune incident, the site incidents it folds; those with
+   * `notified_before` were told on their own earlier, so this message is an update for them.
+   */
+  folded?: FoldedIncident[];
   runbook_url: string;
   ack_url: string;
   level: Level;
