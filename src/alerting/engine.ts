@@ -33,6 +33,7 @@ import { SITE_STATES, type EventType, type SiteStateName } from '../store/schema
 import type { Db } from '../store/sqlite.js';
 import { communeKey, evaluateCommunes, type CommuneSiteView } from './commune.js';
 import { communeIndex, placeOf, type Place } from '../inventory/places.js';
+import { parseDetail } from './condition.js';
 import { affectedBy, buildGraph, evaluateBatch, type BatchResult, type SiteGraph, type StateLookup } from './dependencies.js';
 import { dueEscalations, escalationSteps, recipientsFor } from './escalation.js';
 import { IncidentRepository, type Incident } from './incidents.js';
@@ -527,6 +528,7 @@ class Engine implements AlertEngine {
     }
     const current = inc.site_id ? this.siteStates.get(inc.site_id)?.state : undefined;
     const folded = this.foldedFor(inc, event, group);
+    const detail = event === 'resolved' && inc.resolve_detail ? `${inc.detail}; ${inc.resolve_detail}` : inc.detail;
     return {
       id: `incident-${inc.id}-${event}-${level}`,
       kind: inc.kind,
@@ -538,7 +540,8 @@ class Engine implements AlertEngine {
       since: inc.opened_at,
       ...(inc.resolved_at !== null && event === 'resolved' ? { resolved_at: inc.resolved_at } : {}),
       ...(inc.cause ? { cause: inc.cause } : {}),
-      detail: event === 'resolved' && inc.resolve_detail ? `${inc.detail}; ${inc.resolve_detail}` : inc.detail,
+      detail,
+      condition: parseDetail(detail),
       affected: inc.affected.filter((id) => id !== inc.site_id).map((id) => ({ id, name: this.sitesById.get(id)?.name ?? id })),
       ...(folded.length ? { folded } : {}),
       runbook_url: `${this.publicUrl}/runbooks/${lang}/${inc.kind}`,

@@ -4,6 +4,7 @@
  */
 import type { CommuneKind, Contact, Lang, Level } from '../core/types.js';
 import type { SiteStateName } from '../store/schema.js';
+import type { Condition } from './condition.js';
 
 /** Every alert kind has a runbook per language under config/runbooks/<lang>/<kind>.md. */
 export const ALERT_KINDS = [
@@ -64,6 +65,8 @@ export interface Notice {
   cause?: Cause;
   /** The condition, explaining itself: `loss_pct 42 > 20 for 3 checks`. */
   detail: string;
+  /** `detail` as structured fields (messages render these in the reader's language); parsed from `detail` when absent. */
+  condition?: Condition[];
   /** Sites affected besides `site` (children of a DOWN parent, a dark commune's sites). */
   affected: Array<{ id: string; name: string }>;
   /**
