@@ -52,6 +52,8 @@ export interface NotifyOptions {
   spreadS: number;
   lossProbability: number;
   dataDir: string;
+  /** Names of the namespace and veth pair start with this (default `pw`). */
+  nsPrefix?: string;
   logger: Logger;
   progress: (line: string) => void;
 }
@@ -93,11 +95,11 @@ function pickSubnet(): string {
   throw new Error('no free 10.x.y.0/24 subnet found for the bench namespace');
 }
 
-function createNet(count: number): Net {
+function createNet(count: number, namePrefix = 'pw'): Net {
   const n = `${process.pid % 10000}`;
-  const ns = `pwbench${n}`;
-  const hostIf = `pwb${n}a`;
-  const nsIf = `pwb${n}b`;
+  const ns = `${namePrefix}bench${n}`;
+  const hostIf = `${namePrefix.slice(0, 3)}b${n}a`; // interface names: at most 15 bytes
+  const nsIf = `${namePrefix.slice(0, 3)}b${n}b`;
   const prefix = pickSubnet();
   try { sh('ip', ['netns', 'del', ns]); } catch { /* not there */ }
   sh('ip', ['netns', 'add', ns]);
@@ -131,7 +133,7 @@ export async function runNotify(o: NotifyOptions): Promise<NotifyResult> {
   const pairs = o.pairs ?? 0;
   const PAIR_GAP_MS = 60_000;
   const total = o.down + o.lossy + 3 * pairs;
-  const net = createNet(total);
+  const net = createNet(total, o.nsPrefix);
   const onExit = () => destroyNet(net); // a crashed run must not leave the namespace behind
   process.once('exit', onExit);
   let agent: Agent | null = null;

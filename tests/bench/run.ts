@@ -54,6 +54,7 @@ interface Opts {
   notifyFleet?: number;
   notifyDown: number;
   notifyPairs: number;
+  tmpPrefix: string;
   notifyLossy: number;
   notifyInterval: number;
   notifySpread: number;
@@ -98,6 +99,7 @@ function program(): Command {
     .option('--if-max <n>', 'interfaces each router shows: ifIndex 1..n of this machine (0 = all)', int('--if-max'), 4)
     .option('--notify-fleet <n>', 'healthy loopback sites polled during the notify phase (default min(sites, 1000))', int('--notify-fleet'))
     .option('--notify-down <n>', 'sites taken down (iptables DROP)', int('--notify-down'), 10)
+    .option('--tmp-prefix <p>', 'prefix of the work dir, the notify namespace and its veth pair (several benches on one machine)', 'pw')
     .option('--notify-pairs <n>', 'communes where two sites fail 60 s apart (each commune: the two and one healthy site)', int('--notify-pairs'), 5)
     .option('--notify-lossy <n>', 'sites on a 30 % loss link', int('--notify-lossy'), 50)
     .option('--notify-interval <s>', 'cycle interval in the notify phase (settings poller.ping.interval_s default: 30)', int('--notify-interval'), 30)
@@ -135,7 +137,7 @@ async function main(): Promise<void> {
   const nofile = /Max open files\s+(\d+)/.exec(fs.readFileSync('/proc/self/limits', 'utf8'))?.[1];
   // The SNMP probe shares a small pool of UDP sockets across sessions: the site count is not
   // bounded by this process's open-file limit (the snmpd fleet processes have their own).
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-bench-'));
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), `${o.tmpPrefix}-bench-`));
   let fleet: Fleet | null = null;
   let influxd: Influxd | null = null;
   const cleanup = async () => {
@@ -276,7 +278,7 @@ async function main(): Promise<void> {
       s.poller.ping.interval_s = Math.max(5, o.notifyInterval);
       nt = await runNotify({
         settings: s, fleet: fleet!.sites.slice(0, nf), down: o.notifyDown, pairs: o.notifyPairs, lossy: o.notifyLossy, intervalS: o.notifyInterval,
-        spreadS: o.notifySpread, lossProbability: 0.3, dataDir: mkdir('notify'), logger, progress,
+        spreadS: o.notifySpread, lossProbability: 0.3, dataDir: mkdir('notify'), nsPrefix: o.tmpPrefix, logger, progress,
       });
       result.notify = nt;
     }
