@@ -267,7 +267,7 @@ describe('incidents pages', () => {
     expect(page).toContain('Your role can only read.');
     expect(page).not.toContain('action="/incidents/1/ack"');
     expect(page).not.toContain('action="/incidents/1/steps"');
-    expect(page).toContain('Do not unplug anything yet');
+    expect(page).toContain('Call the key holder at the site');
     expect((await post('/incidents/1/ack', cookie, { _csrf: csrf })).statusCode).toBe(403);
   });
   it('bad form values are 400 pages naming the field', async () => {
