@@ -2,6 +2,8 @@
  * The pages, as pure functions of what the Service returned. Every value goes through html``
  * (escaped); charts come from charts.ts (which escapes its own labels).
  */
+import { causeLabel, classLabel, columnLabel } from '../reports/render/words.js';
+import { dataSources } from '../reports/render/rows.js';
 import type { CoverageReport, Incident, LatestMeasurements, LiveState, MaintenanceWindow, RunbookStepRecord, RunbookView, Series } from '../api/deps.js';
 import type { PublicSite, SiteStatus } from '../api/service.js';
 import { can } from '../api/auth/scope.js';
@@ -264,6 +266,14 @@ function cell(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/** A coverage value as people read it: classes, causes and data sources in the page's language. */
+function coverageCell(L: PageCtx['lang'], key: string, v: unknown): string {
+  if (typeof v === 'string' && key === 'class') return classLabel(L, v);
+  if (typeof v === 'string' && key === 'main_cause') return causeLabel(L, v);
+  if (typeof v === 'string' && key === 'resolution') return dataSources({ resolution: v as Parameters<typeof dataSources>[0]['resolution'] }, L);
+  return cell(v);
+}
+
 export function coveragePage(
   ctx: PageCtx,
   q: { from: string; to: string; group_by: string; province?: string; group?: string; commune?: string },
@@ -274,19 +284,19 @@ export function coveragePage(
   const form = html`<form method="get" action="/coverage" class="card">
 <label for="cf">${t(L, 'from')}</label><input id="cf" type="date" name="from" value="${q.from}" required>
 <label for="ct">${t(L, 'to')}</label><input id="ct" type="date" name="to" value="${q.to}" required>
-<label for="cg">${t(L, 'group_by')}</label><select id="cg" name="group_by">${['site', 'commune', 'group'].map((g) => html`<option value="${g}"${raw(g === q.group_by ? ' selected' : '')}>${g}</option>`)}</select>
+<label for="cg">${t(L, 'group_by')}</label><select id="cg" name="group_by">${['site', 'commune', 'group'].map((g) => html`<option value="${g}"${raw(g === q.group_by ? ' selected' : '')}>${columnLabel(L, g)}</option>`)}</select>
 <button class="primary" type="submit">${t(L, 'show')}</button></form>`;
   let result: Safe | string = '';
   if (report) {
     const at = (r: object, k: string): unknown => (r as Record<string, unknown>)[k];
     const cols = [...new Set(report.rows.flatMap((r) => Object.keys(r).filter((k) => k !== 'name' && (at(r, k) === null || typeof at(r, k) !== 'object'))))];
     const summary = report.summary
-      ? html`<dl class="card">${Object.entries(report.summary).filter(([, v]) => v === null || typeof v !== 'object').map(([k, v]) => html`<dt>${k}</dt><dd>${cell(v)}</dd>`)}</dl>`
+      ? html`<dl class="card">${Object.entries(report.summary).filter(([, v]) => v === null || typeof v !== 'object').map(([k, v]) => html`<dt>${columnLabel(L, k)}</dt><dd>${coverageCell(L, k, v)}</dd>`)}</dl>`
       : '';
     result = html`<h2>${t(L, 'availability')} · ${t(L, 'target', { pct: report.target_pct })}</h2>${summary}
 ${raw(barChart({ title: `${t(L, 'availability')} (%)`, target: report.target_pct, noDataText: t(L, 'no_data'), bars: report.rows.map((r) => ({ label: r.name, value: r.availability_pct })) }))}
-<div class="scroll"><table><thead><tr><th>${report.group_by}</th>${cols.map((c) => html`<th>${c}</th>`)}</tr></thead>
-<tbody>${report.rows.map((r) => html`<tr><td>${r.name}</td>${cols.map((c) => html`<td>${cell(at(r, c))}</td>`)}</tr>`)}</tbody></table></div>`;
+<div class="scroll"><table><thead><tr><th>${columnLabel(L, report.group_by)}</th>${cols.map((c) => html`<th>${columnLabel(L, c)}</th>`)}</tr></thead>
+<tbody>${report.rows.map((r) => html`<tr><td>${r.name}</td>${cols.map((c) => html`<td>${coverageCell(L, c, at(r, c))}</td>`)}</tr>`)}</tbody></table></div>`;
   }
   return layout(ctx, t(L, 'coverage'), html`<h1>${t(L, 'coverage')}</h1>${form}${result}`, { banner: error });
 }

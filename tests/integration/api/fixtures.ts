@@ -253,8 +253,8 @@ export async function makeFixture(opts: FixtureOptions = {}): Promise<Fixture> {
       const names = [...new Set(sites.map(key))];
       return {
         from: p.from, to: p.to, group_by: p.group_by, target_pct: settings.reports.target_pct,
-        rows: names.map((n, i) => ({ name: n, availability_pct: i === 0 ? 91.5 : 99.2, down_min: i === 0 ? 1224 : 115, incidents: i + 1, class: i === 0 ? 'at_risk' : 'live' })),
-        summary: { sites: sites.length, sites_meeting_target: names.length - 1 },
+        rows: names.map((n, i) => ({ name: n, availability_pct: i === 0 ? 91.5 : 99.2, down_min: i === 0 ? 1224 : 115, incidents: i + 1, class: i === 0 ? 'at_risk' : 'live', main_cause: i === 0 ? 'power' : null })),
+        summary: { sites: sites.length, sites_meeting_target: names.length - 1, resolution: 'rollup_1h' },
       };
     },
     metrics: () => metrics,
