@@ -13,7 +13,7 @@ import { renderMarkdown } from './markdown.js';
 import { html, raw, type Safe } from './html.js';
 import { fieldRows } from './sheet.js';
 import { kindLabel, stateLabel, t, type MsgKey } from './i18n.js';
-import { badge, csrfField, fmtDuration, fmtTime, layout, STATE_COLOURS, type PageCtx } from './layout.js';
+import { badge, csrfField, fmtDetail, fmtDuration, fmtTime, layout, STATE_COLOURS, type PageCtx } from './layout.js';
 import { communeKey, placeOf } from '../inventory/places.js';
 
 // ---------------------------------------------------------------- login
@@ -72,7 +72,7 @@ export function boardPage(ctx: PageCtx, items: SiteStatus[], storeDown: boolean)
   const groups = groupByCommune(items).map(
     (g) => html`<section class="group"><h2>${g.commune} <span class="muted">${g.province} · ${t(L, 'sites_count', { n: g.items.length })} · <a href="/sheet?province=${encodeURIComponent(g.province)}&amp;commune=${encodeURIComponent(g.commune)}">${t(L, 'sheet_link')}</a></span></h2>
 <ul class="sites">${g.items.map(
-      (i) => html`<li>${badge(L, i.state.state)} <a class="name" href="/sites/${encodeURIComponent(i.site.id)}">${i.site.name}</a> <span class="muted">${t(L, 'since', { time: fmtTime(i.state.since, ctx) })} (${fmtDuration(ctx.now - i.state.since)})${i.state.state !== 'UP' && i.state.detail ? html` · ${i.state.detail}` : ''}</span></li>`,
+      (i) => html`<li>${badge(L, i.state.state)} <a class="name" href="/sites/${encodeURIComponent(i.site.id)}">${i.site.name}</a> <span class="muted">${t(L, 'since', { time: fmtTime(i.state.since, ctx) })} (${fmtDuration(ctx.now - i.state.since, L)})${i.state.state !== 'UP' && i.state.detail ? html` · ${fmtDetail(i.state.detail, L)}` : ''}</span></li>`,
     )}</ul></section>`,
   );
   return layout(
@@ -143,12 +143,12 @@ export function sitePage(
     : '';
   const up = latest?.uptime_s;
   const body = html`<h1>${site.name}</h1>
-<div class="card"><p>${badge(L, state.state)} ${t(L, 'since', { time: fmtTime(state.since, ctx) })} (${fmtDuration(ctx.now - state.since)})</p>
-${state.detail ? html`<p class="muted">${state.detail}</p>` : ''}
+<div class="card"><p>${badge(L, state.state)} ${t(L, 'since', { time: fmtTime(state.since, ctx) })} (${fmtDuration(ctx.now - state.since, L)})</p>
+${state.detail ? html`<p class="muted">${fmtDetail(state.detail, L)}</p>` : ''}
 <dl><dt>${t(L, 'location')}</dt><dd>${[site.village, site.commune, site.province].filter(Boolean).join(', ')}${site.group ? html` <span class="muted">(${ctx.groupLabel ?? t(L, 'group')}: ${site.group})</span>` : ''}</dd>
 <dt>${t(L, 'last_check')}</dt><dd>${fmtTime(latest?.ts, ctx)}${latest && latest.loss_pct !== null ? html` · ${t(L, 'loss')}: ${Math.round(latest.loss_pct)} · ${t(L, 'latency')}: ${latest.rtt_avg_ms === null ? '—' : Math.round(latest.rtt_avg_ms)}` : ''}</dd>
 <dt>${t(L, 'last_reboot')}</dt><dd>${latest?.last_reboot ? fmtTime(latest.last_reboot, ctx, true) : up != null ? fmtTime(ctx.now - up * 1000, ctx, true) : t(L, 'unknown')}</dd>
-<dt>${t(L, 'uptime')}</dt><dd>${up != null ? fmtDuration(up * 1000) : t(L, 'unknown')}</dd>
+<dt>${t(L, 'uptime')}</dt><dd>${up != null ? fmtDuration(up * 1000, L) : t(L, 'unknown')}</dd>
 ${latest?.wan ? html`<dt>WAN</dt><dd>${latest.wan.name}: ${t(L, 'in')} ${mbps(latest.wan.in_bps)} / ${t(L, 'out')} ${mbps(latest.wan.out_bps)} Mbit/s</dd>` : ''}
 <dt>${t(L, 'host')}</dt><dd>${site.host}${site.uplink ? html` · ${t(L, 'uplink')}: ${site.uplink}` : ''}</dd>
 ${site.contacts.length ? html`<dt>${t(L, 'contacts')}</dt><dd>${site.contacts.map((c, i) => html`${i ? ', ' : ''}${c.name}${c.phone ? html` <a href="tel:${c.phone.replace(/[^0-9+]/g, '')}">${c.phone}</a>` : ''}`)}</dd>` : ''}
@@ -218,7 +218,7 @@ ${(book.after ?? []).map((s) => html`<h3>${s.heading}</h3>${raw(renderMarkdown(s
   const body = html`<h1>#${i.id} ${kindLabel(L, i.kind)}</h1><p class="muted">${i.kind}</p>
 <div class="card"><p>${i.resolved_at === null ? badge(L, i.state) : html`<strong>${t(L, 'resolved')}</strong> ${fmtTime(i.resolved_at, ctx)}`}
 ${siteName ? html` <a href="/sites/${encodeURIComponent(i.site_id ?? '')}">${siteName}</a>` : ''} · ${i.commune}, ${i.province}</p>
-<p class="muted">${i.detail}</p>
+<p class="muted">${fmtDetail(i.detail, L)}</p>
 <dl><dt>${t(L, 'opened')}</dt><dd>${fmtTime(i.opened_at, ctx, true)}</dd><dt>${t(L, 'cause')}</dt><dd>${causeText(L, i.cause)}</dd>
 ${i.affected.length ? html`<dt>${t(L, 'affected')}</dt><dd>${i.affected.join(', ')}</dd>` : ''}</dl></div>
 ${ack}
@@ -234,7 +234,7 @@ export function maintenancePage(ctx: PageCtx, items: Array<MaintenanceWindow & {
   const L = ctx.lang;
   const rows = items.map(
     (w) => html`<tr><td>${fmtTime(w.start, ctx, true)}<br>→ ${fmtTime(w.end, ctx, true)}</td>
-<td>${[...w.sites, ...w.communes, ...w.groups].join(', ')}${w.cron ? html`<br><span class="muted">cron ${w.cron}${w.duration_ms ? ` · ${fmtDuration(w.duration_ms)}` : ''}</span>` : ''}</td><td>${w.reason}<br><span class="muted">${w.created_by}</span></td>
+<td>${[...w.sites, ...w.communes, ...w.groups].join(', ')}${w.cron ? html`<br><span class="muted">cron ${w.cron}${w.duration_ms ? ` · ${fmtDuration(w.duration_ms, L)}` : ''}</span>` : ''}</td><td>${w.reason}<br><span class="muted">${w.created_by}</span></td>
 <td>${w.can_delete ? html`<form method="post" action="/maintenance/${w.id}/delete" class="inline">${csrfField(ctx)}<button type="submit">${t(L, 'delete')}</button></form>` : ''}</td></tr>`,
   );
   const form = ctx.user && can(ctx.user, 'maintenance')

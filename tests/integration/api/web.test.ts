@@ -114,7 +114,11 @@ describe('status board', () => {
     expect(pos('a3')).toBeLessThan(pos('a2'));
     expect(b).toMatch(/<span class="badge" style="background:#c62828">Mất kết nối<\/span>/);
     // since when, in local time (a1 DOWN since 08:00 Vietnam time, 2 h ago)
-    expect(b).toContain('từ 20/11 08:00 (2h 0m)');
+    expect(b).toContain('từ 20/11 08:00 (2 giờ)');
+    // what happened, in Vietnamese (from the structured condition), never the engine's English
+    expect(b).toContain('mất gói 42% (ngưỡng 20%) trong 3 lần kiểm tra liên tiếp');
+    expect(b).toContain('không phản hồi: gửi 5 gói, nhận 0 trong 2 lần kiểm tra liên tiếp');
+    expect(b).not.toContain('loss_pct');
   });
   it('escapes site names', async () => {
     const { cookie } = await webLogin('admin', 'admin-pass-1');
