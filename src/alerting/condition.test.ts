@@ -134,4 +134,8 @@ describe('every detail the engine writes is understood', () => {
     });
   }
   it('the English word list is not empty', () => expect(ENGLISH_WORDS.length).toBeGreaterThan(30));
+  it('a test message says so in each language', () => {
+    expect(renderConditions([{ k: 'test' }], 'vi')).toBe('TIN THỬ NGHIỆM từ pointwatch, không phải sự cố thật');
+    expect(renderConditions([{ k: 'test' }], 'en')).toBe('TEST message from pointwatch, not a real outage');
+  });
 });

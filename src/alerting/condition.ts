@@ -31,6 +31,7 @@ export type Condition =
   | { k: 'not_confirmed' }
   | { k: 'up' }
   | { k: 'no_data' }
+  | { k: 'test' }
   | { k: 'other'; text: string };
 
 const NUM = '(-?[0-9]+(?:\\.[0-9]+)?)';
@@ -157,6 +158,8 @@ function one(c: Condition, lang: Lang, tz: string): string | null {
       return vi ? 'hoạt động' : 'up';
     case 'no_data':
       return vi ? 'chưa có dữ liệu' : 'no data yet';
+    case 'test':
+      return vi ? 'TIN THỬ NGHIỆM từ pointwatch, không phải sự cố thật' : 'TEST message from pointwatch, not a real outage';
     case 'other':
       // technical text of unknown form: shown in English only, pointed to in Vietnamese
       return vi ? null : c.text;
