@@ -1,5 +1,6 @@
 /**
- * Every string of the web UI, Vietnamese and English, in one place. The compiler checks that
+ * Every string of the web UI, Vietnamese and English, in one place (states, alert kinds and causes
+ * come from the glossary, src/core/glossary.ts, shared with the messages). The compiler checks that
  * both languages have every key. `{name}` placeholders are filled by `t()` (values are escaped
  * later by html``, never here).
  */
