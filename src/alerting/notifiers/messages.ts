@@ -10,7 +10,7 @@
 import type { CommuneKind, Lang } from '../../core/types.js';
 import type { AlertKind, Cause, Notice, Recipient } from '../notice.js';
 import type { SiteStateName } from '../../store/schema.js';
-import { CAUSE_LABEL, causeName, eventName, formatDuration, kindName, stateName } from '../../core/glossary.js';
+import { CAUSE_LABEL, causeName, eventName, formatDuration, KIND_NAMES, kindName, stateName } from '../../core/glossary.js';
 import { parseDetail, renderConditions } from '../condition.js';
 import { abbreviatePlace, capacity, encodingOf, smsParts, smsUnits, splitSms, stripDiacritics, type SmsEncoding } from './sms-encoding.js';
 
@@ -27,6 +27,12 @@ export function langFor(notice: Notice, recipient?: Pick<Recipient, 'lang'>): La
 }
 
 // ------------------------------------------------------------------ vocabulary (words from the glossary)
+
+/** Alert kind titles per language: the glossary's (kept under this name for existing callers). */
+export const KIND_TITLE: Record<Lang, Record<AlertKind, string>> = {
+  vi: Object.fromEntries(Object.entries(KIND_NAMES).map(([k, w]) => [k, w.vi])) as Record<AlertKind, string>,
+  en: Object.fromEntries(Object.entries(KIND_NAMES).map(([k, w]) => [k, w.en])) as Record<AlertKind, string>,
+};
 
 /** The long form of a cause, for the full messages: the glossary's word and how it was inferred. */
 const CAUSE_WHY: Record<Lang, Record<Cause, string>> = {
