@@ -111,9 +111,9 @@ describe('group_wait: a commune incident that forms later is an update', () => {
     const sent = h.dispatcher.take();
     expect(sent.map(summary)).toEqual(['firing power-cut-suspected A Mú Sung']);
     expect(folded(sent[0]!)).toEqual(['ams-1 (told before)', 'ams-2 (told before)', 'ams-3']);
-    // the folded incidents escalate through the commune incident only
-    h.clock.advance(31 * 60_000);
+    // the folded incidents escalate through the commune incident only (default: province after 1 h)
+    h.clock.advance(61 * 60_000);
     await (await h.engine.tick()).delivery;
-    expect(h.dispatcher.take().map((n) => `${summary(n)} @${n.level}`)).toEqual(['escalated power-cut-suspected A Mú Sung @district']);
+    expect(h.dispatcher.take().map((n) => `${summary(n)} @${n.level}`)).toEqual(['escalated power-cut-suspected A Mú Sung @province']);
   });
 });
