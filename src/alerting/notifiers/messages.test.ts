@@ -181,6 +181,14 @@ describe('buildSms: encoding, length, shortening', () => {
     expect(s.text).toBe('CANH BAO: Diem Wi-Fi mat ket noi tai NVH thon Ban Lac (xa Chieng Chau) tu 07:42 22/11. Nguyen nhan (uoc doan): mat dien. khong phan hoi: gui 5 goi, nhan 0 trong 2 lan kiem tra lien tiep. Huong dan: https://pw.example.org/runbooks/vi/site-down Xac nhan: https://pw.example.org/incidents/17/ack');
     for (const p of s.parts) expect(p.length).toBeLessThanOrEqual(153);
   });
+  it('a commune update keeps its "folds the alerts already sent" line after the detail is dropped', () => {
+    const update = { ...communeWide, folded: [{ incident_id: 3, id: 'a', name: 'NVH thôn Lao Chải', since: communeWide.since, notified_before: true }] };
+    const s = buildSms(update, 'vi', { maxParts: 3 });
+    expect(s.text).toContain('Cập nhật: gộp 1 cảnh báo đã gửi.');
+    expect(s.dropped).toContain('detail');
+    expect(s.dropped).not.toContain('folded');
+    expect(buildSms(update, 'vi', { maxParts: 1, encoding: 'gsm7' }).text).toContain('Cap nhat: gop 1 canh bao da gui.');
+  });
   it('a commune incident names its kind, not only a state', () => {
     const s = buildSms(communeWide, 'vi', { maxParts: 3 });
     expect(s.text.startsWith('CẢNH BÁO: Nghi mất điện tại xã Chiềng Châu từ 07:42 22/11.')).toBe(true);

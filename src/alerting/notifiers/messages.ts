@@ -305,7 +305,7 @@ export interface SmsMessage {
   part_count: number;
   /** The text cut into parts that fit one SMS each. */
   parts: string[];
-  /** Which optional fields were dropped to fit, in order (`detail`, `runbook`, `commune`, `cause`, `place`, `text`). */
+  /** Which optional fields were dropped to fit, in order (`detail`, `runbook`, `folded`, `commune`, `cause`, `place`, `text`). */
   dropped: string[];
 }
 
@@ -341,7 +341,7 @@ export function buildSms(notice: Notice, lang: Lang, opts: SmsOptions = {}): Sms
   const folded = notice.folded ?? [];
   const told = folded.filter((f) => f.notified_before).length;
 
-  interface Parts { place: string; commune: boolean; detail: boolean; cause: boolean; runbook: boolean; ack: boolean }
+  interface Parts { place: string; commune: boolean; detail: boolean; folded: boolean; cause: boolean; runbook: boolean; ack: boolean }
   const compose = (o: Parts): string => {
     const where = notice.site && o.commune ? `${o.place} (${commune})` : o.place;
     const at = where ? (vi ? ` tại ${where}` : ` at ${where}`) : '';
@@ -358,7 +358,7 @@ export function buildSms(notice: Notice, lang: Lang, opts: SmsOptions = {}): Sms
     }
     if (o.cause && cause) s += ` ${CAUSE_LABEL[lang]}: ${causeName(lang, cause)}.`;
     if (o.detail && detail) s += ` ${detail}.`;
-    if (o.detail && folded.length) {
+    if (o.folded && folded.length) {
       if (!notice.site && told) s += vi ? ` Cập nhật: gộp ${told} cảnh báo đã gửi.` : ` Update: folds ${told} alerts already sent.`;
       else if (notice.site) s += vi ? ` Cùng lúc thêm ${folded.length} điểm trong xã.` : ` ${folded.length} more sites of the commune at the same time.`;
     }
@@ -369,13 +369,17 @@ export function buildSms(notice: Notice, lang: Lang, opts: SmsOptions = {}): Sms
 
   const fits = (t: string) => smsParts(t) <= maxParts;
   const fullPlace = notice.site ? notice.site.name : commune;
-  const all: Parts = { place: fullPlace, commune: true, detail: true, cause: true, runbook: true, ack: true };
+  const all: Parts = { place: fullPlace, commune: true, detail: true, folded: true, cause: true, runbook: true, ack: true };
+  // the update line ("gộp N cảnh báo đã gửi") outlives the detail and the runbook link: it says the earlier alerts are covered
+  const noFolded = folded.length ? [{ drop: 'folded', o: { ...all, detail: false, runbook: false, folded: false } }] : [];
+  const base = { ...all, detail: false, runbook: false, folded: false };
   const steps: Array<{ drop: string; o: Parts }> = [
     { drop: '', o: all },
     { drop: 'detail', o: { ...all, detail: false } },
     { drop: 'runbook', o: { ...all, detail: false, runbook: false } },
-    { drop: 'commune', o: { ...all, detail: false, runbook: false, commune: false } },
-    { drop: 'cause', o: { ...all, detail: false, runbook: false, commune: false, cause: false } },
+    ...noFolded,
+    { drop: 'commune', o: { ...base, commune: false } },
+    { drop: 'cause', o: { ...base, commune: false, cause: false } },
   ];
   const dropped: string[] = [];
   let text = '';
@@ -385,7 +389,7 @@ export function buildSms(notice: Notice, lang: Lang, opts: SmsOptions = {}): Sms
     text = compose(step.o);
     if (fits(text)) { ok = true; break; }
   }
-  const minimal: Parts = { place: '', commune: false, detail: false, cause: false, runbook: false, ack: true };
+  const minimal: Parts = { place: '', commune: false, detail: false, folded: false, cause: false, runbook: false, ack: true };
   if (!ok) {
     // Cut the place name, keeping the rest.
     const base = compose(minimal);
