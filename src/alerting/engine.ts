@@ -33,11 +33,12 @@ import { SITE_STATES, type EventType, type SiteStateName } from '../store/schema
 import type { Db } from '../store/sqlite.js';
 import { communeKey, evaluateCommunes, type CommuneSiteView } from './commune.js';
 import { communeIndex, placeOf, type Place } from '../inventory/places.js';
+import { parseDetail } from './condition.js';
 import { affectedBy, buildGraph, evaluateBatch, type BatchResult, type SiteGraph, type StateLookup } from './dependencies.js';
 import { dueEscalations, escalationSteps, recipientsFor } from './escalation.js';
 import { IncidentRepository, type Incident } from './incidents.js';
 import { isWindowActive, windowCovers, type MaintenanceWindow } from './maintenance.js';
-import type { AlertKind, Cause, Notice, NoticeSite } from './notice.js';
+import type { AlertKind, Cause, FoldedIncident, Notice, NoticeSite } from './notice.js';
 import { sameForRestart, streakCap, type Effect, type SiteAlertState } from './reducer.js';
 
 export interface Dispatcher {
@@ -144,11 +145,13 @@ class Engine implements AlertEngine {
   private readonly log: Logger;
   private readonly tz: string;
   private readonly publicUrl: string;
+  private readonly groupWaitMs: number;
 
   constructor(private readonly deps: AlertEngineDeps) {
     this.log = deps.logger.child({ component: 'alerting' });
     this.tz = deps.settings.reports.timezone;
     this.publicUrl = deps.publicUrl.replace(/\/+$/, '');
+    this.groupWaitMs = parseDuration(deps.settings.alerting.group_wait ?? '30s');
     this.repo = new IncidentRepository(deps.db, deps.clock, this.tz);
     this.siteStates = this.repo.loadSiteStates();
     for (const [id, st] of this.siteStates) this.persisted.set(id, st);
@@ -214,13 +217,10 @@ class Engine implements AlertEngine {
             this.notifyResolved(done, batch);
           }
         }
+        this.releaseHeld(batch, this.siteStates);
         for (const inc of this.repo.openIncidents()) {
-          // held notices whose grouping window passed
-          if (inc.notified_at === null && inc.merged_into === null && inc.hold_until !== null && inc.hold_until <= now) {
-            this.notifyFiring(inc, batch);
-          }
-        }
-        for (const inc of this.repo.openIncidents()) {
+          // a site incident folded into a commune incident: the commune incident escalates for it
+          if (inc.merged_into !== null) continue;
           for (const step of dueEscalations(inc, escalationSteps(this.deps.settings), now)) {
             batch.notices.push(this.recordNotice(this.buildNotice(inc, 'escalated', step.level), now));
             this.repo.markEscalated(inc.id, step.level);
@@ -294,10 +294,11 @@ class Engine implements AlertEngine {
       this.communes(result.view, judged, batch);
       for (const id of batch.opened) {
         const inc = this.repo.getIncident(id)!;
-        if (inc.resolved_at === null && inc.notified_at === null && inc.merged_into === null && (inc.hold_until === null || inc.hold_until <= now)) {
+        if (inc.resolved_at === null && inc.notified_at === null && inc.merged_into === null && inc.hold_until === null) {
           this.notifyFiring(inc, batch);
         }
       }
+      this.releaseHeld(batch, result.view);
       this.repo.saveSiteStates(toSave, now);
     });
     for (const st of changed) this.siteStates.set(st.site, st);
@@ -337,10 +338,8 @@ class Engine implements AlertEngine {
         // a down site with sites behind it is an upstream outage: one incident, its own runbook
         const kind: AlertKind = e.kind === 'site-down' && affected.length > 0 ? 'upstream-down' : e.kind;
         const inc = this.repo.openIncident({ kind, site_id: siteId, ...area, state: stateForKind(kind, st.state), detail: e.detail, opened_at: e.since, affected });
-        if (e.kind === 'site-down') {
-          const hold = this.holdUntil(site, states, e.since);
-          if (hold !== null && hold > batch.now) this.repo.setHold(inc.id, hold, null);
-        }
+        // held at most group_wait, released at the end of this batch unless a site of its commune is still failing unconfirmed
+        if (e.kind === 'site-down') this.repo.setHold(inc.id, this.groupHold(site, batch.now), null);
         batch.opened.push(inc.id);
         ev('incident_open', e.ts, { text: `${kind}: ${e.detail}`, incident_id: inc.id });
         return;
@@ -360,21 +359,48 @@ class Engine implements AlertEngine {
   }
 
   /**
-   * A site-down in a commune big enough for the commune rule, while another of its sites went
-   * down within the window: hold the notice until the window (from the first of them) ends, so
-   * a commune outage can take it in. A lone outage is never held.
+   * When a new site-down notice may go out at the latest: `group_wait` from now, or earlier when
+   * another site of its commune already waits (it joins that group: one message for both).
    */
-  private holdUntil(site: Site, states: StateLookup, since: number): number | null {
-    const { min_sites, window } = this.deps.settings.alerting.commune_outage;
-    const windowMs = parseDuration(window);
-    const peers = this.communeSites.get(communeKey(site)) ?? [];
-    if (peers.length < min_sites) return null;
-    const others = peers
-      .filter((s) => s.id !== site.id)
-      .map((s) => states.get(s.id))
-      .filter((st): st is SiteAlertState => st !== undefined && st.state === 'DOWN' && st.down.since !== null && Math.abs(st.down.since - since) <= windowMs);
-    if (others.length === 0) return null;
-    return Math.min(since, ...others.map((o) => o.down.since!)) + windowMs;
+  private groupHold(site: Site, now: number): number {
+    const key = communeKey(site);
+    const waiting = this.repo.openIncidents()
+      .filter((i) => i.site_id !== null && i.notified_at === null && i.merged_into === null && i.hold_until !== null && communeKey(i) === key)
+      .map((i) => i.hold_until!);
+    return Math.min(now + this.groupWaitMs, ...waiting);
+  }
+
+  /** A site of this commune failed its last check but is not confirmed DOWN yet (its re-check is on the way). */
+  private communePending(key: string, states: StateLookup): boolean {
+    return (this.communeSites.get(key) ?? []).some((s) => {
+      const st = states.get(s.id) ?? this.siteStates.get(s.id);
+      return !!st && st.down.fail > 0 && !st.down.confirmed && st.state !== 'UNREACHABLE' && st.state !== 'MAINTENANCE';
+    });
+  }
+
+  /**
+   * Held site notices go out when their group_wait ends, or as soon as no other site of their
+   * commune is failing unconfirmed. The ones of one commune released together are ONE message
+   * (the first incident's notice names the others); each incident counts as notified.
+   */
+  private releaseHeld(batch: Batch, states: StateLookup): void {
+    const groups = new Map<string, Incident[]>();
+    for (const inc of this.repo.openIncidents()) {
+      if (inc.notified_at !== null || inc.merged_into !== null || inc.hold_until === null) continue;
+      const key = communeKey(inc);
+      const g = groups.get(key) ?? [];
+      g.push(inc);
+      groups.set(key, g);
+    }
+    for (const [key, group] of groups) {
+      const due = group.filter((i) => i.hold_until! <= batch.now);
+      const release = due.length > 0 || !this.communePending(key, states) ? group : [];
+      if (release.length === 0) continue;
+      release.sort((a, b) => a.opened_at - b.opened_at || a.id - b.id);
+      const [first, ...rest] = release;
+      for (const r of rest) this.repo.markNotified(r.id, batch.now);
+      this.notifyFiring(first!, batch, rest);
+    }
   }
 
   /** Keep each open site-down incident's list of UNREACHABLE descendants (it only grows). */
@@ -443,10 +469,13 @@ class Engine implements AlertEngine {
     }
   }
 
-  /** A site's own site-down incident, not yet told, joins the commune incident (no notice of its own). */
+  /**
+   * A site's own site-down incident joins the commune incident: one not yet told gets no notice of
+   * its own; one already told is named in the commune notice as an update (and stops escalating).
+   */
   private fold(siteId: string, communeIncident: number, area: Place): void {
     const own = this.repo.findOpen('site-down', siteId, area) ?? this.repo.findOpen('upstream-down', siteId, area);
-    if (own && own.notified_at === null && own.merged_into === null) this.repo.setHold(own.id, null, communeIncident);
+    if (own && own.merged_into === null) this.repo.setHold(own.id, null, communeIncident);
   }
 
   /** Power when most of its sites that came back had rebooted; link when any stayed up; else unknown. */
@@ -477,7 +506,17 @@ class Engine implements AlertEngine {
     return { id: s.id, name: s.name, kind: s.kind, ...placeOf(s), ...(s.village ? { village: s.village } : {}) };
   }
 
-  buildNotice(inc: Incident, event: Notice['event'], level: Level): Notice {
+  /** What a notice says about the incidents it speaks for: its group, or a commune incident's folded site incidents. */
+  private foldedFor(inc: Incident, event: Notice['event'], group: readonly Incident[]): FoldedIncident[] {
+    if (event === 'resolved') return [];
+    const list = inc.site_id === null ? this.repo.openIncidents().filter((i) => i.merged_into === inc.id) : group;
+    return list.map((i) => ({
+      incident_id: i.id, id: i.site_id ?? '', name: (i.site_id && this.sitesById.get(i.site_id)?.name) || (i.site_id ?? i.commune),
+      since: i.opened_at, notified_before: i.site_id !== null && inc.site_id === null && i.notified_at !== null,
+    }));
+  }
+
+  buildNotice(inc: Incident, event: Notice['event'], level: Level, group: readonly Incident[] = []): Notice {
     const site = inc.site_id ? this.sitesById.get(inc.site_id) ?? null : null;
     const lang = this.deps.settings.alerting.default_lang;
     let recipients = recipientsFor(level, inc, site, this.inventory);
@@ -488,6 +527,8 @@ class Engine implements AlertEngine {
       recipients = [...recipients, ...extra.filter((r) => !seen.has(JSON.stringify(r)) && seen.add(JSON.stringify(r)))];
     }
     const current = inc.site_id ? this.siteStates.get(inc.site_id)?.state : undefined;
+    const folded = this.foldedFor(inc, event, group);
+    const detail = event === 'resolved' && inc.resolve_detail ? `${inc.detail}; ${inc.resolve_detail}` : inc.detail;
     return {
       id: `incident-${inc.id}-${event}-${level}`,
       kind: inc.kind,
@@ -499,8 +540,10 @@ class Engine implements AlertEngine {
       since: inc.opened_at,
       ...(inc.resolved_at !== null && event === 'resolved' ? { resolved_at: inc.resolved_at } : {}),
       ...(inc.cause ? { cause: inc.cause } : {}),
-      detail: event === 'resolved' && inc.resolve_detail ? `${inc.detail}; ${inc.resolve_detail}` : inc.detail,
+      detail,
+      condition: parseDetail(detail),
       affected: inc.affected.filter((id) => id !== inc.site_id).map((id) => ({ id, name: this.sitesById.get(id)?.name ?? id })),
+      ...(folded.length ? { folded } : {}),
       runbook_url: `${this.publicUrl}/runbooks/${lang}/${inc.kind}`,
       ack_url: `${this.publicUrl}/incidents/${inc.id}`,
       level,
@@ -514,11 +557,11 @@ class Engine implements AlertEngine {
     return n;
   }
 
-  private notifyFiring(inc: Incident, batch: Batch): void {
+  private notifyFiring(inc: Incident, batch: Batch, group: readonly Incident[] = []): void {
     if (inc.notified_at !== null) return;
     this.repo.markNotified(inc.id, batch.now);
     const fresh = this.repo.getIncident(inc.id)!;
-    batch.notices.push(this.recordNotice(this.buildNotice(fresh, 'firing', 'commune'), batch.now));
+    batch.notices.push(this.recordNotice(this.buildNotice(fresh, 'firing', 'commune', group), batch.now));
   }
 
   /** A resolved notice to every level that heard of the incident; nothing if nobody did. */

@@ -4,6 +4,7 @@
  */
 import type { CommuneKind, Contact, Lang, Level } from '../core/types.js';
 import type { SiteStateName } from '../store/schema.js';
+import type { Condition } from './condition.js';
 
 /** Every alert kind has a runbook per language under config/runbooks/<lang>/<kind>.md. */
 export const ALERT_KINDS = [
@@ -35,6 +36,14 @@ export interface NoticeArea {
   province: string;
 }
 
+export interface FoldedIncident {
+  incident_id: number;
+  id: string;
+  name: string;
+  since: number;
+  notified_before: boolean;
+}
+
 export interface Recipient extends Contact {
   /** Which escalation level this person is reached at. */
   level: Level;
@@ -57,8 +66,16 @@ export interface Notice {
   cause?: Cause;
   /** The condition, explaining itself: `loss_pct 42 > 20 for 3 checks`. */
   detail: string;
+  /** `detail` as structured fields (messages render these in the reader's language); parsed from `detail` when absent. */
+  condition?: Condition[];
   /** Sites affected besides `site` (children of a DOWN parent, a dark commune's sites). */
   affected: Array<{ id: string; name: string }>;
+  /**
+   * Other site incidents this message speaks for: sites of the same commune that failed with it
+   * (one message for them), or, on a commune incident, the site incidents it folds; those with
+   * `notified_before` were told on their own earlier, so this message is an update for them.
+   */
+  folded?: FoldedIncident[];
   runbook_url: string;
   ack_url: string;
   level: Level;

@@ -20,6 +20,7 @@ import { ApiError, badRequest, conflict, forbidden, notFound, unavailable } from
 import type { AuthStore } from './auth/store.js';
 import { can, inScope, type Action, type Principal } from './auth/scope.js';
 import { fillPlaceholders, runbookVars } from '../runbooks/load.js';
+import { resolveContacts } from '../alerting/contacts.js';
 import type { Lang } from '../config/schema.js';
 
 // What the Service answers, declared once as schemas: the API routes serialize through them.
@@ -169,15 +170,14 @@ export class Service {
     return { incident, steps, history, runbook: book ? this.fillRunbook(book, incident) : null };
   }
 
-  /** The runbook with {{site}}, {{commune}} and the contacts of this incident filled in. */
+  /** The runbook with {{site}}, {{commune}} and the contacts of this incident filled in (resolveContacts: never someone else's number). */
   private fillRunbook(book: RunbookView, i: Incident): RunbookView {
     const inv = this.deps.inventory();
     const site = i.site_id ? inv.sites.find((s) => s.id === i.site_id) : undefined;
-    const contacts = [
-      ...(site?.contacts ?? []).map((c) => ({ ...c, level: 'commune' })),
-      ...inv.areas.filter((a) => areaCovers(a, placeOf(i))).flatMap((a) => a.contacts.map((c) => ({ ...c, level: a.level }))),
-    ];
-    const vars = runbookVars({ site: site?.name, commune: i.commune, contacts });
+    // a commune incident: the key holder of one of its dark sites is the one to call first
+    const atSite = site ?? inv.sites.find((s) => i.affected.includes(s.id)) ?? null;
+    const contacts = resolveContacts(atSite, placeOf(i), inv, this.deps.settings);
+    const vars = runbookVars({ site: site?.name, commune: i.commune, contacts }, book.lang as Lang);
     const f = (text: string) => fillPlaceholders(text, vars, book.lang as Lang);
     const sec = (s: { heading: string; body: string }) => ({ heading: s.heading, body: f(s.body) });
     return { ...book, sections: book.sections.map(sec), steps: book.steps.map(f), ...(book.after ? { after: book.after.map(sec) } : {}) };

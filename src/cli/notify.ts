@@ -44,6 +44,7 @@ export function testNotice(settings: Settings, inventory: Inventory, opts: { lan
     state: 'DOWN',
     since: opts.now - 5 * 60_000,
     detail: opts.lang === 'vi' ? 'TIN THỬ NGHIỆM từ pointwatch, không phải sự cố thật' : 'TEST message from pointwatch, not a real outage',
+    condition: [{ k: 'test' }], // rendered in each recipient's language
     affected: [],
     runbook_url: `${base}/runbooks/${opts.lang}/site-down`,
     ack_url: `${base}/incidents`,

@@ -29,6 +29,7 @@ interface ReportOptions extends ConfigOptions {
   out?: string;
   resolution: 'auto' | 'raw' | 'rollup_5m' | 'rollup_1h' | 'rollup_1d';
   quiet?: boolean;
+  lang?: 'vi' | 'en';
 }
 
 export function register(program: Command): void {
@@ -46,6 +47,7 @@ export function register(program: Command): void {
       .addOption(new Option('--group-by <level>', 'rows per').choices([...GROUP_BY, 'district']).default('site'))
       .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('table'))
       .addOption(new Option('--resolution <rp>', 'data source (auto: raw for short spans, rollups for long; over 62 days whole days from the daily rollup)').choices(['auto', 'raw', 'rollup_5m', 'rollup_1h', 'rollup_1d']).default('auto'))
+      .addOption(new Option('--lang <lang>', 'language of the printable (html) report (default: alerting.default_lang)').choices(['vi', 'en']))
       .option('--out <file>', 'write the report here instead of stdout')
       .option('-q, --quiet', 'no progress on stderr'),
   ).action(async (opts: ReportOptions) => {
@@ -83,7 +85,7 @@ export function register(program: Command): void {
     } finally {
       db?.close();
     }
-    const text = renderReport(result, opts.format, opts.groupBy === 'district' ? 'group' : opts.groupBy);
+    const text = renderReport(result, opts.format, opts.groupBy === 'district' ? 'group' : opts.groupBy, opts.lang ?? settings.alerting.default_lang);
     if (opts.out) fs.writeFileSync(opts.out, text);
     else process.stdout.write(text);
     if (!opts.quiet) {

@@ -3,6 +3,7 @@
  * env overrides → defaults → schema → cross-field rules. EVERY problem is collected and thrown
  * at once as an InputError whose problems read `file:line:col: field: message`.
  */
+import { contactWarnings } from '../alerting/contacts.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Value } from '@sinclair/typebox/value';
@@ -164,7 +165,7 @@ function byPosition(a: string, b: string): number {
   return Number(pa[2]) - Number(pb[2]) || Number(pa[3]) - Number(pb[3]);
 }
 
-function loadInventoryInto(file: string, env: NodeJS.ProcessEnv, out: Collected): InventoryT | null {
+function loadInventoryInto(file: string, env: NodeJS.ProcessEnv, out: Collected, settings: SettingsT | null = null): InventoryT | null {
   const src = readSource(file, out);
   const values = src && readValues(src, out);
   if (!src || !values) return null;
@@ -180,6 +181,8 @@ function loadInventoryInto(file: string, env: NodeJS.ProcessEnv, out: Collected)
   for (const p of forRules ? inventoryRules(forRules) : []) {
     if (!aboutRemoved(p.path, removed)) (p.warning ? out.warnings : out.problems).push(formatProblem(src, p.path, p.message));
   }
+  // contacts a runbook would show as "not declared" (needs the settings' escalation levels)
+  if (inv && settings) for (const w of contactWarnings(inv, settings)) out.warnings.push(formatProblem(src, w.path, w.message));
   return inv;
 }
 
@@ -200,7 +203,7 @@ export async function loadConfig(opts: LoadOptions = {}): Promise<LoadedConfig> 
   const inventoryPath = inventoryOverride
     ? path.resolve(inventoryOverride)
     : path.resolve(path.dirname(settingsPath), settings?.inventory ?? namedInventory ?? 'sites.yaml');
-  const inventory = loadInventoryInto(inventoryPath, env, out);
+  const inventory = loadInventoryInto(inventoryPath, env, out, settings);
   if (settings && opts.extraChecks) out.problems.push(...opts.extraChecks(settings, settingsPath));
   if (out.problems.length || !settings || !inventory) {
     const n = out.problems.length;

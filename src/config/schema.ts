@@ -318,6 +318,7 @@ export const Settings = closed({
       window: Duration,
       min_sites: Type.Integer({ minimum: 2 }),
     }, { default: { ratio: 0.6, window: '3m', min_sites: 3 } }),
+    group_wait: Type.String({ pattern: '^[0-9]+(ms|s|m|h|d|w)$', default: '30s', description: 'longest a site notice waits for other sites of its commune failing at the same moment (one message for them)' }),
     escalation: Type.Array(closed({ after: Duration, level: lit(LEVELS) }), {
       default: [{ after: '1h', level: 'province' }],
       description: 'levels told after the commune when nobody acknowledges (group only where a province uses groups)',

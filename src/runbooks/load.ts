@@ -12,6 +12,8 @@ import { InputError } from '../core/errors.js';
 import type { Lang } from '../core/types.js';
 import { LANGS } from '../config/schema.js';
 import { ALERT_KINDS, type AlertKind } from '../alerting/notice.js';
+import { contactLine, type ResolvedContacts } from '../alerting/contacts.js';
+import { KIND_NAMES } from '../core/glossary.js';
 
 export type SectionKey = 'means' | 'check_first' | 'steps' | 'escalate';
 export const SECTION_KEYS: readonly SectionKey[] = ['means', 'check_first', 'steps', 'escalate'];
@@ -24,8 +26,12 @@ export const SECTION_TITLES: Record<Lang, Record<SectionKey, string>> = {
 /** A runbook needs at least this many numbered steps. */
 export const MIN_STEPS = 3;
 
-/** Placeholders a runbook may use; filled from the alert (see fillPlaceholders). */
-export const RUNBOOK_PLACEHOLDERS = ['site', 'commune', 'commune_contact', 'escalation_contact', 'isp_contact', 'district_contact'] as const;
+/**
+ * Placeholders a runbook may use; filled from the alert (see runbookVars): the site, the commune,
+ * the key holder at the site, the commune's contact, the next level up's contact, the ISP.
+ * `district_contact` (runbooks written before the 2025 reform) reads as the escalation contact.
+ */
+export const RUNBOOK_PLACEHOLDERS = ['site', 'commune', 'site_contact', 'commune_contact', 'escalation_contact', 'isp_contact', 'district_contact'] as const;
 export type RunbookPlaceholder = (typeof RUNBOOK_PLACEHOLDERS)[number];
 
 export interface Runbook {
@@ -100,6 +106,7 @@ export function parseRunbook(text: string, where: { kind: AlertKind; lang: Lang;
   });
 
   if (!title) problems.push(`${file}:1: missing title ("# ...")`);
+  else if (!title.startsWith(KIND_NAMES[kind][lang])) problems.push(`${file}:1: the title must start with the glossary's name of the alert kind: "# ${KIND_NAMES[kind][lang]} (${kind})"`);
   for (const key of SECTION_KEYS) {
     if (!seenAt.has(key)) problems.push(`${file}: missing section "## ${SECTION_TITLES[lang][key]}"`);
     else if (key !== 'steps' && !body[key].join('\n').trim()) problems.push(`${file}:${seenAt.get(key)}: section "## ${SECTION_TITLES[lang][key]}" is empty`);
@@ -156,7 +163,40 @@ function readAll(dir: string): { runbooks: Runbooks; problems: string[] } {
       if (parsed.runbook) perLang.set(kind, parsed.runbook);
     }
   }
+  for (const kind of ALERT_KINDS) {
+    const [first, ...others] = LANGS.map((l) => runbooks.get(l)?.get(kind)).filter((r): r is Runbook => r !== undefined);
+    if (first) for (const other of others) problems.push(...equivalenceProblems(first, other));
+  }
   return { runbooks, problems };
+}
+
+/** The placeholders a text uses, in order. */
+export function placeholdersIn(text: string): string[] {
+  return [...text.matchAll(/\{\{\s*([a-z_]+)\s*\}\}/g)].map((m) => m[1]!);
+}
+
+/**
+ * The languages must say the same thing: the same number of steps, and each step (and each
+ * section) calling the same people ({{placeholders}}), so a trainee reading either does the same.
+ */
+export function equivalenceProblems(a: Runbook, b: Runbook): string[] {
+  const out: string[] = [];
+  if (a.sections.steps.length !== b.sections.steps.length) {
+    out.push(`${b.file}: ${b.sections.steps.length} steps, but ${a.file} has ${a.sections.steps.length}: both languages must have the same steps`);
+  }
+  const same = (x: string[], y: string[]) => [...x].sort().join(',') === [...y].sort().join(',');
+  const n = Math.min(a.sections.steps.length, b.sections.steps.length);
+  for (let i = 0; i < n; i++) {
+    const pa = placeholdersIn(a.sections.steps[i]!);
+    const pb = placeholdersIn(b.sections.steps[i]!);
+    if (!same(pa, pb)) out.push(`${b.file}: step ${i + 1} uses ${pb.map((p) => `{{${p}}}`).join(' ') || 'no placeholder'}, but step ${i + 1} of ${a.file} uses ${pa.map((p) => `{{${p}}}`).join(' ') || 'no placeholder'}`);
+  }
+  for (const key of ['means', 'check_first', 'escalate'] as const) {
+    const pa = [...new Set(placeholdersIn(a.sections[key]))];
+    const pb = [...new Set(placeholdersIn(b.sections[key]))];
+    if (!same(pa, pb)) out.push(`${b.file}: section "${SECTION_TITLES[b.lang][key]}" uses ${pb.map((p) => `{{${p}}}`).join(' ') || 'no placeholder'}, but "${SECTION_TITLES[a.lang][key]}" of ${a.file} uses ${pa.map((p) => `{{${p}}}`).join(' ') || 'no placeholder'}`);
+  }
+  return out;
 }
 
 /** Every problem with the runbooks under `dir` (empty when all is well). */
@@ -171,14 +211,9 @@ export function loadRunbooks(dir: string): Runbooks {
   return runbooks;
 }
 
-const UNKNOWN_CONTACT: Record<Lang, string> = {
-  vi: '(xem danh bạ liên hệ của xã)',
-  en: '(see the commune contact list)',
-};
-
 /**
- * Fill `{{placeholder}}`s from the alert. A contact missing from the inventory becomes a pointer to
- * the contact list rather than an empty gap.
+ * Fill `{{placeholder}}`s from the alert. A contact missing from the inventory reads
+ * "(chưa khai báo)" / "(not declared)", never someone else's number.
  */
 export function fillPlaceholders(text: string, vars: Partial<Record<RunbookPlaceholder, string>>, lang: Lang): string {
   return text.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (whole, name: string) => {
@@ -186,35 +221,20 @@ export function fillPlaceholders(text: string, vars: Partial<Record<RunbookPlace
     const v = vars[name as RunbookPlaceholder];
     if (v) return v;
     if (name === 'site' && vars.commune) return vars.commune;
-    return name.endsWith('_contact') ? UNKNOWN_CONTACT[lang] : whole;
+    return name.endsWith('_contact') ? contactLine(null, lang) : whole;
   });
 }
 
-/** A contact as a runbook shows it: `Name (role): 0912 345 678`. */
-export function contactLine(c: { name: string; role?: string; phone?: string }): string {
-  return `${c.name}${c.role ? ` (${c.role})` : ''}${c.phone ? `: ${c.phone}` : ''}`;
-}
-
-/**
- * Placeholder values from the alert's contacts: the first commune-level contact, the first one of
- * the next level up (the group where the province uses groups, else the province: no district
- * since 2025), and the contact whose role names the ISP (`isp`, `nhà mạng`, `provider`).
- * `{{district_contact}}` (runbooks written before the reform) is the escalation contact.
- */
-export function runbookVars(input: {
-  site?: string;
-  commune: string;
-  contacts: Array<{ name: string; role?: string; phone?: string; level?: string }>;
-}): Partial<Record<RunbookPlaceholder, string>> {
-  const isIsp = (r?: string) => !!r && /\b(isp|provider)\b|nhà mạng|viettel|vnpt|mobifone|fpt/i.test(r);
-  const isp = input.contacts.find((c) => isIsp(c.role));
-  const commune = input.contacts.find((c) => c.level === 'commune' && !isIsp(c.role));
-  const up = (level: string) => input.contacts.find((c) => c.level === level && !isIsp(c.role));
-  const escalation = up('group') ?? up('district') ?? up('province');
-  const out: Partial<Record<RunbookPlaceholder, string>> = { commune: input.commune };
-  if (input.site) out.site = input.site;
-  if (commune) out.commune_contact = contactLine(commune);
-  if (escalation) out.escalation_contact = out.district_contact = contactLine(escalation);
-  if (isp) out.isp_contact = contactLine(isp);
-  return out;
+/** Placeholder values for one incident: its site, its commune, and the people from resolveContacts. */
+export function runbookVars(input: { site?: string; commune: string; contacts: ResolvedContacts }, lang: Lang): Record<RunbookPlaceholder, string> {
+  const c = input.contacts;
+  return {
+    site: input.site ?? input.commune,
+    commune: input.commune,
+    site_contact: contactLine(c.site_contact, lang),
+    commune_contact: contactLine(c.commune_contact, lang),
+    escalation_contact: contactLine(c.escalation_contact, lang),
+    isp_contact: contactLine(c.isp_contact, lang),
+    district_contact: contactLine(c.escalation_contact, lang),
+  };
 }

@@ -1,11 +1,13 @@
 /**
- * Every string of the web UI, Vietnamese and English, in one place. The compiler checks that
+ * Every string of the web UI, Vietnamese and English, in one place (states, alert kinds and causes
+ * come from the glossary, src/core/glossary.ts, shared with the messages). The compiler checks that
  * both languages have every key. `{name}` placeholders are filled by `t()` (values are escaped
  * later by html``, never here).
  */
 import type { Lang } from '../config/schema.js';
 import type { SiteStateName } from '../store/schema.js';
-import type { AlertKind } from '../alerting/notice.js';
+import { ALERT_KINDS, type AlertKind } from '../alerting/notice.js';
+import { CAUSE_NAMES, KIND_NAMES, STATE_NAMES } from '../core/glossary.js';
 
 const en = {
   app: 'pointwatch',
@@ -96,9 +98,9 @@ const en = {
   acknowledge: 'Acknowledge',
   note: 'Note',
   cause: 'Cause',
-  cause_power: 'power cut',
-  cause_link: 'link cut',
-  cause_unknown: 'unknown',
+  cause_power: CAUSE_NAMES.power.en,
+  cause_link: CAUSE_NAMES.link.en,
+  cause_unknown: CAUSE_NAMES.unknown.en,
   affected: 'Also affected',
   runbook: 'Runbook',
   no_runbook: 'No runbook for this alert.',
@@ -134,12 +136,12 @@ const en = {
   error: 'Error',
   back: 'Back to the board',
   time_local: 'Times are local (Asia/Ho_Chi_Minh)',
-  state_UP: 'Up',
-  state_DEGRADED: 'Degraded',
-  state_DOWN: 'Down',
-  state_UNREACHABLE: 'Unreachable',
-  state_MAINTENANCE: 'Maintenance',
-  state_UNKNOWN: 'Unknown',
+  state_UP: STATE_NAMES.UP.en,
+  state_DEGRADED: STATE_NAMES.DEGRADED.en,
+  state_DOWN: STATE_NAMES.DOWN.en,
+  state_UNREACHABLE: STATE_NAMES.UNREACHABLE.en,
+  state_MAINTENANCE: STATE_NAMES.MAINTENANCE.en,
+  state_UNKNOWN: STATE_NAMES.UNKNOWN.en,
 } as const;
 
 export type MsgKey = keyof typeof en;
@@ -233,9 +235,9 @@ const vi: Record<MsgKey, string> = {
   acknowledge: 'Nhận xử lý',
   note: 'Ghi chú',
   cause: 'Nguyên nhân',
-  cause_power: 'mất điện',
-  cause_link: 'đứt đường truyền',
-  cause_unknown: 'không rõ',
+  cause_power: CAUSE_NAMES.power.vi,
+  cause_link: CAUSE_NAMES.link.vi,
+  cause_unknown: CAUSE_NAMES.unknown.vi,
   affected: 'Cũng bị ảnh hưởng',
   runbook: 'Hướng dẫn xử lý',
   no_runbook: 'Không có hướng dẫn cho cảnh báo này.',
@@ -271,30 +273,20 @@ const vi: Record<MsgKey, string> = {
   error: 'Lỗi',
   back: 'Về bảng trạng thái',
   time_local: 'Giờ địa phương (Asia/Ho_Chi_Minh)',
-  state_UP: 'Hoạt động',
-  state_DEGRADED: 'Chập chờn',
-  state_DOWN: 'Mất kết nối',
-  state_UNREACHABLE: 'Không tới được',
-  state_MAINTENANCE: 'Bảo trì',
-  state_UNKNOWN: 'Chưa rõ',
+  state_UP: STATE_NAMES.UP.vi,
+  state_DEGRADED: STATE_NAMES.DEGRADED.vi,
+  state_DOWN: STATE_NAMES.DOWN.vi,
+  state_UNREACHABLE: STATE_NAMES.UNREACHABLE.vi,
+  state_MAINTENANCE: STATE_NAMES.MAINTENANCE.vi,
+  state_UNKNOWN: STATE_NAMES.UNKNOWN.vi,
 };
 
 export const MESSAGES: Record<Lang, Record<MsgKey, string>> = { en, vi };
 
-/** Alert kinds as people say them (the kind id stays visible next to it). */
+/** Alert kinds as people say them (the kind id stays visible next to it): from the glossary. */
 export const KIND_LABELS: Record<Lang, Record<AlertKind, string>> = {
-  en: {
-    'site-down': 'Wi-Fi point down', 'upstream-down': 'Upstream link down', 'power-cut-suspected': 'Power cut suspected',
-    'high-loss': 'High packet loss', 'high-latency': 'High latency', 'snmp-unreachable': 'Router not answering SNMP',
-    'wan-interface-down': 'WAN interface down', saturation: 'Link saturated', flapping: 'Flapping', rebooted: 'Router rebooted',
-    'weak-signal': 'Weak 4G signal', 'quota-exhausted': '4G data package used up',
-  },
-  vi: {
-    'site-down': 'Điểm Wi-Fi mất kết nối', 'upstream-down': 'Mất đường truyền phía trên', 'power-cut-suspected': 'Nghi mất điện',
-    'high-loss': 'Mất gói cao', 'high-latency': 'Độ trễ cao', 'snmp-unreachable': 'Bộ định tuyến không trả lời SNMP',
-    'wan-interface-down': 'Cổng WAN mất kết nối', saturation: 'Đường truyền quá tải', flapping: 'Chập chờn liên tục', rebooted: 'Bộ định tuyến khởi động lại',
-    'weak-signal': 'Sóng 4G yếu', 'quota-exhausted': 'Hết dung lượng gói cước 4G',
-  },
+  en: Object.fromEntries(ALERT_KINDS.map((k) => [k, KIND_NAMES[k].en])) as Record<AlertKind, string>,
+  vi: Object.fromEntries(ALERT_KINDS.map((k) => [k, KIND_NAMES[k].vi])) as Record<AlertKind, string>,
 };
 
 export function kindLabel(lang: Lang, kind: string): string {

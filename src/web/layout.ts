@@ -2,6 +2,8 @@
  * The page shell: mobile-first inline CSS (no fonts, scripts or external assets), the header
  * with navigation, language switch and sign-out form, and small formatting helpers.
  */
+import { formatDuration } from '../core/glossary.js';
+import { parseDetail, renderConditions } from '../alerting/condition.js';
 import type { Lang } from '../config/schema.js';
 import type { SiteStateName } from '../store/schema.js';
 import type { Principal } from '../api/auth/scope.js';
@@ -69,14 +71,14 @@ export function fmtTime(t: number | null | undefined, ctx: PageCtx, withYear = f
   return `${p.day}/${p.month}${withYear ? `/${p.year}` : ''} ${p.hour}:${p.minute}`;
 }
 
-/** 3d 4h, 2h 15m, 5m: how long a state has lasted. */
-export function fmtDuration(ms: number): string {
-  const m = Math.max(0, Math.floor(ms / 60_000));
-  const d = Math.floor(m / 1440);
-  const h = Math.floor((m % 1440) / 60);
-  if (d > 0) return `${d}d ${h}h`;
-  if (h > 0) return `${h}h ${m % 60}m`;
-  return `${m}m`;
+/** How long a state has lasted, in the page's language (glossary: `2 giờ 15 phút`, `2 h 15 min`). */
+export function fmtDuration(ms: number, lang: Lang = 'en'): string {
+  return formatDuration(ms, lang);
+}
+
+/** A condition (the engine's technical detail) in the page's language. */
+export function fmtDetail(detail: string, lang: Lang): string {
+  return renderConditions(parseDetail(detail), lang);
 }
 
 export function csrfField(ctx: PageCtx): Safe {

@@ -2,6 +2,8 @@
  * The pages, as pure functions of what the Service returned. Every value goes through html``
  * (escaped); charts come from charts.ts (which escapes its own labels).
  */
+import { causeLabel, classLabel, columnLabel } from '../reports/render/words.js';
+import { dataSources } from '../reports/render/rows.js';
 import type { CoverageReport, Incident, LatestMeasurements, LiveState, MaintenanceWindow, RunbookStepRecord, RunbookView, Series } from '../api/deps.js';
 import type { PublicSite, SiteStatus } from '../api/service.js';
 import { can } from '../api/auth/scope.js';
@@ -11,7 +13,7 @@ import { renderMarkdown } from './markdown.js';
 import { html, raw, type Safe } from './html.js';
 import { fieldRows } from './sheet.js';
 import { kindLabel, stateLabel, t, type MsgKey } from './i18n.js';
-import { badge, csrfField, fmtDuration, fmtTime, layout, STATE_COLOURS, type PageCtx } from './layout.js';
+import { badge, csrfField, fmtDetail, fmtDuration, fmtTime, layout, STATE_COLOURS, type PageCtx } from './layout.js';
 import { communeKey, placeOf } from '../inventory/places.js';
 
 // ---------------------------------------------------------------- login
@@ -70,7 +72,7 @@ export function boardPage(ctx: PageCtx, items: SiteStatus[], storeDown: boolean)
   const groups = groupByCommune(items).map(
     (g) => html`<section class="group"><h2>${g.commune} <span class="muted">${g.province} · ${t(L, 'sites_count', { n: g.items.length })} · <a href="/sheet?province=${encodeURIComponent(g.province)}&amp;commune=${encodeURIComponent(g.commune)}">${t(L, 'sheet_link')}</a></span></h2>
 <ul class="sites">${g.items.map(
-      (i) => html`<li>${badge(L, i.state.state)} <a class="name" href="/sites/${encodeURIComponent(i.site.id)}">${i.site.name}</a> <span class="muted">${t(L, 'since', { time: fmtTime(i.state.since, ctx) })} (${fmtDuration(ctx.now - i.state.since)})${i.state.state !== 'UP' && i.state.detail ? html` · ${i.state.detail}` : ''}</span></li>`,
+      (i) => html`<li>${badge(L, i.state.state)} <a class="name" href="/sites/${encodeURIComponent(i.site.id)}">${i.site.name}</a> <span class="muted">${t(L, 'since', { time: fmtTime(i.state.since, ctx) })} (${fmtDuration(ctx.now - i.state.since, L)})${i.state.state !== 'UP' && i.state.detail ? html` · ${fmtDetail(i.state.detail, L)}` : ''}</span></li>`,
     )}</ul></section>`,
   );
   return layout(
@@ -141,12 +143,12 @@ export function sitePage(
     : '';
   const up = latest?.uptime_s;
   const body = html`<h1>${site.name}</h1>
-<div class="card"><p>${badge(L, state.state)} ${t(L, 'since', { time: fmtTime(state.since, ctx) })} (${fmtDuration(ctx.now - state.since)})</p>
-${state.detail ? html`<p class="muted">${state.detail}</p>` : ''}
+<div class="card"><p>${badge(L, state.state)} ${t(L, 'since', { time: fmtTime(state.since, ctx) })} (${fmtDuration(ctx.now - state.since, L)})</p>
+${state.detail ? html`<p class="muted">${fmtDetail(state.detail, L)}</p>` : ''}
 <dl><dt>${t(L, 'location')}</dt><dd>${[site.village, site.commune, site.province].filter(Boolean).join(', ')}${site.group ? html` <span class="muted">(${ctx.groupLabel ?? t(L, 'group')}: ${site.group})</span>` : ''}</dd>
 <dt>${t(L, 'last_check')}</dt><dd>${fmtTime(latest?.ts, ctx)}${latest && latest.loss_pct !== null ? html` · ${t(L, 'loss')}: ${Math.round(latest.loss_pct)} · ${t(L, 'latency')}: ${latest.rtt_avg_ms === null ? '—' : Math.round(latest.rtt_avg_ms)}` : ''}</dd>
 <dt>${t(L, 'last_reboot')}</dt><dd>${latest?.last_reboot ? fmtTime(latest.last_reboot, ctx, true) : up != null ? fmtTime(ctx.now - up * 1000, ctx, true) : t(L, 'unknown')}</dd>
-<dt>${t(L, 'uptime')}</dt><dd>${up != null ? fmtDuration(up * 1000) : t(L, 'unknown')}</dd>
+<dt>${t(L, 'uptime')}</dt><dd>${up != null ? fmtDuration(up * 1000, L) : t(L, 'unknown')}</dd>
 ${latest?.wan ? html`<dt>WAN</dt><dd>${latest.wan.name}: ${t(L, 'in')} ${mbps(latest.wan.in_bps)} / ${t(L, 'out')} ${mbps(latest.wan.out_bps)} Mbit/s</dd>` : ''}
 <dt>${t(L, 'host')}</dt><dd>${site.host ?? ''}${site.push ? html`${site.host ? ' · ' : ''}${t(L, 'push_every', { s: site.push.interval_s })}` : ''}${site.uplink ? html` · ${t(L, 'uplink')}: ${site.uplink}` : ''}</dd>
 ${site.contacts.length ? html`<dt>${t(L, 'contacts')}</dt><dd>${site.contacts.map((c, i) => html`${i ? ', ' : ''}${c.name}${c.phone ? html` <a href="tel:${c.phone.replace(/[^0-9+]/g, '')}">${c.phone}</a>` : ''}`)}</dd>` : ''}
@@ -216,7 +218,7 @@ ${(book.after ?? []).map((s) => html`<h3>${s.heading}</h3>${raw(renderMarkdown(s
   const body = html`<h1>#${i.id} ${kindLabel(L, i.kind)}</h1><p class="muted">${i.kind}</p>
 <div class="card"><p>${i.resolved_at === null ? badge(L, i.state) : html`<strong>${t(L, 'resolved')}</strong> ${fmtTime(i.resolved_at, ctx)}`}
 ${siteName ? html` <a href="/sites/${encodeURIComponent(i.site_id ?? '')}">${siteName}</a>` : ''} · ${i.commune}, ${i.province}</p>
-<p class="muted">${i.detail}</p>
+<p class="muted">${fmtDetail(i.detail, L)}</p>
 <dl><dt>${t(L, 'opened')}</dt><dd>${fmtTime(i.opened_at, ctx, true)}</dd><dt>${t(L, 'cause')}</dt><dd>${causeText(L, i.cause)}</dd>
 ${i.affected.length ? html`<dt>${t(L, 'affected')}</dt><dd>${i.affected.join(', ')}</dd>` : ''}</dl></div>
 ${ack}
@@ -232,7 +234,7 @@ export function maintenancePage(ctx: PageCtx, items: Array<MaintenanceWindow & {
   const L = ctx.lang;
   const rows = items.map(
     (w) => html`<tr><td>${fmtTime(w.start, ctx, true)}<br>→ ${fmtTime(w.end, ctx, true)}</td>
-<td>${[...w.sites, ...w.communes, ...w.groups].join(', ')}${w.cron ? html`<br><span class="muted">cron ${w.cron}${w.duration_ms ? ` · ${fmtDuration(w.duration_ms)}` : ''}</span>` : ''}</td><td>${w.reason}<br><span class="muted">${w.created_by}</span></td>
+<td>${[...w.sites, ...w.communes, ...w.groups].join(', ')}${w.cron ? html`<br><span class="muted">cron ${w.cron}${w.duration_ms ? ` · ${fmtDuration(w.duration_ms, L)}` : ''}</span>` : ''}</td><td>${w.reason}<br><span class="muted">${w.created_by}</span></td>
 <td>${w.can_delete ? html`<form method="post" action="/maintenance/${w.id}/delete" class="inline">${csrfField(ctx)}<button type="submit">${t(L, 'delete')}</button></form>` : ''}</td></tr>`,
   );
   const form = ctx.user && can(ctx.user, 'maintenance')
@@ -264,6 +266,14 @@ function cell(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/** A coverage value as people read it: classes, causes and data sources in the page's language. */
+function coverageCell(L: PageCtx['lang'], key: string, v: unknown): string {
+  if (typeof v === 'string' && key === 'class') return classLabel(L, v);
+  if (typeof v === 'string' && key === 'main_cause') return causeLabel(L, v);
+  if (typeof v === 'string' && key === 'resolution') return dataSources({ resolution: v as Parameters<typeof dataSources>[0]['resolution'] }, L);
+  return cell(v);
+}
+
 export function coveragePage(
   ctx: PageCtx,
   q: { from: string; to: string; group_by: string; province?: string; group?: string; commune?: string },
@@ -274,19 +284,19 @@ export function coveragePage(
   const form = html`<form method="get" action="/coverage" class="card">
 <label for="cf">${t(L, 'from')}</label><input id="cf" type="date" name="from" value="${q.from}" required>
 <label for="ct">${t(L, 'to')}</label><input id="ct" type="date" name="to" value="${q.to}" required>
-<label for="cg">${t(L, 'group_by')}</label><select id="cg" name="group_by">${['site', 'commune', 'group'].map((g) => html`<option value="${g}"${raw(g === q.group_by ? ' selected' : '')}>${g}</option>`)}</select>
+<label for="cg">${t(L, 'group_by')}</label><select id="cg" name="group_by">${['site', 'commune', 'group'].map((g) => html`<option value="${g}"${raw(g === q.group_by ? ' selected' : '')}>${columnLabel(L, g)}</option>`)}</select>
 <button class="primary" type="submit">${t(L, 'show')}</button></form>`;
   let result: Safe | string = '';
   if (report) {
     const at = (r: object, k: string): unknown => (r as Record<string, unknown>)[k];
     const cols = [...new Set(report.rows.flatMap((r) => Object.keys(r).filter((k) => k !== 'name' && (at(r, k) === null || typeof at(r, k) !== 'object'))))];
     const summary = report.summary
-      ? html`<dl class="card">${Object.entries(report.summary).filter(([, v]) => v === null || typeof v !== 'object').map(([k, v]) => html`<dt>${k}</dt><dd>${cell(v)}</dd>`)}</dl>`
+      ? html`<dl class="card">${Object.entries(report.summary).filter(([, v]) => v === null || typeof v !== 'object').map(([k, v]) => html`<dt>${columnLabel(L, k)}</dt><dd>${coverageCell(L, k, v)}</dd>`)}</dl>`
       : '';
     result = html`<h2>${t(L, 'availability')} · ${t(L, 'target', { pct: report.target_pct })}</h2>${summary}
 ${raw(barChart({ title: `${t(L, 'availability')} (%)`, target: report.target_pct, noDataText: t(L, 'no_data'), bars: report.rows.map((r) => ({ label: r.name, value: r.availability_pct })) }))}
-<div class="scroll"><table><thead><tr><th>${report.group_by}</th>${cols.map((c) => html`<th>${c}</th>`)}</tr></thead>
-<tbody>${report.rows.map((r) => html`<tr><td>${r.name}</td>${cols.map((c) => html`<td>${cell(at(r, c))}</td>`)}</tr>`)}</tbody></table></div>`;
+<div class="scroll"><table><thead><tr><th>${columnLabel(L, report.group_by)}</th>${cols.map((c) => html`<th>${columnLabel(L, c)}</th>`)}</tr></thead>
+<tbody>${report.rows.map((r) => html`<tr><td>${r.name}</td>${cols.map((c) => html`<td>${coverageCell(L, c, at(r, c))}</td>`)}</tr>`)}</tbody></table></div>`;
   }
   return layout(ctx, t(L, 'coverage'), html`<h1>${t(L, 'coverage')}</h1>${form}${result}`, { banner: error });
 }

@@ -12,8 +12,10 @@
  * - LOSSY sites: from the start, `-m statistic --mode random --probability 0.3 -j DROP` on their
  *   traffic. Every DOWN state the engine gives them is a false DOWN.
  *
- * Each faulted site is alone in its commune, so the commune-outage grouping never holds its notice
- * (a lone outage is notified at once; grouped outages are held up to commune_outage.window).
+ * Each DOWN site is alone in its commune: a lone outage is notified at once. PAIRS: in each of
+ * `pairs` communes of three sites, two fail 60 s apart (the third stays up): the case the grouping
+ * wait is about (before alerting.group_wait, the second was held until commune_outage.window after
+ * the first failure, ~3 min; now no notice waits more than group_wait, 30 s).
  * Only addresses inside the namespace this phase creates are faulted; it is deleted at the end.
  */
 import { execFileSync } from 'node:child_process';
@@ -41,6 +43,8 @@ export interface NotifyOptions {
   /** Healthy loopback sites polled alongside. */
   fleet: Site[];
   down: number;
+  /** Communes where two sites fail 60 s apart. */
+  pairs?: number;
   lossy: number;
   /** Seconds between cycle starts. */
   intervalS: number;
@@ -48,6 +52,8 @@ export interface NotifyOptions {
   spreadS: number;
   lossProbability: number;
   dataDir: string;
+  /** Names of the namespace and veth pair start with this (default `pw`). */
+  nsPrefix?: string;
   logger: Logger;
   progress: (line: string) => void;
 }
@@ -62,6 +68,8 @@ export interface NotifyResult {
   time_to_notify_s: { median: number; max: number; min: number; all: number[] } | null;
   /** Where the time went: fault → start of the next cycle (waiting), and that cycle start → notification (detecting, re-checking, notifying). */
   wait_for_cycle_s: { median: number; max: number } | null;
+  /** Two failures in one commune 60 s apart: time to notify of the first and of the second of each pair (also in time_to_notify_s). */
+  pairs?: { pairs: number; gap_s: number; notified: number; first_s: { median: number; max: number } | null; second_s: { median: number; max: number } | null };
   cycle_start_to_notify_s: { median: number; max: number } | null;
   lossy_sites: number;
   loss_probability: number;
@@ -87,11 +95,11 @@ function pickSubnet(): string {
   throw new Error('no free 10.x.y.0/24 subnet found for the bench namespace');
 }
 
-function createNet(count: number): Net {
+function createNet(count: number, namePrefix = 'pw'): Net {
   const n = `${process.pid % 10000}`;
-  const ns = `pwbench${n}`;
-  const hostIf = `pwb${n}a`;
-  const nsIf = `pwb${n}b`;
+  const ns = `${namePrefix}bench${n}`;
+  const hostIf = `${namePrefix.slice(0, 3)}b${n}a`; // interface names: at most 15 bytes
+  const nsIf = `${namePrefix.slice(0, 3)}b${n}b`;
   const prefix = pickSubnet();
   try { sh('ip', ['netns', 'del', ns]); } catch { /* not there */ }
   sh('ip', ['netns', 'add', ns]);
@@ -119,11 +127,13 @@ function iptablesNs(net: Net, args: string[]): void {
   sh('ip', ['netns', 'exec', net.ns, 'iptables', '-w', ...args]);
 }
 
-interface Received { at: number; body: { kind: string; event: string; site: { id: string } | null } }
+interface Received { at: number; body: { kind: string; event: string; site: { id: string } | null; folded?: Array<{ id: string }> } }
 
 export async function runNotify(o: NotifyOptions): Promise<NotifyResult> {
-  const total = o.down + o.lossy;
-  const net = createNet(total);
+  const pairs = o.pairs ?? 0;
+  const PAIR_GAP_MS = 60_000;
+  const total = o.down + o.lossy + 3 * pairs;
+  const net = createNet(total, o.nsPrefix);
   const onExit = () => destroyNet(net); // a crashed run must not leave the namespace behind
   process.once('exit', onExit);
   let agent: Agent | null = null;
@@ -147,17 +157,19 @@ export async function runNotify(o: NotifyOptions): Promise<NotifyResult> {
   try {
     const [snmpPort] = (await freeUdpPorts(1)) as [number];
     const nsSites: Site[] = Array.from({ length: total }, (_, i) => {
-      const role = i < o.down ? 'down' : 'lossy';
+      const p = i - o.down - o.lossy; // pair communes come last: a, b fail 60 s apart, c stays up
+      const role = i < o.down ? 'down' : p < 0 ? 'lossy' : `pair${Math.floor(p / 3)}${'abc'[p % 3]}`;
       return siteWithDefaults({
         id: `${role}-${String(i).padStart(3, '0')}`, name: `Bench ${role} ${i}`, kind: 'info_point',
-        province: 'PN', district: 'DN', commune: `CN${i}`,
+        province: 'PN', district: 'DN', commune: p < 0 ? `CN${i}` : `CP${Math.floor(p / 3)}`,
         host: `${net.prefix}.${10 + i}`, snmp: { version: '2c', community: COMMUNITY, port: snmpPort }, uplink: 'fibre',
       });
     });
     const nsDir = path.join(o.dataDir, 'ns-snmpd');
     agent = await startAgent(nsSites.map((s) => `udp:${s.host}:${snmpPort}`), nsDir, net.ns);
-    const downSites = nsSites.slice(0, o.down);
-    const lossySites = nsSites.slice(o.down);
+    const lossySites = nsSites.slice(o.down, o.down + o.lossy);
+    const pairSites = Array.from({ length: pairs }, (_, k) => [nsSites[o.down + o.lossy + 3 * k]!, nsSites[o.down + o.lossy + 3 * k + 1]!] as const);
+    const downSites = [...nsSites.slice(0, o.down), ...pairSites.flat()];
     const lossyIds = new Set(lossySites.map((s) => s.id));
 
     let lossyChecks = 0;
@@ -187,8 +199,13 @@ export async function runNotify(o: NotifyOptions): Promise<NotifyResult> {
     // Stratified random moments: fault i falls in the i-th of n equal slices of the window, at a
     // random point of it. Faults still land at every phase of the cycle (as real ones do), but
     // a run's median wait for the next cycle is not left to the luck of 10–30 draws.
-    const slices = downSites.length;
-    const faultAt = new Map(downSites.map((s, i) => [s.id, t0 + warmMs + ((i + Math.random()) / slices) * o.spreadS * 1000]));
+    const slices = o.down;
+    const faultAt = new Map(downSites.slice(0, o.down).map((s, i) => [s.id, t0 + warmMs + ((i + Math.random()) / slices) * o.spreadS * 1000]));
+    pairSites.forEach(([a, b], k) => {
+      const at = t0 + warmMs + ((k + Math.random()) / pairs) * o.spreadS * 1000;
+      faultAt.set(a.id, at);
+      faultAt.set(b.id, at + PAIR_GAP_MS);
+    });
     const injected = new Map<string, number>();
     const faultTimers = downSites.map((s) => setTimeout(() => {
       iptablesNs(net, ['-I', 'INPUT', '-d', s.host!, '-j', 'DROP']);
@@ -198,11 +215,13 @@ export async function runNotify(o: NotifyOptions): Promise<NotifyResult> {
     const notifiedAt = () => {
       const m = new Map<string, number>();
       for (const r of received) {
-        if (r.body.kind === 'site-down' && r.body.event === 'firing' && r.body.site && !m.has(r.body.site.id)) m.set(r.body.site.id, r.at);
+        if (r.body.kind !== 'site-down' || r.body.event !== 'firing' || !r.body.site) continue;
+        // a message speaks for its site and for the sites of its commune that failed with it
+        for (const id of [r.body.site.id, ...(r.body.folded ?? []).map((f) => f.id)]) if (!m.has(id)) m.set(id, r.at);
       }
       return m;
     };
-    const deadline = t0 + warmMs + o.spreadS * 1000 + Math.max(90, 3 * o.intervalS) * 1000;
+    const deadline = t0 + warmMs + o.spreadS * 1000 + (pairs ? PAIR_GAP_MS : 0) + Math.max(90, 3 * o.intervalS) * 1000;
     let cycle = 0;
     let maxWall = 0;
     const cycleStarts: number[] = [];
@@ -215,7 +234,7 @@ export async function runNotify(o: NotifyOptions): Promise<NotifyResult> {
       const n = notifiedAt();
       const done = downSites.filter((s) => n.has(s.id)).length;
       o.progress(`notify cycle ${cycle}: ${(st.duration_ms / 1000).toFixed(1)} s, faults injected ${injected.size}/${downSites.length}, notified ${done}, false DOWNs ${falseDowns}, rechecked ${st.rechecked}`);
-      if (injected.size === downSites.length && done === downSites.length && Date.now() - t0 >= warmMs + o.spreadS * 1000) break;
+      if (injected.size === downSites.length && done === downSites.length && Date.now() - t0 >= warmMs + o.spreadS * 1000 + (pairs ? PAIR_GAP_MS : 0)) break;
       const wait = o.intervalS * 1000 - (Date.now() - start);
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
@@ -230,6 +249,7 @@ export async function runNotify(o: NotifyOptions): Promise<NotifyResult> {
     const waits = hit.map((s) => (nextStart(injected.get(s.id)!) - injected.get(s.id)!) / 1000);
     const detects = hit.map((s) => (n.get(s.id)! - nextStart(injected.get(s.id)!)) / 1000);
     const mm = (xs: number[]) => (xs.length ? { median: round(median(xs)), max: round(Math.max(...xs)) } : null);
+    const delayOf = (s: Site) => (n.has(s.id) && injected.has(s.id) ? [(n.get(s.id)! - injected.get(s.id)!) / 1000] : []);
     const falseNotices = received.filter((r) => r.body.kind === 'site-down' && r.body.event === 'firing' && r.body.site && lossyIds.has(r.body.site.id)).length;
     const p = o.lossProbability;
     const perCheck = p ** (o.settings.poller.ping.count * o.settings.alerting.down_after);
@@ -244,6 +264,12 @@ export async function runNotify(o: NotifyOptions): Promise<NotifyResult> {
         ? { median: round(median(delays)), max: round(Math.max(...delays)), min: round(Math.min(...delays)), all: delays.map((d) => round(d, 2)).sort((a, b) => a - b) }
         : null,
       wait_for_cycle_s: mm(waits),
+      ...(pairs ? {
+        pairs: {
+          pairs, gap_s: PAIR_GAP_MS / 1000, notified: pairSites.flat().filter((s) => n.has(s.id)).length,
+          first_s: mm(pairSites.flatMap(([a]) => delayOf(a))), second_s: mm(pairSites.flatMap(([, b]) => delayOf(b))),
+        },
+      } : {}),
       cycle_start_to_notify_s: mm(detects),
       lossy_sites: lossySites.length,
       lossy_site_hours: round((lossySites.length * runS) / 3600, 2),

@@ -53,6 +53,8 @@ interface Opts {
   ifMax: number;
   notifyFleet?: number;
   notifyDown: number;
+  notifyPairs: number;
+  tmpPrefix: string;
   notifyLossy: number;
   notifyInterval: number;
   notifySpread: number;
@@ -97,6 +99,8 @@ function program(): Command {
     .option('--if-max <n>', 'interfaces each router shows: ifIndex 1..n of this machine (0 = all)', int('--if-max'), 4)
     .option('--notify-fleet <n>', 'healthy loopback sites polled during the notify phase (default min(sites, 1000))', int('--notify-fleet'))
     .option('--notify-down <n>', 'sites taken down (iptables DROP)', int('--notify-down'), 10)
+    .option('--tmp-prefix <p>', 'prefix of the work dir, the notify namespace and its veth pair (several benches on one machine)', 'pw')
+    .option('--notify-pairs <n>', 'communes where two sites fail 60 s apart (each commune: the two and one healthy site)', int('--notify-pairs'), 5)
     .option('--notify-lossy <n>', 'sites on a 30 % loss link', int('--notify-lossy'), 50)
     .option('--notify-interval <s>', 'cycle interval in the notify phase (settings poller.ping.interval_s default: 30)', int('--notify-interval'), 30)
     .option('--notify-spread <s>', 'faults start at random moments over this many seconds', int('--notify-spread'), 90)
@@ -133,7 +137,7 @@ async function main(): Promise<void> {
   const nofile = /Max open files\s+(\d+)/.exec(fs.readFileSync('/proc/self/limits', 'utf8'))?.[1];
   // The SNMP probe shares a small pool of UDP sockets across sessions: the site count is not
   // bounded by this process's open-file limit (the snmpd fleet processes have their own).
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-bench-'));
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), `${o.tmpPrefix}-bench-`));
   let fleet: Fleet | null = null;
   let influxd: Influxd | null = null;
   const cleanup = async () => {
@@ -269,12 +273,12 @@ async function main(): Promise<void> {
     let nt: NotifyResult | null = null;
     if (o.notify) {
       const nf = Math.min(o.notifyFleet ?? Math.min(o.sites, 1000), fleet!.sites.length);
-      progress(`notify: ${o.notifyDown} down + ${o.notifyLossy} lossy sites among ${nf} healthy, interval ${o.notifyInterval} s, faults over ${o.notifySpread} s`);
+      progress(`notify: ${o.notifyDown} down + ${o.notifyPairs} pairs (60 s apart) + ${o.notifyLossy} lossy sites among ${nf} healthy, interval ${o.notifyInterval} s, faults over ${o.notifySpread} s`);
       const s = base('bench_notify');
       s.poller.ping.interval_s = Math.max(5, o.notifyInterval);
       nt = await runNotify({
-        settings: s, fleet: fleet!.sites.slice(0, nf), down: o.notifyDown, lossy: o.notifyLossy, intervalS: o.notifyInterval,
-        spreadS: o.notifySpread, lossProbability: 0.3, dataDir: mkdir('notify'), logger, progress,
+        settings: s, fleet: fleet!.sites.slice(0, nf), down: o.notifyDown, pairs: o.notifyPairs, lossy: o.notifyLossy, intervalS: o.notifyInterval,
+        spreadS: o.notifySpread, lossProbability: 0.3, dataDir: mkdir('notify'), nsPrefix: o.tmpPrefix, logger, progress,
       });
       result.notify = nt;
     }
@@ -355,6 +359,10 @@ async function main(): Promise<void> {
         rows.push(['time to notify s (median / max)', nt.time_to_notify_s ? `${f(nt.time_to_notify_s.median, 1)} / ${f(nt.time_to_notify_s.max, 1)} (${nt.notified}/${nt.down_sites} notified, interval ${nt.interval_s} s)` : `none of ${nt.down_sites} notified`]);
         if (nt.wait_for_cycle_s && nt.cycle_start_to_notify_s) {
           rows.push(['  of which: wait for next cycle / cycle start → notified', `median ${f(nt.wait_for_cycle_s.median, 1)} / ${f(nt.cycle_start_to_notify_s.median, 1)}, max ${f(nt.wait_for_cycle_s.max, 1)} / ${f(nt.cycle_start_to_notify_s.max, 1)}`]);
+        }
+        if (nt.pairs) {
+          const pr = nt.pairs;
+          rows.push(['two failures in one commune 60 s apart (first / second)', pr.first_s && pr.second_s ? `median ${f(pr.first_s.median, 1)} / ${f(pr.second_s.median, 1)}, max ${f(pr.first_s.max, 1)} / ${f(pr.second_s.max, 1)} (${pr.notified}/${2 * pr.pairs} notified)` : `${pr.notified}/${2 * pr.pairs} notified`]);
         }
         rows.push(['false DOWNs on 30 % loss', `${nt.false_downs} in ${nt.lossy_checks} checks of ${nt.lossy_sites} sites (${f(nt.lossy_site_hours)} site-hours)`]);
       }

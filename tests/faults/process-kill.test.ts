@@ -27,7 +27,7 @@ const DOWN = ['sim-0006', 'sim-0011']; // not commune offices: each gets its own
 let influxd: Influxd;
 let fleet: Fleet;
 let hookServer: http.Server;
-const deliveries: Array<{ id: string; event: string; kind: string; site: string | null }> = [];
+const deliveries: Array<{ id: string; event: string; kind: string; site: string | null; folded: string[] }> = [];
 let dir = '';
 let settingsFile = '';
 let apiPort = 0;
@@ -65,8 +65,8 @@ beforeAll(async () => {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
-      const b = JSON.parse(body) as { event: string; kind: string; site: { id: string } | null };
-      deliveries.push({ id: String(req.headers['x-pointwatch-delivery']), event: b.event, kind: b.kind, site: b.site?.id ?? null });
+      const b = JSON.parse(body) as { event: string; kind: string; site: { id: string } | null; folded?: Array<{ id: string }> };
+      deliveries.push({ id: String(req.headers['x-pointwatch-delivery']), event: b.event, kind: b.kind, site: b.site?.id ?? null, folded: (b.folded ?? []).map((f) => f.id) });
       res.writeHead(200).end();
     });
   });
@@ -128,7 +128,7 @@ describe('pointwatch run under SIGKILL', () => {
     for (const d of deliveries) byId.set(d.id, (byId.get(d.id) ?? 0) + 1);
     const duplicates = [...byId.values()].filter((n) => n > 1).length;
     // (a loaded machine may also time out SNMP: snmp-unreachable incidents are legitimate there; we judge site-down)
-    const firing = new Set(deliveries.filter((d) => d.event === 'firing' && d.kind === 'site-down').map((d) => d.site));
+    const firing = new Set(deliveries.filter((d) => d.event === 'firing' && d.kind === 'site-down').flatMap((d) => [d.site, ...d.folded])); // a message may speak for sites of its commune failing with it
     const spoolBytes = Number(/pointwatch_spool_bytes (\d+)/.exec(metrics)?.[1] ?? NaN);
     const dropped = Number(/pointwatch_points_dropped_total (\d+)/.exec(metrics)?.[1] ?? NaN);
     process.stdout.write(`FAULTS process-kill: kills=${KILLS} deliveries=${deliveries.length} duplicates=${duplicates} open_incidents=${open.length} integrity=${integrity} spool_bytes=${spoolBytes} dropped=${dropped}\n`);

@@ -4,7 +4,7 @@ import type { Notice } from '../notice.js';
 import {
   formatArea,
   buildEmail, buildSms, buildSubject, buildTelegramHtml, buildText, buildZaloTemplateData, checkZaloMapping,
-  escapeHtml, formatDuration, formatLocalTime, langFor, ZNS_TEXT_MAX,
+  detailText, escapeHtml, formatDuration, formatLocalTime, langFor, shortenAtWord, ZNS_TEXT_MAX,
 } from './messages.js';
 import { smsParts } from './sms-encoding.js';
 import { communeWide, firingDown, firingWithCause, hostileName, resolvedNoCause, resolvedPower, upstream } from './testdata/notices.js';
@@ -45,7 +45,7 @@ function mustCarry(text: string, n: Notice, lang: Lang): void {
   expect(text).toContain(n.site ? n.site.name : n.area.commune);
   expect(text).toContain(n.area.commune);
   expect(text).toContain(lang === 'vi' ? '07:42 ngày 22/11/2026' : '2026-11-22 07:42 GMT+7');
-  expect(text).toContain(n.detail);
+  expect(text).toContain(detailText(n, lang));
   expect(text).toContain(n.runbook_url);
   expect(text).toContain(n.ack_url);
 }
@@ -55,38 +55,38 @@ describe('buildText / buildSubject: the full message', () => {
     {
       name: 'vi firing without cause',
       n: firingDown, lang: 'vi',
-      has: ['[CẢNH BÁO] Điểm Wi-Fi mất kết nối: Nhà văn hoá thôn Bản Lác', 'Địa bàn: xã Chiềng Châu, tỉnh Hoà Bình', 'Trạng thái: MẤT KẾT NỐI (DOWN)', 'Từ lúc: 07:42 ngày 22/11/2026', 'Hướng dẫn xử lý: https://pw.example.org/runbooks/vi/site-down', 'Xác nhận đã nhận: https://pw.example.org/incidents/17/ack'],
+      has: ['[CẢNH BÁO] Điểm Wi-Fi mất kết nối: Nhà văn hoá thôn Bản Lác', 'Địa bàn: xã Chiềng Châu, tỉnh Hoà Bình', 'Trạng thái: Mất kết nối', 'Từ lúc: 07:42 ngày 22/11/2026', 'Chi tiết: không phản hồi: gửi 5 gói, nhận 0 trong 2 lần kiểm tra liên tiếp', 'Hướng dẫn xử lý: https://pw.example.org/runbooks/vi/site-down', 'Xác nhận đã nhận: https://pw.example.org/incidents/17/ack'],
       hasNot: ['Nguyên nhân', 'Kéo dài'],
       subject: '[CẢNH BÁO] Điểm Wi-Fi mất kết nối: Nhà văn hoá thôn Bản Lác, xã Chiềng Châu',
     },
     {
       name: 'en firing with cause',
       n: firingWithCause, lang: 'en',
-      has: ['[ALERT] Wi-Fi point down: Nhà văn hoá thôn Bản Lác', 'State: DOWN', 'Cause: power cut (the router rebooted)', 'Area: Chiềng Châu commune, Hoà Bình province'],
+      has: ['[ALERT] Wi-Fi point down: Nhà văn hoá thôn Bản Lác', 'State: Down', 'Likely cause: power cut (the router rebooted)', 'Area: Chiềng Châu commune, Hoà Bình province'],
       subject: '[ALERT] Wi-Fi point down: Nhà văn hoá thôn Bản Lác, Chiềng Châu commune',
     },
     {
       name: 'vi resolved says how long and the cause',
       n: resolvedPower, lang: 'vi',
-      has: ['[ĐÃ KHÔI PHỤC]', 'Trạng thái: HOẠT ĐỘNG (UP)', 'Đến lúc: 08:54 ngày 22/11/2026', 'Kéo dài: 1 giờ 12 phút', 'Nguyên nhân: mất điện (bộ định tuyến đã khởi động lại)'],
+      has: ['[ĐÃ KHÔI PHỤC]', 'Trạng thái: Hoạt động', 'Đến lúc: 08:54 ngày 22/11/2026', 'Kéo dài: 1 giờ 12 phút', 'Nguyên nhân (ước đoán): mất điện (thiết bị đã khởi động lại)'],
       subject: '[ĐÃ KHÔI PHỤC] Điểm Wi-Fi mất kết nối: Nhà văn hoá thôn Bản Lác, xã Chiềng Châu (1 giờ 12 phút)',
     },
     {
       name: 'en resolved without a known cause says so',
       n: resolvedNoCause, lang: 'en',
-      has: ['[RESOLVED]', 'Lasted: 1 h 12 min', 'Until: 2026-11-22 08:54 GMT+7', 'Cause: unknown'],
+      has: ['[RESOLVED]', 'Lasted: 1 h 12 min', 'Until: 2026-11-22 08:54 GMT+7', 'Likely cause: unknown'],
       subject: '[RESOLVED] Wi-Fi point down: Nhà văn hoá thôn Bản Lác, Chiềng Châu commune (1 h 12 min)',
     },
     {
       name: 'upstream incident lists the affected sites',
       n: upstream, lang: 'vi',
-      has: ['Mất kết nối tuyến trên: UBND xã Chiềng Châu', 'Ảnh hưởng thêm: 2 điểm: Nhà văn hoá thôn Bản Lác, Nhà văn hoá thôn Pom Coọng'],
-      subject: '[CẢNH BÁO] Mất kết nối tuyến trên: UBND xã Chiềng Châu, xã Chiềng Châu',
+      has: ['Mất đường truyền tuyến trên: UBND xã Chiềng Châu', 'Ảnh hưởng thêm: 2 điểm: Nhà văn hoá thôn Bản Lác, Nhà văn hoá thôn Pom Coọng'],
+      subject: '[CẢNH BÁO] Mất đường truyền tuyến trên: UBND xã Chiềng Châu, xã Chiềng Châu',
     },
     {
       name: 'commune-level incident is about the commune',
       n: communeWide, lang: 'en',
-      has: ['[ALERT] Power cut suspected: Chiềng Châu commune', 'Detail: 5 of 6 sites DOWN within 3m'],
+      has: ['[ALERT] Power cut suspected: Chiềng Châu commune', 'Detail: 5 of 6 sites down within 3 min (83%, threshold 60%): power cut suspected'],
       subject: '[ALERT] Power cut suspected: Chiềng Châu commune',
     },
     {
@@ -129,12 +129,12 @@ describe('buildEmail', () => {
   it('has a subject, a text part and an escaped HTML part with both links', () => {
     const m = buildEmail(hostileName, 'vi');
     expect(m.subject).toBe('[CẢNH BÁO] Điểm Wi-Fi mất kết nối: Điểm <b>A</b> & "B", xã Chiềng Châu');
-    expect(m.text).toContain('Chi tiết: loss_pct 42 > 20 for 3 checks');
+    expect(m.text).toContain('Chi tiết: mất gói 42% (ngưỡng 20%) trong 3 lần kiểm tra liên tiếp');
     expect(m.html).toContain('Điểm &lt;b&gt;A&lt;/b&gt; &amp; &quot;B&quot;');
     expect(m.html).not.toContain('<b>A</b>');
     expect(m.html).toContain('<a href="https://pw.example.org/runbooks/vi/site-down">Hướng dẫn xử lý</a>');
     expect(m.html).toContain('<a href="https://pw.example.org/incidents/17/ack">Xác nhận đã nhận</a>');
-    expect(m.html).toContain('loss_pct 42 &gt; 20 for 3 checks');
+    expect(m.html).toContain('mất gói 42% (ngưỡng 20%) trong 3 lần kiểm tra liên tiếp');
   });
 });
 
@@ -145,9 +145,9 @@ describe('buildTelegramHtml', () => {
       '<b>[CẢNH BÁO] Điểm Wi-Fi mất kết nối</b>',
       '<b>Điểm &lt;b&gt;A&lt;/b&gt; &amp; &quot;B&quot;</b>',
       'Địa bàn: xã Chiềng Châu, tỉnh Hoà Bình',
-      'Trạng thái: MẤT KẾT NỐI (DOWN)',
+      'Trạng thái: Mất kết nối',
       'Từ lúc: 07:42 ngày 22/11/2026',
-      'Chi tiết: <code>loss_pct 42 &gt; 20 for 3 checks</code>',
+      'Chi tiết: <code>mất gói 42% (ngưỡng 20%) trong 3 lần kiểm tra liên tiếp</code>',
       '<a href="https://pw.example.org/runbooks/vi/site-down">Hướng dẫn xử lý</a> | <a href="https://pw.example.org/incidents/17/ack">Xác nhận đã nhận</a>',
     ].join('\n'));
   });
@@ -163,34 +163,46 @@ describe('buildTelegramHtml', () => {
 });
 
 describe('buildSms: encoding, length, shortening', () => {
-  it('Vietnamese with diacritics is UCS-2 and fits in max parts of 67', () => {
+  it('Vietnamese with diacritics is UCS-2 and fits in max parts of 67; the kind and the inferred cause stay', () => {
     const s = buildSms(firingWithCause, 'vi', { maxParts: 3 });
     expect(s.encoding).toBe('UCS-2');
     expect(s.part_count).toBeLessThanOrEqual(3);
     expect(s.units).toBeLessThanOrEqual(201);
-    expect(s.text).toBe('CẢNH BÁO: Nhà văn hoá thôn Bản Lác (xã Chiềng Châu) MẤT KẾT NỐI từ 07:42 22/11. Nguyên nhân: mất điện. Xác nhận: https://pw.example.org/incidents/17/ack');
+    expect(s.text).toBe('CẢNH BÁO: Điểm Wi-Fi mất kết nối tại Nhà văn hoá thôn Bản Lác (xã Chiềng Châu) từ 07:42 22/11. Nguyên nhân (ước đoán): mất điện. Xác nhận: https://pw.example.org/incidents/17/ack');
     expect(s.dropped).toEqual(['detail', 'runbook']);
     for (const p of s.parts) expect(p.length).toBeLessThanOrEqual(67);
     expect(s.parts.join('')).toBe(s.text);
   });
-  it('gsm7 strips diacritics, is GSM-7 and keeps every field in 2 parts of 153', () => {
+  it('gsm7 abbreviates, strips diacritics, is GSM-7 and keeps every field in 2 parts of 153', () => {
     const s = buildSms(firingWithCause, 'vi', { maxParts: 3, encoding: 'gsm7' });
     expect(s.encoding).toBe('GSM-7');
     expect(s.dropped).toEqual([]);
     expect(s.part_count).toBe(2);
-    expect(s.text).toBe('CANH BAO: Nha van hoa thon Ban Lac (xa Chieng Chau) MAT KET NOI tu 07:42 22/11. Nguyen nhan: mat dien. ping 0/5 replies for 2 checks. Huong dan: https://pw.example.org/runbooks/vi/site-down Xac nhan: https://pw.example.org/incidents/17/ack');
+    expect(s.text).toBe('CANH BAO: Diem Wi-Fi mat ket noi tai NVH thon Ban Lac (xa Chieng Chau) tu 07:42 22/11. Nguyen nhan (uoc doan): mat dien. khong phan hoi: gui 5 goi, nhan 0 trong 2 lan kiem tra lien tiep. Huong dan: https://pw.example.org/runbooks/vi/site-down Xac nhan: https://pw.example.org/incidents/17/ack');
     for (const p of s.parts) expect(p.length).toBeLessThanOrEqual(153);
+  });
+  it('a commune update keeps its "folds the alerts already sent" line after the detail is dropped', () => {
+    const update = { ...communeWide, folded: [{ incident_id: 3, id: 'a', name: 'NVH thôn Lao Chải', since: communeWide.since, notified_before: true }] };
+    const s = buildSms(update, 'vi', { maxParts: 3 });
+    expect(s.text).toContain('Cập nhật: gộp 1 cảnh báo đã gửi.');
+    expect(s.dropped).toContain('detail');
+    expect(s.dropped).not.toContain('folded');
+    expect(buildSms(update, 'vi', { maxParts: 1, encoding: 'gsm7' }).text).toContain('Cap nhat: gop 1 canh bao da gui.');
+  });
+  it('a commune incident names its kind, not only a state', () => {
+    const s = buildSms(communeWide, 'vi', { maxParts: 3 });
+    expect(s.text.startsWith('CẢNH BÁO: Nghi mất điện tại xã Chiềng Châu từ 07:42 22/11.')).toBe(true);
   });
   it('resolved SMS keeps how long it lasted and the cause', () => {
     const s = buildSms(resolvedPower, 'vi', { maxParts: 3 });
-    expect(s.text).toContain('sau 1 giờ 12 phút');
-    expect(s.text).toContain('Nguyên nhân: mất điện');
+    expect(s.text).toContain('hoạt động lại lúc 08:54 22/11, sau 1 giờ 12 phút');
+    expect(s.text).toContain('Nguyên nhân (ước đoán): mất điện');
     expect(s.text).toContain('https://pw.example.org/incidents/17/ack');
   });
-  it('two UCS-2 parts: the commune goes before the site name', () => {
+  it('two UCS-2 parts: the commune goes before the cause and the site name', () => {
     const short = { ...firingDown, ack_url: 'https://pw.vn/a/17' };
     const s = buildSms(short, 'vi', { maxParts: 2 });
-    expect(s.text).toBe('CẢNH BÁO: Nhà văn hoá thôn Bản Lác (xã Chiềng Châu) MẤT KẾT NỐI từ 07:42 22/11. Xác nhận: https://pw.vn/a/17');
+    expect(s.text).toBe('CẢNH BÁO: Điểm Wi-Fi mất kết nối tại Nhà văn hoá thôn Bản Lác (xã Chiềng Châu) từ 07:42 22/11. Xác nhận: https://pw.vn/a/17');
     expect(s.units).toBeLessThanOrEqual(134);
   });
   it('one UCS-2 part: the words are cut, the acknowledge link stays whole', () => {
@@ -199,25 +211,20 @@ describe('buildSms: encoding, length, shortening', () => {
     expect(s.encoding).toBe('UCS-2');
     expect(s.units).toBeLessThanOrEqual(70);
     expect(s.part_count).toBe(1);
-    expect(s.dropped).toEqual(['detail', 'runbook', 'cause', 'commune', 'text']);
-    expect(s.text.startsWith('CẢNH BÁO: Nhà văn hoá thôn Bản Lác MẤT KẾT NỐI')).toBe(true);
+    expect(s.text.startsWith('CẢNH BÁO: Điểm Wi-Fi mất kết nối')).toBe(true);
     expect(s.text.endsWith('... https://pw.vn/a/17')).toBe(true);
-  });
-  it('one UCS-2 part with a short name keeps state, time and link', () => {
-    const short = { ...firingDown, site: { ...firingDown.site!, name: 'NVH Bản Lác' }, ack_url: 'https://pw.vn/a/17' };
-    const s = buildSms(short, 'vi', { maxParts: 1 });
-    expect(s.text).toBe('CẢNH BÁO: NVH Bản Lác MẤT KẾT NỐI từ 07:42 22/11... https://pw.vn/a/17');
-    expect(s.units).toBeLessThanOrEqual(70);
   });
   it('one GSM-7 part of 160 fits what one UCS-2 part cannot', () => {
     const short = { ...firingDown, ack_url: 'https://pw.vn/a/17', runbook_url: 'https://pw.vn/r/site-down' };
     const s = buildSms(short, 'en', { maxParts: 1, encoding: 'gsm7' });
     expect(s.encoding).toBe('GSM-7');
     expect(s.units).toBeLessThanOrEqual(160);
-    expect(s.text).toBe('ALERT: Nha van hoa thon Ban Lac (Chieng Chau commune) DOWN since 07:42 22/11. Runbook: https://pw.vn/r/site-down Ack: https://pw.vn/a/17');
+    expect(s.text).toBe('ALERT: Wi-Fi point down at NVH thon Ban Lac (Chieng Chau commune) since 07:42 22/11. Runbook: https://pw.vn/r/site-down Ack: https://pw.vn/a/17');
     expect(s.dropped).toEqual(['detail']);
-    // The same message with diacritics would need 3 UCS-2 parts:
-    expect(smsParts(buildSms(short, 'en', { maxParts: 6 }).text)).toBe(3);
+    // Without gsm7 the same message (diacritics, so UCS-2) does not fit one part:
+    const ucs = buildSms(short, 'en', { maxParts: 1 });
+    expect(ucs.encoding).toBe('UCS-2');
+    expect(ucs.dropped).toContain('text');
   });
   it('never exceeds the part budget, whatever the input', () => {
     const huge = { ...firingDown, site: { ...firingDown.site!, name: 'Nhà văn hoá '.repeat(40) }, detail: 'x'.repeat(500) };
@@ -236,23 +243,43 @@ describe('Zalo template data', () => {
     expect(buildZaloTemplateData(resolvedPower, 'vi', mapping)).toEqual({
       ten_diem: 'Nhà văn hoá thôn Bản Lác',
       xa: 'xã Chiềng Châu',
-      trang_thai: 'HOẠT ĐỘNG',
+      trang_thai: 'Hoạt động',
       thoi_gian: '07:42 ngày 22/11/2026',
       nguyen_nhan: 'mất điện',
       link: 'https://pw.example.org/incidents/17/ack',
     });
   });
-  it('cuts text parameters to the ZNS limit but never a link', () => {
+  it('shortens text parameters by rule (abbreviation, then at a word, with an ellipsis) but never a link', () => {
     const long = { ...firingDown, site: { ...firingDown.site!, name: 'Nhà văn hoá thôn Bản Lác Trên Đồi Cao Nhất Xã' }, ack_url: `https://pw.example.org/${'a'.repeat(80)}` };
     const d = buildZaloTemplateData(long, 'vi', mapping);
-    expect([...d.ten_diem!].length).toBe(ZNS_TEXT_MAX);
-    expect(d.ten_diem!.endsWith('…')).toBe(true);
+    expect(d.ten_diem).toBe('NVH thôn Bản Lác Trên Đồi Cao…');
+    expect([...d.ten_diem!].length).toBeLessThanOrEqual(ZNS_TEXT_MAX);
     expect(d.link).toBe(long.ack_url);
+  });
+  it('a name that fits is left whole', () => {
+    const d = buildZaloTemplateData({ ...firingDown, site: { ...firingDown.site!, name: 'Nhà văn hóa thôn Phìn Ngan Sản' } }, 'vi', mapping);
+    expect(d.ten_diem).toBe('Nhà văn hóa thôn Phìn Ngan Sản');
   });
   it('an unknown cause is written out (ZNS rejects empty parameters)', () => {
     expect(buildZaloTemplateData(firingDown, 'vi', { cause: 'c' })).toEqual({ c: 'chưa rõ' });
   });
   it('check-config names unknown fields in the mapping', () => {
     expect(checkZaloMapping({ site: 'a', sitename: 'b' })).toEqual(['template_params: unknown field "sitename" (known: site, commune, state, since, until, lasted, cause, detail, event, kind, runbook, ack, link)']);
+  });
+});
+
+describe('shortenAtWord: never mid-word', () => {
+  const cases: Array<{ name: string; s: string; max: number; want: string }> = [
+    { name: 'fits: unchanged', s: 'Bản Lác', max: 30, want: 'Bản Lác' },
+    { name: 'cut falls inside a word: back to the word before', s: 'Điểm thông tin thôn Nậm Khánh', max: 20, want: 'Điểm thông tin thôn…' },
+    { name: 'cut falls on a space: the whole words', s: 'một hai ba bốn', max: 8, want: 'một hai…' },
+    { name: 'trailing punctuation dropped', s: 'UBND xã, thôn Bản Dền', max: 10, want: 'UBND xã…' },
+    { name: 'one long word: cut inside it (nothing better)', s: 'Supercalifragilistic', max: 8, want: 'Superca…' },
+    { name: 'ascii ellipsis for GSM-7', s: 'Nha van hoa thon Ban Lac', max: 15, want: 'Nha van hoa...' },
+  ];
+  for (const c of cases) it(c.name, () => {
+    const got = shortenAtWord(c.s, c.max, c.name.includes('GSM-7') ? '...' : '…');
+    expect(got).toBe(c.want);
+    expect([...got].length).toBeLessThanOrEqual(c.max);
   });
 });

@@ -10,7 +10,9 @@
 import type { CommuneKind, Lang } from '../../core/types.js';
 import type { AlertKind, Cause, Notice, Recipient } from '../notice.js';
 import type { SiteStateName } from '../../store/schema.js';
-import { capacity, encodingOf, smsParts, smsUnits, splitSms, stripDiacritics, type SmsEncoding } from './sms-encoding.js';
+import { CAUSE_LABEL, causeName, eventName, formatDuration, KIND_NAMES, kindName, stateName } from '../../core/glossary.js';
+import { parseDetail, renderConditions } from '../condition.js';
+import { abbreviatePlace, capacity, encodingOf, smsParts, smsUnits, splitSms, stripDiacritics, type SmsEncoding } from './sms-encoding.js';
 
 export const DEFAULT_TZ = 'Asia/Ho_Chi_Minh';
 
@@ -24,71 +26,18 @@ export function langFor(notice: Notice, recipient?: Pick<Recipient, 'lang'>): La
   return recipient?.lang ?? notice.lang;
 }
 
-// ------------------------------------------------------------------ vocabulary
+// ------------------------------------------------------------------ vocabulary (words from the glossary)
 
-const EVENT: Record<Lang, Record<Notice['event'], string>> = {
-  vi: { firing: 'CẢNH BÁO', resolved: 'ĐÃ KHÔI PHỤC', escalated: 'CHUYỂN CẤP' },
-  en: { firing: 'ALERT', resolved: 'RESOLVED', escalated: 'ESCALATED' },
-};
-
+/** Alert kind titles per language: the glossary's (kept under this name for existing callers). */
 export const KIND_TITLE: Record<Lang, Record<AlertKind, string>> = {
-  vi: {
-    'site-down': 'Điểm Wi-Fi mất kết nối',
-    'upstream-down': 'Mất kết nối tuyến trên',
-    'power-cut-suspected': 'Nghi mất điện diện rộng',
-    'high-loss': 'Mất gói tin cao',
-    'high-latency': 'Độ trễ cao',
-    'snmp-unreachable': 'Không đọc được thông số thiết bị (SNMP)',
-    'wan-interface-down': 'Cổng WAN bị ngắt',
-    saturation: 'Đường truyền bị quá tải',
-    flapping: 'Kết nối chập chờn',
-    rebooted: 'Thiết bị tự khởi động lại',
-    'weak-signal': 'Sóng 4G yếu',
-    'quota-exhausted': 'Hết dung lượng gói cước 4G',
-  },
-  en: {
-    'site-down': 'Wi-Fi point down',
-    'upstream-down': 'Upstream link down',
-    'power-cut-suspected': 'Power cut suspected',
-    'high-loss': 'High packet loss',
-    'high-latency': 'High latency',
-    'snmp-unreachable': 'SNMP not answering',
-    'wan-interface-down': 'WAN interface down',
-    saturation: 'Link saturated',
-    flapping: 'Flapping connection',
-    rebooted: 'Router rebooted',
-    'weak-signal': 'Weak 4G signal',
-    'quota-exhausted': '4G data package used up',
-  },
+  vi: Object.fromEntries(Object.entries(KIND_NAMES).map(([k, w]) => [k, w.vi])) as Record<AlertKind, string>,
+  en: Object.fromEntries(Object.entries(KIND_NAMES).map(([k, w]) => [k, w.en])) as Record<AlertKind, string>,
 };
 
-const STATE: Record<Lang, Record<SiteStateName, string>> = {
-  vi: {
-    UP: 'HOẠT ĐỘNG',
-    DEGRADED: 'CHẤT LƯỢNG KÉM',
-    DOWN: 'MẤT KẾT NỐI',
-    UNREACHABLE: 'KHÔNG TRUY CẬP ĐƯỢC',
-    MAINTENANCE: 'ĐANG BẢO TRÌ',
-    UNKNOWN: 'KHÔNG RÕ',
-  },
-  en: { UP: 'UP', DEGRADED: 'DEGRADED', DOWN: 'DOWN', UNREACHABLE: 'UNREACHABLE', MAINTENANCE: 'MAINTENANCE', UNKNOWN: 'UNKNOWN' },
-};
-
-const CAUSE: Record<Lang, Record<Cause, string>> = {
-  vi: {
-    power: 'mất điện (bộ định tuyến đã khởi động lại)',
-    link: 'đứt đường truyền (bộ định tuyến vẫn chạy, không khởi động lại)',
-    unknown: 'chưa rõ',
-  },
-  en: {
-    power: 'power cut (the router rebooted)',
-    link: 'link cut (the router stayed up)',
-    unknown: 'unknown',
-  },
-};
-const CAUSE_SHORT: Record<Lang, Record<Cause, string>> = {
-  vi: { power: 'mất điện', link: 'đứt đường truyền', unknown: 'chưa rõ' },
-  en: { power: 'power cut', link: 'link cut', unknown: 'unknown' },
+/** The long form of a cause, for the full messages: the glossary's word and how it was inferred. */
+const CAUSE_WHY: Record<Lang, Record<Cause, string>> = {
+  vi: { power: ' (thiết bị đã khởi động lại)', link: ' (thiết bị vẫn chạy, không khởi động lại)', unknown: '' },
+  en: { power: ' (the router rebooted)', link: ' (the router stayed up)', unknown: '' },
 };
 
 const LEVEL: Record<Lang, Record<Notice['level'], string>> = {
@@ -98,14 +47,16 @@ const LEVEL: Record<Lang, Record<Notice['level'], string>> = {
 
 const LABEL = {
   vi: {
-    area: 'Địa bàn', state: 'Trạng thái', since: 'Từ lúc', until: 'Đến lúc', lasted: 'Kéo dài', cause: 'Nguyên nhân',
+    area: 'Địa bàn', state: 'Trạng thái', since: 'Từ lúc', until: 'Đến lúc', lasted: 'Kéo dài', cause: CAUSE_LABEL.vi,
     detail: 'Chi tiết', affected: 'Ảnh hưởng thêm', runbook: 'Hướng dẫn xử lý', ack: 'Xác nhận đã nhận',
+    together: 'Cùng lúc trong xã', update: 'Cập nhật, gộp các cảnh báo đã gửi', folded: 'Gộp các điểm',
     escalated: 'Chưa ai xác nhận: chuyển lên', more: 'và {n} điểm khác', sites: 'điểm',
     footer: 'Tin nhắn tự động từ hệ thống giám sát Wi-Fi công cộng pointwatch.',
   },
   en: {
-    area: 'Area', state: 'State', since: 'Since', until: 'Until', lasted: 'Lasted', cause: 'Cause',
+    area: 'Area', state: 'State', since: 'Since', until: 'Until', lasted: 'Lasted', cause: CAUSE_LABEL.en,
     detail: 'Detail', affected: 'Also affected', runbook: 'Runbook', ack: 'Acknowledge',
+    together: 'Also down in the commune', update: 'Update, folds the alerts already sent', folded: 'Sites folded in',
     escalated: 'Not acknowledged: escalated to', more: 'and {n} more', sites: 'sites',
     footer: 'Automatic message from pointwatch, the public Wi-Fi monitoring system.',
   },
@@ -169,27 +120,20 @@ export function formatShortTime(ms: number, tz: string = DEFAULT_TZ): string {
   return `${p.hour}:${p.minute} ${p.day}/${p.month}`;
 }
 
-/** vi `1 giờ 12 phút`, en `1 h 12 min`; days for long outages. */
-export function formatDuration(ms: number, lang: Lang): string {
-  const totalMin = Math.floor(Math.max(0, ms) / 60_000);
-  if (totalMin < 1) return lang === 'vi' ? 'dưới 1 phút' : 'under 1 min';
-  const d = Math.floor(totalMin / 1440);
-  const h = Math.floor((totalMin % 1440) / 60);
-  const m = totalMin % 60;
-  const u = lang === 'vi' ? { d: 'ngày', h: 'giờ', m: 'phút' } : { d: 'd', h: 'h', m: 'min' };
-  const out: string[] = [];
-  if (d) out.push(`${d} ${u.d}`);
-  if (h) out.push(`${h} ${u.h}`);
-  if (m && !d) out.push(`${m} ${u.m}`);
-  return out.join(' ');
-}
+/** Durations come from the glossary (`4 phút`, `2 giờ 15 phút`; `4 min`, `2 h 15 min`). */
+export { formatDuration };
 
 export function stateLabel(state: SiteStateName, lang: Lang): string {
-  return lang === 'vi' ? `${STATE.vi[state]} (${state})` : state;
+  return stateName(lang, state);
 }
 
 export function causeText(cause: Cause, lang: Lang): string {
-  return CAUSE[lang][cause];
+  return `${causeName(lang, cause)}${CAUSE_WHY[lang][cause]}`;
+}
+
+/** The notice's condition in the reader's language, from its structured fields. */
+export function detailText(notice: Pick<Notice, 'detail' | 'condition'>, lang: Lang, tz: string = DEFAULT_TZ): string {
+  return renderConditions(notice.condition ?? parseDetail(notice.detail), lang, tz);
 }
 
 // ------------------------------------------------------------------ the shared facts
@@ -207,6 +151,7 @@ interface Facts {
   cause?: string;
   detail: string;
   affected?: string;
+  folded?: string;
   escalated?: string;
   runbook: string;
   ack: string;
@@ -219,8 +164,8 @@ function facts(notice: Notice, lang: Lang, tz: string): Facts {
   const names = notice.affected.slice(0, 10).map((a) => a.name);
   const extra = notice.affected.length - names.length;
   return {
-    tag: EVENT[lang][notice.event],
-    title: KIND_TITLE[lang][notice.kind],
+    tag: eventName(lang, notice.event),
+    title: kindName(lang, notice.kind),
     place: placeName(notice, lang),
     commune: communeName(notice.area.commune, notice.area.commune_kind, lang),
     area: formatArea(notice.area, lang),
@@ -230,7 +175,8 @@ function facts(notice: Notice, lang: Lang, tz: string): Facts {
     lasted: resolved && end !== undefined ? formatDuration(end - notice.since, lang) : undefined,
     // A resolved notice always states the cause (unknown when nobody could tell).
     cause: notice.cause ? causeText(notice.cause, lang) : resolved ? causeText('unknown', lang) : undefined,
-    detail: notice.detail,
+    detail: detailText(notice, lang, tz),
+    folded: foldedText(notice, lang, tz),
     affected: notice.affected.length
       ? `${notice.affected.length} ${L.sites}: ${names.join(', ')}${extra > 0 ? ` ${L.more.replace('{n}', String(extra))}` : ''}`
       : undefined,
@@ -238,6 +184,19 @@ function facts(notice: Notice, lang: Lang, tz: string): Facts {
     runbook: notice.runbook_url,
     ack: notice.ack_url,
   };
+}
+
+/** The incidents a notice speaks for: its commune group, or what a commune incident folds (an update). */
+function foldedText(notice: Notice, lang: Lang, tz: string): string | undefined {
+  const list = notice.folded ?? [];
+  if (!list.length) return undefined;
+  const at = (ms: number) => formatShortTime(ms, tz).split(' ')[0];
+  const told = list.filter((f) => f.notified_before);
+  const names = (xs: typeof list) => xs.map((f) => `${f.name} (${lang === 'vi' ? 'từ' : 'since'} ${at(f.since)})`).join(', ');
+  const L = LABEL[lang];
+  if (notice.site) return `${L.together}: ${names(list)}`;
+  const fresh = list.filter((f) => !f.notified_before);
+  return [told.length ? `${L.update}: ${names(told)}` : '', fresh.length ? `${L.folded}: ${names(fresh)}` : ''].filter(Boolean).join('. ');
 }
 
 function rows(f: Facts, lang: Lang): Array<[string, string]> {
@@ -248,6 +207,10 @@ function rows(f: Facts, lang: Lang): Array<[string, string]> {
   if (f.cause) r.push([L.cause, f.cause]);
   r.push([L.detail, f.detail]);
   if (f.affected) r.push([L.affected, f.affected]);
+  if (f.folded) {
+    const [k, ...v] = f.folded.split(': ');
+    r.push([k!, v.join(': ')]);
+  }
   return r;
 }
 
@@ -342,7 +305,7 @@ export interface SmsMessage {
   part_count: number;
   /** The text cut into parts that fit one SMS each. */
   parts: string[];
-  /** Which optional fields were dropped to fit, in order (`detail`, `runbook`, `cause`, `commune`, `place`, `text`). */
+  /** Which optional fields were dropped to fit, in order (`detail`, `runbook`, `folded`, `commune`, `cause`, `place`, `text`). */
   dropped: string[];
 }
 
@@ -354,51 +317,69 @@ export interface SmsOptions extends MessageOptions {
 }
 
 /**
- * The short form. Shortening order when it does not fit in `maxParts`: drop the detail, then the
- * runbook link (the acknowledge page links it), then the cause, then the commune, then cut the
- * site name; as a last resort the words are cut and the acknowledge link is kept whole at the end.
+ * The short form: the event, the alert kind (always: "Nghi mất điện", not only a state), where,
+ * since when, the cause as inferred, the detail in the reader's language, the links. Shortening
+ * order when it does not fit in `maxParts`: drop the detail, then the runbook link (the
+ * acknowledge page links it), then the commune, then the cause, then cut the site name at a word;
+ * as a last resort the words are cut and the acknowledge link is kept whole at the end.
+ * `encoding: 'gsm7'` (brandname SMS, with `maxParts: 1`: one 160-character part) abbreviates place
+ * words (Nhà văn hóa → NVH) and strips diacritics (đ → d).
  */
 export function buildSms(notice: Notice, lang: Lang, opts: SmsOptions = {}): SmsMessage {
   const tz = opts.tz ?? DEFAULT_TZ;
   const maxParts = Math.max(1, opts.maxParts ?? 3);
   const resolved = notice.event === 'resolved';
   const vi = lang === 'vi';
-  const conv = (s: string) => (opts.encoding === 'gsm7' ? stripDiacritics(s) : s);
-  const tag = EVENT[lang][notice.event];
-  const state = vi ? STATE.vi[notice.state] : notice.state;
+  // brandname SMS goes out without diacritics: abbreviate place words first (Nhà văn hóa → NVH), then strip
+  const conv = (s: string) => (opts.encoding === 'gsm7' ? stripDiacritics(abbreviatePlace(s)) : s);
+  const tag = eventName(lang, notice.event);
+  const kind = kindName(lang, notice.kind);
   const commune = communeName(notice.area.commune, notice.area.commune_kind, lang);
   const since = formatShortTime(notice.since, tz);
   const cause = notice.cause ?? (resolved ? 'unknown' : undefined);
+  const detail = detailText(notice, lang, tz);
+  const folded = notice.folded ?? [];
+  const told = folded.filter((f) => f.notified_before).length;
 
-  interface Parts { place: string; commune: boolean; detail: boolean; cause: boolean; runbook: boolean; ack: boolean }
+  interface Parts { place: string; commune: boolean; detail: boolean; folded: boolean; cause: boolean; runbook: boolean; ack: boolean }
   const compose = (o: Parts): string => {
     const where = notice.site && o.commune ? `${o.place} (${commune})` : o.place;
+    const at = where ? (vi ? ` tại ${where}` : ` at ${where}`) : '';
     let s: string;
     if (resolved && notice.resolved_at !== undefined) {
       const lasted = formatDuration(notice.resolved_at - notice.since, lang);
       const until = formatShortTime(notice.resolved_at, tz);
+      const back = stateName(lang, notice.state).toLowerCase();
       s = vi
-        ? `${tag}: ${where} ${state} lại lúc ${until}, sau ${lasted} (từ ${since}).`
-        : `${tag}: ${where} ${state} again at ${until} after ${lasted} (since ${since}).`;
+        ? `${tag}: ${kind}${at}: ${back} lại lúc ${until}, sau ${lasted}.`
+        : `${tag}: ${kind}${at}: ${back} again at ${until} after ${lasted}.`;
     } else {
-      s = vi ? `${tag}: ${where} ${state} từ ${since}.` : `${tag}: ${where} ${state} since ${since}.`;
+      s = vi ? `${tag}: ${kind}${at} từ ${since}.` : `${tag}: ${kind}${at} since ${since}.`;
     }
-    if (o.cause && cause) s += vi ? ` Nguyên nhân: ${CAUSE_SHORT.vi[cause]}.` : ` Cause: ${CAUSE_SHORT.en[cause]}.`;
-    if (o.detail) s += ` ${notice.detail}.`;
+    if (o.cause && cause) s += ` ${CAUSE_LABEL[lang]}: ${causeName(lang, cause)}.`;
+    if (o.detail && detail) s += ` ${detail}.`;
+    if (o.folded && folded.length) {
+      if (!notice.site && told) s += vi ? ` Cập nhật: gộp ${told} cảnh báo đã gửi.` : ` Update: folds ${told} alerts already sent.`;
+      else if (notice.site) s += vi ? ` Cùng lúc thêm ${folded.length} điểm trong xã.` : ` ${folded.length} more sites of the commune at the same time.`;
+    }
     if (o.runbook) s += vi ? ` Hướng dẫn: ${notice.runbook_url}` : ` Runbook: ${notice.runbook_url}`;
     if (o.ack) s += vi ? ` Xác nhận: ${notice.ack_url}` : ` Ack: ${notice.ack_url}`;
     return conv(s);
   };
 
   const fits = (t: string) => smsParts(t) <= maxParts;
-  const fullPlace = placeName(notice, lang);
-  const all: Parts = { place: fullPlace, commune: true, detail: true, cause: true, runbook: true, ack: true };
+  const fullPlace = notice.site ? notice.site.name : commune;
+  const all: Parts = { place: fullPlace, commune: true, detail: true, folded: true, cause: true, runbook: true, ack: true };
+  // the update line ("gộp N cảnh báo đã gửi") outlives the detail and the runbook link: it says the earlier alerts are covered
+  const noFolded = folded.length ? [{ drop: 'folded', o: { ...all, detail: false, runbook: false, folded: false } }] : [];
+  const base = { ...all, detail: false, runbook: false, folded: false };
   const steps: Array<{ drop: string; o: Parts }> = [
     { drop: '', o: all },
     { drop: 'detail', o: { ...all, detail: false } },
     { drop: 'runbook', o: { ...all, detail: false, runbook: false } },
-    { drop: 'cause', o: { ...all, detail: false, runbook: false, cause: false } },
-    { drop: 'commune', o: { ...all, detail: false, runbook: false, cause: false, commune: false } },
+    ...noFolded,
+    { drop: 'commune', o: { ...base, commune: false } },
+    { drop: 'cause', o: { ...base, commune: false, cause: false } },
   ];
   const dropped: string[] = [];
   let text = '';
@@ -408,7 +389,7 @@ export function buildSms(notice: Notice, lang: Lang, opts: SmsOptions = {}): Sms
     text = compose(step.o);
     if (fits(text)) { ok = true; break; }
   }
-  const minimal: Parts = { place: '', commune: false, detail: false, cause: false, runbook: false, ack: true };
+  const minimal: Parts = { place: '', commune: false, detail: false, folded: false, cause: false, runbook: false, ack: true };
   if (!ok) {
     // Cut the place name, keeping the rest.
     const base = compose(minimal);
@@ -416,7 +397,7 @@ export function buildSms(notice: Notice, lang: Lang, opts: SmsOptions = {}): Sms
     const room = capacity(enc, maxParts) - smsUnits(base, enc) - 3;
     if (room >= 8) {
       dropped.push('place');
-      text = compose({ ...minimal, place: `${[...fullPlace].slice(0, room).join('')}...` });
+      text = compose({ ...minimal, place: shortenAtWord(fullPlace, room + 3, '...') });
       ok = fits(text);
     }
   }
@@ -447,9 +428,24 @@ export type ZaloField = (typeof ZALO_FIELDS)[number];
  */
 export const ZNS_TEXT_MAX = 30;
 
-function cut(s: string, max: number): string {
+/**
+ * At most `max` characters, cut at a word boundary with an ellipsis (never mid-word, unless the
+ * first word alone is too long). Trailing punctuation before the ellipsis is dropped.
+ */
+export function shortenAtWord(s: string, max: number, ellipsis = '…'): string {
   const chars = [...s];
-  return chars.length <= max ? s : `${chars.slice(0, max - 1).join('')}…`;
+  if (chars.length <= max) return s;
+  const room = Math.max(1, max - [...ellipsis].length);
+  const head = chars.slice(0, room + 1).join('');
+  const at = head.lastIndexOf(' ');
+  const out = (at > 0 ? head.slice(0, at) : chars.slice(0, room).join('')).replace(/[\s,.;:(–-]+$/u, '');
+  return `${out}${ellipsis}`;
+}
+
+/** A ZNS text parameter: as is when it fits, else its place words abbreviated, else shortened at a word. */
+function znsText(s: string): string {
+  if ([...s].length <= ZNS_TEXT_MAX) return s;
+  return shortenAtWord(abbreviatePlace(s), ZNS_TEXT_MAX);
 }
 
 /**
@@ -458,15 +454,15 @@ function cut(s: string, max: number): string {
  */
 export function zaloValues(notice: Notice, lang: Lang, opts: MessageOptions = {}): Record<ZaloField, string> {
   const f = facts(notice, lang, opts.tz ?? DEFAULT_TZ);
-  const short = (s: string) => cut(s, ZNS_TEXT_MAX);
+  const short = znsText;
   return {
     site: short(f.place),
     commune: short(f.commune),
-    state: short(lang === 'vi' ? STATE.vi[notice.state] : notice.state),
+    state: short(stateName(lang, notice.state)),
     since: short(f.since),
     until: short(f.until ?? '-'),
     lasted: short(f.lasted ?? '-'),
-    cause: short(CAUSE_SHORT[lang][notice.cause ?? 'unknown']),
+    cause: short(causeName(lang, notice.cause ?? 'unknown')),
     detail: short(f.detail),
     event: short(f.tag),
     kind: short(f.title),

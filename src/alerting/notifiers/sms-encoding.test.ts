@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { capacity, encodingOf, isGsm7, smsParts, smsUnits, splitSms, stripDiacritics } from './sms-encoding.js';
+import { abbreviatePlace, capacity, encodingOf, isGsm7, smsParts, smsUnits, splitSms, stripDiacritics } from './sms-encoding.js';
 
 describe('GSM-7 or UCS-2', () => {
   const cases: Array<[string, string, 'GSM-7' | 'UCS-2']> = [
@@ -71,4 +71,21 @@ describe('stripDiacritics', () => {
       expect(isGsm7(stripDiacritics(input))).toBe(true);
     });
   }
+});
+
+describe('abbreviatePlace: place words as written short', () => {
+  const cases: Array<[string, string, string]> = [
+    ['Nhà văn hóa (hóa)', 'Nhà văn hóa thôn Lao Chải', 'NVH thôn Lao Chải'],
+    ['Nhà văn hoá (hoá)', 'Nhà văn hoá thôn Bản Lác', 'NVH thôn Bản Lác'],
+    ['lower case', 'nhà văn hóa bản Pho', 'NVH bản Pho'],
+    ['Điểm thông tin công cộng', 'Điểm thông tin công cộng xã Y Tý', 'ĐTCC xã Y Tý'],
+    ['Ủy ban nhân dân', 'Ủy ban nhân dân xã Tả Van', 'UBND xã Tả Van'],
+    ['Uỷ ban nhân dân (other tone place)', 'Uỷ ban nhân dân xã Bản Hồ', 'UBND xã Bản Hồ'],
+    ['Bưu điện văn hóa xã', 'Điểm Bưu điện - Văn hóa xã Dền Sáng', 'BĐVHX Dền Sáng'],
+    ['schools', 'Trường Trung học cơ sở Cán Cấu', 'Trường THCS Cán Cấu'],
+    ['decomposed input (NFD) is matched too', 'Nhà văn hóa thôn Sín Chải'.normalize('NFD'), 'NVH thôn Sín Chải'],
+    ['nothing to shorten', 'UBND xã Y Tý', 'UBND xã Y Tý'],
+  ];
+  for (const [name, input, want] of cases) it(name, () => expect(abbreviatePlace(input)).toBe(want));
+  it('then stripped: pure GSM-7', () => expect(stripDiacritics(abbreviatePlace('Điểm thông tin công cộng xã Đồng Văn'))).toBe('DTCC xa Dong Van'));
 });

@@ -92,3 +92,29 @@ export function stripDiacritics(text: string): string {
     .replace(/→/g, '->')
     .normalize('NFC');
 }
+
+/**
+ * Place words as Vietnamese write them short (on signs, in SMS): Nhà văn hóa → NVH, Điểm thông tin
+ * công cộng → ĐTCC, Ủy ban nhân dân → UBND, Bưu điện văn hóa xã → BĐVHX, Trường Tiểu học → Trường TH…
+ * Both spellings of the tone (hóa/hoá, Ủy/Uỷ) and any letter case are matched.
+ */
+const ABBREVIATIONS: Array<[RegExp, string]> = [
+  [/điểm bưu điện[\s-]+văn h(?:óa|oá|oa) xã/giu, 'BĐVHX'],
+  [/bưu điện[\s-]+văn h(?:óa|oá|oa) xã/giu, 'BĐVHX'],
+  [/điểm thông tin công cộng/giu, 'ĐTCC'],
+  [/nhà văn h(?:óa|oá|oa)/giu, 'NVH'],
+  [/[uủ][yỷ] ban nhân dân/giu, 'UBND'],
+  [/trung học cơ sở/giu, 'THCS'],
+  [/trung học phổ thông/giu, 'THPT'],
+  [/tiểu học/giu, 'TH'],
+  [/mầm non/giu, 'MN'],
+  [/trạm y tế/giu, 'TYT'],
+  [/trung tâm/giu, 'TT'],
+  [/hợp tác xã/giu, 'HTX'],
+];
+
+export function abbreviatePlace(text: string): string {
+  let out = text.normalize('NFC');
+  for (const [re, short] of ABBREVIATIONS) out = out.replace(re, short);
+  return out;
+}

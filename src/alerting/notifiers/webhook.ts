@@ -34,6 +34,8 @@ export interface WebhookBodyV1 {
   cause: Notice['cause'] | null;
   detail: string;
   affected: Notice['affected'];
+  /** Site incidents this notice speaks for (its commune group, or what a commune incident folds). */
+  folded: NonNullable<Notice['folded']>;
   runbook_url: string;
   ack_url: string;
   recipients: Array<{ name: string; role: string | null; level: Notice['level']; lang: string | null }>;
@@ -61,6 +63,7 @@ export function buildWebhookBody(notice: Notice, sentAt: number, tz: string = DE
     cause: notice.cause ?? null,
     detail: notice.detail,
     affected: notice.affected,
+    folded: notice.folded ?? [],
     runbook_url: notice.runbook_url,
     ack_url: notice.ack_url,
     // Names and roles only: phone numbers and addresses stay inside pointwatch.

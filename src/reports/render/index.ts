@@ -1,6 +1,7 @@
 /** One entry for every output format of the coverage report. */
 import type { CoverageReport } from '../coverage.js';
 import type { GroupBy } from '../run.js';
+import type { Lang } from '../../config/schema.js';
 import { renderCsv } from './csv.js';
 import { renderHtml } from './html.js';
 import { renderJson } from './json.js';
@@ -9,15 +10,16 @@ import { renderTable } from './table.js';
 export const FORMATS = ['table', 'csv', 'json', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
 
+// CSV and JSON keep their machine-facing English names; the printable HTML follows `lang`
 const RENDERERS = {
   table: (r, g) => renderTable(r, g),
   csv: (r, g) => renderCsv(r, g),
   json: (r, g) => renderJson(r, g),
-  html: (r, g) => renderHtml(r, g),
-} satisfies Record<Format, (r: CoverageReport, g: GroupBy) => string>;
+  html: (r, g, lang) => renderHtml(r, g, { lang }),
+} satisfies Record<Format, (r: CoverageReport, g: GroupBy, lang: Lang) => string>;
 
-export function renderReport(report: CoverageReport, format: Format, groupBy: GroupBy): string {
-  return RENDERERS[format](report, groupBy);
+export function renderReport(report: CoverageReport, format: Format, groupBy: GroupBy, lang: Lang = 'en'): string {
+  return RENDERERS[format](report, groupBy, lang);
 }
 
 export { renderCsv, renderHtml, renderJson, renderTable };

@@ -1,3 +1,4 @@
+import { englishWordsIn } from '../../core/english-words.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
 import { computeCoverage, type StateBucket } from '../coverage.js';
@@ -58,6 +59,25 @@ describe('CSV', () => {
     const parsed = parse(renderCsv(report, group), { bom: true, columns: true }) as Array<Record<string, string>>;
     expect(parsed).toHaveLength(rows);
     expect(parsed[0]![group]).toBe(first);
+  });
+});
+
+describe('HTML in Vietnamese (lang vi)', () => {
+  const visible = (h: string) => h.replace(/<style[\s\S]*?<\/style>/g, ' ').replace(/<[^>]+>/g, ' ').replace(/&[a-z#0-9]+;/g, ' ');
+  for (const group of ['site', 'commune', 'group'] as const) {
+    it(`grouped by ${group}: no English word anywhere a person reads`, () => {
+      const html = renderHtml(report, group, { lang: 'vi' });
+      expect(html).toContain('<html lang="vi">');
+      expect(englishWordsIn(visible(html))).toEqual([]);
+      // the same report in English does carry them: the check is not vacuous
+      expect(englishWordsIn(visible(renderHtml(report, group))).length).toBeGreaterThan(5);
+    });
+  }
+  it('says CHƯA RÕ for no data, the cause and the class in Vietnamese', () => {
+    const html = renderHtml(report, 'site', { lang: 'vi' });
+    expect(html).toContain('CHƯA RÕ');
+    expect(html).toContain('mất điện');
+    expect(html).toContain('Báo cáo độ phủ');
   });
 });
 

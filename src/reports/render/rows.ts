@@ -5,6 +5,8 @@
 import type { AreaCoverage, CoverageReport, SiteCoverage } from '../coverage.js';
 import type { GroupBy } from '../run.js';
 import { localParts } from '../service-hours.js';
+import type { Lang } from '../../config/schema.js';
+import { causeLabel, classLabel, columnLabel, REPORT_TEXT } from './words.js';
 
 export type Cell = string | number | null;
 export interface Column {
@@ -81,7 +83,7 @@ function siteRow(s: SiteCoverage): Record<string, Cell> {
   };
 }
 
-function areaRow(a: AreaCoverage): Record<string, Cell> {
+function areaRow(a: AreaCoverage, lang: Lang): Record<string, Cell> {
   return {
     name: a.name, group: a.group, province: a.province, sites: a.sites, sites_known: a.sites_known,
     sites_meeting_target: a.sites_meeting_target, availability_pct: a.availability_pct, communes: a.communes,
@@ -89,19 +91,23 @@ function areaRow(a: AreaCoverage): Record<string, Cell> {
     dropped_off: a.classes.dropped_off, unknown: a.classes.unknown, down_min: a.down_min, incidents: a.incidents,
     power_min: a.cause_min.power, link_min: a.cause_min.link, unknown_cause_min: a.cause_min.unknown,
     traffic_gb_in: a.traffic_gb_in, traffic_gb_out: a.traffic_gb_out,
-    worst: a.worst.map((w) => `${w.site} ${w.availability_pct.toFixed(1)}% (${w.main_cause ?? 'no incident'})`).join('; '),
+    worst: a.worst.map((w) => `${w.site} ${w.availability_pct.toFixed(1)}% (${causeLabel(lang, w.main_cause ?? null)})`).join('; '),
   };
 }
 
-export function reportTable(report: CoverageReport, groupBy: GroupBy): ReportTable {
-  if (groupBy === 'site') return { columns: SITE_COLUMNS, rows: report.sites.map(siteRow) };
+/** The table in `lang` (headers; en keeps the names CSV and JSON users know). */
+export function reportTable(report: CoverageReport, groupBy: GroupBy, lang: Lang = 'en'): ReportTable {
+  const labelled = (cols: Column[]) => (lang === 'en' ? cols : cols.map((c) => ({ ...c, header: columnLabel(lang, c.key === 'name' && groupBy !== 'site' ? groupBy : c.key) })));
+  if (groupBy === 'site') return { columns: labelled(SITE_COLUMNS), rows: report.sites.map(siteRow) };
   const areas = groupBy === 'commune' ? report.communes : report.groups;
-  return { columns: AREA_COLUMNS(groupBy), rows: areas.map(areaRow) };
+  return { columns: labelled(AREA_COLUMNS(groupBy)), rows: areas.map((a) => areaRow(a, lang)) };
 }
 
-/** How a cell is shown to a person: availability null is UNKNOWN, never blank or 0. */
-export function showCell(key: string, v: Cell): string {
-  if (v === null) return key === 'availability_pct' || key === 'coverage_pct' ? 'UNKNOWN' : '';
+/** How a cell is shown to a person: availability null is UNKNOWN (CHƯA RÕ), never blank or 0. */
+export function showCell(key: string, v: Cell, lang: Lang = 'en'): string {
+  if (v === null) return key === 'availability_pct' || key === 'coverage_pct' ? REPORT_TEXT[lang].unknown : '';
+  if (key === 'class' && typeof v === 'string') return classLabel(lang, v);
+  if (key === 'main_cause' && typeof v === 'string') return causeLabel(lang, v);
   if (typeof v === 'number') {
     if (key.endsWith('_pct')) return v.toFixed(2);
     if (key.startsWith('traffic_gb')) return v.toFixed(3);
@@ -119,23 +125,29 @@ export function localTime(t: number, tz: string): string {
 }
 
 /** Where the figures came from: `rollup_1h`, or `rollup_1d 363 d + rollup_1h 31 h` when the period was split. */
-export function dataSources(report: Pick<CoverageReport, 'resolution' | 'sources'>): string {
-  if (!report.sources || report.sources.length === 0) return report.resolution ?? 'given buckets';
+const ROLLUP_VI: Record<string, string> = { rollup_5m: 'tổng hợp 5 phút', rollup_1h: 'tổng hợp 1 giờ', rollup_1d: 'tổng hợp 1 ngày', raw: 'dữ liệu gốc' };
+
+export function dataSources(report: Pick<CoverageReport, 'resolution' | 'sources'>, lang: Lang = 'en'): string {
+  const name = (r: string) => (lang === 'vi' ? ROLLUP_VI[r] ?? r : r);
+  if (!report.sources || report.sources.length === 0) return report.resolution ? name(report.resolution) : lang === 'vi' ? 'dữ liệu được cung cấp' : 'given buckets';
   const total = new Map<string, number>();
   for (const s of report.sources) total.set(s.resolution, (total.get(s.resolution) ?? 0) + (s.to - s.from));
-  const dur = (ms: number) => (ms >= 2 * 86_400_000 && ms % 86_400_000 === 0 ? `${ms / 86_400_000} d` : `${Math.round(ms / 3_600_000)} h`);
-  return [...total].sort((a, b) => b[1] - a[1]).map(([r, ms]) => `${r} ${dur(ms)}`).join(' + ');
+  const u = lang === 'vi' ? { d: 'ngày', h: 'giờ' } : { d: 'd', h: 'h' };
+  const dur = (ms: number) => (ms >= 2 * 86_400_000 && ms % 86_400_000 === 0 ? `${ms / 86_400_000} ${u.d}` : `${Math.round(ms / 3_600_000)} ${u.h}`);
+  return [...total].sort((a, b) => b[1] - a[1]).map(([r, ms]) => `${name(r)} ${dur(ms)}`).join(' + ');
 }
 
 /** The summary lines every format starts with. */
-export function summaryLines(report: CoverageReport): string[] {
+export function summaryLines(report: CoverageReport, lang: Lang = 'en'): string[] {
   const t = report.total;
-  const pct = (x: number | null) => (x === null ? 'UNKNOWN' : `${x.toFixed(2)}%`);
+  const w = REPORT_TEXT[lang];
+  const pct = (x: number | null, d = 2) => (x === null ? w.unknown : `${x.toFixed(d)}%`);
+  const s = report.settings;
   return [
-    `Coverage report ${localTime(report.from, report.settings.timezone)} – ${localTime(report.to, report.settings.timezone)} (${report.settings.timezone}, service hours ${report.settings.service_hours.start}-${report.settings.service_hours.end}, target ${report.settings.target_pct}%, data: ${dataSources(report)})`,
-    `Sites: ${t.sites} (with data ${t.sites_known}); meeting target: ${t.sites_meeting_target}; availability: ${pct(t.availability_pct)}`,
-    `Communes with at least one point meeting the target: ${t.communes_covered} of ${t.communes} (coverage ${t.coverage_pct === null ? 'UNKNOWN' : `${t.coverage_pct.toFixed(1)}%`})`,
-    `Classes: live ${t.classes.live}, at risk ${t.classes.at_risk}, dropped off ${t.classes.dropped_off}, unknown ${t.classes.unknown}`,
+    w.period(localTime(report.from, s.timezone), localTime(report.to, s.timezone), s.timezone, s.service_hours.start, s.service_hours.end, s.target_pct, dataSources(report, lang)),
+    w.sites_line(t.sites, t.sites_known, t.sites_meeting_target, pct(t.availability_pct)),
+    w.communes_line(t.communes_covered, t.communes, pct(t.coverage_pct, 1)),
+    w.classes_line(t.classes.live, t.classes.at_risk, t.classes.dropped_off, t.classes.unknown),
   ];
 }
 

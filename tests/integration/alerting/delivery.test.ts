@@ -113,8 +113,9 @@ describe('alert engine → dispatcher → webhook + SMTP', () => {
 
     expect(inbox.map((m) => m.to.join(',')).sort()).toEqual(['noc@pw.example.org', 'vh.sapa@example.vn']);
     for (const m of inbox) {
-      expect(m.raw).toContain('https://pointwatch.example.vn/runbooks/vi/site-down');
-      expect(m.raw).toContain(`https://pointwatch.example.vn/incidents/${incidentId}`);
+      const raw = m.raw.replace(/=\r?\n/g, ''); // quoted-printable soft line breaks may fall inside a link
+      expect(raw).toContain('https://pointwatch.example.vn/runbooks/vi/site-down');
+      expect(raw).toContain(`https://pointwatch.example.vn/incidents/${incidentId}`);
     }
 
     expect(engine.repo.getNotice(noticeId)).toMatchObject({ status: 'dispatched', attempts: 1 });

@@ -51,7 +51,8 @@ describe('engine invariants (random histories)', () => {
       const ids = sent.map((n) => n.id);
       expect(ids.length).toBe(new Set(ids).size);
       expect(h.engine.repo.listIncidents({ open: true }).map((i) => `${i.kind} ${i.site_id ?? i.commune}`)).toEqual([]);
-      const firing = new Set(sent.filter((n) => n.event === 'firing' && n.kind !== 'rebooted').map((n) => n.incident_id));
+      // a firing notice tells its own incident and those it speaks for (its group: group_wait)
+      const firing = new Set(sent.filter((n) => n.event === 'firing' && n.kind !== 'rebooted').flatMap((n) => [n.incident_id, ...(n.folded ?? []).filter((f) => n.site !== null).map((f) => f.incident_id)]));
       const resolved = new Set(sent.filter((n) => n.event === 'resolved').map((n) => n.incident_id));
       expect([...firing].filter((id) => !resolved.has(id))).toEqual([]);
       expect([...resolved].filter((id) => !firing.has(id))).toEqual([]);

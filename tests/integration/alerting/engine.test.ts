@@ -236,18 +236,18 @@ describe('alert engine: commune outages', () => {
     expect(back[0]!.cause).toBe('power');
   });
 
-  it('two of five down together: held for the window, then each told on its own', async () => {
+  it('two of five down together: not held for the window, told at once in one message (group_wait)', async () => {
     h = makeHarness();
     await h.cycle();
     const two = { 'tt-1': down, 'tt-2': down };
     await h.cycle(two);
     await h.recheck(two);
-    expect(h.dispatcher.take()).toEqual([]);
+    const sent = h.dispatcher.take();
+    expect(sent.map(summary)).toEqual(['firing site-down tt-1 @commune']);
+    expect(sent[0]!.folded?.map((f) => f.id)).toEqual(['tt-2']);
+    for (let i = 0; i < 6; i++) await h.cycle(two); // 3 minutes: nothing more
     await (await h.engine.tick()).delivery;
     expect(h.dispatcher.take()).toEqual([]);
-    for (let i = 0; i < 6; i++) await h.cycle(two); // 3 minutes
-    await (await h.engine.tick()).delivery;
-    expect(h.dispatcher.take().map(summary).sort()).toEqual(['firing site-down tt-1 @commune', 'firing site-down tt-2 @commune']);
   });
 
   it('a lone outage in a big commune is not held', async () => {

@@ -60,11 +60,11 @@ export function fleet(): Inventory {
 
 export function liveStates(): Map<string, LiveState> {
   return new Map<string, LiveState>([
-    ['a1', { state: 'DOWN', since: NOW - 2 * H, detail: 'no reply to 10 pings for 2 checks' }],
+    ['a1', { state: 'DOWN', since: NOW - 2 * H, detail: 'no ping reply: 5 sent, 0 received, 2 checks' }],
     ['a2', { state: 'UP', since: NOW - 30 * H, detail: '' }],
     ['a3', { state: 'DEGRADED', since: NOW - 20 * MIN, detail: 'loss_pct 42 > 20 for 3 checks' }],
     ['b1', { state: 'UP', since: NOW - 5 * H, detail: '' }],
-    ['b2', { state: 'MAINTENANCE', since: NOW - H, detail: 'window #1' }],
+    ['b2', { state: 'MAINTENANCE', since: NOW - H, detail: 'in a maintenance window' }],
     ['c1', { state: 'DOWN', since: NOW - 3 * H, detail: 'no reply' }],
     ['c2', { state: 'UNREACHABLE', since: NOW - 3 * H, detail: 'parent c1 DOWN' }],
   ]);
@@ -76,7 +76,7 @@ function incidents(): Incident[] {
     notified_at: null, hold_until: null, merged_into: null, duration_s: null, resolve_detail: null, escalated: [] as Incident['escalated'],
   };
   return [
-    { ...base, id: 1, kind: 'site-down', site_id: 'a1', commune: CA, group: D1, state: 'DOWN', detail: 'no reply to 10 pings for 2 checks', opened_at: NOW - 2 * H },
+    { ...base, id: 1, kind: 'site-down', site_id: 'a1', commune: CA, group: D1, state: 'DOWN', detail: 'no ping reply: 5 sent, 0 received, 2 checks', opened_at: NOW - 2 * H },
     { ...base, id: 2, kind: 'site-down', site_id: 'c1', commune: CC, group: D2, state: 'DOWN', detail: 'no reply', opened_at: NOW - 3 * H, affected: ['c2'] },
     { ...base, id: 3, kind: 'high-loss', site_id: 'b1', commune: CB, group: D1, state: 'DEGRADED', detail: 'loss_pct 30 > 20 for 3 checks', opened_at: NOW - 30 * H, resolved_at: NOW - 28 * H, cause: 'link' },
     { ...base, id: 4, kind: 'power-cut-suspected', site_id: null, commune: CC, group: D2, state: 'DOWN', detail: '2 of 2 sites down within 3m', opened_at: NOW - 3 * H },
@@ -253,8 +253,8 @@ export async function makeFixture(opts: FixtureOptions = {}): Promise<Fixture> {
       const names = [...new Set(sites.map(key))];
       return {
         from: p.from, to: p.to, group_by: p.group_by, target_pct: settings.reports.target_pct,
-        rows: names.map((n, i) => ({ name: n, availability_pct: i === 0 ? 91.5 : 99.2, down_min: i === 0 ? 1224 : 115, incidents: i + 1, class: i === 0 ? 'at_risk' : 'live' })),
-        summary: { sites: sites.length, sites_meeting_target: names.length - 1 },
+        rows: names.map((n, i) => ({ name: n, availability_pct: i === 0 ? 91.5 : 99.2, down_min: i === 0 ? 1224 : 115, incidents: i + 1, class: i === 0 ? 'at_risk' : 'live', main_cause: i === 0 ? 'power' : null })),
+        summary: { sites: sites.length, sites_meeting_target: names.length - 1, resolution: 'rollup_1h' },
       };
     },
     metrics: () => metrics,

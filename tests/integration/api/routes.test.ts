@@ -348,9 +348,13 @@ describe('incidents', () => {
     expect(r.json()).toMatchObject({ incident: { id: 1, kind: 'site-down' }, steps: [], runbook: { lang: 'vi', title: 'Điểm Wi-Fi mất kết nối (site-down)' } });
     const en = (await call({ url: '/api/v1/incidents/1?lang=en', headers: bearer(f.tokens.trainee!) })).json() as { runbook: { steps: string[]; sections: Array<{ heading: string; body: string }>; after: Array<{ heading: string }> } };
     expect(en.runbook.steps).toHaveLength(10);
-    expect(en.runbook.steps[0]).toMatch(/^Do not unplug anything yet/);
-    // placeholders filled from the incident's site and contacts
-    expect(en.runbook.sections[0]!.body).toContain('The router at Nhà văn hóa thôn 1 does not answer');
+    // placeholders filled from the incident's site and contacts: the key holder is the site's own contact
+    expect(en.runbook.steps[0]).toMatch(/^Call the key holder at the site Chị Lan: 0912 345 678\./);
+    expect(en.runbook.sections[0]!.body).toContain('The router at Nhà văn hóa thôn 1 has answered nothing');
+    // the commune's contact is never the site's own: not declared here, and said so
+    const escalate = en.runbook.after.find((a) => a.heading === 'When to escalate') as unknown as { body: string };
+    expect(escalate.body).toContain('call the commune contact (not declared)');
+    expect(escalate.body).not.toContain('Chị Lan');
     expect(en.runbook.after[0]!.heading).toBe('When to escalate');
     expect(JSON.stringify(en.runbook)).not.toContain('{{site}}');
     expect((await call({ url: '/api/v1/incidents/x', headers: bearer(f.tokens.admin!) })).statusCode).toBe(400);

@@ -3,6 +3,7 @@
  * page, the forms (CSRF, redirects), language choice, escaping, page weight, the "database down"
  * banner, and no secret or external resource in any page.
  */
+import { englishWordsIn } from '../../../src/core/english-words.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { bigFleet, makeFixture, NOW, SECRETS, type Fixture } from './fixtures.js';
@@ -113,7 +114,11 @@ describe('status board', () => {
     expect(pos('a3')).toBeLessThan(pos('a2'));
     expect(b).toMatch(/<span class="badge" style="background:#c62828">Mất kết nối<\/span>/);
     // since when, in local time (a1 DOWN since 08:00 Vietnam time, 2 h ago)
-    expect(b).toContain('từ 20/11 08:00 (2h 0m)');
+    expect(b).toContain('từ 20/11 08:00 (2 giờ)');
+    // what happened, in Vietnamese (from the structured condition), never the engine's English
+    expect(b).toContain('mất gói 42% (ngưỡng 20%) trong 3 lần kiểm tra liên tiếp');
+    expect(b).toContain('không phản hồi: gửi 5 gói, nhận 0 trong 2 lần kiểm tra liên tiếp');
+    expect(b).not.toContain('loss_pct');
   });
   it('escapes site names', async () => {
     const { cookie } = await webLogin('admin', 'admin-pass-1');
@@ -267,7 +272,7 @@ describe('incidents pages', () => {
     expect(page).toContain('Your role can only read.');
     expect(page).not.toContain('action="/incidents/1/ack"');
     expect(page).not.toContain('action="/incidents/1/steps"');
-    expect(page).toContain('Do not unplug anything yet');
+    expect(page).toContain('Call the key holder at the site');
     expect((await post('/incidents/1/ack', cookie, { _csrf: csrf })).statusCode).toBe(403);
   });
   it('bad form values are 400 pages naming the field', async () => {
@@ -317,8 +322,18 @@ describe('coverage page', () => {
     expect(f.coverageCalls[0]).toEqual({ from: Date.UTC(2026, 9, 31, 17), to: Date.UTC(2026, 10, 15, 17), group_by: 'commune', sites: ['a1', 'a2', 'a3', 'b1', 'b2'] });
     expect(r.body).toContain('<svg');
     expect(r.body).toContain('91.5%');
-    expect(r.body).toMatch(/<th>down_min<\/th>/);
-    expect(r.body).toContain('<td>at_risk</td>');
+    expect(r.body).toMatch(/<th>phút mất kết nối<\/th>/);
+    expect(r.body).toContain('<td>có nguy cơ</td>');
+    expect(r.body).toContain('<td>mất điện</td>');
+  });
+  it('is fully Vietnamese in vi, and English in en', async () => {
+    const { cookie } = await webLogin('reviewer', 'reviewer-pass-1');
+    const vi = await get('/coverage?from=2026-11-01&to=2026-11-15&group_by=commune', cookie, { 'accept-language': 'vi' });
+    const text = vi.body.replace(/<style[\s\S]*?<\/style>/g, ' ').replace(/<[^>]+>/g, ' ');
+    expect(englishWordsIn(text)).toEqual([]);
+    expect(text).toContain('tổng hợp 1 giờ');
+    const en = await get('/coverage?from=2026-11-01&to=2026-11-15&group_by=commune', cookie, { 'accept-language': 'en' });
+    expect(en.body).toContain('<th>downtime min</th>');
   });
   it('defaults to the last 30 days; a bad date is 400; the store down gives a banner, not a crash', async () => {
     const { cookie } = await webLogin('admin', 'admin-pass-1');

@@ -44,11 +44,30 @@ describe('pointwatch check-config', () => {
     ].join('\n'));
     const r = runCli(['check-config', '--inventory', inv]);
     expect(r.code).toBe(0);
-    expect(r.stderr.trim().split('\n')).toEqual([
+    // besides the runbook contacts warned about with file:line:col (next test)
+    expect(r.stderr.trim().split('\n').filter((l) => l.includes('nobody to tell'))).toEqual([
       `warning: ${inv}: first notice (commune level): nobody to tell for commune 'Khánh Hòa/Bác Ái' (1 site): add to areas: { level: commune, name: Bác Ái, province: Khánh Hòa, contacts: [...] }`,
       `warning: ${inv}: escalation to province after 1h: nobody to tell for province 'Khánh Hòa' (2 sites): add to areas: { level: province, name: Khánh Hòa, contacts: [...] }`,
     ]);
     expect(r.stdout).toMatch(/2 sites in 2 communes, 1 province\n/);
+  });
+  it('warns (exit 0) about contacts a runbook would show as "not declared", each with file:line:col', () => {
+    const inv = path.join(tmp, 'no-runbook-contacts.yaml');
+    fs.writeFileSync(inv, [
+      'sites:',
+      '  - { id: nvh-1, name: Nhà văn hóa thôn 1, kind: cultural_house, province: Lào Cai, commune: Y Tý, host: 192.0.2.10, snmp: false }',
+      '  - { id: nvh-2, name: Nhà văn hóa thôn 2, kind: cultural_house, province: Lào Cai, commune: Y Tý, host: 192.0.2.11, snmp: false,',
+      "      contacts: [{ name: Trưởng thôn 2, phone: '0912000107' }] }",
+      'areas: []',
+      '',
+    ].join('\n'));
+    const r = runCli(['check-config', '--inventory', inv]);
+    expect(r.code).toBe(0);
+    const lines = r.stderr.trim().split('\n').filter((l) => l.includes('not declared'));
+    expect(lines).toEqual([
+      `warning: ${inv}:2:5: sites[0].contacts: site 'nvh-1' has no contact at the site (key holder): runbooks will show {{site_contact}} as "not declared"`,
+      expect.stringMatching(new RegExp(`^warning: ${inv.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:2:\\d+: sites\\[0\\]\\.commune: commune 'Y Tý' has no area contact`)),
+    ]);
   });
   it('an unknown option is bad input (exit 2)', () => {
     expect(runCli(['check-config', '--nope']).code).toBe(2);

@@ -76,9 +76,9 @@ describe('email notifier (real SMTP server, auth on)', () => {
     expect(vi.headers['x-pointwatch-delivery']).toBe(firingWithCause.id);
     const viText = vi.parts.find((p) => p.headers['content-type']?.startsWith('text/plain'))!.body;
     const viHtml = vi.parts.find((p) => p.headers['content-type']?.startsWith('text/html'))!.body;
-    expect(viText).toContain('Trạng thái: MẤT KẾT NỐI (DOWN)');
+    expect(viText).toContain('Trạng thái: Mất kết nối');
     expect(viText).toContain('Từ lúc: 07:42 ngày 22/11/2026');
-    expect(viText).toContain('Nguyên nhân: mất điện (bộ định tuyến đã khởi động lại)');
+    expect(viText).toContain('Nguyên nhân (ước đoán): mất điện (thiết bị đã khởi động lại)');
     expect(viText).toContain(`Hướng dẫn xử lý: ${firingWithCause.runbook_url}`);
     expect(viText).toContain(`Xác nhận đã nhận: ${firingWithCause.ack_url}`);
     expect(viHtml).toContain(`<a href="${firingWithCause.runbook_url}">Hướng dẫn xử lý</a>`);
@@ -97,7 +97,7 @@ describe('email notifier (real SMTP server, auth on)', () => {
     const m = parseMail(inbox[0]!.raw);
     expect(m.headers.subject).toBe('[ĐÃ KHÔI PHỤC] Điểm Wi-Fi mất kết nối: Nhà văn hoá thôn Bản Lác, xã Chiềng Châu (1 giờ 12 phút)');
     expect(m.parts[0]!.body).toContain('Kéo dài: 1 giờ 12 phút');
-    expect(m.parts[0]!.body).toContain('Nguyên nhân: mất điện');
+    expect(m.parts[0]!.body).toContain('Nguyên nhân (ước đoán): mất điện');
   });
 
   it('a wrong password fails at once (535), is not retried, and the password is not in the error', async () => {

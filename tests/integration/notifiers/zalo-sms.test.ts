@@ -102,7 +102,7 @@ describe('Zalo ZNS + SMS fallback (local servers)', () => {
     expect(body).toEqual({
       phone: '84912345678',
       template_id: 'tpl-251234',
-      template_data: { ten_diem: 'Nhà văn hoá thôn Bản Lác', xa: 'xã Chiềng Châu', trang_thai: 'MẤT KẾT NỐI', thoi_gian: '07:42 ngày 22/11/2026', link: firingDown.ack_url },
+      template_data: { ten_diem: 'Nhà văn hoá thôn Bản Lác', xa: 'xã Chiềng Châu', trang_thai: 'Mất kết nối', thoi_gian: '07:42 ngày 22/11/2026', link: firingDown.ack_url },
       tracking_id: firingDown.id,
     });
 
@@ -170,7 +170,7 @@ describe('Zalo ZNS + SMS fallback (local servers)', () => {
     const body = q.json as { to: string; text: string; ref: string };
     expect(body.to).toBe('84912345678');
     expect(body.ref).toBe(firingDown.id);
-    expect(body.text).toContain('MẤT KẾT NỐI từ 07:42 22/11');
+    expect(body.text).toContain('CẢNH BÁO: Điểm Wi-Fi mất kết nối tại Nhà văn hoá thôn Bản Lác (xã Chiềng Châu) từ 07:42 22/11.');
     expect(body.text).toContain(firingDown.ack_url);
   });
 
@@ -183,7 +183,7 @@ describe('Zalo ZNS + SMS fallback (local servers)', () => {
     expect(u.pathname).toBe('/send');
     expect(u.searchParams.get('to')).toBe('0912345678');
     expect(u.searchParams.get('unicode')).toBe('false');
-    expect(u.searchParams.get('msg')).toMatch(/^CANH BAO: Nha van hoa thon Ban Lac \(xa Chieng Chau\) MAT KET NOI tu 07:42 22\/11\./);
+    expect(u.searchParams.get('msg')).toMatch(/^CANH BAO: Diem Wi-Fi mat ket noi tai NVH thon Ban Lac \(xa Chieng Chau\) tu 07:42 22\/11\./);
     expect(sms.requests[0]!.raw.length).toBe(0);
   });
 

@@ -92,7 +92,8 @@ describe('pointwatch report coverage', () => {
 
   it.each([
     { name: 'JSON for one commune', args: ['--commune', 'Y Tý', '--format', 'json'], check: (o: string) => expect(JSON.parse(o).sites).toHaveLength(2) },
-    { name: 'HTML for one group', args: ['--group', 'Sa Pa', '--format', 'html'], check: (o: string) => expect(o).toMatch(/^<!doctype html>[\s\S]*UNKNOWN[\s\S]*<\/html>\n$/) },
+    { name: 'HTML for one group, in the default language (vi)', args: ['--group', 'Sa Pa', '--format', 'html'], check: (o: string) => expect(o).toMatch(/^<!doctype html>\n<html lang="vi">[\s\S]*CHƯA RÕ[\s\S]*<\/html>\n$/) },
+    { name: 'HTML in English on request', args: ['--group', 'Sa Pa', '--format', 'html', '--lang', 'en'], check: (o: string) => expect(o).toMatch(/^<!doctype html>\n<html lang="en">[\s\S]*UNKNOWN[\s\S]*<\/html>\n$/) },
     { name: '--district (its name before 2025) is read as --group', args: ['--district', 'Sa Pa', '--format', 'json'], check: (o: string) => expect(JSON.parse(o).sites.map((x: { site: string }) => x.site)).toEqual(['dtt-ta-van']) },
     { name: 'one commune by Province/Commune, grouped by group', args: ['--commune', 'Lào Cai/Y Tý', '--group-by', 'group', '--format', 'json'], check: (o: string) => expect(JSON.parse(o).groups.map((g: { name: string; sites: number }) => [g.name, g.sites])).toEqual([['Bát Xát', 2]]) },
   ])('$name', ({ args, check }) => {

@@ -12,7 +12,7 @@ export const firingDown: Notice = {
   area: { commune: 'Chiềng Châu', commune_kind: 'xa', province: 'Hoà Bình' },
   state: 'DOWN',
   since,
-  detail: 'ping 0/5 replies for 2 checks',
+  detail: 'no ping reply: 5 sent, 0 received, 2 checks',
   affected: [],
   runbook_url: 'https://pw.example.org/runbooks/vi/site-down',
   ack_url: 'https://pw.example.org/incidents/17/ack',
@@ -55,7 +55,7 @@ export const communeWide: Notice = {
   kind: 'power-cut-suspected',
   incident_id: 30,
   site: null,
-  detail: '5 of 6 sites DOWN within 3m',
+  detail: '5 of 6 sites down within 3m (83% >= 60%): power cut suspected',
 };
 
 /** User text that must be escaped in HTML (a site name someone typed with < & >). */
