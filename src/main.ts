@@ -102,7 +102,8 @@ export async function startService(opts: ServiceOptions = {}): Promise<Service> 
       engineRef?.repo.recordDeliveryResults(notice, results);
     },
   });
-  const engine = createAlertEngine({ settings, inventory, db, clock, logger, dispatcher, publicUrl: settings.api.public_url });
+  const sessionSecret = resolveSessionSecret(settings);
+  const engine = createAlertEngine({ settings, inventory, db, clock, logger, dispatcher, publicUrl: settings.api.public_url, linkSecret: sessionSecret });
   engineRef = engine;
 
   // the svc tag (service hours) on site_state and ping points: year reports read the daily rollup's split
@@ -256,7 +257,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<Service> 
     coverage: coverageAdapter((p) => runCoverageReport(p, { settings, inventory, influx: reportsClient, incidents: reportIncidents, clock, logger }), settings),
     metrics,
     db,
-    sessionSecret: resolveSessionSecret(settings),
+    sessionSecret,
     clock,
     logger,
     push,

@@ -37,6 +37,7 @@ import { parseDetail } from './condition.js';
 import { affectedBy, buildGraph, evaluateBatch, type BatchResult, type SiteGraph, type StateLookup } from './dependencies.js';
 import { dueEscalations, escalationSteps, recipientsFor } from './escalation.js';
 import { IncidentRepository, type Incident } from './incidents.js';
+import { incidentLinks, linkKey } from './links.js';
 import { isWindowActive, windowCovers, type MaintenanceWindow } from './maintenance.js';
 import type { AlertKind, Cause, FoldedIncident, Notice, NoticeSite } from './notice.js';
 import { sameForRestart, streakCap, type Effect, type SiteAlertState } from './reducer.js';
@@ -91,6 +92,8 @@ export interface AlertEngineDeps {
   dispatcher: Dispatcher;
   /** Base of runbook and acknowledge links, e.g. https://pointwatch.example.vn */
   publicUrl: string;
+  /** The server secret: notices then carry signed single-incident links (links.ts); else the plain pages. */
+  linkSecret?: string;
 }
 
 export interface AlertEngine {
@@ -146,12 +149,16 @@ class Engine implements AlertEngine {
   private readonly tz: string;
   private readonly publicUrl: string;
   private readonly groupWaitMs: number;
+  private readonly linkKey: Buffer | null;
+  private readonly linkTtlMs: number;
 
   constructor(private readonly deps: AlertEngineDeps) {
     this.log = deps.logger.child({ component: 'alerting' });
     this.tz = deps.settings.reports.timezone;
     this.publicUrl = deps.publicUrl.replace(/\/+$/, '');
     this.groupWaitMs = parseDuration(deps.settings.alerting.group_wait ?? '30s');
+    this.linkKey = deps.linkSecret ? linkKey(deps.linkSecret) : null;
+    this.linkTtlMs = parseDuration(deps.settings.alerting.link_expiry);
     this.repo = new IncidentRepository(deps.db, deps.clock, this.tz);
     this.siteStates = this.repo.loadSiteStates();
     for (const [id, st] of this.siteStates) this.persisted.set(id, st);
@@ -529,6 +536,7 @@ class Engine implements AlertEngine {
     const current = inc.site_id ? this.siteStates.get(inc.site_id)?.state : undefined;
     const folded = this.foldedFor(inc, event, group);
     const detail = event === 'resolved' && inc.resolve_detail ? `${inc.detail}; ${inc.resolve_detail}` : inc.detail;
+    const links = incidentLinks(this.publicUrl, inc, this.linkKey ? { key: this.linkKey, expiresAt: this.deps.clock.now() + this.linkTtlMs } : null);
     return {
       id: `incident-${inc.id}-${event}-${level}`,
       kind: inc.kind,
@@ -544,8 +552,7 @@ class Engine implements AlertEngine {
       condition: parseDetail(detail),
       affected: inc.affected.filter((id) => id !== inc.site_id).map((id) => ({ id, name: this.sitesById.get(id)?.name ?? id })),
       ...(folded.length ? { folded } : {}),
-      runbook_url: `${this.publicUrl}/runbooks/${lang}/${inc.kind}`,
-      ack_url: `${this.publicUrl}/incidents/${inc.id}`,
+      ...links,
       level,
       recipients,
       lang,

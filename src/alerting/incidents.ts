@@ -98,6 +98,35 @@ export const ALERTING_MIGRATIONS = [
    CREATE UNIQUE INDEX alert_incidents_one_open ON alert_incidents(kind, IFNULL(site_id, ''), province, commune) WHERE resolved_at IS NULL;`,
 ];
 
+/**
+ * What happened, written by whoever went (the training record's last word). Its own migration
+ * module, so it never collides with the numbering of ALERTING_MIGRATIONS.
+ */
+export const OUTCOME_MIGRATIONS = [
+  `CREATE TABLE incident_outcomes (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     incident_id INTEGER NOT NULL REFERENCES alert_incidents(id),
+     cause_found TEXT NOT NULL,
+     actions TEXT NOT NULL,
+     parts TEXT,
+     written_by TEXT NOT NULL,
+     via TEXT NOT NULL CHECK (via IN ('session', 'token', 'link')),
+     written_at INTEGER NOT NULL
+   );
+   CREATE INDEX incident_outcomes_incident ON incident_outcomes(incident_id, id);`,
+];
+
+/** What happened after the visit (the API answers it as declared here). */
+export const IncidentOutcome = Type.Object({
+  cause_found: Type.String({ description: 'the cause the trainee found' }),
+  actions: Type.String({ description: 'what was done' }),
+  parts: Nullable(Type.String({ description: 'parts replaced' })),
+  by: Type.String({ description: "who wrote it; `<name> (signed link)` when written through a notice's link" }),
+  via: StringEnum(['session', 'token', 'link'] as const, { description: "a signed-in page, an API token, or a notice's signed link" }),
+  at: Type.Number({ description: 'epoch ms' }),
+});
+export type IncidentOutcome = Static<typeof IncidentOutcome>;
+
 /** An incident as stored and as the API answers it (the schema serializes it: declared once, here). */
 export const Incident = Type.Object({
   id: Type.Integer(),
@@ -184,6 +213,7 @@ const toIncident = ({ area_group, ...r }: IncidentRow): Incident => ({
 
 export function migrateAlerting(db: Db): void {
   migrate(db, 'alerting', ALERTING_MIGRATIONS);
+  migrate(db, 'incident_outcomes', OUTCOME_MIGRATIONS);
 }
 
 export interface ListIncidentsOptions {
@@ -302,6 +332,37 @@ export class IncidentRepository {
   acknowledge(id: number, by: string, note: string | null, at: number = this.clock.now()): void {
     this.stmt('UPDATE alert_incidents SET acknowledged_at = ?, acknowledged_by = ?, ack_note = ? WHERE id = ? AND acknowledged_at IS NULL')
       .run(at, by, note, id);
+  }
+
+  /**
+   * Delete an incident and everything recorded about it (notices, deliveries, steps, outcomes).
+   * Its signed links stop opening anything (they verify against the stored incident).
+   */
+  deleteIncident(id: number): boolean {
+    return this.transaction(() => {
+      this.stmt('UPDATE alert_incidents SET merged_into = NULL WHERE merged_into = ?').run(id);
+      this.stmt('DELETE FROM alert_deliveries WHERE notice_id IN (SELECT notice_id FROM alert_notices WHERE incident_id = ?)').run(id);
+      this.stmt('DELETE FROM alert_notices WHERE incident_id = ?').run(id);
+      this.stmt('DELETE FROM alert_runbook_steps WHERE incident_id = ?').run(id);
+      this.stmt('DELETE FROM incident_outcomes WHERE incident_id = ?').run(id);
+      return this.stmt('DELETE FROM alert_incidents WHERE id = ?').run(id).changes > 0;
+    });
+  }
+
+  // ------------------------------------------------------------ outcome
+
+  recordOutcome(id: number, o: IncidentOutcome): void {
+    if (!this.getIncident(id)) throw new Error(`no incident ${id}`);
+    this.stmt('INSERT INTO incident_outcomes (incident_id, cause_found, actions, parts, written_by, via, written_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(id, o.cause_found, o.actions, o.parts, o.by, o.via, o.at);
+  }
+
+  /** The latest outcome written for the incident (earlier versions stay in the table and the audit log). */
+  outcome(id: number): IncidentOutcome | null {
+    const r = this.stmt('SELECT cause_found, actions, parts, written_by, via, written_at FROM incident_outcomes WHERE incident_id = ? ORDER BY id DESC LIMIT 1').get(id) as
+      | { cause_found: string; actions: string; parts: string | null; written_by: string; via: IncidentOutcome['via']; written_at: number }
+      | undefined;
+    return r ? { cause_found: r.cause_found, actions: r.actions, parts: r.parts, by: r.written_by, via: r.via, at: r.written_at } : null;
   }
 
   // ------------------------------------------------------------ runbook progress

@@ -76,8 +76,12 @@ export interface Notice {
    * `notified_before` were told on their own earlier, so this message is an update for them.
    */
   folded?: FoldedIncident[];
+  /** The incident's runbook page: a signed single-incident link (no login) when the server has a secret. */
   runbook_url: string;
+  /** Opens the acknowledge form of that page (a GET never acknowledges). */
   ack_url: string;
+  /** Opens the outcome form of that page (what was found and done). */
+  outcome_url?: string;
   level: Level;
   recipients: Recipient[];
   /** Default language when a recipient has none. */

@@ -35,6 +35,8 @@ export function incidentRepoAdapter(repo: IncidentRepository): IncidentRepo {
     recordStep: (id, rec) => repo.recordStep(id, rec),
     steps: (id) => repo.steps(id),
     stepHistory: (id) => repo.stepHistory(id),
+    recordOutcome: (id, o) => repo.recordOutcome(id, o),
+    outcome: (id) => repo.outcome(id),
     listMaintenance: () => repo.maintenance.list(),
     createMaintenance: (input, at) => repo.maintenance.create({ ...input, source: 'manual' }, at),
     deleteMaintenance: (id) => repo.maintenance.delete(id),
@@ -132,6 +134,13 @@ const AREA_COLUMNS = ['availability_pct', ...Object.keys(AREA_ROW)];
 export const CoverageRow = Type.Object({ name: Type.String(), availability_pct: Nullable(Type.Number()), ...SITE_ROW, ...AREA_ROW });
 export type CoverageRow = Static<typeof CoverageRow>;
 
+/** One line of the report's incident list (src/reports/coverage.ts incidentList). */
+export const CoverageIncident = Type.Object({
+  id: Nullable(Type.Integer()), site: Type.String(), name: Type.String(), commune: Type.String(), kind: Nullable(Type.String()),
+  cause: StringEnum(CAUSES, { description: 'as inferred' }), opened: Type.Number(), resolved: Nullable(Type.Number()),
+  outcome: Nullable(Type.Object({ cause_found: Type.String(), actions: Type.String(), parts: Nullable(Type.String()), by: Type.String() })),
+});
+
 /** The coverage report as the API and the page show it, for one grouping. */
 export const CoverageReport = Type.Object({
   from: Type.Number(),
@@ -143,6 +152,7 @@ export const CoverageReport = Type.Object({
     sites: num, sites_meeting_target: num, availability_pct: num, communes: num, communes_covered: num, coverage_pct: num,
     live: num, at_risk: num, dropped_off: num, unknown: num, resolution: Type.Optional(Nullable(Type.String())),
   })),
+  incidents: Type.Optional(Type.Array(CoverageIncident, { description: 'the incidents of the period at these sites, oldest first, with the outcome written after each' })),
 });
 export type CoverageReport = Static<typeof CoverageReport>;
 
@@ -166,6 +176,7 @@ export function coverageRows(full: FullReport, group_by: CoverageParams['group_b
       live: t.classes.live, at_risk: t.classes.at_risk, dropped_off: t.classes.dropped_off, unknown: t.classes.unknown,
       resolution: full.resolution,
     },
+    incidents: full.incident_list ?? [],
   };
 }
 

@@ -17,13 +17,13 @@ import type { Db } from '../store/sqlite.js';
 import type { SiteCheck } from '../core/types.js';
 import type { PushSource } from '../push/source.js';
 
-import type { Incident, RunbookStepRecord } from '../alerting/incidents.js';
+import type { Incident, IncidentOutcome, RunbookStepRecord } from '../alerting/incidents.js';
 import type { MaintenanceInput, MaintenanceWindow } from '../alerting/maintenance.js';
 import type { LiveSiteState } from '../alerting/engine.js';
 import type { HistoryKind } from '../store/reader.js';
 import type { CoverageReport, LatestMeasurements, RunbookView, Series } from './adapters.js';
 
-export type { Incident, RunbookStepRecord, MaintenanceInput, MaintenanceWindow, HistoryKind, CoverageReport, LatestMeasurements, RunbookView, Series };
+export type { Incident, IncidentOutcome, RunbookStepRecord, MaintenanceInput, MaintenanceWindow, HistoryKind, CoverageReport, LatestMeasurements, RunbookView, Series };
 export { HISTORY_KINDS } from '../store/reader.js';
 /** A site's current state as the alerting engine holds it. */
 export type LiveState = LiveSiteState;
@@ -51,6 +51,9 @@ export interface IncidentRepo {
   steps(id: number): MaybePromise<RunbookStepRecord[]>;
   /** Every step record, oldest first (the training record), when the repository keeps it. */
   stepHistory?(id: number): MaybePromise<RunbookStepRecord[]>;
+  recordOutcome(id: number, outcome: IncidentOutcome): MaybePromise<void>;
+  /** The latest outcome, or null. */
+  outcome(id: number): MaybePromise<IncidentOutcome | null>;
   listMaintenance(): MaybePromise<MaintenanceWindow[]>;
   createMaintenance(input: MaintenanceInput, at: number): MaybePromise<MaintenanceWindow>;
   deleteMaintenance(id: number): MaybePromise<boolean>;

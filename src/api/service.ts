@@ -10,7 +10,7 @@ import { InputError } from '../core/errors.js';
 import { areaCovers, communeRefMatches, groupRefMatches, placeOf, type Place } from '../inventory/places.js';
 import { Nullable } from '../core/schema.js';
 import { STATE_CODE, type SiteStateName } from '../store/schema.js';
-import { Incident, RunbookStepRecord } from '../alerting/incidents.js';
+import { Incident, IncidentOutcome, RunbookStepRecord } from '../alerting/incidents.js';
 import { MaintenanceWindow } from '../alerting/maintenance.js';
 import { LiveSiteState } from '../alerting/engine.js';
 import { AuditEntry } from './auth/store.js';
@@ -22,6 +22,23 @@ import { can, inScope, type Action, type Principal } from './auth/scope.js';
 import { fillPlaceholders, runbookVars } from '../runbooks/load.js';
 import { resolveContacts } from '../alerting/contacts.js';
 import type { Lang } from '../config/schema.js';
+import { parseDuration } from '../core/duration.js';
+import { LINK_ACTOR } from '../alerting/links.js';
+
+/**
+ * Who acts on an incident: a signed-in user (page session or API token), or whoever holds a
+ * notice's signed link to THAT incident (the route has verified the token; `name` is what they typed).
+ */
+export type Actor =
+  | { kind: 'user'; user: Principal; via: 'session' | 'token' }
+  | { kind: 'link'; incident: number; name: string | null };
+
+/** The outcome form: each text field trimmed, `parts` optional. */
+export interface OutcomeInput {
+  cause_found: string;
+  actions: string;
+  parts: string | null;
+}
 
 // What the Service answers, declared once as schemas: the API routes serialize through them.
 
@@ -49,6 +66,8 @@ export interface Page<T> {
 
 export const IncidentDetail = Type.Object({
   incident: Incident,
+  outcome: Nullable(IncidentOutcome), // the latest outcome written (cause found, what was done, parts replaced)
+  editable_until: Nullable(Type.Number({ description: 'until when (epoch ms) it can still be acknowledged, its steps ticked and its outcome written; null while open' })),
   steps: Type.Array(RunbookStepRecord, { description: 'the latest record per step' }),
   history: Type.Array(RunbookStepRecord, { description: 'every tick and untick, oldest first: who did what when (the training record)' }),
   runbook: Nullable(RunbookView),
@@ -163,11 +182,54 @@ export class Service {
   }
 
   async incidentDetail(user: Principal, id: number, lang: string): Promise<IncidentDetail> {
-    const incident = await this.incidentOr404(user, id);
+    return this.detailOf(await this.incidentOr404(user, id), lang);
+  }
+
+  /** The same detail for a signed link: the route verified that the token names this incident. */
+  async linkIncidentDetail(id: number, lang: string): Promise<IncidentDetail> {
+    const i = await this.deps.incidents.getIncident(id);
+    if (!i) throw notFound(`incident ${id}`, 'id');
+    return this.detailOf(i, lang);
+  }
+
+  private async detailOf(incident: Incident, lang: string): Promise<IncidentDetail> {
+    const id = incident.id;
     const steps = await this.deps.incidents.steps(id);
     const history = (await this.deps.incidents.stepHistory?.(id)) ?? steps;
     const book = this.runbookFor(incident.kind, lang);
-    return { incident, steps, history, runbook: book ? this.fillRunbook(book, incident) : null };
+    const outcome = await this.deps.incidents.outcome(id);
+    return { incident, outcome, editable_until: this.editableUntil(incident), steps, history, runbook: book ? this.fillRunbook(book, incident) : null };
+  }
+
+  /** null while open; after recovery, the end of the grace period for the trainee's record. */
+  editableUntil(i: Incident): number | null {
+    return i.resolved_at === null ? null : i.resolved_at + parseDuration(this.deps.settings.alerting.outcome_grace);
+  }
+
+  private checkEditable(i: Incident): void {
+    const until = this.editableUntil(i);
+    if (until !== null && this.deps.clock.now() > until) {
+      throw conflict(`incident ${i.id} was resolved more than ${this.deps.settings.alerting.outcome_grace} ago: it can no longer be changed`);
+    }
+  }
+
+  /** The incident an actor may act on (scope + role for users; the link's own incident for links), or 404/403. */
+  private async actOn(actor: Actor, id: number, action: Action): Promise<Incident> {
+    if (actor.kind === 'user') {
+      const i = await this.incidentOr404(actor.user, id);
+      this.require(actor.user, action);
+      return i;
+    }
+    const i = actor.incident === id ? await this.deps.incidents.getIncident(id) : null;
+    if (!i) throw notFound(`incident ${id}`, 'id');
+    return i;
+  }
+
+  /** The name stored on the record, and the audit log's user and detail prefix. */
+  private who(actor: Actor): { by: string; auditUser: string; via: IncidentOutcome['via']; prefix: string } {
+    if (actor.kind === 'user') return { by: actor.user.name, auditUser: actor.user.name, via: actor.via, prefix: '' };
+    const by = actor.name ? `${actor.name} (${LINK_ACTOR})` : LINK_ACTOR;
+    return { by, auditUser: by, via: 'link', prefix: `via signed link, incident ${actor.incident}` };
   }
 
   /** The runbook with {{site}}, {{commune}} and the contacts of this incident filled in (resolveContacts: never someone else's number). */
@@ -183,24 +245,52 @@ export class Service {
     return { ...book, sections: book.sections.map(sec), steps: book.steps.map(f), ...(book.after ? { after: book.after.map(sec) } : {}) };
   }
 
-  async acknowledge(user: Principal, id: number, note: string | null): Promise<Incident> {
-    const i = await this.incidentOr404(user, id);
-    this.require(user, 'acknowledge');
-    if (i.resolved_at !== null) throw conflict(`incident ${id} is already resolved`);
+  /** Also after recovery, within `alerting.outcome_grace` (the trainee often arrives after the power is back). */
+  async acknowledge(who: Principal | Actor, id: number, note: string | null): Promise<Incident> {
+    const actor = toActor(who);
+    const i = await this.actOn(actor, id, 'acknowledge');
+    this.checkEditable(i);
     if (i.acknowledged_at !== null) throw conflict(`incident ${id} was already acknowledged by ${i.acknowledged_by}`);
-    await this.deps.incidents.acknowledge(id, user.name, note, this.deps.clock.now());
-    this.auth.audit(user.name, 'incident.acknowledge', `incident:${id}`, note);
+    const w = this.who(actor);
+    await this.deps.incidents.acknowledge(id, w.by, note, this.deps.clock.now());
+    this.auth.audit(w.auditUser, 'incident.acknowledge', `incident:${id}`, joinDetail(w.prefix, note));
     return (await this.deps.incidents.getIncident(id))!;
   }
 
-  async recordStep(user: Principal, id: number, step: number, done: boolean, note: string | null): Promise<RunbookStepRecord[]> {
-    const i = await this.incidentOr404(user, id);
-    this.require(user, 'runbook');
+  async recordStep(who: Principal | Actor, id: number, step: number, done: boolean, note: string | null): Promise<RunbookStepRecord[]> {
+    return this.recordSteps(who, id, [{ step, done, note }]);
+  }
+
+  /** Several steps at once (the page's one checklist form); each change is its own record. */
+  async recordSteps(who: Principal | Actor, id: number, changes: ReadonlyArray<{ step: number; done: boolean; note: string | null }>): Promise<RunbookStepRecord[]> {
+    const actor = toActor(who);
+    const i = await this.actOn(actor, id, 'runbook');
+    this.checkEditable(i);
     const book = this.runbookFor(i.kind, this.deps.settings.alerting.default_lang);
-    if (book && step > book.steps.length) throw badRequest(`step must be between 1 and ${book.steps.length} for a ${i.kind} runbook`, 'step');
-    await this.deps.incidents.recordStep(id, { step, done, by: user.name, at: this.deps.clock.now(), note });
-    this.auth.audit(user.name, done ? 'runbook.step_done' : 'runbook.step_undone', `incident:${id}`, `step ${step}${note ? `: ${note}` : ''}`);
+    for (const c of changes) {
+      if (c.step < 1 || (book && c.step > book.steps.length)) throw badRequest(`step must be between 1 and ${book?.steps.length ?? 'the last step'} for a ${i.kind} runbook`, 'step');
+    }
+    const w = this.who(actor);
+    for (const c of changes) {
+      await this.deps.incidents.recordStep(id, { step: c.step, done: c.done, by: w.by, at: this.deps.clock.now(), note: c.note });
+      this.auth.audit(w.auditUser, c.done ? 'runbook.step_done' : 'runbook.step_undone', `incident:${id}`, joinDetail(w.prefix, `step ${c.step}${c.note ? `: ${c.note}` : ''}`));
+    }
     return this.deps.incidents.steps(id);
+  }
+
+  /** What happened (open, or resolved within the grace period); writing again replaces the shown outcome. */
+  async recordOutcome(who: Principal | Actor, id: number, input: OutcomeInput): Promise<IncidentOutcome> {
+    const actor = toActor(who);
+    const i = await this.actOn(actor, id, 'runbook');
+    this.checkEditable(i);
+    const o = { cause_found: input.cause_found.trim(), actions: input.actions.trim(), parts: input.parts?.trim() || null };
+    if (!o.cause_found) throw badRequest('cause_found: say what caused it (or that it is still unknown)', 'cause_found');
+    if (!o.actions) throw badRequest('actions: say what was done', 'actions');
+    const w = this.who(actor);
+    const rec: IncidentOutcome = { ...o, by: w.by, via: w.via, at: this.deps.clock.now() };
+    await this.deps.incidents.recordOutcome(id, rec);
+    this.auth.audit(w.auditUser, 'incident.outcome', `incident:${id}`, joinDetail(w.prefix, `cause found: ${o.cause_found}; done: ${o.actions}${o.parts ? `; parts: ${o.parts}` : ''}`));
+    return rec;
   }
 
   // ------------------------------------------------------------ maintenance
@@ -326,6 +416,15 @@ export class Service {
     this.require(user, 'audit');
     return { ...this.auth.auditLog(limit, offset), limit, offset };
   }
+}
+
+function toActor(who: Principal | Actor): Actor {
+  return 'kind' in who ? who : { kind: 'user', user: who, via: 'token' };
+}
+
+function joinDetail(prefix: string, detail: string | null): string | null {
+  if (!prefix) return detail;
+  return detail ? `${prefix}: ${detail}` : prefix;
 }
 
 function checkSpan(from: number, to: number, maxDays: number): void {

@@ -26,6 +26,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   user: () => import('./user.js'),
   site: () => import('./site.js'),
   maintenance: () => import('./maintenance.js'),
+  incident: () => import('./incident.js'),
   notify: () => import('./notify.js'),
   sheet: () => import('./sheet.js'),
 };

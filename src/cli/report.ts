@@ -1,6 +1,6 @@
 /**
  * `pointwatch report coverage --from --to [--province|--group|--commune] [--group-by site|commune|group]
- *  [--format table|csv|json|html] [--out FILE]`: the provincial review's coverage report.
+ *  [--format table|csv|json|html|incidents-csv] [--out FILE]`: the provincial review's coverage report.
  * Progress goes to stderr; the report to stdout or --out. Bad input → InputError (exit 2).
  * Incidents come from the operational SQLite file (databaseFile in src/store/sqlite.ts) when it exists, else from InfluxDB's incident events.
  */

@@ -324,6 +324,8 @@ export const Settings = closed({
       description: 'levels told after the commune when nobody acknowledges (group only where a province uses groups)',
     }),
     default_lang: lit(LANGS, { default: 'vi' }),
+    link_expiry: Type.String({ pattern: Duration.pattern, default: '7d', description: 'how long the signed link in a notice opens its incident without signing in' }),
+    outcome_grace: Type.String({ pattern: Duration.pattern, default: '7d', description: 'after a site recovers, how long its incident can still be acknowledged, its steps ticked and its outcome written' }),
   }, { default: {} }),
   places: closed({
     group_label: Type.Optional(closed({ vi: Type.String({ minLength: 1 }), en: Type.String({ minLength: 1 }) }, {

@@ -83,6 +83,30 @@ export interface IncidentInput {
   resolved: number | null;
   /** Alert kind; `upstream-down` incidents are not counted against the child. */
   kind?: string;
+  /** The incident's id in SQLite, when it comes from there (the report's incident list links it). */
+  id?: number;
+  /** What the trainee wrote after the visit, when anyone did. */
+  outcome?: IncidentOutcomeText | null;
+}
+
+export interface IncidentOutcomeText {
+  cause_found: string;
+  actions: string;
+  parts: string | null;
+  by: string;
+}
+
+/** One line of the report's incident list: what happened at which site, and what was done. */
+export interface IncidentListEntry {
+  id: number | null;
+  site: string;
+  name: string;
+  commune: string;
+  kind: string | null;
+  cause: Cause;
+  opened: number;
+  resolved: number | null;
+  outcome: IncidentOutcomeText | null;
 }
 
 /** Incident kinds that are outages of the site itself (others, e.g. high-loss, are not counted). */
@@ -220,6 +244,8 @@ export interface CoverageReport {
   provinces: AreaCoverage[];
   /** The whole scope. */
   total: AreaCoverage;
+  /** Every incident of the period at these sites, oldest first, with its outcome. */
+  incident_list?: IncidentListEntry[];
 }
 
 const MIN = 60_000;
@@ -507,7 +533,20 @@ export function computeCoverage(input: CoverageInput): CoverageReport {
     groups: group('group', (s) => (s.group ? groupKey({ province: s.province, group: s.group }) : null)),
     provinces: group('province', (s) => s.province),
     total: areaOf('all', sites, settings.target_pct, upSec),
+    incident_list: incidentList(input),
   };
+}
+
+/** The incidents of the period at the report's sites, oldest first (ties by id). */
+export function incidentList(input: Pick<CoverageInput, 'from' | 'to' | 'sites' | 'incidents'>): IncidentListEntry[] {
+  const byId = new Map(input.sites.map((s) => [s.id, s]));
+  return (input.incidents ?? [])
+    .filter((i) => byId.has(i.site) && i.opened < input.to && (i.resolved === null || i.resolved >= input.from))
+    .sort((a, b) => a.opened - b.opened || (a.id ?? 0) - (b.id ?? 0))
+    .map((i) => {
+      const s = byId.get(i.site)!;
+      return { id: i.id ?? null, site: i.site, name: s.name, commune: s.commune, kind: i.kind ?? null, cause: i.cause, opened: i.opened, resolved: i.resolved, outcome: i.outcome ?? null };
+    });
 }
 
 function areaOf(level: AreaLevel, members: SiteCoverage[], target: number, upSec: Map<string, { up: number; denom: number }>): AreaCoverage {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KIND_LABELS, MESSAGES, kindLabel, langFromHeader, t } from './i18n.js';
+import { KIND_LABELS, MESSAGES, actorLabel, kindLabel, langFromHeader, t } from './i18n.js';
 import { ALERT_KINDS } from '../alerting/notice.js';
 
 describe('langFromHeader', () => {
@@ -31,5 +31,16 @@ describe('alert kind labels', () => {
     for (const lang of ['vi', 'en'] as const) for (const k of ALERT_KINDS) expect(KIND_LABELS[lang][k], `${lang}.${k}`).toBeTruthy();
     expect(kindLabel('vi', 'site-down')).toBe('Điểm Wi-Fi mất kết nối');
     expect(kindLabel('en', 'new-kind')).toBe('new-kind');
+  });
+});
+
+describe('actorLabel', () => {
+  it.each([
+    { name: 'a signed-in user stays as is', by: 'trainee', lang: 'vi' as const, want: 'trainee' },
+    { name: 'a named person through the link, vi', by: 'Minh (signed link)', lang: 'vi' as const, want: 'Minh (qua liên kết trong cảnh báo)' },
+    { name: 'a named person through the link, en', by: 'Minh (signed link)', lang: 'en' as const, want: 'Minh (through the alert link)' },
+    { name: 'nobody named, vi', by: 'signed link', lang: 'vi' as const, want: 'một người (qua liên kết trong cảnh báo)' },
+  ])('$name', ({ by, lang, want }) => {
+    expect(actorLabel(lang, by)).toBe(want);
   });
 });

@@ -8,9 +8,41 @@ import type { Lang } from '../config/schema.js';
 import type { SiteStateName } from '../store/schema.js';
 import { ALERT_KINDS, type AlertKind } from '../alerting/notice.js';
 import { CAUSE_NAMES, KIND_NAMES, STATE_NAMES } from '../core/glossary.js';
+import { LINK_ACTOR } from '../alerting/links.js';
 
 const en = {
   app: 'pointwatch',
+  // the incident runbook page, signed links, outcomes, the board filter (issue 17)
+  cause_inferred: 'Cause (inferred)',
+  via_link: '{name} (through the alert link)',
+  someone_via_link: 'someone (through the alert link)',
+  since_when: 'Since',
+  commune: 'Commune',
+  your_name: 'Your name',
+  ack_title: 'Take it on',
+  ack_hint: 'Tell the others you are handling it.',
+  steps_save: 'Save',
+  steps_hint: 'Tick what you have done, then press Save.',
+  outcome: 'Outcome',
+  outcome_hint: 'After the visit (also once the site is back): what you found and what you did.',
+  outcome_cause_found: 'Cause found',
+  outcome_actions: 'What was done',
+  outcome_parts: 'Parts replaced (if any)',
+  outcome_save: 'Save the outcome',
+  outcome_by: 'written by {name} at {time}',
+  outcome_none: 'No outcome written yet.',
+  editable_until: 'The site is back. You can still record what happened until {time}.',
+  closed_for_edits: 'Resolved more than the grace period ago: this record is closed.',
+  link_note: 'Opened from the link in an alert: it works for this incident only, until {time}.',
+  link_invalid: 'This link is not valid, or it was revoked. Sign in to see your incidents.',
+  link_expired: 'This link has expired. Sign in to see the incident.',
+  sign_in_link: 'Sign in',
+  open_in_app: 'Incident page',
+  board_problems: 'Problems only',
+  board_all: 'Show all sites',
+  board_hidden_ok: '{n} sites hidden: up, or in planned maintenance.',
+  board_no_problems: 'No problems: every site is up.',
+  runbook_generic: 'General runbook (no incident facts). Open the link in the alert for the incident itself.',
   login_title: 'Sign in',
   username: 'User name',
   password: 'Password',
@@ -105,7 +137,6 @@ const en = {
   runbook: 'Runbook',
   no_runbook: 'No runbook for this alert.',
   step_done_by: 'done by {name} at {time}',
-  mark_done: 'Done',
   mark_undone: 'Undo',
   step_history: 'Step record ({n} entries)',
   step_n: 'step {n}',
@@ -148,6 +179,37 @@ export type MsgKey = keyof typeof en;
 
 const vi: Record<MsgKey, string> = {
   app: 'pointwatch',
+  // the incident runbook page, signed links, outcomes, the board filter (issue 17)
+  cause_inferred: 'Nguyên nhân (ước đoán)',
+  via_link: '{name} (qua liên kết trong cảnh báo)',
+  someone_via_link: 'một người (qua liên kết trong cảnh báo)',
+  since_when: 'Từ lúc',
+  commune: 'Xã',
+  your_name: 'Tên của bạn',
+  ack_title: 'Nhận xử lý',
+  ack_hint: 'Báo cho mọi người biết bạn đang xử lý sự cố này.',
+  steps_save: 'Lưu',
+  steps_hint: 'Đánh dấu các bước đã làm, rồi bấm Lưu.',
+  outcome: 'Kết quả xử lý',
+  outcome_hint: 'Sau khi xử lý (kể cả khi điểm đã hoạt động lại): bạn tìm thấy gì và đã làm gì.',
+  outcome_cause_found: 'Nguyên nhân tìm thấy',
+  outcome_actions: 'Đã làm gì',
+  outcome_parts: 'Thiết bị đã thay (nếu có)',
+  outcome_save: 'Lưu kết quả',
+  outcome_by: '{name} ghi lúc {time}',
+  outcome_none: 'Chưa có kết quả xử lý.',
+  editable_until: 'Điểm đã hoạt động lại. Bạn vẫn có thể ghi lại việc đã làm đến {time}.',
+  closed_for_edits: 'Sự cố đã khôi phục quá thời hạn ghi nhận: hồ sơ đã đóng.',
+  link_note: 'Mở từ liên kết trong cảnh báo: chỉ dùng cho sự cố này, đến {time}.',
+  link_invalid: 'Liên kết không hợp lệ hoặc đã bị thu hồi. Hãy đăng nhập để xem các sự cố của bạn.',
+  link_expired: 'Liên kết đã hết hạn. Hãy đăng nhập để xem sự cố.',
+  sign_in_link: 'Đăng nhập',
+  open_in_app: 'Trang sự cố',
+  board_problems: 'Chỉ xem điểm có sự cố',
+  board_all: 'Xem tất cả các điểm',
+  board_hidden_ok: 'Đã ẩn {n} điểm đang hoạt động hoặc đang bảo trì theo lịch.',
+  board_no_problems: 'Không có sự cố: mọi điểm đều hoạt động.',
+  runbook_generic: 'Hướng dẫn chung (không có thông tin sự cố). Mở liên kết trong cảnh báo để xem đúng sự cố.',
   login_title: 'Đăng nhập',
   username: 'Tên đăng nhập',
   password: 'Mật khẩu',
@@ -242,7 +304,6 @@ const vi: Record<MsgKey, string> = {
   runbook: 'Hướng dẫn xử lý',
   no_runbook: 'Không có hướng dẫn cho cảnh báo này.',
   step_done_by: '{name} làm lúc {time}',
-  mark_done: 'Xong',
   mark_undone: 'Bỏ đánh dấu',
   step_history: 'Nhật ký các bước ({n} mục)',
   step_n: 'bước {n}',
@@ -295,6 +356,13 @@ export function kindLabel(lang: Lang, kind: string): string {
 
 export function t(lang: Lang, key: MsgKey, params: Record<string, string | number> = {}): string {
   return MESSAGES[lang][key].replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m));
+}
+
+/** Who did it, in the reader's language: `Minh (signed link)` → `Minh (qua liên kết trong cảnh báo)`. */
+export function actorLabel(lang: Lang, by: string): string {
+  if (by === LINK_ACTOR) return t(lang, 'someone_via_link');
+  const suffix = ` (${LINK_ACTOR})`;
+  return by.endsWith(suffix) ? t(lang, 'via_link', { name: by.slice(0, -suffix.length) }) : by;
 }
 
 export function stateLabel(lang: Lang, s: SiteStateName): string {

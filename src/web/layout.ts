@@ -49,7 +49,9 @@ form.inline{display:inline}label{display:block;margin:.4rem 0 .1rem}input,select
 input[type=text],input[type=password],input[type=datetime-local],input[type=date],textarea,select{width:100%;max-width:28rem;padding:.35rem;border:1px solid #9e9e9e;border-radius:3px}
 button.primary{background:#1565c0;color:#fff;border:0;border-radius:3px;padding:.4rem .9rem;margin-top:.5rem;cursor:pointer}
 ol.steps{padding-left:1.4rem}ol.steps li{margin:.5rem 0;padding:.3rem;background:#fff;border:1px solid #e0e0e0;border-radius:4px}
-ol.steps li.done{background:#e8f5e9}.chart{background:#fff;border:1px solid #e0e0e0;border-radius:4px;max-width:640px;display:block}
+ol.steps li.done{background:#e8f5e9}ol.steps label{display:flex;gap:.5rem;align-items:flex-start;cursor:pointer}
+ol.steps input[type=checkbox]{width:1.4rem;height:1.4rem;flex:none;margin:.1rem 0 0}ol.steps .row{display:flex;gap:.4rem;margin-top:.3rem}ol.steps .row input{flex:1}
+form .save{margin:.4rem 0}.outcome dd{white-space:pre-wrap}.chart{background:#fff;border:1px solid #e0e0e0;border-radius:4px;max-width:640px;display:block}
 .legend span{margin-right:.8rem}.card{background:#fff;border:1px solid #e0e0e0;border-radius:4px;padding:.6rem;margin-bottom:.75rem}
 @media(min-width:720px){main{padding:1rem 1.25rem}ul.sites li{flex-wrap:nowrap}}`;
 

@@ -12,7 +12,7 @@ import { barChart, lineChart } from './charts.js';
 import { renderMarkdown } from './markdown.js';
 import { html, raw, type Safe } from './html.js';
 import { fieldRows } from './sheet.js';
-import { kindLabel, stateLabel, t, type MsgKey } from './i18n.js';
+import { actorLabel, kindLabel, stateLabel, t, type MsgKey } from './i18n.js';
 import { badge, csrfField, fmtDetail, fmtDuration, fmtTime, layout, STATE_COLOURS, type PageCtx } from './layout.js';
 import { communeKey, placeOf } from '../inventory/places.js';
 
@@ -62,14 +62,28 @@ export function groupByCommune(items: SiteStatus[]): CommuneGroup[] {
   return [...groups.values()].sort((a, b) => b.worst - a.worst || bad(b) - bad(a) || a.commune.localeCompare(b.commune));
 }
 
-export function boardPage(ctx: PageCtx, items: SiteStatus[], storeDown: boolean): string {
+/** Healthy (hidden by the board's "problems only" filter): UP, and MAINTENANCE that somebody planned. */
+export function isHealthy(s: SiteStatus): boolean {
+  return s.state.state === 'UP' || s.state.state === 'MAINTENANCE';
+}
+
+/**
+ * Problems first: communes and sites worst first. `problemsOnly` (the `?show=problems` link, no
+ * JavaScript) hides the healthy sites and the communes left empty.
+ */
+export function boardPage(ctx: PageCtx, items: SiteStatus[], storeDown: boolean, problemsOnly = false): string {
   const L = ctx.lang;
   const counts = new Map<SiteStateName, number>();
   for (const i of items) counts.set(i.state.state, (counts.get(i.state.state) ?? 0) + 1);
   const summary = SITE_STATES.filter((s) => counts.get(s))
     .sort((a, b) => STATE_CODE[b] - STATE_CODE[a])
     .map((s) => html`<span class="badge" style="background:${STATE_COLOURS[s]}">${stateLabel(L, s)}: ${counts.get(s)!}</span>`);
-  const groups = groupByCommune(items).map(
+  const shown = problemsOnly ? items.filter((i) => !isHealthy(i)) : items;
+  const hidden = items.length - shown.length;
+  const filter = html`<p class="filter">${problemsOnly
+    ? html`<strong>${t(L, 'board_problems')}</strong> · <a href="/board">${t(L, 'board_all')}</a>${hidden ? html` <span class="muted">(${t(L, 'board_hidden_ok', { n: hidden })})</span>` : ''}`
+    : html`<a href="/board?show=problems">${t(L, 'board_problems')}</a>`}</p>`;
+  const groups = groupByCommune(shown).map(
     (g) => html`<section class="group"><h2>${g.commune} <span class="muted">${g.province} · ${t(L, 'sites_count', { n: g.items.length })} · <a href="/sheet?province=${encodeURIComponent(g.province)}&amp;commune=${encodeURIComponent(g.commune)}">${t(L, 'sheet_link')}</a></span></h2>
 <ul class="sites">${g.items.map(
       (i) => html`<li>${badge(L, i.state.state)} <a class="name" href="/sites/${encodeURIComponent(i.site.id)}">${i.site.name}</a> <span class="muted">${t(L, 'since', { time: fmtTime(i.state.since, ctx) })} (${fmtDuration(ctx.now - i.state.since, L)})${i.state.state !== 'UP' && i.state.detail ? html` · ${fmtDetail(i.state.detail, L)}` : ''}</span></li>`,
@@ -78,7 +92,7 @@ export function boardPage(ctx: PageCtx, items: SiteStatus[], storeDown: boolean)
   return layout(
     ctx,
     t(L, 'board'),
-    html`<h1>${t(L, 'board')}</h1><div class="summary">${summary}</div>${items.length ? groups : html`<p>${t(L, 'no_sites')}</p>`}`,
+    html`<h1>${t(L, 'board')}</h1><div class="summary">${summary}</div>${items.length ? html`${filter}${shown.length ? groups : html`<p>${t(L, 'board_no_problems')}</p>`}` : html`<p>${t(L, 'no_sites')}</p>`}`,
     { banner: storeDown ? t(L, 'store_down') : null },
   );
 }
@@ -165,7 +179,7 @@ function mbps(v: number | null): string {
 
 // ---------------------------------------------------------------- incidents
 
-function causeText(L: PageCtx['lang'], c: Incident['cause']): string {
+export function causeText(L: PageCtx['lang'], c: Incident['cause']): string {
   return c ? t(L, `cause_${c}` as MsgKey) : t(L, 'cause_unknown');
 }
 
@@ -175,7 +189,7 @@ export function incidentsPage(ctx: PageCtx, items: Incident[], siteNames: Map<st
     (i) => html`<tr><td>${i.resolved_at === null ? badge(L, i.state) : html`<span class="muted">${t(L, 'resolved')}</span>`}</td>
 <td><a href="/incidents/${i.id}">#${i.id} ${kindLabel(L, i.kind)}</a> <span class="muted">(${i.kind})</span><br><span class="muted">${i.site_id ? siteNames.get(i.site_id) ?? i.site_id : i.commune} · ${i.commune}</span></td>
 <td>${fmtTime(i.opened_at, ctx)}${i.resolved_at !== null ? html`<br><span class="muted">→ ${fmtTime(i.resolved_at, ctx)}</span>` : ''}</td>
-<td>${i.acknowledged_by ? i.acknowledged_by : html`<span class="muted">${t(L, 'not_acknowledged')}</span>`}</td></tr>`,
+<td>${i.acknowledged_by ? actorLabel(L, i.acknowledged_by) : html`<span class="muted">${t(L, 'not_acknowledged')}</span>`}</td></tr>`,
   );
   return layout(
     ctx,
@@ -186,47 +200,8 @@ ${items.length ? html`<div class="scroll"><table><thead><tr><th>${t(L, 'state')}
   );
 }
 
-export function incidentPage(ctx: PageCtx, i: Incident, steps: RunbookStepRecord[], book: RunbookView | null, siteName: string | null, history: RunbookStepRecord[] = []): string {
-  const L = ctx.lang;
-  const user = ctx.user!;
-  const canAck = can(user, 'acknowledge') && i.resolved_at === null && i.acknowledged_at === null;
-  const canStep = can(user, 'runbook');
-  const byStep = new Map(steps.map((s) => [s.step, s]));
-  const ack = i.acknowledged_at !== null
-    ? html`<p>${t(L, 'acknowledged_by', { name: i.acknowledged_by ?? '', time: fmtTime(i.acknowledged_at, ctx) })}${i.ack_note ? html`: <q>${i.ack_note}</q>` : ''}</p>`
-    : canAck
-      ? html`<form method="post" action="/incidents/${i.id}/ack" class="card">${csrfField(ctx)}<label for="note">${t(L, 'note')}</label><textarea id="note" name="note" rows="2" maxlength="2000"></textarea><button class="primary" type="submit">${t(L, 'acknowledge')}</button></form>`
-      : html`<p class="muted">${t(L, 'not_acknowledged')}</p>`;
-  const checklist = book
-    ? html`<h2>${t(L, 'runbook')}: ${book.title}</h2>
-${book.sections.map((s) => html`<h3>${s.heading}</h3>${raw(renderMarkdown(s.body))}`)}
-<ol class="steps">${book.steps.map((text, idx) => {
-        const n = idx + 1;
-        const rec = byStep.get(n);
-        const done = rec?.done === true;
-        return html`<li class="${done ? 'done' : ''}" id="step-${n}"><div>${done ? '☑' : '☐'} ${raw(renderMarkdown(text).replace(/^<p>|<\/p>$/g, ''))}</div>
-${rec ? html`<div class="muted">${done ? t(L, 'step_done_by', { name: rec.by, time: fmtTime(rec.at, ctx) }) : `${rec.by} · ${fmtTime(rec.at, ctx)} (${t(L, 'mark_undone')})`}${rec.note ? html`: <q>${rec.note}</q>` : ''}</div>` : ''}
-${canStep ? html`<form method="post" action="/incidents/${i.id}/steps" class="inline">${csrfField(ctx)}<input type="hidden" name="step" value="${n}"><input type="hidden" name="done" value="${done ? 'false' : 'true'}"><input type="text" name="note" maxlength="2000" placeholder="${t(L, 'note')}" aria-label="${t(L, 'note')} ${n}"><button type="submit">${done ? t(L, 'mark_undone') : t(L, 'mark_done')}</button></form>` : ''}</li>`;
-      })}</ol>
-${(book.after ?? []).map((s) => html`<h3>${s.heading}</h3>${raw(renderMarkdown(s.body))}`)}`
-    : html`<p>${t(L, 'no_runbook')}</p>`;
-  const record = history.length
-    ? html`<details class="card"><summary>${t(L, 'step_history', { n: history.length })}</summary><ol>${history.map(
-        (r) => html`<li>${fmtTime(r.at, ctx)} · ${r.by} · ${t(L, 'step_n', { n: r.step })} ${r.done ? '☑' : '☐'}${r.note ? html`: <q>${r.note}</q>` : ''}</li>`,
-      )}</ol></details>`
-    : '';
-  const body = html`<h1>#${i.id} ${kindLabel(L, i.kind)}</h1><p class="muted">${i.kind}</p>
-<div class="card"><p>${i.resolved_at === null ? badge(L, i.state) : html`<strong>${t(L, 'resolved')}</strong> ${fmtTime(i.resolved_at, ctx)}`}
-${siteName ? html` <a href="/sites/${encodeURIComponent(i.site_id ?? '')}">${siteName}</a>` : ''} · ${i.commune}, ${i.province}</p>
-<p class="muted">${fmtDetail(i.detail, L)}</p>
-<dl><dt>${t(L, 'opened')}</dt><dd>${fmtTime(i.opened_at, ctx, true)}</dd><dt>${t(L, 'cause')}</dt><dd>${causeText(L, i.cause)}</dd>
-${i.affected.length ? html`<dt>${t(L, 'affected')}</dt><dd>${i.affected.join(', ')}</dd>` : ''}</dl></div>
-${ack}
-${!canStep ? html`<p class="muted">${t(L, 'not_allowed')}</p>` : ''}
-${checklist}
-${record}`;
-  return layout(ctx, `#${i.id} ${kindLabel(L, i.kind)}`, body);
-}
+// The incident page (signed-in and signed-link): incident-page.ts
+export { incidentPage } from './incident-page.js';
 
 // ---------------------------------------------------------------- maintenance
 
@@ -296,9 +271,23 @@ export function coveragePage(
     result = html`<h2>${t(L, 'availability')} · ${t(L, 'target', { pct: report.target_pct })}</h2>${summary}
 ${raw(barChart({ title: `${t(L, 'availability')} (%)`, target: report.target_pct, noDataText: t(L, 'no_data'), bars: report.rows.map((r) => ({ label: r.name, value: r.availability_pct })) }))}
 <div class="scroll"><table><thead><tr><th>${columnLabel(L, report.group_by)}</th>${cols.map((c) => html`<th>${columnLabel(L, c)}</th>`)}</tr></thead>
-<tbody>${report.rows.map((r) => html`<tr><td>${r.name}</td>${cols.map((c) => html`<td>${coverageCell(L, c, at(r, c))}</td>`)}</tr>`)}</tbody></table></div>`;
+<tbody>${report.rows.map((r) => html`<tr><td>${r.name}</td>${cols.map((c) => html`<td>${coverageCell(L, c, at(r, c))}</td>`)}</tr>`)}</tbody></table></div>
+${coverageIncidents(ctx, report)}`;
   }
   return layout(ctx, t(L, 'coverage'), html`<h1>${t(L, 'coverage')}</h1>${form}${result}`, { banner: error });
+}
+
+/** The report's incident list: each incident with what the trainee found and did. */
+function coverageIncidents(ctx: PageCtx, report: CoverageReport): Safe {
+  const L = ctx.lang;
+  const list = report.incidents ?? [];
+  const rows = list.map((e) => html`<tr id="incident-${e.id ?? ''}"><td>${e.id !== null ? html`<a href="/incidents/${e.id}">#${e.id}</a>` : ''}</td>
+<td>${e.name}<br><span class="muted">${e.commune} · ${e.kind ? kindLabel(L, e.kind) : ''}</span></td><td>${fmtTime(e.opened, ctx)}<br><span class="muted">→ ${e.resolved === null ? t(L, 'open') : fmtTime(e.resolved, ctx)}</span></td>
+<td>${causeText(L, e.cause as Incident['cause'])}</td>
+<td class="outcome">${e.outcome ? html`<strong>${e.outcome.cause_found}</strong><br>${e.outcome.actions}${e.outcome.parts ? html`<br>${t(L, 'outcome_parts')}: ${e.outcome.parts}` : ''}<br><span class="muted">${actorLabel(L, e.outcome.by)}</span>` : html`<span class="muted">${t(L, 'outcome_none')}</span>`}</td></tr>`);
+  return html`<h2 id="incidents">${t(L, 'incidents')} (${list.length})</h2>${list.length
+    ? html`<div class="scroll"><table><thead><tr><th>#</th><th>${t(L, 'site')}</th><th>${t(L, 'opened')}</th><th>${t(L, 'cause_inferred')}</th><th>${t(L, 'outcome')}</th></tr></thead><tbody>${rows}</tbody></table></div>`
+    : html`<p class="muted">${t(L, 'no_incidents')}</p>`}`;
 }
 
 // ---------------------------------------------------------------- errors

@@ -12,12 +12,16 @@ import { LANGS } from '../config/schema.js';
 import { ApiError, badRequest, notFound, unauthorized } from '../api/errors.js';
 import { LANG_COOKIE, LOGIN_CSRF_COOKIE, endSession, maskCsrf, requireUser, safeEqual, startSession } from '../api/plugins/auth.js';
 import { randomSecret } from '../api/auth/password.js';
-import { COVERAGE_GROUPS, type CoverageGroup, type CoverageReport, type Series } from '../api/deps.js';
+import { COVERAGE_GROUPS, type CoverageGroup, type CoverageReport, type Incident, type Series } from '../api/deps.js';
 import type { Principal } from '../api/auth/scope.js';
-import { langFromHeader } from './i18n.js';
+import { langFromHeader, t } from './i18n.js';
 import type { PageCtx } from './layout.js';
-import { boardPage, coveragePage, errorPage, incidentPage, incidentsPage, loginPage, maintenancePage, sitePage } from './pages.js';
+import { boardPage, coveragePage, errorPage, incidentsPage, loginPage, maintenancePage, sitePage } from './pages.js';
 import { communeSheet } from './sheet.js';
+import { incidentPage, linkErrorPage, refusedPage, runbookPage } from './incident-page.js';
+import { notesOf, stepChanges } from './steps-form.js';
+import { LINK_PATH, linkKey, verifyIncidentLink } from '../alerting/links.js';
+import type { Actor, IncidentDetail } from '../api/service.js';
 import { epochToLocalDate, localToEpoch } from './time.js';
 import { HTML_PAGE } from '../api/route-contract.js';
 
@@ -70,9 +74,12 @@ export const PAGE_HEADERS = {
   'referrer-policy': 'same-origin',
 } as const;
 
-function sendPage(reply: FastifyReply, page: string, status = 200) {
-  return reply.code(status).type('text/html; charset=utf-8').headers(PAGE_HEADERS).send(page);
+function sendPage(reply: FastifyReply, page: string, status = 200, extra: Record<string, string> = {}) {
+  return reply.code(status).type('text/html; charset=utf-8').headers({ ...PAGE_HEADERS, ...extra }).send(page);
 }
+
+/** The token is in the URL of signed-link pages: never send it on as a Referer. */
+const NO_REFERRER = { 'referrer-policy': 'no-referrer' };
 
 function list(text: string | undefined): string[] {
   return (text ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -136,11 +143,11 @@ export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   // ---------------------------------------------------------------- board and sites
-  app.get('/board', { schema: hide }, async (req, reply) => {
+  app.get('/board', { schema: { ...hide, querystring: closed({ show: Type.Optional(Type.Union([Type.Literal('problems'), Type.Literal('all')])) }) } }, async (req, reply) => {
     const user = webUser(req);
     const page = svc.listSites(user, { limit: 100_000, offset: 0, sort: 'worst' });
     const storeUp = await withTimeout(deps.history.ping().catch(() => false), STORE_PROBE_MS, false);
-    return sendPage(reply, boardPage(ctxOf(req), page.items, !storeUp));
+    return sendPage(reply, boardPage(ctxOf(req), page.items, !storeUp, req.query.show === 'problems'));
   });
 
   app.get('/sites/:id', { schema: { ...hide, params: closed({ id: Type.String({ maxLength: 64 }) }) } }, async (req, reply) => {
@@ -186,31 +193,150 @@ export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   const IdParam = closed({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
+  const Note = Type.String({ maxLength: 2000 });
+  const Name = Type.String({ maxLength: 100 });
+  const StepNo = Type.String({ maxLength: 3 });
+  // One checklist form: the ticked boxes (`done`, repeated), a note per step (`note_N`), the step whose Save was pressed (`at`).
+  const stepsBody = (extra: Record<string, TSchema>) => Type.Object(
+    { ...extra, done: Type.Optional(Type.Union([StepNo, Type.Array(StepNo, { maxItems: 200 })])), at: Type.Optional(StepNo) },
+    { additionalProperties: false, patternProperties: { '^note_[0-9]{1,3}$': Note } },
+  );
+  const outcomeFields = { cause_found: Type.String({ maxLength: 2000 }), actions: Type.String({ maxLength: 4000 }), parts: Type.Optional(Type.String({ maxLength: 1000 })) };
+
+  const siteNameOf = (i: Incident) => (i.site_id ? deps.inventory().sites.find((x) => x.id === i.site_id)?.name ?? i.site_id : null);
+  const pageData = (d: IncidentDetail) => ({ ...d, siteName: siteNameOf(d.incident) });
+
+  /** Post the checklist form for `actor`: only what changed is recorded. */
+  async function saveSteps(actor: Actor, id: number, body: Record<string, unknown> & { done?: string | string[] }): Promise<void> {
+    const inc = (await deps.incidents.getIncident(id))!;
+    const book = svc.runbookFor(inc.kind, s.alerting.default_lang);
+    const changes = stepChanges(body.done, notesOf(body), await deps.incidents.steps(id), book?.steps.length ?? 0);
+    await svc.recordSteps(actor, id, changes); // also with no change: the role and the grace period are checked
+  }
+  /**
+   * Run a form's action, then go to `next` (303). A conflict is explained in the reader's language:
+   * a second tap on "acknowledge" just shows the page again; a record closed after the grace period says so.
+   */
+  async function act(req: FastifyRequest, reply: FastifyReply, id: number, back: string, next: string, fn: () => Promise<unknown>) {
+    try {
+      await fn();
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.statusCode !== 409) throw err;
+      const inc = await deps.incidents.getIncident(id);
+      const until = inc ? svc.editableUntil(inc) : null;
+      if (inc && (until === null || deps.clock.now() <= until)) return reply.redirect(back, 303);
+      return sendPage(reply, refusedPage(ctxOf(req), t(ctxOf(req).lang, 'closed_for_edits'), back), 409, back.startsWith(LINK_PATH) ? NO_REFERRER : {});
+    }
+    return reply.redirect(next, 303);
+  }
+  const afterSteps = (base: string, at: string | undefined) => `${base}#${at && /^[0-9]{1,3}$/.test(at) ? `step-${at}` : 'steps'}`;
+
   app.get('/incidents/:id', { schema: { ...hide, params: IdParam } }, async (req, reply) => {
     const user = webUser(req);
     const ctx = ctxOf(req);
     const d = await svc.incidentDetail(user, req.params.id, ctx.lang);
-    const name = d.incident.site_id ? deps.inventory().sites.find((x) => x.id === d.incident.site_id)?.name ?? d.incident.site_id : null;
-    return sendPage(reply, incidentPage(ctx, d.incident, d.steps, d.runbook, name, d.history));
+    return sendPage(reply, incidentPage(ctx, pageData(d), { base: `/incidents/${d.incident.id}`, link: null }));
   });
 
-  app.post('/incidents/:id/ack', { schema: { ...hide, params: IdParam, body: closed({ _csrf: Csrf, note: Type.Optional(Type.String({ maxLength: 2000 })) }) } }, async (req, reply) => {
+  // The plain links of a notice (for a signed-in user): a GET only opens the form on the page.
+  for (const what of ['ack', 'outcome'] as const) {
+    app.get(`/incidents/:id/${what}`, { schema: { ...hide, params: IdParam } }, async (req, reply) => {
+      webUser(req);
+      return reply.redirect(`/incidents/${req.params.id}#${what}`, 303);
+    });
+  }
+
+  const session = (user: Principal): Actor => ({ kind: 'user', user, via: 'session' });
+
+  app.post('/incidents/:id/ack', { schema: { ...hide, params: IdParam, body: closed({ _csrf: Csrf, note: Type.Optional(Note) }) } }, async (req, reply) => {
     const user = webUser(req, req.body._csrf);
-    await svc.acknowledge(user, req.params.id, req.body.note?.trim() || null);
-    return reply.redirect(`/incidents/${req.params.id}`, 303);
+    const back = `/incidents/${req.params.id}`;
+    return act(req, reply, req.params.id, back, back, () => svc.acknowledge(session(user), req.params.id, req.body.note?.trim() || null));
   });
 
-  app.post('/incidents/:id/steps', {
-    schema: {
-      ...hide, params: IdParam,
-      body: closed({ _csrf: Csrf, step: Type.String({ pattern: '^[0-9]{1,3}$' }), done: Type.Union([Type.Literal('true'), Type.Literal('false')]), note: Type.Optional(Type.String({ maxLength: 2000 })) }),
-    },
+  app.post('/incidents/:id/steps', { schema: { ...hide, params: IdParam, body: stepsBody({ _csrf: Csrf }) } }, async (req, reply) => {
+    const body = req.body as Record<string, unknown> & { _csrf: string; done?: string | string[]; at?: string };
+    const user = webUser(req, body._csrf);
+    await svc.incidentDetail(user, req.params.id, s.alerting.default_lang); // scope first: 404 outside it
+    const back = `/incidents/${req.params.id}`;
+    return act(req, reply, req.params.id, back, afterSteps(back, body.at), () => saveSteps(session(user), req.params.id, body));
+  });
+
+  app.post('/incidents/:id/outcome', { schema: { ...hide, params: IdParam, body: closed({ _csrf: Csrf, ...outcomeFields }) } }, async (req, reply) => {
+    const user = webUser(req, req.body._csrf);
+    const back = `/incidents/${req.params.id}`;
+    return act(req, reply, req.params.id, back, `${back}#outcome`, () => svc.recordOutcome(session(user), req.params.id, { cause_found: req.body.cause_found, actions: req.body.actions, parts: req.body.parts ?? null }));
+  });
+
+  // ---------------------------------------------------------------- signed links (no login)
+  // `/s/<token>`: one incident's runbook page, acknowledge, steps and outcome; nothing else.
+  const key = linkKey(deps.sessionSecret);
+  const TokenParam = closed({ token: Type.String({ maxLength: 64 }) });
+  const LINK_NAME_COOKIE = 'pw_link_name';
+
+  /** The incident a token opens, or null after the error page was sent (404 invalid or revoked, 410 expired). */
+  async function linked(req: FastifyRequest, reply: FastifyReply): Promise<{ id: number; expires_at: number } | null> {
+    const token = (req.params as { token: string }).token;
+    const id = Number(/^([1-9][0-9]{0,9})\./.exec(token)?.[1] ?? NaN);
+    const inc = Number.isSafeInteger(id) && id <= 2_147_483_647 ? await deps.incidents.getIncident(id) : null;
+    const r = verifyIncidentLink(key, token, deps.clock.now(), (x) => (inc && inc.id === x ? inc : null));
+    if (r.ok) return { id: r.incident, expires_at: r.expires_at };
+    req.log.info({ reason: r.reason, incident: r.incident }, 'signed link refused');
+    await sendPage(reply, linkErrorPage(ctxOf(req), r.reason === 'expired'), r.reason === 'expired' ? 410 : 404, NO_REFERRER);
+    return null;
+  }
+  const linkActor = (req: FastifyRequest, reply: FastifyReply, incident: number, name: string | undefined): Actor => {
+    const n = name?.trim() || null;
+    if (n) reply.setCookie(LINK_NAME_COOKIE, n, { path: LINK_PATH, httpOnly: true, sameSite: 'lax', secure: s.api.public_url.startsWith('https:'), maxAge: 30 * 86400 });
+    return { kind: 'link', incident, name: n ?? (req.cookies[LINK_NAME_COOKIE]?.slice(0, 100) || null) };
+  };
+  const linkBase = (token: string) => `${LINK_PATH}/${token}`;
+
+  app.get(`${LINK_PATH}/:token`, { schema: { ...hide, params: TokenParam } }, async (req, reply) => {
+    const l = await linked(req, reply);
+    if (!l) return reply;
+    const ctx = ctxOf(req);
+    const d = await svc.linkIncidentDetail(l.id, ctx.lang);
+    const name = req.cookies[LINK_NAME_COOKIE]?.slice(0, 100) || null;
+    return sendPage(reply, incidentPage(ctx, pageData(d), { base: linkBase(req.params.token), link: { expires_at: l.expires_at, name } }), 200, NO_REFERRER);
+  });
+
+  // The notice's acknowledge and outcome links (Telegram buttons too): a GET never changes anything, it opens the form.
+  for (const what of ['ack', 'outcome'] as const) {
+    app.get(`${LINK_PATH}/:token/${what}`, { schema: { ...hide, params: TokenParam } }, async (req, reply) => {
+      if (!(await linked(req, reply))) return reply;
+      return reply.headers(NO_REFERRER).redirect(`${linkBase(req.params.token)}#${what}`, 303);
+    });
+  }
+
+  app.post(`${LINK_PATH}/:token/ack`, { schema: { ...hide, params: TokenParam, body: closed({ name: Type.Optional(Name), note: Type.Optional(Note) }) } }, async (req, reply) => {
+    const l = await linked(req, reply);
+    if (!l) return reply;
+    const back = linkBase(req.params.token);
+    return act(req, reply, l.id, back, back, () => svc.acknowledge(linkActor(req, reply, l.id, req.body.name), l.id, req.body.note?.trim() || null));
+  });
+
+  app.post(`${LINK_PATH}/:token/steps`, { schema: { ...hide, params: TokenParam, body: stepsBody({ name: Type.Optional(Name) }) } }, async (req, reply) => {
+    const l = await linked(req, reply);
+    if (!l) return reply;
+    const body = req.body as Record<string, unknown> & { name?: string; done?: string | string[]; at?: string };
+    const back = linkBase(req.params.token);
+    return act(req, reply, l.id, back, afterSteps(back, body.at), () => saveSteps(linkActor(req, reply, l.id, body.name), l.id, body));
+  });
+
+  app.post(`${LINK_PATH}/:token/outcome`, { schema: { ...hide, params: TokenParam, body: closed({ name: Type.Optional(Name), ...outcomeFields }) } }, async (req, reply) => {
+    const l = await linked(req, reply);
+    if (!l) return reply;
+    const back = linkBase(req.params.token);
+    return act(req, reply, l.id, back, `${back}#outcome`, () => svc.recordOutcome(linkActor(req, reply, l.id, req.body.name), l.id, { cause_found: req.body.cause_found, actions: req.body.actions, parts: req.body.parts ?? null }));
+  });
+
+  // Notices sent before signed links pointed here: the runbook alone, for a signed-in user.
+  app.get('/runbooks/:lang/:kind', {
+    schema: { ...hide, params: closed({ lang: Type.Unsafe<Lang>({ type: 'string', enum: [...LANGS] }), kind: Type.String({ maxLength: 64 }) }) },
   }, async (req, reply) => {
-    const user = webUser(req, req.body._csrf);
-    const step = Number(req.body.step);
-    if (step < 1) throw badRequest('step must be at least 1', 'step');
-    await svc.recordStep(user, req.params.id, step, req.body.done === 'true', req.body.note?.trim() || null);
-    return reply.redirect(`/incidents/${req.params.id}#step-${step}`, 303);
+    webUser(req);
+    return sendPage(reply, runbookPage(ctxOf(req), svc.getRunbook(req.params.lang, req.params.kind)));
   });
 
   // ---------------------------------------------------------------- maintenance

@@ -107,17 +107,20 @@ describe('web UI in chromium, without JavaScript', () => {
     expect(await page.textContent('main')).toContain('Acknowledged by op at 20/11 10:00: On my way, 15 minutes');
     expect(await page.locator('textarea[name=note]').count()).toBe(0);
 
-    // tick steps 1 and 2, each with a note; then undo step 2
-    await page.fill('#step-1 input[name=note]', 'power light off');
+    // tick steps 1 and 2 (checkboxes in one form, saved with a plain POST), each with a note; then untick step 2
+    await page.check('#step-1 input[type=checkbox]');
+    await page.fill('#step-1 input[name=note_1]', 'power light off');
     await Promise.all([page.waitForURL(/#step-1$/), page.click('#step-1 button')]);
-    await page.fill('#step-2 input[name=note]', 'UPS beeping');
+    await page.check('#step-2 input[type=checkbox]');
+    await page.fill('#step-2 input[name=note_2]', 'UPS beeping');
     await Promise.all([page.waitForURL(/#step-2$/), page.click('#step-2 button')]);
     expect(await page.getAttribute('#step-1', 'class')).toBe('done');
     expect(await page.getAttribute('#step-2', 'class')).toBe('done');
     expect(await page.textContent('#step-1')).toContain('done by op at 20/11 10:00: power light off');
     expect(await page.getAttribute('#step-3', 'class')).toBe('');
     await shot(page, '04-incident-steps');
-    await Promise.all([page.waitForURL(/#step-2$/), page.click('#step-2 button:has-text("Undo")')]);
+    await page.uncheck('#step-2 input[type=checkbox]');
+    await Promise.all([page.waitForEvent('load'), page.click('#step-2 button')]);
     expect(await page.getAttribute('#step-2', 'class')).toBe('');
     expect(f.incidents.steps(1).map((s) => [s.step, s.done, s.by, s.note])).toEqual([[1, true, 'op', 'power light off'], [2, false, 'op', null]]);
     expect(f.incidents.items[0]).toMatchObject({ acknowledged_by: 'op', ack_note: 'On my way, 15 minutes' });
@@ -150,6 +153,17 @@ describe('web UI in chromium, without JavaScript', () => {
     const overflow = (await page.evaluate('document.documentElement.scrollWidth')) as number;
     expect(overflow).toBeLessThanOrEqual(390);
     await shot(page, 'board-phone', false);
+    // problems first, and on a phone the healthy sites can be hidden with a plain link (no JavaScript)
+    expect(await page.textContent('ul.sites li:first-child .badge')).not.toBe('Hoạt động');
+    await Promise.all([page.waitForURL(`${boardBase}/board?show=problems`), page.click('text=Chỉ xem điểm có sự cố')]);
+    const badges = await page.$$eval('ul.sites li .badge', (bs) => bs.map((b) => b.textContent));
+    expect(badges.length).toBe(16); // 40 sites, 24 of them up or in planned maintenance
+    expect(badges).not.toContain('Hoạt động');
+    expect(badges).not.toContain('Bảo trì');
+    expect(await page.textContent('p.filter')).toContain('Đã ẩn 24 điểm đang hoạt động hoặc đang bảo trì theo lịch.');
+    await shot(page, 'board-phone-problems', false);
+    await Promise.all([page.waitForURL(`${boardBase}/board`), page.click('text=Xem tất cả các điểm')]);
+    expect(await page.locator('ul.sites li').count()).toBe(40);
     await page.close();
   });
 });

@@ -160,7 +160,10 @@ describe('no secret anywhere; session cookies flagged', () => {
       '/api/v1/incidents?status=all', ...ids.map((i) => `/api/v1/incidents/${i}`), '/api/v1/auth/me', '/api/v1/tokens', '/api/v1/maintenance', '/api/v1/runbooks',
       '/api/v1/admin/audit', '/api/v1/reports/coverage', '/metrics', '/readyz', '/healthz', '/docs/json',
       '/board', ...fleet.sites.map((s) => `/sites/${s.id}`), '/incidents', ...ids.map((i) => `/incidents/${i}`), '/maintenance', '/coverage',
+      // the signed pages the notices link to (signed with a key derived from the server secret)
+      ...ids.flatMap((i) => svc.engine.repo.noticesFor(i).map((n) => new URL(n.notice.runbook_url).pathname)),
     ];
+    expect(urls.filter((u) => u.startsWith('/s/')).length, 'notices carry signed links').toBeGreaterThan(0);
     const responses: string[] = [];
     for (const url of urls) {
       for (const headers of [{ authorization: `Bearer ${token}` }, { cookie }]) {

@@ -38,6 +38,8 @@ export interface WebhookBodyV1 {
   folded: NonNullable<Notice['folded']>;
   runbook_url: string;
   ack_url: string;
+  /** Opens the incident page's outcome form (added in v1 without a version change: a new optional field). */
+  outcome_url: string | null;
   recipients: Array<{ name: string; role: string | null; level: Notice['level']; lang: string | null }>;
   lang: Notice['lang'];
   title: string;
@@ -66,6 +68,7 @@ export function buildWebhookBody(notice: Notice, sentAt: number, tz: string = DE
     folded: notice.folded ?? [],
     runbook_url: notice.runbook_url,
     ack_url: notice.ack_url,
+    outcome_url: notice.outcome_url ?? null,
     // Names and roles only: phone numbers and addresses stay inside pointwatch.
     recipients: notice.recipients.map((r) => ({ name: r.name, role: r.role ?? null, level: r.level, lang: r.lang ?? null })),
     lang: notice.lang,

@@ -9,7 +9,7 @@ import { SITE_STATES } from '../../store/schema.js';
 import { HISTORY_KINDS } from '../../store/reader.js';
 import { LANGS } from '../../config/schema.js';
 import { StringEnum as lit } from '../../core/schema.js';
-import { Incident, RunbookStepRecord } from '../../alerting/incidents.js';
+import { Incident, IncidentOutcome, RunbookStepRecord } from '../../alerting/incidents.js';
 import { MaintenanceWindow } from '../../alerting/maintenance.js';
 import { ErrorBody, badRequest, unauthorized, notFound } from '../errors.js';
 import { COVERAGE_GROUPS } from '../deps.js';
@@ -173,6 +173,17 @@ export const apiRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: Type.Object({ steps: Type.Array(RunbookStepRecord) }), ...errors(400, 401, 403, 404) },
     },
   }, async (req) => ({ steps: await svc.recordStep(requireUser(req), req.params.id, req.body.step, req.body.done, req.body.note?.trim() || null) }));
+
+  app.post('/incidents/:id/outcome', {
+    schema: {
+      tags: ['incidents'], summary: 'Write what happened: cause found, what was done, parts replaced (admin, operator, trainee; open, or resolved within alerting.outcome_grace)', params: IdParam,
+      body: closed({ cause_found: Type.String({ minLength: 1, maxLength: 2000 }), actions: Type.String({ minLength: 1, maxLength: 4000 }), parts: Type.Optional(Type.String({ maxLength: 1000 })) }),
+      response: { 200: IncidentOutcome, ...errors(400, 401, 403, 404, 409) },
+    },
+  }, async (req) => {
+    const user = requireUser(req);
+    return svc.recordOutcome({ kind: 'user', user, via: req.pwSession ? 'session' : 'token' }, req.params.id, { cause_found: req.body.cause_found, actions: req.body.actions, parts: req.body.parts ?? null });
+  });
 
   // ---------------------------------------------------------------- maintenance
   app.get('/maintenance', { schema: { tags: ['maintenance'], summary: 'Maintenance windows touching my scope', response: { 200: Type.Object({ items: Type.Array(MaintenanceItem) }), ...errors(401) } } }, async (req) => ({

@@ -9,6 +9,7 @@ import type { GroupBy } from '../run.js';
 import { reportTable, showCell, summaryLines } from './rows.js';
 import type { Lang } from '../../config/schema.js';
 import { causeLabel, classLabel, columnLabel, REPORT_TEXT } from './words.js';
+import { INCIDENT_LIST_TITLE, incidentListHtml } from './incident-list.js';
 
 export const esc = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -123,6 +124,8 @@ ${availabilityChart(chartAreas, report.settings.target_pct, chartTitle, lang)}
 ${causeChart(t.cause_min, w.cause_chart, lang)}
 <h2>${esc(w.needing_action)}</h2>
 ${worst}
+<h2>${esc(INCIDENT_LIST_TITLE[lang])}</h2>
+${incidentListHtml(report, lang)}
 <h2>${esc(w.by(groupBy))}</h2>
 <table><colgroup>${cols}</colgroup><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>
 <p class="muted">${esc(w.formula)} ${esc(w.generated)} ${esc(new Date(report.generated_at).toISOString())}.</p>

@@ -107,15 +107,15 @@ describe('alert engine → dispatcher → webhook + SMTP', () => {
     expect(verifySignature(req.raw, HOOK_SECRET, req.headers['x-pointwatch-signature'] as string)).toBe(true);
     expect(req.json).toMatchObject({
       event: 'firing', kind: 'site-down', state: 'DOWN', detail: 'no ping reply: 5 sent, 0 received, 2 checks',
-      runbook_url: 'https://pointwatch.example.vn/runbooks/vi/site-down',
-      ack_url: `https://pointwatch.example.vn/incidents/${incidentId}`,
+      // no server secret given to this engine: the plain pages (sign-in needed)
+      runbook_url: `https://pointwatch.example.vn/incidents/${incidentId}`,
+      ack_url: `https://pointwatch.example.vn/incidents/${incidentId}/ack`,
     });
 
     expect(inbox.map((m) => m.to.join(',')).sort()).toEqual(['noc@pw.example.org', 'vh.sapa@example.vn']);
     for (const m of inbox) {
       const raw = m.raw.replace(/=\r?\n/g, ''); // quoted-printable soft line breaks may fall inside a link
-      expect(raw).toContain('https://pointwatch.example.vn/runbooks/vi/site-down');
-      expect(raw).toContain(`https://pointwatch.example.vn/incidents/${incidentId}`);
+      expect(raw).toContain(`https://pointwatch.example.vn/incidents/${incidentId}/ack`);
     }
 
     expect(engine.repo.getNotice(noticeId)).toMatchObject({ status: 'dispatched', attempts: 1 });
@@ -147,7 +147,7 @@ describe('alert engine → dispatcher → webhook + SMTP', () => {
     const body = hook.requests[0]!.json as { kind: string; site: { id: string }; affected: Array<{ id: string }> };
     expect(body.site.id).toBe('yty-hub');
     expect(body.kind).toBe('upstream-down');
-    expect((hook.requests[0]!.json as { runbook_url: string }).runbook_url).toBe('https://pointwatch.example.vn/runbooks/vi/upstream-down');
+    expect((hook.requests[0]!.json as { runbook_url: string }).runbook_url).toMatch(/^https:\/\/pointwatch\.example\.vn\/incidents\/\d+$/);
     expect(body.affected.map((a) => a.id)).toEqual(['yty-nvh', 'yty-school', 'yty-far']);
   });
 });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IncidentRepo } from '../../../src/api/deps.js';
-import { down, GROUP_ESCALATION, makeHarness, PUBLIC_URL, type Harness } from './harness.js';
+import { down, GROUP_ESCALATION, LINK_SECRET, makeHarness, PUBLIC_URL, type Harness } from './harness.js';
+import { linkKey, verifyIncidentLink } from '../../../src/alerting/links.js';
 
 let h: Harness;
 afterEach(() => h?.close());
@@ -24,10 +25,17 @@ describe('alert engine: one site', () => {
       area: { commune: 'Sa Pả', group: 'Sa Pa', province: 'Lào Cai' },
       detail: 'no ping reply: 5 sent, 0 received, 2 checks',
       affected: [],
-      runbook_url: 'https://pointwatch.example.vn/runbooks/vi/site-down',
-      ack_url: `https://pointwatch.example.vn/incidents/${n!.incident_id}`,
       lang: 'vi',
     });
+    // a signed link to THIS incident's page, valid for alerting.link_expiry (7 days)
+    const link = new RegExp(`^https://pointwatch\\.example\\.vn/s/(${n!.incident_id}\\.[0-9a-z]+\\.[A-Za-z0-9_-]{22})$`).exec(n!.runbook_url);
+    expect(link, n!.runbook_url).not.toBeNull();
+    expect(n!.ack_url).toBe(`${n!.runbook_url}/ack`);
+    expect(n!.outcome_url).toBe(`${n!.runbook_url}/outcome`);
+    const lookup = (id: number) => h.engine.repo.getIncident(id);
+    expect(verifyIncidentLink(linkKey(LINK_SECRET), link![1]!, h.clock.now(), lookup)).toEqual({ ok: true, incident: n!.incident_id, expires_at: Math.floor((h.clock.now() + 7 * 86_400_000) / 1000) * 1000 });
+    expect(verifyIncidentLink(linkKey(LINK_SECRET), link![1]!, h.clock.now() + 7 * 86_400_000, lookup)).toMatchObject({ ok: false, reason: 'expired' });
+
     expect(n!.since).toBe(h.clock.now() - 3000); // the first failed check
     expect(n!.recipients.map((r) => `${r.name}/${r.level}`)).toEqual(['Ông Páo/commune', 'Cán bộ VH Sa Pả/commune']);
     expect(out.states).toEqual([{ site: 'sp-1', ts: h.clock.now(), state: 'DOWN' }]);
@@ -45,6 +53,12 @@ describe('alert engine: one site', () => {
     expect(inc).toMatchObject({ cause: 'link', resolved_at: h.clock.now(), duration_s: 93 });
     expect(h.engine.repo.getNotice(r!.id)).toMatchObject({ status: 'dispatched', attempts: 1 });
     expect(PUBLIC_URL.endsWith('/')).toBe(true); // the trailing slash did not double in the links
+    // deleting the incident (and everything recorded about it) revokes its links
+    h.engine.repo.recordOutcome(n!.incident_id, { cause_found: 'x', actions: 'y', parts: null, by: 'z', via: 'link', at: h.clock.now() });
+    expect(h.engine.repo.deleteIncident(n!.incident_id)).toBe(true);
+    expect(h.engine.repo.getNotice(r!.id)).toBeNull();
+    expect(h.engine.repo.outcome(n!.incident_id)).toBeNull();
+    expect(verifyIncidentLink(linkKey(LINK_SECRET), link![1]!, h.clock.now(), lookup)).toMatchObject({ ok: false, reason: 'revoked' });
   });
 
   it('a 30%-loss 4G link raises DEGRADED (high-loss) and never a site-down', async () => {
@@ -84,7 +98,7 @@ describe('alert engine: dependencies', () => {
     await h.recheck(yty);
     const sent = h.dispatcher.take();
     expect(sent.map(summary)).toEqual(['firing upstream-down yty-hub @commune']);
-    expect(sent[0]!.runbook_url).toBe('https://pointwatch.example.vn/runbooks/vi/upstream-down');
+    expect(sent[0]!.runbook_url).toMatch(new RegExp(`^https://pointwatch\\.example\\.vn/s/${sent[0]!.incident_id}\\.`));
     expect(sent[0]!.affected).toEqual([
       { id: 'yty-nvh', name: 'Nhà văn hóa thôn Lao Chải' },
       { id: 'yty-school', name: 'Trường TH Y Tý' },
@@ -225,7 +239,7 @@ describe('alert engine: commune outages', () => {
     expect(sent[0]!.site).toBeNull();
     expect(sent[0]!.detail).toBe('3 of 4 sites down within 3m (75% >= 60%): power cut suspected');
     expect(sent[0]!.affected.map((a) => a.id)).toEqual(['ams-1', 'ams-2', 'ams-3']);
-    expect(sent[0]!.runbook_url).toBe('https://pointwatch.example.vn/runbooks/vi/power-cut-suspected');
+    expect(sent[0]!.runbook_url).toMatch(new RegExp(`^https://pointwatch\\.example\\.vn/s/${sent[0]!.incident_id}\\.`));
     for (let i = 0; i < 4; i++) await h.cycle(dark);
     expect(h.dispatcher.take()).toEqual([]);
     // power back: the routers booted 90 s ago

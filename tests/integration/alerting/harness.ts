@@ -64,6 +64,8 @@ export class RecordingDispatcher implements Dispatcher {
 }
 
 export const PUBLIC_URL = 'https://pointwatch.example.vn/';
+/** The server secret the harness's engine signs its notices' links with. */
+export const LINK_SECRET = 'harness-server-secret-0123456789abcdef';
 
 export interface Harness {
   dir: string;
@@ -93,7 +95,7 @@ export function makeHarness(settingsOverride: unknown = {}, opts: { dir?: string
   let cycleNo = 0;
   const open = () => {
     const db = openDatabase(file);
-    const engine = createAlertEngine({ settings, inventory, db, clock, logger: silentLogger(), dispatcher, publicUrl: PUBLIC_URL });
+    const engine = createAlertEngine({ settings, inventory, db, clock, logger: silentLogger(), dispatcher, publicUrl: PUBLIC_URL, linkSecret: LINK_SECRET });
     return { db, engine };
   };
   const h: Harness = {

@@ -15,7 +15,7 @@ import { InputError } from '../../../src/core/errors.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { openDatabase, type Db } from '../../../src/store/sqlite.js';
 import type {
-  ApiDeps, CoverageParams, CoverageReport, HistoryKind, Incident, IncidentRepo, LatestMeasurements, LiveState,
+  ApiDeps, IncidentOutcome, CoverageParams, CoverageReport, HistoryKind, Incident, IncidentRepo, LatestMeasurements, LiveState,
   MaintenanceInput, MaintenanceWindow, MetricSample, RunbookStepRecord, Series,
 } from '../../../src/api/deps.js';
 import { buildServer } from '../../../src/api/server.js';
@@ -98,6 +98,7 @@ export class MemoryIncidents implements IncidentRepo {
   reset(): void {
     this.items = incidents();
     this.stepLog.clear();
+    this.outcomes.clear();
     this.win = windows();
   }
   listIncidents(opts: { includeResolved: boolean }): Incident[] {
@@ -123,6 +124,13 @@ export class MemoryIncidents implements IncidentRepo {
   }
   stepHistory(id: number): RunbookStepRecord[] {
     return [...(this.stepLog.get(id) ?? [])];
+  }
+  outcomes = new Map<number, IncidentOutcome>();
+  recordOutcome(id: number, o: IncidentOutcome): void {
+    this.outcomes.set(id, o);
+  }
+  outcome(id: number): IncidentOutcome | null {
+    return this.outcomes.get(id) ?? null;
   }
   listMaintenance(): MaintenanceWindow[] {
     return this.win.map((w) => ({ ...w }));
@@ -255,6 +263,13 @@ export async function makeFixture(opts: FixtureOptions = {}): Promise<Fixture> {
         from: p.from, to: p.to, group_by: p.group_by, target_pct: settings.reports.target_pct,
         rows: names.map((n, i) => ({ name: n, availability_pct: i === 0 ? 91.5 : 99.2, down_min: i === 0 ? 1224 : 115, incidents: i + 1, class: i === 0 ? 'at_risk' : 'live', main_cause: i === 0 ? 'power' : null })),
         summary: { sites: sites.length, sites_meeting_target: names.length - 1, resolution: 'rollup_1h' },
+        incidents: incidentsRepo.items.filter((i) => i.site_id !== null && p.sites.includes(i.site_id)).map((i) => {
+          const o = incidentsRepo.outcome(i.id);
+          return {
+            id: i.id, site: i.site_id!, name: sites.find((x) => x.id === i.site_id)?.name ?? i.site_id!, commune: i.commune, kind: i.kind, cause: i.cause ?? 'unknown',
+            opened: i.opened_at, resolved: i.resolved_at, outcome: o ? { cause_found: o.cause_found, actions: o.actions, parts: o.parts, by: o.by } : null,
+          };
+        }),
       };
     },
     metrics: () => metrics,

@@ -365,19 +365,26 @@ describe('incidents', () => {
     expect(err(await call({ url: '/api/v1/incidents/1?lang=fr', headers: bearer(f.tokens.admin!) })).field).toBe('lang');
   });
 
-  it('acknowledge records who, when and the note; twice is 409; resolved is 409; audited', async () => {
+  it('acknowledge records who, when and the note; twice is 409; resolved: allowed within the grace period, then 409; audited', async () => {
     const r = await call({ method: 'POST', url: '/api/v1/incidents/1/ack', headers: bearer(f.tokens.trainee!), payload: { note: 'đang đến' } });
     expect(r.statusCode).toBe(200);
     expect(r.json()).toMatchObject({ id: 1, acknowledged_by: 'trainee', ack_note: 'đang đến', acknowledged_at: NOW });
     const again = await call({ method: 'POST', url: '/api/v1/incidents/1/ack', headers: bearer(f.tokens.op!) });
     expect(again.statusCode).toBe(409);
     expect(err(again).message).toContain('trainee');
-    expect((await call({ method: 'POST', url: '/api/v1/incidents/3/ack', headers: bearer(f.tokens.admin!) })).statusCode).toBe(409);
+    // incident 3 recovered 28 h ago: the trainee arriving after the power came back can still acknowledge it, for 7 days
+    f.clock.set(NOW - 28 * 3_600_000 + 7 * 86_400_000 + 1);
+    const late = await call({ method: 'POST', url: '/api/v1/incidents/3/ack', headers: bearer(f.tokens.admin!) });
+    expect(late.statusCode).toBe(409);
+    expect(err(late).message).toContain('can no longer be changed');
+    f.clock.set(NOW);
+    expect((await call({ method: 'POST', url: '/api/v1/incidents/3/ack', headers: bearer(f.tokens.admin!) })).statusCode).toBe(200);
     const bad = await call({ method: 'POST', url: '/api/v1/incidents/2/ack', headers: bearer(f.tokens.admin!), payload: { note: 5 } });
     expect(bad.statusCode).toBe(400);
     expect(err(bad).field).toBe('note');
-    const audit = f.auth.auditLog(5).items.find((a) => a.action === 'incident.acknowledge')!;
-    expect(audit).toMatchObject({ user: 'trainee', target: 'incident:1', detail: 'đang đến', at: NOW });
+    const audit = f.auth.auditLog(5).items.filter((a) => a.action === 'incident.acknowledge').slice(0, 2);
+    expect(audit.map((a) => [a.user, a.target])).toEqual([['admin', 'incident:3'], ['trainee', 'incident:1']]);
+    expect(audit[1]).toMatchObject({ user: 'trainee', target: 'incident:1', detail: 'đang đến', at: NOW });
   });
 
   it('runbook steps are recorded one by one (done, undone) with who/when/note', async () => {
@@ -393,6 +400,21 @@ describe('incidents', () => {
     expect(detail.history.map((x) => [x.step, x.done, x.note])).toEqual([[1, true, 'đèn nguồn tắt'], [2, true, null], [1, false, null]]);
     const actions = f.auth.auditLog(3).items.map((a) => `${a.action} ${a.detail}`);
     expect(actions).toEqual(['runbook.step_undone step 1', 'runbook.step_done step 2', 'runbook.step_done step 1: đèn nguồn tắt']);
+  });
+
+  it('an outcome is written on an incident (also resolved, within the grace period), audited, and shown in its detail', async () => {
+    const h = bearer(f.tokens.admin!);
+    const r = await call({ method: 'POST', url: '/api/v1/incidents/3/outcome', headers: h, payload: { cause_found: 'Nhiễu sóng', actions: 'Dời ăng-ten', parts: 'Ăng-ten 4G' } });
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toEqual({ cause_found: 'Nhiễu sóng', actions: 'Dời ăng-ten', parts: 'Ăng-ten 4G', by: 'admin', via: 'token', at: NOW });
+    const d = (await call({ url: '/api/v1/incidents/3', headers: h })).json() as { outcome: unknown; editable_until: number };
+    expect(d.outcome).toMatchObject({ cause_found: 'Nhiễu sóng', by: 'admin' });
+    expect(d.editable_until).toBe(NOW - 28 * 3_600_000 + 7 * 86_400_000);
+    expect(f.auth.auditLog(1).items[0]).toMatchObject({ user: 'admin', action: 'incident.outcome', target: 'incident:3', detail: 'cause found: Nhiễu sóng; done: Dời ăng-ten; parts: Ăng-ten 4G' });
+    expect(err(await call({ method: 'POST', url: '/api/v1/incidents/3/outcome', headers: h, payload: { cause_found: 'x' } })).field).toBe('actions');
+    expect(err(await call({ method: 'POST', url: '/api/v1/incidents/3/outcome', headers: h, payload: { cause_found: ' ', actions: 'y' } })).field).toBe('cause_found');
+    expect((await call({ method: 'POST', url: '/api/v1/incidents/3/outcome', headers: bearer(f.tokens.reviewer!), payload: { cause_found: 'x', actions: 'y' } })).statusCode).toBe(403);
+    expect((await call({ method: 'POST', url: '/api/v1/incidents/2/outcome', headers: bearer(f.tokens.trainee!), payload: { cause_found: 'x', actions: 'y' } })).statusCode).toBe(404);
   });
 
   const badSteps = [

@@ -243,7 +243,7 @@ describe('incidents pages', () => {
     const ack = await post('/incidents/1/ack', cookie, { _csrf: csrf, note: 'Đang đến <nhà văn hóa>' });
     expect(ack.statusCode).toBe(303);
     expect(ack.headers.location).toBe('/incidents/1');
-    const step = await post('/incidents/1/steps', cookie, { _csrf: csrf, step: '1', done: 'true', note: 'đèn nguồn tắt' });
+    const step = await post('/incidents/1/steps', cookie, { _csrf: csrf, done: '1', note_1: 'đèn nguồn tắt', at: '1' });
     expect(step.statusCode).toBe(303);
     expect(step.headers.location).toBe('/incidents/1#step-1');
 
@@ -251,8 +251,9 @@ describe('incidents pages', () => {
     expect(after).toContain('trainee đã nhận lúc 20/11 10:00: <q>Đang đến &lt;nhà văn hóa&gt;</q>');
     expect(after).not.toContain('action="/incidents/1/ack"');
     expect(after).toMatch(/<li class="done" id="step-1">[\s\S]*?trainee làm lúc 20\/11 10:00: <q>đèn nguồn tắt<\/q>/);
-    // the same step can be undone
-    expect(after).toMatch(/id="step-1">[\s\S]*?name="done" value="false"/);
+    // the box stays ticked (unticking it and saving undoes the step)
+    expect(after).toMatch(/id="step-1"><label><input type="checkbox" name="done" value="1" checked>/);
+    expect(after).toMatch(/id="step-2"><label><input type="checkbox" name="done" value="2">/);
     expect(f.auth.auditLog(2).items.map((a) => a.action)).toEqual(['runbook.step_done', 'incident.acknowledge']);
     expect(after).toMatch(/<summary>Nhật ký các bước \(1 mục\)<\/summary><ol><li>20\/11 10:00 · trainee · bước 1 ☑: <q>đèn nguồn tắt<\/q><\/li><\/ol>/);
   });
@@ -262,7 +263,8 @@ describe('incidents pages', () => {
     const wrong = await post('/incidents/1/ack', cookie, { _csrf: 'x'.repeat(32), note: 'x' });
     expect(wrong.statusCode).toBe(403);
     expect(wrong.headers['content-type']).toMatch(/text\/html/);
-    expect((await post('/incidents/1/steps', cookie, { _csrf: 'nope', step: '1', done: 'true' })).statusCode).toBe(403);
+    expect((await post('/incidents/1/steps', cookie, { _csrf: 'nope', done: '1' })).statusCode).toBe(403);
+    expect((await post('/incidents/1/outcome', cookie, { _csrf: 'nope', cause_found: 'x', actions: 'y' })).statusCode).toBe(403);
     expect(f.incidents.items[0]!.acknowledged_by).toBeNull();
     expect(f.incidents.steps(1)).toEqual([]);
   });
@@ -277,11 +279,18 @@ describe('incidents pages', () => {
   });
   it('bad form values are 400 pages naming the field', async () => {
     const { cookie, csrf } = await webLogin('op', 'op-pass-123');
-    const r = await post('/incidents/1/steps', cookie, { _csrf: csrf, step: 'one', done: 'true' });
+    const r = await post('/incidents/1/steps', cookie, { _csrf: csrf, done: 'one' });
     expect(r.statusCode).toBe(400);
-    expect(r.body).toContain('step');
-    expect((await post('/incidents/1/steps', cookie, { _csrf: csrf, step: '1', done: 'maybe' })).statusCode).toBe(400);
-    expect((await post('/incidents/1/steps', cookie, { _csrf: csrf, step: '1', done: 'true', extra: 'x' })).statusCode).toBe(400);
+    expect(r.body).toContain('done: &quot;one&quot; is not a step');
+    expect((await post('/incidents/1/steps', cookie, { _csrf: csrf, done: '11' })).statusCode).toBe(400);
+    const extra = await post('/incidents/1/steps', cookie, { _csrf: csrf, done: '1', extra: 'x' });
+    expect(extra.statusCode).toBe(400);
+    expect(extra.body).toContain('extra');
+    const noCause = await post('/incidents/1/outcome', cookie, { _csrf: csrf, cause_found: '  ', actions: 'thay nguồn' });
+    expect(noCause.statusCode).toBe(400);
+    expect(noCause.body).toContain('cause_found');
+    expect(f.incidents.steps(1)).toEqual([]);
+    expect(f.incidents.outcome(1)).toBeNull();
   });
 });
 

@@ -23,6 +23,17 @@ const botApi: Responder = (req, n) => {
   if (b.parse_mode !== 'HTML') return { status: 400, json: { ok: false, error_code: 400, description: 'Bad Request: parse_mode' } };
   // Telegram rejects unescaped markup it does not know.
   if (/<(?!\/?(b|i|u|s|code|pre|a)[\s>])/.test(b.text)) return { status: 400, json: { ok: false, error_code: 400, description: "Bad Request: can't parse entities" } };
+  // reply_markup: an InlineKeyboardMarkup, rows of buttons with a text and an http(s) url.
+  const m = (b as { reply_markup?: { inline_keyboard?: unknown } }).reply_markup;
+  if (m !== undefined) {
+    const rows = m.inline_keyboard;
+    // Telegram refuses hosts without a dot (localhost) and, we assume, local addresses: BUTTON_URL_INVALID for the whole message
+    const okUrl = (u: string) => /^https?:\/\/[^/:]*\.[^/:]*(:\d+)?\//.test(u) && !/^https?:\/\/(127\.|10\.|192\.168\.)/.test(u);
+    const okButton = (x: unknown) => typeof (x as { text?: unknown }).text === 'string' && (x as { text: string }).text.length > 0 && okUrl(String((x as { url?: unknown }).url));
+    if (!Array.isArray(rows) || !rows.every((r) => Array.isArray(r) && r.length > 0 && r.every(okButton))) {
+      return { status: 400, json: { ok: false, error_code: 400, description: 'Bad Request: BUTTON_URL_INVALID' } };
+    }
+  }
   return { status: 200, json: { ok: true, result: { message_id: 1000 + n, chat: { id: Number(b.chat_id) }, text: b.text } } };
 };
 
@@ -49,6 +60,29 @@ describe('telegram notifier (local Bot API)', () => {
     expect(text).toContain('Điểm &lt;b&gt;A&lt;/b&gt; &amp; &quot;B&quot;');
     expect(text).toContain(`<a href="${hostileName.runbook_url}">`);
     expect(text).toContain(`<a href="${hostileName.ack_url}">`);
+  });
+
+  it('links to a local address (the default public_url): the message goes without buttons, links in the text', async () => {
+    srv.requests.length = 0;
+    srv.respond(botApi);
+    const local = { ...firingDown, runbook_url: 'http://127.0.0.1:8080/s/17.t0abcd.AAAAAAAAAAAAAAAAAAAAAA', ack_url: 'http://127.0.0.1:8080/s/17.t0abcd.AAAAAAAAAAAAAAAAAAAAAA/ack', outcome_url: 'http://127.0.0.1:8080/s/17.t0abcd.AAAAAAAAAAAAAAAAAAAAAA/outcome' };
+    const [r] = await createTelegram(config(srv.url), { clock: recordingClock() }).send(local, []);
+    expect(r).toMatchObject({ ok: true });
+    const body = srv.requests[0]!.json as { reply_markup?: unknown; text: string };
+    expect(body.reply_markup).toBeUndefined();
+    expect(body.text).toContain(local.ack_url);
+  });
+
+  it('carries the inline buttons "Nhận xử lý" and "Đã xử lý xong", opening the signed page\'s forms', async () => {
+    srv.requests.length = 0;
+    srv.respond(botApi);
+    const signed = { ...firingDown, runbook_url: 'https://pw.example.org/s/17.t0abcd.AAAAAAAAAAAAAAAAAAAAAA', ack_url: 'https://pw.example.org/s/17.t0abcd.AAAAAAAAAAAAAAAAAAAAAA/ack', outcome_url: 'https://pw.example.org/s/17.t0abcd.AAAAAAAAAAAAAAAAAAAAAA/outcome' };
+    const n = createTelegram(config(srv.url), { clock: recordingClock() });
+    const [r] = await n.send(signed, []);
+    expect(r).toMatchObject({ ok: true });
+    expect((srv.requests[0]!.json as { reply_markup: unknown }).reply_markup).toEqual({
+      inline_keyboard: [[{ text: 'Nhận xử lý', url: signed.ack_url }, { text: 'Đã xử lý xong', url: signed.outcome_url }]],
+    });
   });
 
   it('ok:false is a failure with Telegram\'s description, not retried', async () => {
