@@ -59,7 +59,7 @@ describe('a signed link opens one incident without signing in', () => {
     expect(b).toContain('<html lang="vi">');
     expect(b).toContain('#1 Điểm Wi-Fi mất kết nối');
     expect(b).toContain('<strong>Nhà văn hóa thôn 1</strong>');
-    expect(b).toContain('<dt>Nguyên nhân (ước đoán)</dt><dd>không rõ</dd>');
+    expect(b).toContain('<dt>Nguyên nhân (ước đoán)</dt><dd>chưa rõ</dd>');
     expect(b).toContain('<dt>Từ lúc</dt><dd>20/11/2026 08:00</dd>');
     expect(b).toContain('Mở từ liên kết trong cảnh báo: chỉ dùng cho sự cố này, đến 27/11/2026 10:00');
     for (const form of ['ack', 'steps', 'outcome']) expect(b).toContain(`action="/s/${t}/${form}"`);
