@@ -254,7 +254,10 @@ export class Service {
     user: Principal,
     input: { sites?: string[]; communes?: string[]; groups?: string[]; start: number; end: number; reason: string },
   ): Promise<MaintenanceWindow> {
-    const w = { sites: input.sites ?? [], communes: input.communes ?? [], groups: input.groups ?? [] };
+    // a commune by its current or former name is stored by its key (province + current name)
+    const resolver = createPlaceResolver(this.deps.inventory().sites, this.deps.inventory().communes);
+    const communes = (input.communes ?? []).map((c) => { const r = resolver.commune(c); return r.ok ? communeKey(r.place) : c; });
+    const w = { sites: input.sites ?? [], communes, groups: input.groups ?? [] };
     if (w.sites.length + w.communes.length + w.groups.length === 0) throw badRequest('name at least one of sites, communes, groups', 'sites');
     if (!(input.end > input.start)) throw badRequest('end must be after start', 'end');
     checkSpan(input.start, input.end, 366);
