@@ -84,7 +84,7 @@ describe('two tiers (province -> commune, optional group)', () => {
     expect(err).toMatchObject({ problems: [`${inv}:6:34: communes[1].name: commune 'Bác Ái' of Khánh Hòa is already described in communes[0]`] });
     fs.writeFileSync(inv, fs.readFileSync(inv, 'utf8').replace('  - { province: Khánh Hòa, name: Bác Ái }\n', ''));
     const cfg = await loadConfig({ config: EXAMPLE, inventory: inv, env: {} });
-    expect(cfg.warnings).toEqual([
+    expect(cfg.warnings.filter((w) => w.includes(': communes['))).toEqual([
       `${inv}:5:115: communes[0].former_names[1].name: 'Cam Lâm' is also a current commune of Khánh Hòa: records with that name land on it, not on 'Bác Ái'`,
       `${inv}:6:34: communes[1].name: no site is in commune 'Trường Sa' of Khánh Hòa`,
     ]);
