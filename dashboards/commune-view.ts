@@ -5,12 +5,12 @@ import * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeline';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import * as bargauge from '@grafana/grafana-foundation-sdk/bargauge';
 import { agg, influxql, select } from './lib/influxql.js';
-import { STATE_MAPPINGS, availabilityExpr, availabilityThresholds, communeVar, groupVar, provinceVar, rpVar, stateThresholds } from './lib/common.js';
+import { STATE_MAPPINGS, availabilityExpr, availabilityThresholds, communeSitesVar, communeVar, groupVar, provinceVar, rpVar, stateThresholds } from './lib/common.js';
 
 export const UID = 'pointwatch-commune';
 
 const inCommune = <M extends 'ping' | 'site_state' | 'interface'>(m: M, exprs: Parameters<typeof select<M>>[1]) =>
-  select(m, exprs).rp('$rp').whereVar('province').whereVar('group').whereVar('commune').timeFilter();
+  select(m, exprs).rp('$rp').whereVar('site', 'sites').timeFilter();
 
 export function build(): dashboard.Dashboard {
   return new dashboard.DashboardBuilder('pointwatch · Commune view')
@@ -23,6 +23,7 @@ export function build(): dashboard.Dashboard {
     .withVariable(provinceVar())
     .withVariable(groupVar())
     .withVariable(communeVar())
+    .withVariable(communeSitesVar())
     .withVariable(rpVar('raw'))
     .withPanel(new statetimeline.PanelBuilder()
       .title('State per site')

@@ -64,6 +64,13 @@ export const groupVar = () => queryVar('group', 'Group (optional)', showTagValue
 export const communeVar = () => queryVar('commune', 'Commune', showTagValues('site_state', 'commune', [['province', 'province'], ['group', 'group']]))
   .includeAll(true).allValue('.*').multi(true);
 export const siteVar = () => queryVar('site', 'Site', showTagValues('site_state', 'site', [['province', 'province'], ['group', 'group'], ['commune', 'commune']]));
+/**
+ * Hidden: the sites of the chosen communes (All = the list itself, `(a|b|c)`, never `.*`). Panels
+ * filter by it instead of by the commune tag, so a commune renamed or merged in 2025 shows its
+ * sites' points written under the former name too.
+ */
+export const communeSitesVar = () => queryVar('sites', 'Sites of the commune', showTagValues('site_state', 'site', [['province', 'province'], ['group', 'group'], ['commune', 'commune']]))
+  .includeAll(true).multi(true).hide(dashboard.VariableHide.HideVariable).current({ text: 'All', value: '$__all', selected: true });
 
 /** Which data to read: raw (30 days), 5-minute or 1-hour rollups (same field names). */
 export const rpVar = (def: keyof typeof RP = 'raw') => new dashboard.CustomVariableBuilder('rp')
@@ -74,4 +81,4 @@ export const rpVar = (def: keyof typeof RP = 'raw') => new dashboard.CustomVaria
 export const targetVar = (target = 95) => new dashboard.ConstantVariableBuilder('target').value(String(target));
 
 /** The variable names dashboards use, for tests that fill them in. */
-export const VARIABLES = ['province', 'group', 'commune', 'site', 'rp', 'target'] as const;
+export const VARIABLES = ['province', 'group', 'commune', 'site', 'sites', 'rp', 'target'] as const;

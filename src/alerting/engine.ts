@@ -504,7 +504,7 @@ class Engine implements AlertEngine {
 
   private communeKindOf(p: Place): { commune_kind?: CommuneKind } {
     const c = this.communeInfo.get(communeKey(p));
-    return c ? { commune_kind: c.kind } : {};
+    return c?.kind ? { commune_kind: c.kind } : {};
   }
 
   private noticeSite(id: string): NoticeSite | null {

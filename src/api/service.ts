@@ -7,7 +7,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Site } from '../config/schema.js';
 import { InputError } from '../core/errors.js';
-import { areaCovers, communeRefMatches, groupRefMatches, placeOf, type Place } from '../inventory/places.js';
+import { areaCovers, communeKey, communeRefMatches, createPlaceResolver, groupRefMatches, placeOf, type Place } from '../inventory/places.js';
 import { Nullable } from '../core/schema.js';
 import { STATE_CODE, type SiteStateName } from '../store/schema.js';
 import { Incident, IncidentOutcome, RunbookStepRecord } from '../alerting/incidents.js';
@@ -18,7 +18,7 @@ import { LatestMeasurements, RunbookView } from './adapters.js';
 import type { ApiDeps, CoverageGroup, CoverageReport, HistoryKind, LiveState, Series } from './deps.js';
 import { ApiError, badRequest, conflict, forbidden, notFound, unavailable } from './errors.js';
 import type { AuthStore } from './auth/store.js';
-import { can, inScope, type Action, type Principal } from './auth/scope.js';
+import { can, inScope, scopeWithHistory, type Action, type Principal } from './auth/scope.js';
 import { fillPlaceholders, runbookVars } from '../runbooks/load.js';
 import { resolveContacts } from '../alerting/contacts.js';
 import type { Lang } from '../config/schema.js';
@@ -115,13 +115,27 @@ export class Service {
     if (!can(user, action)) throw forbidden(`the ${user.role} role may not ${action}`);
   }
 
+  /** The user's scope with merged communes followed, worked out once per user and inventory. */
+  private readonly scopes = new WeakMap<Principal, { inv: object; p: Principal }>();
+  private inScope(user: Principal, area: Place): boolean {
+    if (user.role === 'admin') return true;
+    const inv = this.deps.inventory();
+    let c = this.scopes.get(user);
+    if (!c || c.inv !== inv) {
+      const formers = new Map((inv.communes ?? []).map((x) => [communeKey({ province: x.province, commune: x.name }), x.former_names.map((f) => f.name)]));
+      c = { inv, p: { ...user, scope: scopeWithHistory(user.scope, createPlaceResolver(inv.sites, inv.communes), formers) } };
+      this.scopes.set(user, c);
+    }
+    return inScope(c.p, area);
+  }
+
   visibleSites(user: Principal): Site[] {
-    return this.deps.inventory().sites.filter((s) => inScope(user, s));
+    return this.deps.inventory().sites.filter((s) => this.inScope(user, s));
   }
 
   private siteOr404(user: Principal, id: string): Site {
     const s = this.deps.inventory().sites.find((x) => x.id === id);
-    if (!s || !inScope(user, s)) throw notFound(`site ${id}`, 'id');
+    if (!s || !this.inScope(user, s)) throw notFound(`site ${id}`, 'id');
     return s;
   }
 
@@ -164,13 +178,13 @@ export class Service {
 
   private async incidentOr404(user: Principal, id: number): Promise<Incident> {
     const i = await this.deps.incidents.getIncident(id);
-    if (!i || !inScope(user, incidentArea(i))) throw notFound(`incident ${id}`, 'id');
+    if (!i || !this.inScope(user, incidentArea(i))) throw notFound(`incident ${id}`, 'id');
     return i;
   }
 
   async listIncidents(user: Principal, q: { status: 'open' | 'all'; limit: number; offset: number }): Promise<Page<Incident>> {
     const all = (await this.deps.incidents.listIncidents({ includeResolved: q.status === 'all' }))
-      .filter((i) => inScope(user, incidentArea(i)) && (q.status === 'all' || i.resolved_at === null));
+      .filter((i) => this.inScope(user, incidentArea(i)) && (q.status === 'all' || i.resolved_at === null));
     // Open first (newest first), then resolved (most recently resolved first).
     all.sort((a, b) => (a.resolved_at === null ? 0 : 1) - (b.resolved_at === null ? 0 : 1) || (b.resolved_at ?? b.opened_at) - (a.resolved_at ?? a.opened_at) || b.id - a.id);
     return { items: all.slice(q.offset, q.offset + q.limit), total: all.length, limit: q.limit, offset: q.offset };
@@ -319,7 +333,7 @@ export class Service {
     const out = [];
     for (const w of all) {
       const { sites } = this.expand(w);
-      const inside = sites.filter((s) => inScope(user, s));
+      const inside = sites.filter((s) => this.inScope(user, s));
       if (user.role !== 'admin' && inside.length === 0) continue;
       out.push({ ...w, can_delete: can(user, 'maintenance') && inside.length === sites.length });
     }
@@ -330,13 +344,16 @@ export class Service {
     user: Principal,
     input: { sites?: string[]; communes?: string[]; groups?: string[]; start: number; end: number; reason: string },
   ): Promise<MaintenanceWindow> {
-    const w = { sites: input.sites ?? [], communes: input.communes ?? [], groups: input.groups ?? [] };
+    // a commune by its current or former name is stored by its key (province + current name)
+    const resolver = createPlaceResolver(this.deps.inventory().sites, this.deps.inventory().communes);
+    const communes = (input.communes ?? []).map((c) => { const r = resolver.commune(c); return r.ok ? communeKey(r.place) : c; });
+    const w = { sites: input.sites ?? [], communes, groups: input.groups ?? [] };
     if (w.sites.length + w.communes.length + w.groups.length === 0) throw badRequest('name at least one of sites, communes, groups', 'sites');
     if (!(input.end > input.start)) throw badRequest('end must be after start', 'end');
     checkSpan(input.start, input.end, 366);
     const { sites, missing } = this.expand(w);
     if (missing) throw notFound(`${missing.field.replace(/s$/, '')} ${missing.name}`, missing.field);
-    const outside = sites.find((s) => !inScope(user, s));
+    const outside = sites.find((s) => !this.inScope(user, s));
     if (outside) {
       // Name the target the user gave, never a site it cannot see.
       const field = w.groups.length ? 'groups' : w.communes.length ? 'communes' : 'sites';
@@ -351,7 +368,7 @@ export class Service {
   async deleteMaintenance(user: Principal, id: number): Promise<void> {
     const w = (await this.deps.incidents.listMaintenance()).find((x) => x.id === id);
     const sites = w ? this.expand(w).sites : [];
-    const inside = sites.filter((s) => inScope(user, s));
+    const inside = sites.filter((s) => this.inScope(user, s));
     if (!w || (user.role !== 'admin' && inside.length === 0)) throw notFound(`maintenance window ${id}`, 'id');
     this.require(user, 'maintenance');
     if (inside.length !== sites.length) throw forbidden('this window also covers sites outside your scope');

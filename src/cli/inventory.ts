@@ -3,7 +3,10 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { stringify as toYaml, parse as parseYaml } from 'yaml';
 import { InputError } from '../core/errors.js';
-import { validateInventoryObject } from '../config/load.js';
+import { resolveSecrets, validateInventoryObject } from '../config/load.js';
+import { formatProblem, parseYamlSource, toPlain } from '../config/yaml-source.js';
+import { communeKey } from '../inventory/places.js';
+import { parseMappingCsv, remapInventory } from '../inventory/remap.js';
 import { formatPath } from '../config/validate.js';
 import { parseSitesCsv, sitesToCsv } from '../inventory/csv.js';
 import { withConfigOptions, loadFromCli, type ConfigOptions } from './options.js';
@@ -81,6 +84,59 @@ export function register(program: Command): void {
     const { inventory } = validateInventoryObject(raw);
     const sites = inventory?.sites ?? cfg.inventory.sites;
     if (opts.format === 'csv') process.stdout.write(`\uFEFF${sitesToCsv(sites)}`); // BOM: spreadsheets then read Vietnamese as UTF-8
-    else process.stdout.write(toYaml({ sites, areas: cfg.inventory.areas }, { lineWidth: 0 }));
+    else process.stdout.write(toYaml({ sites, areas: cfg.inventory.areas, ...(cfg.inventory.communes?.length ? { communes: cfg.inventory.communes } : {}) }, { lineWidth: 0 }));
   });
+
+  withConfigOptions(
+    inv
+      .command('remap')
+      .requiredOption('-m, --mapping <file.csv>', 'CSV: old_commune,old_district,new_commune[,province][,new_group][,kind]')
+      .option('--write', 'write the result (default: print it to stdout and change nothing)')
+      .option('-o, --out <file.yaml>', 'with --write: write here instead of over the inventory (which is then kept as .bak)')
+      .option('--keep-group', 'keep each site\'s former district as its group (and district contacts as group contacts)')
+      .description('Rewrite an inventory from before the 2025 reform to the merged communes: every site to its new commune, the old name and district kept as former_names. Every site or row it cannot map is reported; nothing is written unless all map.'),
+  ).action(async (opts: ConfigOptions & { mapping: string; write?: boolean; out?: string; keepGroup?: boolean }) => {
+    const cfg = await loadFromCli(opts);
+    const result = remapFile(cfg.inventoryPath, opts.mapping, { keepGroup: opts.keepGroup ?? false });
+    for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
+    if (!opts.write) {
+      process.stdout.write(result.yaml);
+      process.stderr.write(`would move ${result.moved} site${result.moved === 1 ? '' : 's'} to ${result.communes} commune${result.communes === 1 ? '' : 's'} (nothing written: give --write)\n`);
+      return;
+    }
+    const target = path.resolve(opts.out ?? cfg.inventoryPath);
+    if (target === path.resolve(cfg.inventoryPath)) fs.copyFileSync(cfg.inventoryPath, `${cfg.inventoryPath}.bak`);
+    writeAtomic(target, result.yaml);
+    process.stderr.write(`moved ${result.moved} site${result.moved === 1 ? '' : 's'} to ${result.communes} commune${result.communes === 1 ? '' : 's'}; wrote ${target}${target === path.resolve(cfg.inventoryPath) ? ` (the old one: ${cfg.inventoryPath}.bak)` : ''}\n`);
+  });
+}
+
+/**
+ * The remap, all checks first: the mapping's rows, every site, then the result against the schema
+ * (secrets resolved only for that check: the output keeps `${ENV}` and `*_file` references).
+ * Throws InputError with every problem; returns the YAML to write otherwise.
+ */
+export function remapFile(inventoryFile: string, mappingFile: string, opts: { keepGroup: boolean; env?: NodeJS.ProcessEnv }): { yaml: string; warnings: string[]; moved: number; communes: number } {
+  const read = (f: string) => {
+    try { return fs.readFileSync(f, 'utf8'); } catch (err) { throw new InputError(`${f}: cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`); }
+  };
+  const mapName = path.basename(mappingFile);
+  const { rows, problems: mapProblems } = parseMappingCsv(read(mappingFile), mapName);
+  if (mapProblems.length) throw new InputError(`${mapName}: ${mapProblems.length} problem${mapProblems.length === 1 ? '' : 's'}`, mapProblems);
+  const src = parseYamlSource(inventoryFile, read(inventoryFile));
+  const plain = toPlain(src);
+  if (src.syntaxProblems.length || 'problem' in plain) throw new InputError(`${inventoryFile}: not readable`, [...src.syntaxProblems, ...('problem' in plain ? [plain.problem] : [])]);
+  const r = remapInventory(plain.value, rows, { mappingFile: mapName, keepGroup: opts.keepGroup });
+  const problems = r.problems.map((p) => formatProblem(src, p.path, p.message));
+  if (!problems.length) {
+    const resolved = resolveSecrets(r.value, opts.env ?? process.env, path.dirname(inventoryFile));
+    const { problems: vp } = validateInventoryObject(resolved);
+    for (const p of vp) problems.push(`${inventoryFile}: after the remap: ${formatPath(p.path)}: ${p.message}`);
+  }
+  if (problems.length) throw new InputError(`inventory remap: ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing written`, problems);
+  const communes = new Set((r.value.sites as Array<{ province: string; commune: string }>).map((s) => communeKey(s))).size;
+  return {
+    yaml: `# Remapped to the communes of the 2025 reform by pointwatch inventory remap (${mapName})\n${toYaml(r.value, { lineWidth: 0 })}`,
+    warnings: r.warnings, moved: r.moved, communes,
+  };
 }

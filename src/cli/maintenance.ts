@@ -20,6 +20,7 @@ import { parseDuration } from '../core/duration.js';
 import { InputError } from '../core/errors.js';
 import { openDatabase } from '../store/sqlite.js';
 import { intOption, loadFromCli, withConfigOptions, type ConfigOptions } from './options.js';
+import { communeKey, createPlaceResolver } from '../inventory/places.js';
 
 /** A recurring window without --end runs until this (year 9999). */
 const OPEN_END = Date.UTC(9999, 0, 1);
@@ -41,6 +42,12 @@ function known(inventory: Inventory) {
     sites: new Set(inventory.sites.map((s) => s.id)),
     places: inventory.sites,
   };
+}
+
+/** A commune as written (current or former name, `Province/Name`) → its key; unresolvable names are left for windowProblems to name. */
+function canonicalCommune(name: string, inventory: Inventory): string {
+  const r = createPlaceResolver(inventory.sites, inventory.communes).commune(name);
+  return r.ok ? communeKey(r.place) : name;
 }
 
 function localTime(ts: number, tz: string): string {
@@ -100,7 +107,7 @@ export function register(program: Command): void {
       }
       const recurring = opts.cron !== undefined;
       const input: MaintenanceInput = {
-        sites: list(opts.sites), communes: list(opts.communes), groups: [...list(opts.groups), ...list(opts.districts)],
+        sites: list(opts.sites), communes: list(opts.communes).map((c) => canonicalCommune(c, inventory)), groups: [...list(opts.groups), ...list(opts.districts)],
         start: time('start', opts.start, recurring ? Date.now() : null),
         end: time('end', opts.end, recurring ? OPEN_END : null),
         cron: opts.cron ?? null, duration_ms, reason: opts.reason, created_by: opts.by, source: 'manual',

@@ -72,6 +72,24 @@ describe('two tiers (province -> commune, optional group)', () => {
     expect(cfg.warnings).toEqual([`${settings}:3:30: alerting.escalation[0].level: level 'district' is read as 'group' (districts were abolished in 2025)`]);
   });
 
+  it('the communes section: a commune described twice is a problem; a former name that is still a current commune, or an entry with no site, a warning', async () => {
+    const inv = write('communes.yaml', [
+      'sites:', site('a', 'commune: Bác Ái'), site('bb', 'commune: Cam Lâm'),
+      'communes:',
+      '  - { province: Khánh Hòa, name: Bác Ái, kind: xa, former_names: [{ name: Phước Bình, district: Bác Ái }, { name: Cam Lâm }] }',
+      '  - { province: Khánh Hòa, name: Bác Ái }',
+      '  - { province: Khánh Hòa, name: Trường Sa, kind: dac_khu }',
+    ]);
+    const err = await loadConfig({ config: EXAMPLE, inventory: inv, env: {} }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ problems: [`${inv}:6:34: communes[1].name: commune 'Bác Ái' of Khánh Hòa is already described in communes[0]`] });
+    fs.writeFileSync(inv, fs.readFileSync(inv, 'utf8').replace('  - { province: Khánh Hòa, name: Bác Ái }\n', ''));
+    const cfg = await loadConfig({ config: EXAMPLE, inventory: inv, env: {} });
+    expect(cfg.warnings.filter((w) => w.includes(': communes['))).toEqual([
+      `${inv}:5:115: communes[0].former_names[1].name: 'Cam Lâm' is also a current commune of Khánh Hòa: records with that name land on it, not on 'Bác Ái'`,
+      `${inv}:6:34: communes[1].name: no site is in commune 'Trường Sa' of Khánh Hòa`,
+    ]);
+  });
+
   it('a commune name used in two provinces needs its province in area contacts', async () => {
     const inv = write('repeat.yaml', [
       'sites:', site('a', 'commune: Tân Lập'),

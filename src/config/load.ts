@@ -127,7 +127,7 @@ function decode<T>(schema: Parameters<typeof Value.Default>[0], raw: unknown, sr
 export function inventoryForRules(view: unknown): InventoryForRules | null {
   if (!view || typeof view !== 'object' || !Array.isArray((view as InventoryForRules).sites)) return null;
   const v = view as Partial<InventoryForRules>;
-  return { sites: v.sites!, areas: Array.isArray(v.areas) ? v.areas : [] };
+  return { sites: v.sites!, areas: Array.isArray(v.areas) ? v.areas : [], communes: Array.isArray(v.communes) ? v.communes : [] };
 }
 
 /** Parse the settings file alone (no inventory). */

@@ -2,10 +2,10 @@
  * Cross-field rules the schema cannot express. Pure: each returns problems with the path of the
  * field to blame; `warning: true` ones are reported but do not stop pointwatch.
  */
-import type { AreaContacts, Inventory, Settings, Site } from './schema.js';
+import type { AreaContacts, Commune, Inventory, Settings, Site } from './schema.js';
 import type { Problem } from './validate.js';
 import { parentCycles } from '../inventory/graph.js';
-import { ambiguousNames, areaCovers, type Place } from '../inventory/places.js';
+import { ambiguousNames, areaCovers, communeKey, type Place } from '../inventory/places.js';
 import { parseDuration } from '../core/duration.js';
 
 export interface RuleProblem extends Problem {
@@ -19,6 +19,7 @@ export interface RuleProblem extends Problem {
 export interface InventoryForRules {
   sites: Array<Partial<Site>>;
   areas: Array<Partial<AreaContacts>>;
+  communes?: Array<Partial<Commune>>;
 }
 
 export function inventoryRules(inv: InventoryForRules | Inventory): RuleProblem[] {
@@ -68,6 +69,22 @@ export function inventoryRules(inv: InventoryForRules | Inventory): RuleProblem[
     else if (a.level === 'commune' && !a.province && ambiguous.has(a.name)) {
       out.push({ path: ['areas', i, 'name'], message: `commune '${a.name}' is in ${ambiguous.get(a.name)!.join(' and ')}: give its province (or write Province/${a.name})` });
     }
+  });
+  // the communes section: one entry per commune; a former name that is also a current commune is read as the current one
+  const entries = new Map<string, number>();
+  const current = new Set(placed.map((x) => communeKey(x)));
+  (inv.communes ?? []).forEach((c: Partial<Commune>, i) => {
+    const { province, name } = c;
+    if (province === undefined || name === undefined) return; // refused by the schema: reported there
+    const k = communeKey({ province, commune: name });
+    const prev = entries.get(k);
+    if (prev !== undefined) out.push({ path: ['communes', i, 'name'], message: `commune '${c.name}' of ${c.province} is already described in communes[${prev}]` });
+    else entries.set(k, i);
+    if (!current.has(k)) out.push({ path: ['communes', i, 'name'], message: `no site is in commune '${c.name}' of ${c.province}`, warning: true });
+    (c.former_names ?? []).forEach((f, j) => {
+      const same = communeKey({ province: f.province ?? province, commune: f.name });
+      if (same !== k && current.has(same)) out.push({ path: ['communes', i, 'former_names', j, 'name'], message: `'${f.name}' is also a current commune of ${f.province ?? province}: records with that name land on it, not on '${name}'`, warning: true });
+    });
   });
   return out;
 }

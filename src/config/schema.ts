@@ -126,7 +126,7 @@ export const FormerName = closed({
 export const Commune = closed({
   province: Type.String({ minLength: 1 }),
   name: Type.String({ minLength: 1, description: 'current name, as sites write it' }),
-  kind: lit(COMMUNE_KINDS, { default: 'xa', description: 'xa (xã), phuong (phường) or dac_khu (đặc khu)' }),
+  kind: Type.Optional(lit(COMMUNE_KINDS, { description: 'xa (xã), phuong (phường) or dac_khu (đặc khu); messages name no kind when absent' })),
   former_names: Type.Array(FormerName, { default: [], description: 'communes merged into this one, and its own former names' }),
 });
 

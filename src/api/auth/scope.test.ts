@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../core/errors.js';
-import { can, inScope, parseScope, readScope, type Principal } from './scope.js';
+import { can, inScope, parseScope, readScope, scopeWithHistory, type Principal } from './scope.js';
+import { createPlaceResolver } from '../../inventory/places.js';
 
 const area = { commune: 'Xã An', group: 'Cụm Một', province: 'Tỉnh Thử' };
 const p = (role: Principal['role'], scope: Principal['scope']): Principal => ({ id: 1, name: 'u', role, scope, lang: null });
@@ -67,5 +68,25 @@ describe('parseScope', () => {
   it.each(bad)('rejects $name', ({ text, role, msg }) => {
     expect(() => parseScope(text, role)).toThrow(InputError);
     expect(() => parseScope(text, role)).toThrow(msg);
+  });
+});
+
+describe('scopeWithHistory: users across the 2025 mergers', () => {
+  const sites = [{ province: 'Lào Cai', commune: 'Y Tý' }, { province: 'Lào Cai', commune: 'A Mú Sung' }];
+  const communes = [{ province: 'Lào Cai', name: 'Y Tý', former_names: [{ name: 'Trịnh Tường', district: 'Bát Xát' }] }];
+  const resolver = createPlaceResolver(sites, communes);
+  const formers = new Map([['Lào Cai/Y Tý', ['Trịnh Tường']]]);
+  it('a trainee of a former commune keeps its sites, now in the commune it became', () => {
+    const who = p('trainee', scopeWithHistory([{ level: 'commune', name: 'Trịnh Tường' }], resolver, formers));
+    expect(inScope(who, { province: 'Lào Cai', commune: 'Y Tý' })).toBe(true);
+    expect(inScope(who, { province: 'Lào Cai', commune: 'A Mú Sung' })).toBe(false);
+  });
+  it('an operator of the current commune sees incidents recorded under its former names', () => {
+    const who = p('operator', scopeWithHistory([{ level: 'commune', name: 'Y Tý' }], resolver, formers));
+    expect(inScope(who, { province: 'Lào Cai', commune: 'Trịnh Tường' })).toBe(true);
+    expect(inScope(who, { province: 'Điện Biên', commune: 'Trịnh Tường' })).toBe(false);
+  });
+  it('without the communes section nothing changes', () => {
+    expect(scopeWithHistory([{ level: 'commune', name: 'Y Tý' }], createPlaceResolver(sites), new Map())).toEqual([{ level: 'commune', name: 'Y Tý' }]);
   });
 });

@@ -6,7 +6,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { InputError } from '../../core/errors.js';
 import { StringEnum } from '../../core/schema.js';
 import type { Lang } from '../../config/schema.js';
-import { areaCovers, type Place } from '../../inventory/places.js';
+import { areaCovers, communeKey, type Place, type PlaceResolver } from '../../inventory/places.js';
 
 export const ROLES = ['admin', 'operator', 'trainee', 'reviewer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -53,6 +53,24 @@ export function can(p: Principal, action: Action): boolean {
 export function inScope(p: Principal, area: Area): boolean {
   if (p.role === 'admin') return true;
   return p.scope.some((s) => areaCovers(s, area));
+}
+
+/**
+ * A scope with the 2025 mergers followed (pure): a commune entry naming a former commune also
+ * covers the commune it became (a user made before the merger keeps its sites), and one naming a
+ * current commune also covers its former names (incidents recorded under them stay visible).
+ */
+export function scopeWithHistory(scope: readonly ScopeEntry[], resolver: PlaceResolver, formerNames: ReadonlyMap<string, readonly string[]>): ScopeEntry[] {
+  const out = [...scope];
+  for (const e of scope) {
+    if (e.level !== 'commune') continue;
+    const r = resolver.commune(e.name);
+    if (!r.ok) continue;
+    const key = communeKey(r.place);
+    if (r.via === 'former') out.push({ level: 'commune', name: key });
+    for (const f of formerNames.get(key) ?? []) out.push({ level: 'commune', name: `${r.place.province}/${f}` });
+  }
+  return out;
 }
 
 /**

@@ -51,7 +51,7 @@ describe('pointwatch maintenance', () => {
     ]);
     const ok = runCli(['maintenance', 'add', '--communes', 'Y Tý', '--cron', '0 22 * * *', '--duration', '8h', '--start', '2026-11-01 00:00', '--reason', 'tắt đêm', '--by', 'lan'], { env: env() });
     expect(ok.stderr).toBe('');
-    expect(ok.stdout).toBe('5\tcommune:Y Tý\tevery "0 22 * * *" for 480 min, 2026-11-01 00:00 .. no end\ttắt đêm\t(manual, by lan)\n');
+    expect(ok.stdout).toBe('5\tcommune:Lào Cai/Y Tý\tevery "0 22 * * *" for 480 min, 2026-11-01 00:00 .. no end\ttắt đêm\t(manual, by lan)\n');
     expect(runCli(['maintenance', 'delete', '2'], { env: env() }).stdout).toBe('deleted window 2\n');
     const again = runCli(['maintenance', 'delete', '2'], { env: env() });
     expect([again.code, again.stderr]).toEqual([2, 'maintenance delete: no window 2\n']);

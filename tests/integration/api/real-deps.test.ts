@@ -111,6 +111,7 @@ describe('on the real incident repository (SQLite)', () => {
     expect(w.statusCode).toBe(201);
     const id = (w.json() as { id: number }).id;
     expect(w.json()).toEqual(JSON.parse(JSON.stringify(repo.maintenance.list().find((x) => x.id === id))));
+    expect(w.json()).toMatchObject({ communes: [`${PROVINCE}/${CA}`] }); // stored by province + commune
     // the alerting side sees it: a1 (Xã An) is in maintenance inside the window, not outside
     const a1 = fleet().sites.find((s) => s.id === 'a1')!;
     expect(repo.maintenance.isInMaintenance(a1, Date.UTC(2026, 10, 21, 2))).toBe(true);

@@ -46,6 +46,8 @@ const SITES: Site[] = [
     ...(['Y Tý', 'A Mú Sung'].includes(commune) ? { parent: 'hub' } : {}),
   })),
 ];
+/** The commune p03's points carried before the reform: A Mú Sung took it in when communes merged. */
+const OLD_COMMUNE: Record<string, string> = { p03: 'Mường Hum' };
 /** The district each site's points carried before the reform. */
 const OLD_DISTRICT = (s: Site) => (['Tả Van', 'Bản Hồ'].includes(s.commune) ? 'Sa Pa' : s.commune === 'Sín Chéng' ? 'Si Ma Cai' : 'Bát Xát');
 /** Points before this were written by a pointwatch of before the reform. */
@@ -82,7 +84,7 @@ async function writeOld(points: Point[]): Promise<void> {
   const byId = new Map(SITES.map((s) => [s.id, s]));
   const old = points.map((p) => {
     const s = p.tags.site ? byId.get(p.tags.site) : undefined;
-    return s ? { ...p, tags: { ...p.tags, district: OLD_DISTRICT(s) } } : p;
+    return s ? { ...p, tags: { ...p.tags, district: OLD_DISTRICT(s), ...(OLD_COMMUNE[s.id] ? { commune: OLD_COMMUNE[s.id]! } : {}) } } : p;
   });
   const res = await fetch(`${influxd.url}/write?db=${DB}&rp=raw&precision=ms`, { method: 'POST', body: toLines(old) });
   expect(res.status).toBe(204);
@@ -150,9 +152,10 @@ function fill(q: string, vars: Record<string, string>): string {
 
 const INTERVAL: Record<string, string> = { raw: '1m', rollup_5m: '5m', rollup_1h: '1h' };
 const SCOPES = [
-  { name: 'one commune (no group: All)', vars: { province: 'Lào Cai', group: '.*', commune: 'Y Tý', site: 'p01' } },
-  { name: 'All groups and communes', vars: { province: 'Lào Cai', group: '.*', commune: '.*', site: 'p03' } },
-  { name: 'a former district (points written before the reform)', vars: { province: 'Lào Cai', group: 'Bát Xát', commune: 'Y Tý', site: 'p01' } },
+  // $sites: Grafana expands All of a variable without an allValue to the list itself
+  { name: 'one commune (no group: All)', vars: { province: 'Lào Cai', group: '.*', commune: 'Y Tý', site: 'p01', sites: '(hub|p01|p02)' } },
+  { name: 'All groups and communes', vars: { province: 'Lào Cai', group: '.*', commune: '.*', site: 'p03', sites: '(hub|p01|p02|p03|p04|p05|p06|p07)' } },
+  { name: 'a former district (points written before the reform)', vars: { province: 'Lào Cai', group: 'Bát Xát', commune: 'Y Tý', site: 'p01', sites: '(hub|p01|p02)' } },
 ];
 
 describe('dashboards as code', () => {
@@ -192,6 +195,18 @@ describe('dashboards as code', () => {
         expect((res?.series ?? []).length, `no series from ${rp} / ${scope.name}: ${q}`).toBeGreaterThan(0);
       }
     }
+  });
+
+  it('a commune merged in 2025 shows its points written under the former name: A Mú Sung over all six hours, Mường Hum\'s three included', async () => {
+    const view = committed().find((d) => d.json.uid === 'pointwatch-commune')!.json;
+    const sitesVar = view.templating.list.find((v) => v.name === 'sites')!;
+    const [listed] = await query(fill(typeof sitesVar.query === 'string' ? sitesVar.query : '', { province: 'Lào Cai', group: '.*', commune: 'A Mú Sung' }));
+    expect(listed!.series!.flatMap((x) => x.values.map((row) => row[1]))).toEqual(['p03']);
+    const states = view.panels.find((p) => p.title === 'State per site')!;
+    const [res] = await query(fill(states.targets![0]!.query, { sites: '(p03)', rp: 'raw', __interval: '1m' }));
+    const rows = res!.series![0]!.values.filter((v) => v[1] !== null);
+    expect(rows.length).toBeGreaterThanOrEqual(355); // one check a minute for 6 h
+    expect(Math.min(...rows.map((v) => v[0] as number))).toBeLessThan(REFORM - 2 * H);
   });
 
   it('the panels show the injected faults: p04 is DOWN now, the hub was down, p03 rebooted', async () => {

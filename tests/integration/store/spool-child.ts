@@ -12,7 +12,7 @@ import { createWriter } from '../../../src/store/writer.js';
 const [dataDir, url, base] = process.argv.slice(2);
 const settings = settingsWithDefaults({ influx: { url, database: 'killtest', batch_size: 100, flush_interval_ms: 60_000, timeout_ms: 500 } });
 const writer = await createWriter({ influx: settings.influx, spool: settings.spool, dataDir: dataDir!, logger: silentLogger(), strict: true });
-const tags = { site: 'kill-site', commune: 'c', district: 'd', province: 'p', kind: 'other', uplink: 'fibre' };
+const tags = { site: 'kill-site', commune: 'c', group: 'd', province: 'p', kind: 'other', uplink: 'fibre' };
 let n = 0;
 for (;;) {
   const batch = Array.from({ length: 100 }, (_, i) => ({
