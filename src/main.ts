@@ -256,6 +256,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<Service> 
     runbooks: runbookSource(runbooks),
     coverage: coverageAdapter((p) => runCoverageReport(p, { settings, inventory, influx: reportsClient, incidents: reportIncidents, clock, logger }), settings),
     metrics,
+    stateBuckets: (from, to, filter) => reader.stateBuckets(from, to, '1h', filter),
     db,
     sessionSecret,
     clock,

@@ -95,6 +95,8 @@ export interface ApiDeps {
   runbooks: RunbookSource;
   coverage(params: CoverageParams): Promise<CoverageReport>;
   metrics(): MaybePromise<MetricSample[]>;
+  /** Hourly state sums per site of an area (the public pages' 30-day bars); absent: bars show no data. */
+  stateBuckets?(from: number, to: number, filter: { province?: string; commune?: string }): Promise<Array<{ site: string; ts: number; up: number; down: number; unreachable: number; unknown: number; maintenance: number }>>;
   /** The operational SQLite database: users, tokens, sessions and the audit log live here. */
   db: Db;
   /** Cookie signing key (see resolveSessionSecret in src/api/auth/secret.ts). */

@@ -27,6 +27,7 @@ import { healthRoutes } from './routes/health.js';
 import { apiRoutes } from './routes/api.js';
 import { pushRoutes } from './routes/push.js';
 import { webRoutes, renderErrorPage, PAGE_HEADERS } from '../web/routes.js';
+import { publicRoutes } from '../web/public/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -148,5 +149,6 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(apiRoutes, { prefix: '/api/v1' });
   if (deps.push) await app.register(pushRoutes, { prefix: '/api/v1' });
   await app.register(webRoutes);
+  await app.register(publicRoutes); // opt-in public status pages (settings.public)
   return app as unknown as FastifyInstance;
 }

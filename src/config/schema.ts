@@ -350,6 +350,26 @@ export const Settings = closed({
     target_pct: Type.Number({ minimum: 0, maximum: 100, default: 95 }),
     dropped_off_days: Type.Integer({ minimum: 1, default: 7 }),
   }, { default: {} }),
+  public: closed({
+    enabled: Type.Boolean({ default: false, description: 'serve public status pages (no login) for the areas below' }),
+    provinces: Type.Array(Type.String({ minLength: 1 }), { default: [], description: 'provinces with a public page (their communes get one too)' }),
+    communes: Type.Array(closed({ province: Type.String({ minLength: 1 }), commune: Type.String({ minLength: 1 }) }), { default: [], description: 'single communes with a public page' }),
+    cache_s: Type.Integer({ minimum: 1, maximum: 3600, default: 60, description: 'a page is rendered at most once per this many seconds per language' }),
+    history_cache_s: Type.Integer({ minimum: 10, maximum: 86400, default: 900, description: 'the 30-day availability is read from InfluxDB at most once per this many seconds per province' }),
+    ahead_days: Type.Integer({ minimum: 1, maximum: 60, default: 7, description: 'planned maintenance and power cuts shown this many days ahead' }),
+  }, { default: {} }),
+  scheduled_reports: closed({
+    enabled: Type.Boolean({ default: false }),
+    still_down: Type.String({ default: '0 7 * * *', description: 'cron (local time, reports.timezone): daily list of points still down, to each commune' }),
+    weekly: Type.String({ default: '0 7 * * 1', description: 'cron: weekly commune summary (the 7 days before), to each commune' }),
+    monthly: Type.String({ default: '0 8 1 * *', description: 'cron: provincial coverage report of the previous month (HTML + CSV), to each province' }),
+    email: Type.Optional(Type.String({ description: 'name of the email notifier that sends them (default: the first one)' })),
+    telegram: Type.Optional(Type.String({ description: 'name of the telegram notifier for the link (default: the first one)' })),
+    zalo: Type.Optional(Type.String({ description: 'name of the zalo notifier for the link (default: the first one)' })),
+  }, { default: {} }),
+  budget: closed({
+    sms_zalo_per_commune_month: Type.Integer({ minimum: 0, default: 0, description: 'SMS + Zalo messages per commune and calendar month (0: no limit); past it, notices fold into the daily digest, except a new commune-wide outage' }),
+  }, { default: {} }),
 });
 
 export type Contact = Static<typeof Contact>;
