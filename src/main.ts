@@ -28,6 +28,7 @@ import { createServiceTagger } from './reports/service-tag.js';
 import { createAlertEngine, type AlertEngine, type EngineOutput } from './alerting/engine.js';
 import { createDispatcher } from './alerting/notifiers/dispatcher.js';
 import { createNotifiers } from './alerting/notifiers/registry.js';
+import { BudgetStore, budgetGate } from './alerting/budget.js';
 import { sqliteTokenStore } from './alerting/notifiers/token-store.js';
 import { loadRunbooks } from './runbooks/load.js';
 import { runbooksDir } from './alerting/notifiers/check.js';
@@ -92,7 +93,9 @@ export async function startService(opts: ServiceOptions = {}): Promise<Service> 
 
   let engineRef: AlertEngine | null = null;
   const notifierStats = { sent: 0, failed: 0 };
+  const budgetStore = new BudgetStore(db);
   const dispatcher = createDispatcher({
+    budget: budgetGate(budgetStore, { budget: settings.budget.sms_zalo_per_commune_month, tz: settings.reports.timezone, clock }),
     // Zalo refresh tokens are single-use: keep refreshed ones in SQLite so a restart does not reuse a spent one.
     notifiers: createNotifiers(settings.notifiers, { logger, clock, tz: settings.reports.timezone, tokenStore: sqliteTokenStore(db) }),
     logger,

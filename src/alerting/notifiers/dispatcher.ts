@@ -33,6 +33,14 @@ export interface DispatcherDeps {
   sendDeadlineMs?: number;
   /** How often the retry queue is checked with real timers; 0 disables the timer (call runDue). Default 1000 ms. */
   tickMs?: number;
+  /** The SMS/Zalo budget (src/alerting/budget.ts): asked before a paid notifier's first send; told what was delivered. */
+  budget?: BudgetGate;
+}
+
+/** What the dispatcher asks of the budget; a folded send is neither sent nor retried (the digest carries it). */
+export interface BudgetGate {
+  allow(notice: Notice, notifier: Pick<Notifier, 'name' | 'type'>, contacts: readonly Recipient[]): boolean;
+  delivered(notice: Notice, results: readonly DeliveryResult[]): void;
 }
 
 export interface PendingDelivery {
@@ -103,6 +111,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       else log.warn({ ...fields, error: r.error, retryable: r.retryable }, 'notification failed');
     }
     try {
+      deps.budget?.delivered(notice, results);
       deps.record?.(notice, results);
     } catch (err) {
       log.error({ notice: notice.id, err: errorMessage(err) }, 'recording delivery results failed');
@@ -149,6 +158,10 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   }
 
   async function run(job: Job): Promise<void> {
+    if (deps.budget && job.retries === 0 && !job.fallbackFor && !deps.budget.allow(job.notice, job.notifier, job.contacts)) {
+      log.info({ notice: job.notice.id, notifier: job.notifier.name }, 'notice folded into the digest (budget spent)');
+      return;
+    }
     const results = await sendBounded(job, job.notifier);
     if (job.fallbackFor) for (const r of results) r.fallback_for = job.fallbackFor;
     record(job.notice, results);
@@ -161,7 +174,12 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       let state = fallbackState.get(job.notice);
       if (!state) fallbackState.set(job.notice, (state = new Map()));
       const taken = new Set(failed.filter((r) => r.contact && state!.has(r.contact)).map((r) => r.contact!));
-      const contacts = [...new Set(failed.filter((r) => r.contact && !taken.has(r.contact)).map((r) => r.contact!))];
+      let contacts = [...new Set(failed.filter((r) => r.contact && !taken.has(r.contact)).map((r) => r.contact!))];
+      if (contacts.length && deps.budget && !deps.budget.allow(job.notice, fb, contacts)) {
+        // the paid fallback is over budget: folded into the digest, so these contacts count as handled
+        for (const c of contacts) { state.set(c, 'done'); taken.add(c); }
+        contacts = [];
+      }
       for (const c of contacts) state.set(c, 'pending');
       const fbResults = contacts.length
         ? await sendBounded({ ...job, notifier: fb, only: undefined, contacts, recipientsOnly: true, fallbackFor: job.notifier.name }, fb)
