@@ -33,6 +33,7 @@ import { sqliteTokenStore } from './alerting/notifiers/token-store.js';
 import { loadRunbooks } from './runbooks/load.js';
 import { runbooksDir } from './alerting/notifiers/check.js';
 import { runCoverageReport } from './reports/run.js';
+import { createReportRunner } from './reports/scheduled/runner.js';
 import { incidentsFromDb } from './reports/incidents.js';
 import { createInflux } from './store/client.js';
 import { buildServer } from './api/server.js';
@@ -267,6 +268,14 @@ export async function startService(opts: ServiceOptions = {}): Promise<Service> 
     push,
   });
 
+  // Scheduled reports (opt-in): sent once per period and recipient, recorded in the same SQLite file.
+  const reports = settings.scheduled_reports.enabled
+    ? createReportRunner({
+      settings, inventory: () => inventory, states: () => engine.states(), db, clock, logger,
+      coverage: (p) => runCoverageReport({ from: p.from, to: p.to, province: p.province }, { settings, inventory, influx: reportsClient, incidents: reportIncidents, clock, logger }),
+    })
+    : null;
+
   let url: string | null = null;
   if (opts.listen !== false) url = await app.listen({ host: settings.api.host, port: settings.api.port });
 
@@ -275,7 +284,10 @@ export async function startService(opts: ServiceOptions = {}): Promise<Service> 
     engine.tick(clock.now()).then((o) => writeEngineOutput(o, 0)).catch((err) => log.error({ err: errorMessage(err) }, 'alert engine tick failed'));
   }, 15_000);
   tickTimer.unref();
-  if (opts.schedule !== false) scheduler.start();
+  if (opts.schedule !== false) {
+    scheduler.start();
+    reports?.start();
+  }
   log.info({ sites: poller.sites.length, url, intervals: intervalsOf(settings), influx: settings.influx.url }, 'pointwatch running');
 
   let stopping: Promise<void> | null = null;
@@ -293,6 +305,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<Service> 
         clearInterval(tickTimer);
         clearInterval(silenceTimer);
         await scheduler.stop();
+        await reports?.stop();
         await app.close();
         flushPush();
         await pushHandedOn;

@@ -9,6 +9,7 @@
 import type { Db } from '../store/sqlite.js';
 import { migrate } from '../store/sqlite.js';
 import type { Notice } from './notice.js';
+import { communeKey } from './commune.js';
 
 export type BudgetDecision = 'send' | 'fold';
 
@@ -110,12 +111,9 @@ export class BudgetStore {
   }
 }
 
-/**
- * The commune a budget is kept for: province + commune (two communes of one name in two
- * provinces are two budgets).
- */
-export function budgetCommune(area: { province: string; commune: string }): string {
-  return `${area.province}/${area.commune}`;
+/** The commune a budget is kept for: the inventory's commune key (two communes of one name are two budgets). */
+export function budgetCommune(area: { province: string; district: string; commune: string }): string {
+  return communeKey(area);
 }
 
 /** Messages a paid notifier would send for these contacts (one per contact it can reach). */

@@ -16,6 +16,7 @@ import { createLogger } from '../core/logger.js';
 import { GROUP_BY, runCoverageReport, type GroupBy } from '../reports/run.js';
 import { FORMATS, renderReport, type Format } from '../reports/render/index.js';
 import { withConfigOptions, loadFromCli, type ConfigOptions } from './options.js';
+import { registerSend } from './report-send.js';
 
 interface ReportOptions extends ConfigOptions {
   from: string;
@@ -34,6 +35,7 @@ interface ReportOptions extends ConfigOptions {
 
 export function register(program: Command): void {
   const report = program.command('report').description('Reports computed from the stored checks.');
+  registerSend(report);
   withConfigOptions(
     report
       .command('coverage')

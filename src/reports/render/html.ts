@@ -77,8 +77,8 @@ thead { display: table-header-group; } tr { break-inside: avoid; }
 @media print { .noprint { display: none; } }
 `;
 
-/** The printable report; `lang: 'vi'` makes every word Vietnamese (default en). */
-export function renderHtml(report: CoverageReport, groupBy: GroupBy, opts: { title?: string; lang?: Lang } = {}): string {
+/** The printable report; `lang: 'vi'` makes every word Vietnamese (default en). `map`: an inline SVG province map (src/reports/map.ts); `extra`: an HTML section appended (e.g. the SMS/Zalo spending). */
+export function renderHtml(report: CoverageReport, groupBy: GroupBy, opts: { title?: string; lang?: Lang; map?: string; extra?: string } = {}): string {
   const t = report.total;
   const lang = opts.lang ?? 'en';
   const w = REPORT_TEXT[lang];
@@ -118,6 +118,7 @@ export function renderHtml(report: CoverageReport, groupBy: GroupBy, opts: { tit
 ${cls}
 </div>
 ${summary.map((l) => `<p>${esc(l)}</p>`).join('\n')}
+${opts.map ? `<figure class="map">${opts.map}</figure>` : ''}
 <h2>${esc(w.availability.charAt(0).toUpperCase() + w.availability.slice(1))}</h2>
 ${availabilityChart(chartAreas, report.settings.target_pct, chartTitle, lang)}
 <h2>${esc(w.downtime_by_cause)}</h2>
@@ -128,6 +129,7 @@ ${worst}
 ${incidentListHtml(report, lang)}
 <h2>${esc(w.by(groupBy))}</h2>
 <table><colgroup>${cols}</colgroup><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>
+${opts.extra ?? ''}
 <p class="muted">${esc(w.formula)} ${esc(w.generated)} ${esc(new Date(report.generated_at).toISOString())}.</p>
 </body></html>
 `;

@@ -3,7 +3,7 @@
  * every key). States and kinds come from the web UI's i18n (stateLabel).
  */
 import type { Lang } from '../../config/schema.js';
-import type { MapClass } from './map.js';
+import type { MapClass } from '../../reports/map.js';
 
 const en = {
   public_title: 'Public Wi-Fi points: {area}',

@@ -7,7 +7,7 @@ import type { Site } from '../../config/schema.js';
 import type { SiteStateName } from '../../store/schema.js';
 import type { LiveState, MaintenanceWindow } from '../../api/deps.js';
 import { compileCron, tzOffsetMs, windowCovers } from '../../alerting/maintenance.js';
-import { communeClass, type MapClass } from './map.js';
+import { communeClass, type MapClass } from '../../reports/map.js';
 
 const DAY = 86_400_000;
 const MINUTE = 60_000;

@@ -7,7 +7,7 @@ import { html, raw, type Safe } from '../html.js';
 import { stateLabel } from '../i18n.js';
 import { STATE_COLOURS } from '../layout.js';
 import { STATE_CODE } from '../../store/schema.js';
-import { mapSvg, MAP_CLASSES, type MapClass, type MapPoint } from './map.js';
+import { mapSvg, MAP_CLASSES, type MapClass, type MapPoint } from '../../reports/map.js';
 import type { AheadItem, PublicPoint } from './model.js';
 import { ago, classLabel, pt } from './i18n.js';
 

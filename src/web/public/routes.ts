@@ -8,7 +8,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Lang, Site } from '../../config/schema.js';
 import type { ApiDeps } from '../../api/deps.js';
-import { communeClass, centroid, type MapPoint } from './map.js';
+import { communeClass, centroid, type MapPoint } from '../../reports/map.js';
 import { dailyAvailability, maintenanceAhead, publicPoints, slugMap, DAY, type HourBucket } from './model.js';
 import { publicCommunePage, publicIndexPage, publicProvincePage, type PublicCtx } from './pages.js';
 import { packPage, pickEncoding, TtlCache, type CachedPage } from './cache.js';

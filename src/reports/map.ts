@@ -3,7 +3,7 @@
  * coloured by coverage class, each an <a> to its commune page. No tiles, no external request:
  * an equirectangular projection fitted to the box (at these scales a province is flat enough).
  */
-import { escapeHtml as esc } from '../html.js';
+import { escapeHtml as esc } from '../web/html.js';
 
 export const MAP_CLASSES = ['live', 'at_risk', 'dropped_off', 'unknown'] as const;
 export type MapClass = (typeof MAP_CLASSES)[number];
@@ -88,4 +88,34 @@ export function mapSvg(points: readonly MapPoint[], opts: { title: string; legen
   const h = box.height + legendH;
   return `<svg class="map" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${esc(opts.title)}" viewBox="0 0 ${box.width} ${h}" width="100%" style="max-width:${box.width * 1.5}px" font-family="sans-serif">` +
     `<rect width="${box.width}" height="${box.height}" fill="#eef3f6" rx="4"/>${dots}${legend}</svg>`;
+}
+
+/**
+ * The map of a coverage report: one dot per commune at the mean position of its sites, coloured
+ * by the commune's class (from its sites' classes), linked by `href(province, commune)`.
+ * Null when no site has coordinates.
+ */
+export function coverageMap(
+  report: { sites: ReadonlyArray<{ site: string; province: string; commune: string; class: MapClass }> },
+  sites: ReadonlyArray<{ id: string; lat?: number; lon?: number }>,
+  opts: { title: string; legend: Record<MapClass, string>; href: (province: string, commune: string) => string },
+): { svg: string; unplaced: string[] } | null {
+  const pos = new Map(sites.map((s) => [s.id, s]));
+  const groups = new Map<string, { province: string; commune: string; classes: MapClass[]; at: Array<{ lat?: number; lon?: number }> }>();
+  for (const s of report.sites) {
+    const k = `${s.province}\u0000${s.commune}`;
+    const g = groups.get(k) ?? { province: s.province, commune: s.commune, classes: [], at: [] };
+    g.classes.push(s.class);
+    g.at.push(pos.get(s.site) ?? {});
+    groups.set(k, g);
+  }
+  const points: MapPoint[] = [];
+  const unplaced: string[] = [];
+  for (const g of groups.values()) {
+    const c = centroid(g.at);
+    if (c) points.push({ ...c, label: g.commune, href: opts.href(g.province, g.commune), cls: communeClass(g.classes) });
+    else unplaced.push(g.commune);
+  }
+  if (!points.length) return null;
+  return { svg: mapSvg(points, { title: opts.title, legend: opts.legend }), unplaced };
 }
