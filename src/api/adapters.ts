@@ -153,6 +153,8 @@ export const CoverageReport = Type.Object({
     live: num, at_risk: num, dropped_off: num, unknown: num, resolution: Type.Optional(Nullable(Type.String())),
   })),
   incidents: Type.Optional(Type.Array(CoverageIncident, { description: 'the incidents of the period at these sites, oldest first, with the outcome written after each' })),
+  /** Each site's class, for the province map (src/reports/map.ts). */
+  map: Type.Optional(Type.Array(Type.Object({ site: Type.String(), province: Type.String(), commune: Type.String(), class: StringEnum(['live', 'at_risk', 'dropped_off', 'unknown'] as const) }))),
 });
 export type CoverageReport = Static<typeof CoverageReport>;
 
@@ -177,6 +179,7 @@ export function coverageRows(full: FullReport, group_by: CoverageParams['group_b
       resolution: full.resolution,
     },
     incidents: full.incident_list ?? [],
+    map: full.sites.map((s) => ({ site: s.site, province: s.province, commune: s.commune, class: s.class })),
   };
 }
 

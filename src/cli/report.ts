@@ -14,7 +14,8 @@ import { incidentsFromDb } from '../reports/incidents.js';
 import { InputError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { GROUP_BY, runCoverageReport, type GroupBy } from '../reports/run.js';
-import { FORMATS, renderReport, type Format } from '../reports/render/index.js';
+import { FORMATS, renderHtml, renderReport, type Format } from '../reports/render/index.js';
+import { reportMap } from '../reports/scheduled/runner.js';
 import { withConfigOptions, loadFromCli, type ConfigOptions } from './options.js';
 import { registerSend } from './report-send.js';
 
@@ -87,7 +88,11 @@ export function register(program: Command): void {
     } finally {
       db?.close();
     }
-    const text = renderReport(result, opts.format, opts.groupBy === 'district' ? 'group' : opts.groupBy, opts.lang ?? settings.alerting.default_lang);
+    const groupBy = opts.groupBy === 'district' ? 'group' : opts.groupBy;
+    const lang = opts.lang ?? settings.alerting.default_lang;
+    const text = opts.format === 'html'
+      ? renderHtml(result, groupBy, { lang, map: reportMap(result, cfg.inventory.sites, settings, lang) })
+      : renderReport(result, opts.format, groupBy, lang);
     if (opts.out) fs.writeFileSync(opts.out, text);
     else process.stdout.write(text);
     if (!opts.quiet) {

@@ -254,6 +254,7 @@ export function coveragePage(
   q: { from: string; to: string; group_by: string; province?: string; group?: string; commune?: string },
   report: CoverageReport | null,
   error: string | null,
+  map: string | null = null,
 ): string {
   const L = ctx.lang;
   const form = html`<form method="get" action="/coverage" class="card">
@@ -268,7 +269,7 @@ export function coveragePage(
     const summary = report.summary
       ? html`<dl class="card">${Object.entries(report.summary).filter(([, v]) => v === null || typeof v !== 'object').map(([k, v]) => html`<dt>${columnLabel(L, k)}</dt><dd>${coverageCell(L, k, v)}</dd>`)}</dl>`
       : '';
-    result = html`<h2>${t(L, 'availability')} · ${t(L, 'target', { pct: report.target_pct })}</h2>${summary}
+    result = html`<h2>${t(L, 'availability')} · ${t(L, 'target', { pct: report.target_pct })}</h2>${summary}${map ? raw(map) : ''}
 ${raw(barChart({ title: `${t(L, 'availability')} (%)`, target: report.target_pct, noDataText: t(L, 'no_data'), bars: report.rows.map((r) => ({ label: r.name, value: r.availability_pct })) }))}
 <div class="scroll"><table><thead><tr><th>${columnLabel(L, report.group_by)}</th>${cols.map((c) => html`<th>${columnLabel(L, c)}</th>`)}</tr></thead>
 <tbody>${report.rows.map((r) => html`<tr><td>${r.name}</td>${cols.map((c) => html`<td>${coverageCell(L, c, at(r, c))}</td>`)}</tr>`)}</tbody></table></div>

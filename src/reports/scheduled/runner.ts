@@ -185,13 +185,7 @@ export function createReportRunner(deps: ScheduledDeps) {
           const month = monthOf(period.from, tz);
           const spent = budget.monthReport(month).filter((r) => r.commune.startsWith(`${province}/`)).map((r) => ({ ...r, commune: r.commune.split('/').pop()! }));
           const limit = s.budget.sms_zalo_per_commune_month;
-          const map = (l: Lang) => {
-            const m = coverageMap(report, inv.sites, {
-              title: pt(l, 'map'), legend: Object.fromEntries(MAP_CLASSES.map((c) => [c, classLabel(l, c)])) as Record<MapClass, string>,
-              href: (p, c) => `${base}/coverage?${new URLSearchParams({ from: ymd(period.from, tz), to: ymd(period.to - 43_200_000, tz), group_by: 'site', province: p, commune: c })}`,
-            });
-            return m?.svg;
-          };
+          const map = (l: Lang) => reportMap(report, inv.sites, s, l);
           out.push(...addressed('monthly', period, province, contacts, (l) => monthlyMessage(l, { province, month, total: report.total, target: s.reports.target_pct, link, budget: budgetSection(l, spent, limit) }), {
             link, channels: ['email', 'telegram', 'zalo'],
             attachments: (l) => [
@@ -286,6 +280,16 @@ export function createReportRunner(deps: ScheduledDeps) {
       transport?.close();
     },
   };
+}
+
+/** The printable report's province map in `lang`; each commune links to its report of the same period on the server. */
+export function reportMap(report: CoverageReport, sites: Inventory['sites'], s: Settings, lang: Lang = s.alerting.default_lang): string | undefined {
+  const tz = s.reports.timezone;
+  const base = s.api.public_url.replace(/\/+$/, '');
+  return coverageMap(report, sites, {
+    title: pt(lang, 'map'), legend: Object.fromEntries(MAP_CLASSES.map((c) => [c, classLabel(lang, c)])) as Record<MapClass, string>,
+    href: (p, c) => `${base}/coverage?${new URLSearchParams({ from: ymd(report.from, tz), to: ymd(report.to - 43_200_000, tz), group_by: 'site', province: p, commune: c })}`,
+  })?.svg;
 }
 
 const slugish = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
