@@ -51,6 +51,7 @@ export function registerSend(report: Command): void {
     const runner = createReportRunner({
       settings, inventory: () => cfg.inventory, states: () => states, db,
       clock: { now: () => now, sleep: async () => undefined }, logger: createLogger({ level: 'warn' }),
+      ...(opts.dryRun ? { firstStart: 0 } : {}),
       coverage: (p) => runCoverageReport({ from: p.from, to: p.to, province: p.province }, { settings, inventory: cfg.inventory, influx, ...(hasIncidents ? { incidents: incidentsFromDb(db) } : {}) }),
     });
     try {

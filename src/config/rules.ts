@@ -2,6 +2,7 @@
  * Cross-field rules the schema cannot express. Pure: each returns problems with the path of the
  * field to blame; `warning: true` ones are reported but do not stop pointwatch.
  */
+import { compileCron } from '../alerting/maintenance.js';
 import type { AreaContacts, Commune, Inventory, Settings, Site } from './schema.js';
 import type { Problem } from './validate.js';
 import { parentCycles } from '../inventory/graph.js';
@@ -120,6 +121,16 @@ export function settingsRules(s: Settings): RuleProblem[] {
     if (d <= prev) out.push({ path: ['alerting', 'escalation', i, 'after'], message: 'escalation steps must come in increasing order of time' });
     prev = d;
   });
+  for (const k of ['still_down', 'weekly', 'monthly'] as const) {
+    try { compileCron(s.scheduled_reports[k]); } catch (e) { out.push({ path: ['scheduled_reports', k], message: (e as Error).message }); }
+  }
+  for (const [k, type] of [['email', 'email'], ['telegram', 'telegram'], ['zalo', 'zalo']] as const) {
+    const name = s.scheduled_reports[k];
+    if (name !== undefined && !s.notifiers.some((n) => n.type === type && n.name === name)) out.push({ path: ['scheduled_reports', k], message: `'${name}' is not the name of a ${type} notifier` });
+  }
+  if (s.scheduled_reports.enabled && !s.notifiers.some((n) => n.type === 'email' || n.type === 'telegram')) {
+    out.push({ path: ['scheduled_reports', 'enabled'], message: 'no email or telegram notifier: scheduled reports would reach nobody', warning: true });
+  }
   if (s.poller.snmp.timeout_ms * (s.poller.snmp.retries + 1) >= s.poller.snmp.system_interval_s * 1000) {
     out.push({ path: ['poller', 'snmp', 'timeout_ms'], message: 'timeout × (retries + 1) is longer than the SNMP interval: a dead agent would overrun every cycle' });
   }

@@ -68,6 +68,8 @@ export interface ScheduledDeps {
   clock: Clock;
   logger: Logger;
   fetch?: typeof fetch;
+  /** Recorded as the first start when none is (default now): fires before it are never caught up. A dry run passes 0. */
+  firstStart?: number;
 }
 
 const MIGRATIONS = [
@@ -83,9 +85,10 @@ function notifierOf<T extends NotifierConfig['type']>(s: Settings, type: T, name
   return s.notifiers.find((n): n is Extract<NotifierConfig, { type: T }> => n.type === type && (name === undefined || n.name === name));
 }
 
-/** The contacts of an area at one level (areas of the inventory). */
-function areaContacts(inv: Inventory, level: 'commune' | 'province', name: string): Contact[] {
-  return inv.areas.filter((a) => a.level === level && a.name === name).flatMap((a) => a.contacts);
+/** The contacts of an area: its `areas` entry, and for a commune also its sites' contacts (as alerts reach them). */
+function areaContacts(inv: Inventory, level: 'commune' | 'province', name: string, key?: string): Contact[] {
+  const own = inv.areas.filter((a) => a.level === level && a.name === name).flatMap((a) => a.contacts);
+  return level === 'commune' ? [...own, ...inv.sites.filter((x) => communeKey(x) === key).flatMap((x) => x.contacts)] : own;
 }
 
 export function createReportRunner(deps: ScheduledDeps) {
@@ -95,7 +98,7 @@ export function createReportRunner(deps: ScheduledDeps) {
   const log = deps.logger.child({ component: 'scheduled-reports' });
   migrate(deps.db, 'scheduled_reports', MIGRATIONS);
   const budget = new BudgetStore(deps.db);
-  deps.db.prepare('INSERT OR IGNORE INTO report_meta (name, value) VALUES (?, ?)').run('first_start', deps.clock.now());
+  deps.db.prepare('INSERT OR IGNORE INTO report_meta (name, value) VALUES (?, ?)').run('first_start', deps.firstStart ?? deps.clock.now());
   const firstStart = (deps.db.prepare("SELECT value FROM report_meta WHERE name = 'first_start'").get() as { value: number }).value;
   const patterns: Record<ReportKind, string> = { still_down: sr.still_down, weekly: sr.weekly, monthly: sr.monthly };
   const email = notifierOf(s, 'email', sr.email);
@@ -150,7 +153,7 @@ export function createReportRunner(deps: ScheduledDeps) {
         const states = deps.states();
         const pending = budget.pendingDigest();
         for (const [key, a] of communes) {
-          const contacts = areaContacts(inv, 'commune', a.commune);
+          const contacts = areaContacts(inv, 'commune', a.commune, key);
           const down = inv.sites.filter((x) => communeKey(x) === key).flatMap((x) => {
             const st = states.get(x.id);
             return st && DOWN_STATES.has(st.state) ? [{ name: x.name, state: st.state, since: st.since }] : [];
@@ -161,13 +164,14 @@ export function createReportRunner(deps: ScheduledDeps) {
         }
       } else if (kind === 'weekly') {
         const plans: Array<{ key: string; a: { commune: string }; contacts: Contact[] }> = [];
-        for (const [key, a] of communes) plans.push({ key, a, contacts: areaContacts(inv, 'commune', a.commune) });
+        for (const [key, a] of communes) plans.push({ key, a, contacts: areaContacts(inv, 'commune', a.commune, key) });
         const todo = plans.filter((p) => addressed('weekly', period, p.key, p.contacts, () => ({ subject: '', text: '', html: '' })).some((x) => !x.sent));
         if (!todo.length) {
           for (const p of plans) out.push(...addressed('weekly', period, p.key, p.contacts, (l) => ({ subject: pt0(l, p.a.commune, period), text: '', html: '' })));
           continue;
         }
-        const report = await deps.coverage({ from: period.from, to: period.to });
+        const report = await coverageOrNull({ from: period.from, to: period.to }, 'weekly');
+        if (!report) continue;
         for (const p of plans) {
           const sites = report.sites.filter((x) => communeKey(x) === p.key);
           out.push(...addressed('weekly', period, p.key, p.contacts, (l) => weeklyMessage(l, { commune: p.a.commune, from: period.from, to: period.to, tz, sites, link: `${base}/board` })));
@@ -181,7 +185,8 @@ export function createReportRunner(deps: ScheduledDeps) {
             out.push(...skeleton.map((x) => ({ ...x, subject: `${period.id} ${province}` })));
             continue;
           }
-          const report = await deps.coverage({ from: period.from, to: period.to, province });
+          const report = await coverageOrNull({ from: period.from, to: period.to, province }, 'monthly');
+          if (!report) continue;
           const month = monthOf(period.from, tz);
           const spent = budget.monthReport(month).filter((r) => r.commune.startsWith(`${province}/`)).map((r) => ({ ...r, commune: r.commune.split('/').pop()! }));
           const limit = s.budget.sms_zalo_per_commune_month;
@@ -197,6 +202,16 @@ export function createReportRunner(deps: ScheduledDeps) {
       }
     }
     return out;
+  }
+
+  /** A report that cannot be computed now (store down) is skipped and tried again at the next tick. */
+  async function coverageOrNull(p: { from: number; to: number; province?: string }, kind: ReportKind): Promise<CoverageReport | null> {
+    try {
+      return await deps.coverage(p);
+    } catch (err) {
+      log.warn({ report: kind, province: p.province, err: errorMessage(err) }, 'coverage for a scheduled report failed; tried again later');
+      return null;
+    }
   }
 
   const pt0 = (_l: Lang, commune: string, period: Period) => `${period.id} ${commune}`;
