@@ -5,18 +5,13 @@
  * an address, a phone number or an e-mail; size, no script, the words of the page's language,
  * what the page shows, and the render-once cache (ETag, 304, bounded renders).
  */
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
-import { loadConfig } from '../../../src/config/load.js';
 import type { Inventory, Settings } from '../../../src/config/schema.js';
-import type { LiveState } from '../../../src/api/deps.js';
 import { publicStatsFor } from '../../../src/web/public/routes.js';
 import { slug } from '../../../src/web/public/model.js';
-import { makeFixture, NOW, type Fixture } from '../api/fixtures.js';
-
-const H = 3_600_000;
-const DAY = 24 * H;
+import type { Fixture } from '../api/fixtures.js';
+import { publicFixture } from './fixture.js';
 let f: Fixture;
 let inventory: Inventory;
 let settings: Settings;
@@ -60,43 +55,9 @@ async function get(url: string, headers: Record<string, string> = {}): Promise<L
   return r;
 }
 
-function states(inv: Inventory): Map<string, LiveState> {
-  const m = new Map<string, LiveState>();
-  inv.sites.forEach((s, i) => m.set(s.id, { state: i % 7 === 0 ? 'DOWN' : i % 11 === 0 ? 'DEGRADED' : 'UP', since: NOW - (i + 1) * 3 * H, detail: `host ${s.host} no reply` }));
-  return m;
-}
-
 beforeAll(async () => {
-  const cfg = await loadConfig({ config: path.resolve('config/pointwatch.example.yaml'), env: {} });
-  inventory = cfg.inventory;
-  const { data_dir: _dd, ...base } = cfg.settings;
-  f = await makeFixture({
-    fleet: { inventory, states: states(inventory) },
-    settings: {
-      ...base,
-      public: { enabled: true, provinces: ['Lào Cai'], cache_s: 60 },
-      api: { ...cfg.settings.api, session_secret: 'session-SECRET-0123456789abcdef' },
-    },
-    deps: () => ({
-      // 30 days of hourly buckets: every 5th site down on the last 8 days (dropped off), every 3rd down 10 % of hours
-      stateBuckets: async (from, to) => {
-        const out = [];
-        for (const [i, s] of inventory.sites.entries()) {
-          for (let t = Math.ceil(from / H) * H; t < to; t += H) {
-            const dropped = (i % 5 === 0 || s.commune === 'Cán Cấu') && t > to - 8 * DAY;
-            const lossy = (i % 3 === 0 || s.commune === 'Bản Hồ') && (t / H) % 10 === 0;
-            out.push({ site: s.id, ts: t, up: dropped || lossy ? 0 : 120, down: dropped || lossy ? 120 : 0, unreachable: 0, unknown: 0, maintenance: 0 });
-          }
-        }
-        return out;
-      },
-    }),
-  });
+  ({ f, inventory } = await publicFixture());
   settings = f.deps.settings;
-  const taVan = inventory.sites.filter((s) => s.commune === 'Tả Van').map((s) => s.id);
-  await f.incidents.createMaintenance({ sites: [], communes: ['Tả Van'], districts: [], start: NOW + 2 * DAY, end: NOW + 2 * DAY + 4 * H, reason: 'Cắt điện lưới theo lịch EVN, hỏi 0912 000 345 hoặc truc.stttt@example.org', created_by: 'admin' } as never, NOW);
-  await f.incidents.createMaintenance({ sites: [taVan[0]!], communes: [], districts: [], start: NOW + DAY, end: NOW + DAY + H, reason: 'Thay bộ định tuyến 192.0.2.10', created_by: 'admin' } as never, NOW);
-  await f.incidents.createMaintenance({ sites: [taVan[0]!], communes: [], districts: [], start: NOW + 30 * DAY, end: NOW + 31 * DAY, reason: 'far ahead', created_by: 'admin' } as never, NOW);
 });
 afterAll(async () => f?.close());
 
