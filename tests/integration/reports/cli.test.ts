@@ -24,9 +24,9 @@ const H = 3_600_000;
 const FROM = Date.UTC(2026, 8, 30, 17);
 
 const SITES = [
-  { id: 'ubnd-y-ty', name: 'UBND xã Y Tý', commune: 'Y Tý', district: 'Bát Xát' },
-  { id: 'nvh-y-ty', name: 'Nhà văn hoá Y Tý', commune: 'Y Tý', district: 'Bát Xát' },
-  { id: 'dtt-ta-van', name: 'Điểm truy cập Tả Van', commune: 'Tả Van', district: 'Sa Pa' },
+  { id: 'ubnd-y-ty', name: 'UBND xã Y Tý', commune: 'Y Tý', district: 'Bát Xát', lat: 22.66, lon: 103.63 },
+  { id: 'nvh-y-ty', name: 'Nhà văn hoá Y Tý', commune: 'Y Tý', district: 'Bát Xát', lat: 22.67, lon: 103.64 },
+  { id: 'dtt-ta-van', name: 'Điểm truy cập Tả Van', commune: 'Tả Van', district: 'Sa Pa', lat: 22.30, lon: 103.89 },
 ].map((s) => siteWithDefaults({ ...s, kind: 'info_point', province: 'Lào Cai', host: '192.0.2.50', snmp: false }));
 
 let influxd: Influxd;
@@ -92,7 +92,14 @@ describe('pointwatch report coverage', () => {
 
   it.each([
     { name: 'JSON for one commune', args: ['--commune', 'Y Tý', '--format', 'json'], check: (o: string) => expect(JSON.parse(o).sites).toHaveLength(2) },
-    { name: 'HTML for one group, in the default language (vi)', args: ['--group', 'Sa Pa', '--format', 'html'], check: (o: string) => expect(o).toMatch(/^<!doctype html>\n<html lang="vi">[\s\S]*CHƯA RÕ[\s\S]*<\/html>\n$/) },
+    { name: 'HTML for one group, in the default language (vi)', args: ['--group', 'Sa Pa', '--format', 'html'], check: (o: string) => {
+      expect(o).toMatch(/^<!doctype html>\n<html lang="vi">[\s\S]*CHƯA RÕ[\s\S]*<\/html>\n$/);
+      // the province map: only the group's commune, linked to its report of the same period, legend in vi
+      expect([...o.matchAll(/<svg class="map"[\s\S]*?<\/svg>/g)]).toHaveLength(1);
+      expect(o).toMatch(/<a href="http:\/\/[^"]*\/coverage\?from=[^"]*commune=T%E1%BA%A3\+Van"><title>Tả Van<\/title>/);
+      expect(o).not.toContain('<title>Y Tý</title>');
+      expect(o).toContain('hoạt động tốt');
+    } },
     { name: 'HTML in English on request', args: ['--group', 'Sa Pa', '--format', 'html', '--lang', 'en'], check: (o: string) => expect(o).toMatch(/^<!doctype html>\n<html lang="en">[\s\S]*UNKNOWN[\s\S]*<\/html>\n$/) },
     { name: '--district (its name before 2025) is read as --group', args: ['--district', 'Sa Pa', '--format', 'json'], check: (o: string) => expect(JSON.parse(o).sites.map((x: { site: string }) => x.site)).toEqual(['dtt-ta-van']) },
     { name: 'one commune by Province/Commune, grouped by group', args: ['--commune', 'Lào Cai/Y Tý', '--group-by', 'group', '--format', 'json'], check: (o: string) => expect(JSON.parse(o).groups.map((g: { name: string; sites: number }) => [g.name, g.sites])).toEqual([['Bát Xát', 2]]) },
