@@ -21,6 +21,20 @@ interface SendOptions extends ConfigOptions {
   at?: string;
 }
 
+/** An in-memory copy of the operational file: through SQLite while a service runs (its WAL included), else its bytes. */
+function snapshot(file: string): Db {
+  let bytes: Buffer;
+  try {
+    const live = new Database(file, { readonly: true, fileMustExist: true });
+    try { bytes = live.serialize(); } finally { live.close(); }
+  } catch {
+    bytes = fs.readFileSync(file); // a read-only open of a WAL file needs its -shm, which exists only while a service runs
+  }
+  // header bytes 18-19 say "WAL" (2), which an in-memory database cannot be: mark the copy rollback-journal (1)
+  if (bytes.length > 20) { bytes[18] = 1; bytes[19] = 1; }
+  return new Database(bytes);
+}
+
 export function registerSend(report: Command): void {
   withConfigOptions(
     report
@@ -37,9 +51,7 @@ export function registerSend(report: Command): void {
     // a dry run must not create or change the operational file: it works on an in-memory copy
     let db: Db;
     if (opts.dryRun) {
-      const copy = fs.existsSync(file) ? new Database(file, { readonly: true }) : null;
-      db = copy ? new Database(copy.serialize()) : new Database(':memory:');
-      copy?.close();
+      db = fs.existsSync(file) ? snapshot(file) : new Database(':memory:');
       db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (module TEXT NOT NULL, version INTEGER NOT NULL, applied_at TEXT NOT NULL, PRIMARY KEY (module, version))');
     } else {
       db = openDatabase(file);
