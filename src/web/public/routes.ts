@@ -77,6 +77,12 @@ export const publicRoutes: FastifyPluginAsync = async (app) => {
   const tz = s.reports.timezone;
   const pages = new TtlCache<CachedPage>(pub.cache_s * 1000, deps.clock);
   const history = new TtlCache<HourBucket[]>(pub.history_cache_s * 1000, deps.clock, 200);
+  {
+    // a public area that names nothing is a typo: say so once at start (the page answers 404)
+    const sites = deps.inventory().sites;
+    for (const p of pub.provinces) if (!sites.some((x) => x.province === p)) deps.logger.warn({ component: 'public', province: p }, 'public.provinces names no province of the inventory');
+    for (const c of pub.communes) if (!sites.some((x) => x.province === c.province && x.commune === c.commune)) deps.logger.warn({ component: 'public', ...c }, 'public.communes names no commune of the inventory');
+  }
   let indexed: { inv: unknown; idx: AreaIndex } | null = null;
   const areas = () => {
     const inv = deps.inventory();
