@@ -128,9 +128,10 @@ export const publicRoutes: FastifyPluginAsync = async (app) => {
     return reply.send(enc === 'br' ? page.br : enc === 'gzip' ? page.gzip : page.body);
   }
 
-  const cached = (key: string, render: (ctx: PublicCtx) => Promise<string>) => async (req: FastifyRequest, reply: FastifyReply) => {
+  /** `path`: the canonical path of the page (built from the slugs, never taken from the request). */
+  const cached = (path: string, render: (ctx: PublicCtx) => Promise<string>) => async (req: FastifyRequest, reply: FastifyReply) => {
     const lang = langOf(req);
-    const path = (req.url.split('?')[0] ?? '/public');
+    const key = path;
     const page = await pages.get(`${lang} ${key}`, async () => {
       stats.renders++;
       const now = deps.clock.now();
@@ -145,7 +146,7 @@ export const publicRoutes: FastifyPluginAsync = async (app) => {
   // Query strings are ignored except lang (a shared link may carry tracking parameters).
   const opts = { schema: { hide: true }, compress: false } as const;
 
-  app.get('/public', opts, (req, reply) => cached('index', async (ctx) => {
+  app.get('/public', opts, (req, reply) => cached('/public', async (ctx) => {
     const idx = areas();
     const list: Array<{ name: string; href: string; level: 'province' | 'commune' }> = [];
     for (const [ps, p] of idx.provinces) {
@@ -160,7 +161,7 @@ export const publicRoutes: FastifyPluginAsync = async (app) => {
     const idx = areas();
     const p = idx.provinces.get(ps);
     if (!p || !idx.publicProvinces.has(ps)) return notFound(reply);
-    return cached(`p/${ps}`, async (ctx) => {
+    return cached(`/public/${ps}`, async (ctx) => {
       const points = await pointsOf(p.name, p.sites, ctx.now);
       const byId = new Map(points.map((x) => [x.id, x]));
       const communes = [...p.communes].map(([cs, name]) => {
@@ -181,7 +182,7 @@ export const publicRoutes: FastifyPluginAsync = async (app) => {
     const p = idx.provinces.get(ps);
     const name = p?.communes.get(cs);
     if (!p || !name || !idx.publicCommunes.has(`${ps}/${cs}`)) return notFound(reply);
-    return cached(`c/${ps}/${cs}`, async (ctx) => {
+    return cached(`/public/${ps}/${cs}`, async (ctx) => {
       const sites = p.sites.filter((x) => x.commune === name);
       return publicCommunePage(ctx, {
         province: p.name, commune: name, points: await pointsOf(p.name, sites, ctx.now), ahead: await ahead(sites, ctx.now),
