@@ -96,8 +96,9 @@ export class BudgetStore {
     return out;
   }
 
-  markDigested(commune: string, digestKey: string): void {
-    this.db.prepare('UPDATE budget_folded SET digest_key = ? WHERE commune = ? AND digest_key IS NULL').run(digestKey, commune);
+  /** The folded notices up to `upTo` (what the digest showed) are handed over; later ones wait for the next digest. */
+  markDigested(commune: string, digestKey: string, upTo = Number.MAX_SAFE_INTEGER): void {
+    this.db.prepare('UPDATE budget_folded SET digest_key = ? WHERE commune = ? AND digest_key IS NULL AND at <= ?').run(digestKey, commune, upTo);
   }
 
   /** Spending per commune for a month (the coverage report's budget section). */

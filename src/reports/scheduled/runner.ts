@@ -270,7 +270,7 @@ export function createReportRunner(deps: ScheduledDeps) {
       }
       // the digest's notices are handed over once every address of the commune has it
       for (const p of done) {
-        if (p.report === 'digest' && !todo.some((q) => q.report === 'digest' && q.area === p.area && status(q.key) !== 'sent')) budget.markDigested(p.area, `digest|${p.period}`);
+        if (p.report === 'digest' && !todo.some((q) => q.report === 'digest' && q.area === p.area && status(q.key) !== 'sent')) budget.markDigested(p.area, `digest|${p.period}`, now);
       }
       return done;
     })().finally(() => { running = null; });
