@@ -24,7 +24,7 @@ import { LINK_PATH, linkKey, verifyIncidentLink } from '../alerting/links.js';
 import type { Actor, IncidentDetail } from '../api/service.js';
 import { epochToLocalDate, localToEpoch } from './time.js';
 import { HTML_PAGE } from '../api/route-contract.js';
-import { coveragePageMap } from './public/coverage-map.js';
+import { coveragePageMap, coverageSpending } from './public/coverage-map.js';
 
 const closed = <T extends Record<string, TSchema>>(props: T) => Type.Object(props, { additionalProperties: false });
 const Csrf = Type.String({ minLength: 1, maxLength: 200 });
@@ -401,6 +401,6 @@ export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!(err instanceof ApiError) || err.statusCode !== 503) throw err;
       error = ctxOf(req).lang === 'vi' ? 'Không tính được báo cáo: cơ sở dữ liệu lịch sử không phản hồi.' : err.message;
     }
-    return sendPage(reply, coveragePage(ctxOf(req), q, report, error, report ? coveragePageMap(report, deps.inventory().sites, ctxOf(req).lang, q) : null));
+    return sendPage(reply, coveragePage(ctxOf(req), q, report, error, report ? (coveragePageMap(report, deps.inventory().sites, ctxOf(req).lang, q) ?? '') + coverageSpending(report, deps.inventory().sites, ctxOf(req).lang, deps.db, { tz, budget: s.budget.sms_zalo_per_commune_month }) || null : null));
   });
 };

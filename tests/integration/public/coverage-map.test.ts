@@ -8,6 +8,8 @@ import type { CoverageParams } from '../../../src/api/deps.js';
 import type { Inventory } from '../../../src/config/schema.js';
 import type { Fixture } from '../api/fixtures.js';
 import { publicFixture } from './fixture.js';
+import { BudgetStore } from '../../../src/alerting/budget.js';
+import { communeKey } from '../../../src/alerting/commune.js';
 
 let f: Fixture;
 let inventory: Inventory;
@@ -51,5 +53,16 @@ describe('coverage page map', () => {
     const call = f.coverageCalls.at(-1)!;
     expect(call.group_by).toBe('site');
     expect(new Set(inventory.sites.filter((s) => call.sites.includes(s.id)).map((s) => s.commune))).toEqual(new Set(['Cán Cấu']));
+  });
+
+  it('lists the SMS/Zalo spending of the communes in the report, for its months', async () => {
+    const store = new BudgetStore(f.db);
+    const yTy = inventory.sites.find((x) => x.commune === 'Y Tý')!;
+    for (const [i, r] of ['84912000001', '84912000002', '84912000003'].entries()) store.recordSpend(communeKey(yTy), '2026-11', `n${i}`, 'sms', r, Date.UTC(2026, 10, 10));
+    store.recordSpend('Tỉnh Khác/Huyện/Xã Khác', '2026-11', 'n9', 'sms', '84912000009', Date.UTC(2026, 10, 10));
+    const r = await f.app.inject({ url: '/coverage?from=2026-11-01&to=2026-11-19&group_by=commune', headers: { cookie } });
+    expect(r.body).toContain('Tin SMS/Zalo đã gửi trong tháng');
+    expect(r.body).toMatch(/<td>Y Tý \(2026-11\)<\/td><td>3<\/td><td>0<\/td>/);
+    expect(r.body).not.toContain('Xã Khác');
   });
 });
