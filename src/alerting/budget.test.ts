@@ -22,7 +22,7 @@ describe('decide: the SMS/Zalo budget rule', () => {
 describe('budget helpers', () => {
   it('a commune-wide notice is one without a site', () => {
     expect(isCommuneWide({ site: null, event: 'firing' })).toBe(true);
-    expect(isCommuneWide({ site: { id: 'a', name: 'a', kind: 'x', commune: 'c', district: 'd', province: 'p' }, event: 'firing' })).toBe(false);
+    expect(isCommuneWide({ site: { id: 'a', name: 'a', kind: 'x', commune: 'c', province: 'p' }, event: 'firing' })).toBe(false);
   });
   const months: Array<[string, number, string]> = [
     ['UTC evening of the 30th is already the next month in Vietnam', Date.UTC(2026, 10, 30, 18, 0), '2026-12'],

@@ -9,7 +9,7 @@
 import type { Db } from '../store/sqlite.js';
 import { migrate } from '../store/sqlite.js';
 import type { Notice } from './notice.js';
-import { communeKey } from './commune.js';
+import { communeKey } from '../inventory/places.js';
 
 export type BudgetDecision = 'send' | 'fold';
 
@@ -113,7 +113,7 @@ export class BudgetStore {
 }
 
 /** The commune a budget is kept for: the inventory's commune key (two communes of one name are two budgets). */
-export function budgetCommune(area: { province: string; district: string; commune: string }): string {
+export function budgetCommune(area: { province: string; commune: string }): string {
   return communeKey(area);
 }
 

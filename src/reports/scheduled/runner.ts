@@ -24,7 +24,7 @@ import type { LiveState } from '../../api/deps.js';
 import type { CoverageReport } from '../coverage.js';
 import { renderCsv, renderHtml } from '../render/index.js';
 import { BudgetStore, monthOf } from '../../alerting/budget.js';
-import { communeKey } from '../../alerting/commune.js';
+import { areaCovers, communeKey } from '../../inventory/places.js';
 import { requestWithRetry } from '../../alerting/notifiers/http.js';
 import { telegramUrl } from '../../alerting/notifiers/telegram.js';
 import { zaloPhoneOf } from '../../alerting/notifiers/zalo.js';
@@ -85,10 +85,11 @@ function notifierOf<T extends NotifierConfig['type']>(s: Settings, type: T, name
   return s.notifiers.find((n): n is Extract<NotifierConfig, { type: T }> => n.type === type && (name === undefined || n.name === name));
 }
 
-/** The contacts of an area: its `areas` entry, and for a commune also its sites' contacts (as alerts reach them). */
-function areaContacts(inv: Inventory, level: 'commune' | 'province', name: string, key?: string): Contact[] {
-  const own = inv.areas.filter((a) => a.level === level && a.name === name).flatMap((a) => a.contacts);
-  return level === 'commune' ? [...own, ...inv.sites.filter((x) => communeKey(x) === key).flatMap((x) => x.contacts)] : own;
+/** The contacts of an area: its `areas` entries, and for a commune also its sites' contacts (as alerts reach them). */
+function areaContacts(inv: Inventory, level: 'commune' | 'province', place: { province: string; commune?: string }): Contact[] {
+  const where = { province: place.province, commune: place.commune ?? '' };
+  const own = inv.areas.filter((a) => a.level === level && areaCovers(a, where)).flatMap((a) => a.contacts);
+  return level === 'commune' ? [...own, ...inv.sites.filter((x) => communeKey(x) === communeKey(where)).flatMap((x) => x.contacts)] : own;
 }
 
 export function createReportRunner(deps: ScheduledDeps) {
@@ -143,8 +144,8 @@ export function createReportRunner(deps: ScheduledDeps) {
   async function plan(now = deps.clock.now()): Promise<PlannedSend[]> {
     const inv = deps.inventory();
     const out: PlannedSend[] = [];
-    const communes = new Map<string, { province: string; district: string; commune: string }>();
-    for (const x of inv.sites) communes.set(communeKey(x), { province: x.province, district: x.district, commune: x.commune });
+    const communes = new Map<string, { province: string; commune: string }>();
+    for (const x of inv.sites) communes.set(communeKey(x), { province: x.province, commune: x.commune });
     for (const kind of REPORT_KINDS) {
       const fire = lastFire(patterns[kind], now, tz);
       if (fire === null || fire < firstStart) continue;
@@ -153,7 +154,7 @@ export function createReportRunner(deps: ScheduledDeps) {
         const states = deps.states();
         const pending = budget.pendingDigest();
         for (const [key, a] of communes) {
-          const contacts = areaContacts(inv, 'commune', a.commune, key);
+          const contacts = areaContacts(inv, 'commune', a);
           const down = inv.sites.filter((x) => communeKey(x) === key).flatMap((x) => {
             const st = states.get(x.id);
             return st && DOWN_STATES.has(st.state) ? [{ name: x.name, state: st.state, since: st.since }] : [];
@@ -164,7 +165,7 @@ export function createReportRunner(deps: ScheduledDeps) {
         }
       } else if (kind === 'weekly') {
         const plans: Array<{ key: string; a: { commune: string }; contacts: Contact[] }> = [];
-        for (const [key, a] of communes) plans.push({ key, a, contacts: areaContacts(inv, 'commune', a.commune, key) });
+        for (const [key, a] of communes) plans.push({ key, a, contacts: areaContacts(inv, 'commune', a) });
         const todo = plans.filter((p) => addressed('weekly', period, p.key, p.contacts, () => ({ subject: '', text: '', html: '' })).some((x) => !x.sent));
         if (!todo.length) {
           for (const p of plans) out.push(...addressed('weekly', period, p.key, p.contacts, (l) => ({ subject: pt0(l, p.a.commune, period), text: '', html: '' })));
@@ -178,7 +179,7 @@ export function createReportRunner(deps: ScheduledDeps) {
         }
       } else {
         for (const province of new Set(inv.sites.map((x) => x.province))) {
-          const contacts = areaContacts(inv, 'province', province);
+          const contacts = areaContacts(inv, 'province', { province });
           const link = `${base}/coverage?${new URLSearchParams({ from: ymd(period.from, tz), to: ymd(period.to - 43_200_000, tz), group_by: 'commune', province })}`;
           const skeleton = addressed('monthly', period, province, contacts, () => ({ subject: '', text: '', html: '' }), { link, channels: ['email', 'telegram', 'zalo'] });
           if (!skeleton.some((x) => !x.sent)) {

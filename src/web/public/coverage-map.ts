@@ -9,7 +9,7 @@ import { escapeHtml } from '../html.js';
 import { classLabel, pt } from './i18n.js';
 import type { Db } from '../../store/sqlite.js';
 import { BudgetStore, monthOf } from '../../alerting/budget.js';
-import { communeKey } from '../../alerting/commune.js';
+import { communeKey } from '../../inventory/places.js';
 import { budgetSection } from '../../reports/scheduled/content.js';
 
 export function coveragePageMap(report: CoverageReport, sites: readonly Site[], lang: Lang, q: { from: string; to: string }): string | null {

@@ -60,8 +60,8 @@ describe('dailyAvailability and pointClass', () => {
 
 describe('maintenanceAhead', () => {
   const now = vn(2026, 11, 20, 10);
-  const sites = [{ id: 'a1', name: 'Điểm 1', commune: 'An', district: 'D' }, { id: 'b1', name: 'Điểm B', commune: 'Bình', district: 'D' }];
-  const w = (o: Partial<Parameters<typeof maintenanceAhead>[0][number]>) => ({ id: 1, sites: [], communes: [], districts: [], start: now + DAY, end: now + DAY + H, cron: null, duration_ms: null, reason: 'r', created_by: 'x', created_at: 0, source: 'manual', ...o });
+  const sites = [{ id: 'a1', name: 'Điểm 1', commune: 'An', province: 'P' }, { id: 'b1', name: 'Điểm B', commune: 'Bình', province: 'P' }];
+  const w = (o: Partial<Parameters<typeof maintenanceAhead>[0][number]>) => ({ id: 1, sites: [], communes: [], groups: [], start: now + DAY, end: now + DAY + H, cron: null, duration_ms: null, reason: 'r', created_by: 'x', created_at: 0, source: 'manual', ...o });
   it('only windows covering the area, inside the days ahead, soonest first; power cuts recognised', () => {
     const out = maintenanceAhead([
       w({ communes: ['An'], start: now + 2 * DAY, end: now + 2 * DAY + H, source: 'csv:evn.csv', reason: 'lịch EVN' }),

@@ -144,7 +144,7 @@ export { communeClass };
  */
 export function maintenanceAhead(
   windows: ReadonlyArray<MaintenanceWindow & { source?: string }>,
-  sites: ReadonlyArray<Pick<Site, 'id' | 'name' | 'commune' | 'district'>>,
+  sites: ReadonlyArray<Pick<Site, 'id' | 'name' | 'commune' | 'group' | 'province'>>,
   now: number,
   aheadMs: number,
   tz: string,
@@ -161,9 +161,9 @@ export function maintenanceAhead(
       end = Math.min(w.end, next + (w.duration_ms ?? 0));
     }
     if (end <= now || start >= now + aheadMs) continue;
-    const communes = [...new Set(covered.map((s) => s.commune))];
-    const wholeCommunes = w.communes.filter((c) => communes.includes(c));
-    const where = wholeCommunes.length === communes.length ? wholeCommunes : covered.map((s) => s.name);
+    // a window on whole communes (or groups) is shown by commune, one on points by point
+    const byArea = covered.every((s) => !w.sites.includes(s.id));
+    const where = byArea ? [...new Set(covered.map((s) => s.commune))] : covered.map((s) => s.name);
     const power = (w.source ?? '').startsWith('csv:') || /điện|power/i.test(w.reason);
     out.push({ start, end, power, where, reason: redact(w.reason) });
   }

@@ -9,7 +9,7 @@ import type { Inventory } from '../../../src/config/schema.js';
 import type { Fixture } from '../api/fixtures.js';
 import { publicFixture } from './fixture.js';
 import { BudgetStore } from '../../../src/alerting/budget.js';
-import { communeKey } from '../../../src/alerting/commune.js';
+import { communeKey } from '../../../src/inventory/places.js';
 
 let f: Fixture;
 let inventory: Inventory;

@@ -46,8 +46,8 @@ export async function publicFixture(extra: Partial<FixtureOptions> = {}): Promis
     ...extra,
   });
   const taVan = inventory.sites.filter((s) => s.commune === 'Tả Van').map((s) => s.id);
-  await f.incidents.createMaintenance({ sites: [], communes: ['Tả Van'], districts: [], start: NOW + 2 * DAY, end: NOW + 2 * DAY + 4 * H, reason: 'Cắt điện lưới theo lịch EVN, hỏi 0912 000 345 hoặc truc.stttt@example.org', created_by: 'admin' } as never, NOW);
-  await f.incidents.createMaintenance({ sites: [taVan[0]!], communes: [], districts: [], start: NOW + DAY, end: NOW + DAY + H, reason: 'Thay bộ định tuyến 192.0.2.10', created_by: 'admin' } as never, NOW);
-  await f.incidents.createMaintenance({ sites: [taVan[0]!], communes: [], districts: [], start: NOW + 30 * DAY, end: NOW + 31 * DAY, reason: 'far ahead', created_by: 'admin' } as never, NOW);
+  await f.incidents.createMaintenance({ sites: [], communes: ['Tả Van'], groups: [], start: NOW + 2 * DAY, end: NOW + 2 * DAY + 4 * H, reason: 'Cắt điện lưới theo lịch EVN, hỏi 0912 000 345 hoặc truc.stttt@example.org', created_by: 'admin' } as never, NOW);
+  await f.incidents.createMaintenance({ sites: [taVan[0]!], communes: [], groups: [], start: NOW + DAY, end: NOW + DAY + H, reason: 'Thay bộ định tuyến 192.0.2.10', created_by: 'admin' } as never, NOW);
+  await f.incidents.createMaintenance({ sites: [taVan[0]!], communes: [], groups: [], start: NOW + 30 * DAY, end: NOW + 31 * DAY, reason: 'far ahead', created_by: 'admin' } as never, NOW);
   return { f, inventory };
 }
