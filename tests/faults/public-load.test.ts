@@ -21,6 +21,7 @@ import { publicStatsFor } from '../../src/web/public/routes.js';
 import { slug } from '../../src/web/public/model.js';
 import { startInfluxd, type Influxd } from '../helpers/influxd.js';
 import { freeTcpPort } from '../helpers/ports.js';
+import { CLI } from '../helpers/cli.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SITES = Number(process.env.PW_PUBLIC_LOAD_SITES ?? 100);
@@ -39,7 +40,7 @@ beforeAll(async () => {
   influxd = await startInfluxd();
   const basePort = 10_000 + Math.floor(Math.random() * (22_000 - SITES));
   const sitesFile = path.join(dir, 'sites.yaml');
-  sim = spawn(process.execPath, [path.join(ROOT, 'bin/pointwatch.js'), 'simulate', '--sites', String(SITES), '--base-port', String(basePort), '--no-netns', '--out', sitesFile], {
+  sim = spawn(process.execPath, [...CLI, 'simulate', '--sites', String(SITES), '--base-port', String(basePort), '--no-netns', '--out', sitesFile], {
     env: { ...process.env, POINTWATCH_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   sim.stderr!.resume();

@@ -13,6 +13,7 @@ import { dailyAvailability, maintenanceAhead, publicPoints, slugMap, DAY, type H
 import { publicCommunePage, publicIndexPage, publicProvincePage, type PublicCtx } from './pages.js';
 import { packPage, pickEncoding, TtlCache, type CachedPage } from './cache.js';
 import { pt } from './i18n.js';
+import { HTML_PAGE } from '../../api/route-contract.js';
 
 export const HISTORY_DAYS = 30;
 /** Past this many points a province page lists communes only (each commune page lists its points). */
@@ -144,7 +145,7 @@ export const publicRoutes: FastifyPluginAsync = async (app) => {
     .send('<!doctype html><html><head><meta charset="utf-8"><title>404</title></head><body><p>404</p><p><a href="/public">/public</a></p></body></html>');
 
   // Query strings are ignored except lang (a shared link may carry tracking parameters).
-  const opts = { schema: { hide: true }, compress: false } as const;
+  const opts = { schema: { hide: true, response: HTML_PAGE }, compress: false } as const;
 
   app.get('/public', opts, (req, reply) => cached('/public', async (ctx) => {
     const idx = areas();

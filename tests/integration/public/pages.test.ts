@@ -10,6 +10,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import type { Inventory, Settings } from '../../../src/config/schema.js';
 import { publicStatsFor } from '../../../src/web/public/routes.js';
 import { slug } from '../../../src/web/public/model.js';
+import { responseContractProblems } from '../../../src/api/route-contract.js';
 import type { Fixture } from '../api/fixtures.js';
 import { publicFixture } from './fixture.js';
 let f: Fixture;
@@ -114,6 +115,11 @@ describe('public status pages', () => {
     expect(dot('Cán Cấu')).toBe('#c62828'); // dropped off
     expect(dot('Bản Hồ')).toBe('#e0a000'); // at risk
     expect(dot('Y Tý')).toBe('#2e7d32'); // live
+  });
+
+  it('every public route declares its answer (the API contract check, with public pages on)', () => {
+    expect(f.app.pw.routes.filter((r) => r.url.startsWith('/public')).length).toBeGreaterThanOrEqual(3);
+    expect(responseContractProblems(f.app.pw.routes)).toEqual([]);
   });
 
   it('areas that are not public, and unknown ones, answer 404', async () => {

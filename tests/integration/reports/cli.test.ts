@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { startInfluxd, type Influxd } from '../../helpers/influxd.js';
 import { freeTcpPort } from '../../helpers/ports.js';
+import { CLI } from '../../helpers/cli.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { settingsWithDefaults, siteWithDefaults } from '../../../src/config/defaults.js';
 import { statePoint } from '../../../src/store/points.js';
@@ -34,7 +35,7 @@ let dir: string;
 let configFile: string;
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/pointwatch.js'), ...args], {
+  const r = spawnSync(process.execPath, [...CLI, ...args], { // the sources through tsx (bin/ runs dist/, built by setup)
     cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, POINTWATCH_LOG_LEVEL: 'warn', ...env },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
