@@ -50,6 +50,7 @@ describe('pointwatch report send --dry-run', () => {
     const before = fs.readFileSync(dbFile);
     const r = runCli(['report', 'send', '--dry-run', '--at', '2026-12-01T07:01', '--config', config], { timeoutMs: 90_000 });
     expect(r.code, r.stderr).toBe(0);
+    process.stdout.write(`report send --dry-run:\n${r.stdout}`);
     const lines = r.stdout.trim().split('\n').map((l) => l.split('\t'));
     const still = lines.filter((l) => l[1] === 'still_down');
     expect(still.map((l) => [l[0], l[2], l[4], l[5]])).toEqual([
