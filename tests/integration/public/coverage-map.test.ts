@@ -23,7 +23,7 @@ beforeAll(async () => {
       return {
       coverage: async (p: CoverageParams) => ({
         ...(await rows(p)),
-        map: inventory.sites.filter((s) => p.sites.includes(s.id)).map((s) => ({ site: s.id, province: s.province, commune: s.commune, class: s.commune === 'Cán Cấu' ? 'dropped_off' as const : 'live' as const })),
+        map: inventory.sites.filter((s) => p.sites.includes(s.id)).map((s) => ({ site: s.id, province: s.province, commune: s.commune, class: s.commune === 'Si Ma Cai' ? 'dropped_off' as const : 'live' as const })),
       }),
       };
     },
@@ -43,16 +43,16 @@ describe('coverage page map', () => {
     const links = [...r.body.matchAll(/<a href="(\/coverage\?[^"]+)"><title>([^<]+)<\/title><circle [^>]*fill="([^"]+)"/g)];
     const communes = new Set(inventory.sites.map((s) => s.commune));
     expect(links.map((l) => l[2]).sort()).toEqual([...communes].sort());
-    const canCau = links.find((l) => l[2] === 'Cán Cấu')!;
+    const canCau = links.find((l) => l[2] === 'Si Ma Cai')!;
     expect(canCau[3]).toBe('#c62828');
     const q = new URLSearchParams(canCau[1]!.replace(/&amp;/g, '&').split('?')[1]);
-    expect(Object.fromEntries(q)).toEqual({ from: '2026-11-01', to: '2026-11-19', group_by: 'site', province: 'Lào Cai', commune: 'Cán Cấu' });
+    expect(Object.fromEntries(q)).toEqual({ from: '2026-11-01', to: '2026-11-19', group_by: 'site', province: 'Lào Cai', commune: 'Si Ma Cai' });
     // the link opens that commune's report
     const opened = await f.app.inject({ url: canCau[1]!.replace(/&amp;/g, '&'), headers: { cookie } });
     expect(opened.statusCode).toBe(200);
     const call = f.coverageCalls.at(-1)!;
     expect(call.group_by).toBe('site');
-    expect(new Set(inventory.sites.filter((s) => call.sites.includes(s.id)).map((s) => s.commune))).toEqual(new Set(['Cán Cấu']));
+    expect(new Set(inventory.sites.filter((s) => call.sites.includes(s.id)).map((s) => s.commune))).toEqual(new Set(['Si Ma Cai']));
   });
 
   it('lists the SMS/Zalo spending of the communes in the report, for its months', async () => {

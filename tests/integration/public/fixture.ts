@@ -1,7 +1,7 @@
 /**
  * The public pages' fixture: the EXAMPLE configuration (its real-looking contacts, hosts,
  * communities and notifier secrets), live states with some points down, 30 days of hourly state
- * buckets (Cán Cấu dropped off, Bản Hồ at risk), and maintenance ahead with private details typed
+ * buckets (Si Ma Cai dropped off, Bản Hồ at risk), and maintenance ahead with private details typed
  * into its reason. Used by the inject tests and the browser test.
  */
 import path from 'node:path';
@@ -35,7 +35,7 @@ export async function publicFixture(extra: Partial<FixtureOptions> = {}): Promis
         const out = [];
         for (const [i, s] of inventory.sites.entries()) {
           for (let t = Math.ceil(from / H) * H; t < to; t += H) {
-            const dropped = (i % 5 === 0 || s.commune === 'Cán Cấu') && t > to - 8 * DAY;
+            const dropped = (i % 5 === 0 || s.commune === 'Si Ma Cai') && t > to - 8 * DAY;
             const lossy = (i % 3 === 0 || s.commune === 'Bản Hồ') && (t / H) % 10 === 0;
             out.push({ site: s.id, ts: t, up: dropped || lossy ? 0 : 120, down: dropped || lossy ? 120 : 0, unreachable: 0, unknown: 0, maintenance: 0 });
           }

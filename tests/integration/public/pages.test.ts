@@ -27,10 +27,9 @@ function privateNeedles(s: Settings, inv: Inventory): string[] {
     else if (Array.isArray(v)) v.forEach((x) => walk(x, k));
     else if (v && typeof v === 'object') for (const [kk, vv] of Object.entries(v)) walk(vv, kk);
   };
-  walk(s.notifiers);
-  walk({ session_secret: s.api.session_secret, password: s.influx.password, url: s.influx.url });
+  walk(s);
   for (const site of inv.sites) {
-    out.add(site.host);
+    if (site.host) out.add(site.host);
     if (site.snmp) walk(site.snmp);
   }
   const contacts = [...inv.sites.flatMap((x) => x.contacts), ...inv.areas.flatMap((a) => a.contacts)];
@@ -112,7 +111,7 @@ describe('public status pages', () => {
     expect(new Set(links).size).toBe(communes.length);
     for (const c of communes) expect(links).toContain(`/public/lao-cai/${slug(c)}`);
     const dot = (c: string) => new RegExp(`lao-cai/${slug(c)}\\?lang=en"><title>[^<]*</title><circle [^>]*fill="([^"]+)"`).exec(r.body)?.[1];
-    expect(dot('Cán Cấu')).toBe('#c62828'); // dropped off
+    expect(dot('Si Ma Cai')).toBe('#c62828'); // dropped off
     expect(dot('Bản Hồ')).toBe('#e0a000'); // at risk
     expect(dot('Y Tý')).toBe('#2e7d32'); // live
   });
