@@ -18,17 +18,17 @@ import { FORMATS, renderHtml, renderReport, type Format } from '../reports/rende
 import { reportMap } from '../reports/scheduled/runner.js';
 import { BudgetStore, monthOf } from '../alerting/budget.js';
 import { budgetSection } from '../reports/scheduled/content.js';
-import type { Settings } from '../config/schema.js';
+import type { Lang, Settings } from '../config/schema.js';
 
 /** The SMS/Zalo spending of the report's months, per commune (the printable report lists it). */
-function spendingSection(db: Db, from: number, to: number, settings: Settings): string {
+function spendingSection(db: Db, from: number, to: number, settings: Settings, lang: Lang): string {
   const store = new BudgetStore(db);
   const tz = settings.reports.timezone;
   const months = new Set<string>();
   for (let t = from; t < to; t += 86_400_000) months.add(monthOf(t, tz));
   months.add(monthOf(to - 1, tz));
   const rows = [...months].flatMap((m) => store.monthReport(m).map((r) => ({ ...r, commune: `${r.commune.split('/').pop()} (${m})` })));
-  return budgetSection(settings.alerting.default_lang, rows, settings.budget.sms_zalo_per_commune_month).html;
+  return budgetSection(lang, rows, settings.budget.sms_zalo_per_commune_month).html;
 }
 import { withConfigOptions, loadFromCli, type ConfigOptions } from './options.js';
 import { registerSend } from './report-send.js';
@@ -100,13 +100,15 @@ export function register(program: Command): void {
           ...(db ? { incidents: incidentsFromDb(db) } : {}),
         },
       );
-      if (db && opts.format === 'html') spending = spendingSection(db, result.from, result.to, settings);
+      if (db && opts.format === 'html') spending = spendingSection(db, result.from, result.to, settings, opts.lang ?? settings.alerting.default_lang);
     } finally {
       db?.close();
     }
     const groupBy = opts.groupBy === 'district' ? 'group' : opts.groupBy;
     const lang = opts.lang ?? settings.alerting.default_lang;
     const text = opts.format === 'html'
+      ? renderHtml(result, groupBy, { lang, map: reportMap(result, cfg.inventory.sites, settings, lang), extra: spending })
+      : renderReport(result, opts.format, groupBy, lang);
     if (opts.out) fs.writeFileSync(opts.out, text);
     else process.stdout.write(text);
     if (!opts.quiet) {

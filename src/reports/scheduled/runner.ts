@@ -195,7 +195,7 @@ export function createReportRunner(deps: ScheduledDeps) {
           out.push(...addressed('monthly', period, province, contacts, (l) => monthlyMessage(l, { province, month, total: report.total, target: s.reports.target_pct, link, budget: budgetSection(l, spent, limit) }), {
             link, channels: ['email', 'telegram', 'zalo'],
             attachments: (l) => [
-              { filename: `coverage-${slugish(province)}-${month}.html`, contentType: 'text/html; charset=utf-8', content: renderHtml(report, 'commune', { title: monthlyMessage(l, { province, month, total: report.total, target: s.reports.target_pct, link, budget: { text: '', html: '' } }).subject, map: map(l), extra: budgetSection(l, spent, limit).html }) },
+              { filename: `coverage-${slugish(province)}-${month}.html`, contentType: 'text/html; charset=utf-8', content: renderHtml(report, 'commune', { lang: l, title: monthlyMessage(l, { province, month, total: report.total, target: s.reports.target_pct, link, budget: { text: '', html: '' } }).subject, map: map(l), extra: budgetSection(l, spent, limit).html }) },
               { filename: `coverage-${slugish(province)}-${month}.csv`, contentType: 'text/csv; charset=utf-8', content: renderCsv(report, 'site') },
             ],
           }));

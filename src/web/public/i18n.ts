@@ -4,6 +4,7 @@
  */
 import type { Lang } from '../../config/schema.js';
 import type { MapClass } from '../../reports/map.js';
+import { formatDuration } from '../../core/glossary.js';
 
 const en = {
   public_title: 'Public Wi-Fi points: {area}',
@@ -53,9 +54,6 @@ const en = {
   budget_spent: 'SMS/Zalo messages sent this month',
   budget_of: '{spent} of {budget}',
   budget_folded: '{n} folded into digests',
-  d: '{n} d',
-  h: '{n} h',
-  m: '{n} min',
 } as const;
 
 export type PublicKey = keyof typeof en;
@@ -107,9 +105,6 @@ const vi: Record<PublicKey, string> = {
   budget_spent: 'Tin SMS/Zalo đã gửi trong tháng',
   budget_of: '{spent}/{budget}',
   budget_folded: '{n} tin được gộp vào bản tổng hợp',
-  d: '{n} ngày',
-  h: '{n} giờ',
-  m: '{n} phút',
 };
 
 export const PUBLIC_MESSAGES: Record<Lang, Record<PublicKey, string>> = { en, vi };
@@ -122,11 +117,7 @@ export function classLabel(lang: Lang, c: MapClass): string {
   return pt(lang, `cls_${c}` as PublicKey);
 }
 
-/** `2 ngày 3 giờ` / `2 d 3 h`: how long, in the reader's words (two largest units). */
+/** How long, in the reader's words: the glossary's durations (`2 ngày 3 giờ` / `2 d 3 h`). */
 export function ago(lang: Lang, ms: number): string {
-  const m = Math.max(0, Math.floor(ms / 60_000));
-  const d = Math.floor(m / 1440), h = Math.floor((m % 1440) / 60), mi = m % 60;
-  if (d > 0) return h ? `${pt(lang, 'd', { n: d })} ${pt(lang, 'h', { n: h })}` : pt(lang, 'd', { n: d });
-  if (h > 0) return mi ? `${pt(lang, 'h', { n: h })} ${pt(lang, 'm', { n: mi })}` : pt(lang, 'h', { n: h });
-  return pt(lang, 'm', { n: mi });
+  return formatDuration(ms, lang);
 }

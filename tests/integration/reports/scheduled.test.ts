@@ -206,6 +206,8 @@ describe('scheduled reports on a simulated clock, across restarts', () => {
     expect(monthly.raw).toMatch(/filename=coverage-tinh-thu-2026-11\.html/);
     expect(monthly.raw).toMatch(/filename=coverage-tinh-thu-2026-11\.csv/);
     expect(monthly.text).toContain('<svg class="map"');
+    expect(monthly.text).toContain('<html lang="vi">'); // the attachment in the recipient's language
+    expect(monthly.text).not.toContain('Sites needing action');
     expect(monthly.text).toMatch(/href="https:\/\/pw\.example\.org\/coverage\?[^"]*commune=X%C3%A3\+An/); // the map links to the commune
     expect(monthly.text).toContain('Tin SMS/Zalo đã gửi trong tháng'); // the spending, in Vietnamese
     expect(monthly.text).toMatch(/Xã An: 2\/2/);
