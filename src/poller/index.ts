@@ -25,7 +25,8 @@ import { isPolled, type PingResult, type PolledSite, type SiteCheck, type SnmpRe
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { errorMessage } from '../core/errors.js';
-import type { PingProbe, SnmpProbe, SnmpPollWhat } from '../probes/index.js';
+import type { PingProbe } from '../probes/ping/index.js';
+import type { SnmpProbe, SnmpPollWhat } from '../probes/snmp/index.js';
 import { CounterTracker, pickWanInterface } from '../metrics/counters.js';
 import { ancestors as ancestorsOf } from '../inventory/graph.js';
 import { CheckEmitter } from './emitter.js';
