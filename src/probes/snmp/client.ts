@@ -1,6 +1,6 @@
 /**
  * The seam between the SNMP probe (what to ask: probe.ts, plan.ts, vendor.ts) and the wire (how to
- * ask: net-snmp-client.ts in production, fake-client.ts in unit tests), like snmp_exporter's
+ * ask: live-client.ts in production, fake-client.ts in unit tests), like snmp_exporter's
  * `SNMPScraper`. Requests reject only with SnmpFailure; its message is what a person reads.
  */
 import type { ProbeStatus, SnmpAccess } from '../../core/types.js';

@@ -1,7 +1,8 @@
 /**
  * SNMP probe (v1/v2c/v3): system group, IF-MIB interfaces, vendor extras. Split like a Telegraf plugin:
  *   client.ts           the SnmpClient seam (get / getNext / getBulk per site) and SnmpFailure
- *   net-snmp-client.ts  the production client: net-snmp sessions, shared UDP sockets (udp-pool.ts), per-agent cap, error classes
+ *   live-client.ts      the production client: a session per site (v1/v2c: community.ts + ber.ts; v3: net-snmp),
+ *                       shared UDP sockets (udp-pool.ts), per-agent cap, error classes
  *   fake-client.ts      a client that answers from captured agents (testdata/): unit tests without snmpd
  *   plan.ts             what a poll asks (steady vs full walk, sizes) and learns for the next (pure)
  *   probe.ts            the poll: requests, walks (walk.ts), decoding (decode.ts); never throws
@@ -9,13 +10,13 @@
  */
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
-import { createNetSnmpClient, type NetSnmpClientOptions } from './net-snmp-client.js';
+import { createLiveClient, type LiveClientOptions } from './live-client.js';
 import { createProbe, type SnmpPlanOptions, type SnmpProbe } from './probe.js';
 
-export type SnmpProbeOptions = SnmpPlanOptions & NetSnmpClientOptions;
+export type SnmpProbeOptions = SnmpPlanOptions & LiveClientOptions;
 export type { SnmpProbe, SnmpPollWhat } from './probe.js';
 
-/** The production probe: net-snmp underneath. */
+/** The production probe: the live client underneath. */
 export function createSnmpProbe(opts: SnmpProbeOptions, deps: { clock?: Clock; logger?: Logger } = {}): SnmpProbe {
-  return createProbe(createNetSnmpClient(opts, { logger: deps.logger }), opts, deps);
+  return createProbe(createLiveClient(opts, { logger: deps.logger }), opts, deps);
 }

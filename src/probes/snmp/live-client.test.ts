@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { scrub } from './client.js';
-import { classifyError, Semaphore } from './net-snmp-client.js';
+import { classifyError, Semaphore } from './live-client.js';
 import { compareOids } from './walk.js';
 
 describe('SNMP probe helpers', () => {

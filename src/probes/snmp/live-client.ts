@@ -1,12 +1,13 @@
 /**
- * The production SnmpClient: net-snmp sessions through its public API.
+ * The production SnmpClient.
  *
- * - One session per site, kept between polls (v3: the agent's engine ID, boots and time learnt by
- *   discovery), remade when the site's host or access changes or its socket went away.
- * - Sessions share a small pool of UDP sockets (udp-pool.ts, given as net-snmp's `dgramModule`
- *   option); `udp_sockets: 0` gives each session a socket of its own, as net-snmp would.
+ * - One session per site, kept between polls, remade when the site's host or access changes or its
+ *   socket went away. v1/v2c: our own session (community.ts, ber.ts); v3: net-snmp's, through its
+ *   public API (USM, discovery, keys, the agent's engine state).
+ * - Sessions share a small pool of UDP sockets (udp-pool.ts; net-snmp takes it as its `dgramModule`
+ *   option); `udp_sockets: 0` gives each session a socket of its own.
  * - At most `per_agent_concurrency` requests in flight to one host:port.
- * - net-snmp's errors become SnmpFailure with a reason a person can act on, never with a secret.
+ * - Errors (net-snmp's, or shaped like them) become SnmpFailure with a reason a person can act on, never with a secret.
  */
 import { isIPv6 } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -16,8 +17,10 @@ import { silentLogger, type Logger } from '../../core/logger.js';
 import type { Vb } from './decode.js';
 import { AGENT_ERROR, scrub, secretsOf, SnmpFailure, type SnmpClient, type SnmpSession, type SnmpTarget } from './client.js';
 import { UdpPool } from './udp-pool.js';
+import dgram from 'node:dgram';
+import { CommunitySession } from './community.js';
 
-export interface NetSnmpClientOptions {
+export interface LiveClientOptions {
   timeout_ms: number;
   retries: number;
   /** Concurrent requests to one agent (host:port) at most (default 4). */
@@ -76,16 +79,21 @@ export function classifyError(
   return new SnmpFailure('error', `${name}: ${msg}`);
 }
 
-/** The local engine ID of v1/v2c sessions (net-snmp's format, enterprise 0x00B983): one shared Buffer, no random one each. */
-const COMMUNITY_ENGINE_ID = Buffer.from(`8000b98380${'00'.repeat(12)}`, 'hex');
+type NetSnmpSession = ReturnType<typeof snmp.createV3Session>;
 
-type NetSnmpSession = ReturnType<typeof snmp.createSession>;
+/** The requests of one site's session, whichever kind. */
+interface Asker {
+  get(oids: readonly string[], cb: (err: unknown, r?: Vb[]) => void): void;
+  getNext(oids: readonly string[], cb: (err: unknown, r?: Vb[]) => void): void;
+  getBulk(oids: readonly string[], nonRepeaters: number, reps: number, cb: (err: unknown, r?: Array<Vb | Vb[]>) => void): void;
+  close(): void;
+}
 
 interface Entry {
   site: string;
   access: SnmpAccess;
   host: string;
-  session: NetSnmpSession;
+  asker: Asker;
   version: '1' | '2c' | '3';
   agent: string;
   secrets: string[];
@@ -97,7 +105,9 @@ interface Entry {
   handle: SnmpSession | null;
 }
 
-export function createNetSnmpClient(opts: NetSnmpClientOptions, deps: { logger?: Logger } = {}): SnmpClient {
+const settle = <R>(p: Promise<R>, cb: (err: unknown, r?: R) => void) => { p.then((r) => cb(null, r), (err: unknown) => cb(err)); };
+
+export function createLiveClient(opts: LiveClientOptions, deps: { logger?: Logger } = {}): SnmpClient {
   const log = (deps.logger ?? silentLogger()).child({ component: 'probe.snmp' });
   const perAgent = Math.max(1, opts.per_agent_concurrency ?? 4);
   const pool = (opts.udp_sockets ?? 32) > 0
@@ -115,42 +125,59 @@ export function createNetSnmpClient(opts: NetSnmpClientOptions, deps: { logger?:
       existing.access = t.access;
       return existing;
     }
-    if (existing && !existing.closed) { try { existing.session.close(); } catch { /* already closed */ } }
+    if (existing && !existing.closed) { try { existing.asker.close(); } catch { /* already closed */ } }
     const entry: Entry = {
-      site: t.site, access: t.access, host: t.host, session: null as unknown as NetSnmpSession, version: t.access.version,
+      site: t.site, access: t.access, host: t.host, asker: null as unknown as Asker, version: t.access.version,
       agent: `${t.host}:${t.access.port ?? 161}`, secrets: secretsOf(t.access), closed: false, lastProcessingError: null, handle: null,
     };
-    entry.session = openSession(entry);
+    entry.asker = entry.version === '3' ? openV3(entry) : openCommunity(entry);
+    sessionsMade++;
     entries.set(t.site, entry);
     return entry;
   }
 
-  function openSession(entry: Entry): NetSnmpSession {
-    const access = entry.access;
-    const common = {
-      port: access.port ?? 161, timeout: opts.timeout_ms, retries: opts.retries, transport: isIPv6(entry.host) ? 'udp6' : 'udp4', backoff: 1,
-      ...(pool ? { dgramModule: pool.dgramModule } : {}),
+  function processingError(entry: Entry, message: string): void {
+    entry.lastProcessingError = { at: performance.now(), message };
+    log.debug({ site: entry.site, err: scrub(message, entry.secrets) }, 'snmp session error');
+  }
+
+  function openCommunity(entry: Entry): Asker {
+    const access = entry.access as Extract<SnmpAccess, { community: string }>;
+    const family = isIPv6(entry.host) ? 'udp6' : 'udp4';
+    const socket = pool ? pool.dgramModule.createSocket(family) : dgram.createSocket(family).unref();
+    const s = new CommunitySession({
+      host: entry.host, port: access.port ?? 161, version: access.version as '1' | '2c', community: access.community,
+      timeout_ms: opts.timeout_ms, retries: opts.retries,
+      onProcessingError: (m) => processingError(entry, m),
+      onClose: () => { if (entries.get(entry.site) === entry) entry.closed = true; },
+    }, socket);
+    return {
+      get: (oids, cb) => settle(s.get(oids), cb),
+      getNext: (oids, cb) => settle(s.getNext(oids), cb),
+      getBulk: (oids, nr, reps, cb) => settle(s.getBulk(oids, nr, reps), cb),
+      close: () => s.close(),
     };
-    let session: NetSnmpSession;
-    if (access.version === '3') {
-      const level = access.priv ? snmp.SecurityLevel.authPriv : access.auth ? snmp.SecurityLevel.authNoPriv : snmp.SecurityLevel.noAuthNoPriv;
-      const user: Record<string, unknown> = { name: access.user, level };
-      if (access.auth) { user.authProtocol = snmp.AuthProtocols[access.auth.protocol as keyof typeof snmp.AuthProtocols]; user.authKey = access.auth.key; }
-      if (access.priv) { user.privProtocol = snmp.PrivProtocols[access.priv.protocol as keyof typeof snmp.PrivProtocols]; user.privKey = access.priv.key; }
-      session = snmp.createV3Session(entry.host, user as unknown as snmp.User, { ...common, version: snmp.Version3 } as unknown as snmp.SessionOptionsV3);
-    } else {
-      session = snmp.createSession(entry.host, access.community, {
-        ...common, version: access.version === '1' ? snmp.Version1 : snmp.Version2c, engineID: COMMUNITY_ENGINE_ID,
-      } as unknown as snmp.SessionOptions);
-    }
-    sessionsMade++;
+  }
+
+  function openV3(entry: Entry): Asker {
+    const access = entry.access as Extract<SnmpAccess, { version: '3' }>;
+    const level = access.priv ? snmp.SecurityLevel.authPriv : access.auth ? snmp.SecurityLevel.authNoPriv : snmp.SecurityLevel.noAuthNoPriv;
+    const user: Record<string, unknown> = { name: access.user, level };
+    if (access.auth) { user.authProtocol = snmp.AuthProtocols[access.auth.protocol as keyof typeof snmp.AuthProtocols]; user.authKey = access.auth.key; }
+    if (access.priv) { user.privProtocol = snmp.PrivProtocols[access.priv.protocol as keyof typeof snmp.PrivProtocols]; user.privKey = access.priv.key; }
+    const session: NetSnmpSession = snmp.createV3Session(entry.host, user as unknown as snmp.User, {
+      port: access.port ?? 161, timeout: opts.timeout_ms, retries: opts.retries, transport: isIPv6(entry.host) ? 'udp6' : 'udp4', backoff: 1,
+      version: snmp.Version3, ...(pool ? { dgramModule: pool.dgramModule } : {}),
+    } as unknown as snmp.SessionOptionsV3);
     // an emitter error never escapes: kept for the site (an undecodable answer shows up as a timeout later)
-    session.on('error', (err: unknown) => {
-      entry.lastProcessingError = { at: performance.now(), message: String((err as ErrLike)?.message ?? err) };
-      log.debug({ site: entry.site, err: scrub(entry.lastProcessingError.message, entry.secrets) }, 'snmp session error');
-    });
-    session.on('close', () => { if (entry.session === session) entry.closed = true; });
-    return session;
+    session.on('error', (err: unknown) => processingError(entry, String((err as ErrLike)?.message ?? err)));
+    session.on('close', () => { if (entries.get(entry.site) === entry) entry.closed = true; });
+    return {
+      get: (oids, cb) => session.get(oids as string[], (err, vbs) => cb(err, vbs as unknown as Vb[])),
+      getNext: (oids, cb) => session.getNext(oids as string[], (err, vbs) => cb(err, vbs as unknown as Vb[])),
+      getBulk: (oids, nr, reps, cb) => session.getBulk(oids as string[], nr, reps, (err, r) => cb(err, r as unknown as Array<Vb | Vb[]>)),
+      close: () => session.close(),
+    };
   }
 
   /** An agent's limiter lives while requests to it run or wait (not one per site for the whole run). */
@@ -160,7 +187,7 @@ export function createNetSnmpClient(opts: NetSnmpClientOptions, deps: { logger?:
     return s;
   }
 
-  function request<R>(entry: Entry, fn: (s: NetSnmpSession, cb: (err: unknown, r?: R) => void) => void): Promise<R> {
+  function request<R>(entry: Entry, fn: (a: Asker, cb: (err: unknown, r?: R) => void) => void): Promise<R> {
     const limiter = limiterFor(entry.agent);
     const run = limiter.run(() => new Promise<R>((resolve, reject) => {
       const startedAt = performance.now();
@@ -169,7 +196,7 @@ export function createNetSnmpClient(opts: NetSnmpClientOptions, deps: { logger?:
         const pe = entry.lastProcessingError && entry.lastProcessingError.at >= startedAt ? entry.lastProcessingError.message : null;
         reject(classifyError(err, { timeout_ms: opts.timeout_ms, retries: opts.retries, secrets: entry.secrets, processingError: pe, version: entry.version }));
       };
-      try { fn(entry.session, done); } catch (err) { done(err); }
+      try { fn(entry.asker, done); } catch (err) { done(err); }
     }));
     const drop = () => { if (limiter.idle && agents.get(entry.agent) === limiter) agents.delete(entry.agent); };
     run.then(drop, drop);
@@ -182,15 +209,14 @@ export function createNetSnmpClient(opts: NetSnmpClientOptions, deps: { logger?:
       const entry = entryFor(target);
       return (entry.handle ??= {
         version: entry.version,
-        get: (oids) => request<Vb[]>(entry, (s, cb) => s.get(oids as string[], (err, vbs) => cb(err, vbs as unknown as Vb[]))),
-        getNext: (oids) => request<Vb[]>(entry, (s, cb) => s.getNext(oids as string[], (err, vbs) => cb(err, vbs as unknown as Vb[]))),
-        getBulk: (oids, nonRepeaters, reps) => request<Array<Vb | Vb[]>>(entry, (s, cb) =>
-          s.getBulk(oids as string[], nonRepeaters, reps, (err, r) => cb(err, r as unknown as Array<Vb | Vb[]>))),
+        get: (oids) => request<Vb[]>(entry, (a, cb) => a.get(oids, cb)),
+        getNext: (oids) => request<Vb[]>(entry, (a, cb) => a.getNext(oids, cb)),
+        getBulk: (oids, nonRepeaters, reps) => request<Array<Vb | Vb[]>>(entry, (a, cb) => a.getBulk(oids, nonRepeaters, reps, cb)),
       });
     },
     close() {
       closed = true;
-      for (const e of entries.values()) { if (!e.closed) { try { e.session.close(); } catch { /* already closed */ } } }
+      for (const e of entries.values()) { if (!e.closed) { try { e.asker.close(); } catch { /* already closed */ } } }
       entries.clear();
       pool?.close();
     },
