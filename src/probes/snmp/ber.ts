@@ -27,7 +27,10 @@ export interface Response {
 
 const MAX_MEMO = 20_000;
 let oidBytes = new Map<string, Buffer>();
-let oidStrings = new Map<string, string>();
+/** Read memo: a hash of the content bytes → entries (bytes kept to compare in place). */
+interface ReadEntry { bytes: Buffer; oid: string; next: ReadEntry | null }
+let oidStrings = new Map<number, ReadEntry>();
+let oidStringCount = 0;
 
 /** An OID's content bytes (X.690 8.19). Throws on anything but a dotted string of at least two arcs. */
 export function oidContent(oid: string): Buffer {
@@ -49,29 +52,73 @@ export function oidContent(oid: string): Buffer {
   return buf;
 }
 
-const lengthBytes = (n: number): number[] => (n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : n < 0x10000 ? [0x82, n >> 8, n & 0xff] : [0x83, n >> 16, (n >> 8) & 0xff, n & 0xff]);
+/** Octets of a definite length (X.690 8.1.3). */
+const lengthSize = (n: number): number => (n < 0x80 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 4);
 
-/** Minimal two's-complement content of a non-negative integer. */
-function intContent(n: number): number[] {
-  const out: number[] = [];
-  let v = n;
-  do { out.unshift(v & 0xff); v = Math.floor(v / 256); } while (v > 0);
-  if (out[0]! & 0x80) out.unshift(0);
-  return out;
+/** Octets of a non-negative integer's minimal two's-complement content. */
+function intSize(n: number): number {
+  let size = 1;
+  for (let v = n; v > 0x7f; v = Math.floor(v / 256)) size++;
+  return size;
 }
 
-const tlv = (tag: number, content: number[] | Buffer): number[] => [tag, ...lengthBytes(content.length), ...content];
+/** Writes into one Buffer, left to right; sizes are computed before. */
+class Out {
+  at = 0;
+  constructor(readonly buf: Buffer) {}
+  head(tag: number, len: number): void {
+    const b = this.buf;
+    b[this.at++] = tag;
+    if (len < 0x80) b[this.at++] = len;
+    else if (len < 0x100) { b[this.at++] = 0x81; b[this.at++] = len; }
+    else if (len < 0x10000) { b[this.at++] = 0x82; b[this.at++] = len >> 8; b[this.at++] = len & 0xff; }
+    else { b[this.at++] = 0x83; b[this.at++] = len >> 16; b[this.at++] = (len >> 8) & 0xff; b[this.at++] = len & 0xff; }
+  }
+  /** Small copies byte by byte: cheaper than Buffer.copy's native call at these sizes. */
+  bytes(src: Buffer): void {
+    const b = this.buf;
+    for (let i = 0; i < src.length; i++) b[this.at++] = src[i]!;
+  }
+  int(n: number): void {
+    const size = intSize(n);
+    this.head(0x02, size);
+    for (let i = size - 1, v = n; i >= 0; i--, v = Math.floor(v / 256)) this.buf[this.at + i] = v & 0xff;
+    this.at += size;
+  }
+}
 
 /** A request: `a`/`b` are error-status/error-index (0, 0), or non-repeaters/max-repetitions for GETBULK. */
-export function encodeRequest(version: 0 | 1, community: string, pdu: number, requestId: number, a: number, b: number, oids: readonly string[]): Buffer {
-  const vbs: number[] = [];
-  for (const oid of oids) {
-    const c = oidContent(oid);
-    vbs.push(0x30, ...lengthBytes(c.length + lengthBytes(c.length).length + 3), 0x06, ...lengthBytes(c.length), ...c, 0x05, 0x00);
+export function encodeRequest(version: 0 | 1, community: string | Buffer, pdu: number, requestId: number, a: number, b: number, oids: readonly string[]): Buffer {
+  const contents: Buffer[] = new Array(oids.length);
+  let listLen = 0;
+  for (let i = 0; i < oids.length; i++) {
+    const c = (contents[i] = oidContent(oids[i]!));
+    const vbLen = 1 + lengthSize(c.length) + c.length + 2;
+    listLen += 1 + lengthSize(vbLen) + vbLen;
   }
-  const body = [...tlv(0x02, intContent(requestId)), ...tlv(0x02, intContent(a)), ...tlv(0x02, intContent(b)), ...tlv(0x30, vbs)];
-  const msg = [...tlv(0x02, [version]), ...tlv(0x04, Buffer.from(community, 'utf8')), ...tlv(pdu, body)];
-  return Buffer.from(tlv(0x30, msg));
+  const intTlv = (n: number) => 2 + intSize(n);
+  const pduLen = intTlv(requestId) + intTlv(a) + intTlv(b) + 1 + lengthSize(listLen) + listLen;
+  const comm = typeof community === 'string' ? Buffer.from(community, 'utf8') : community;
+  const commLen = comm.length;
+  const msgLen = 3 + 1 + lengthSize(commLen) + commLen + 1 + lengthSize(pduLen) + pduLen;
+  const out = new Out(Buffer.allocUnsafe(1 + lengthSize(msgLen) + msgLen));
+  out.head(0x30, msgLen);
+  out.int(version);
+  out.head(0x04, commLen);
+  out.bytes(comm);
+  out.head(pdu, pduLen);
+  out.int(requestId);
+  out.int(a);
+  out.int(b);
+  out.head(0x30, listLen);
+  for (const c of contents) {
+    out.head(0x30, 1 + lengthSize(c.length) + c.length + 2);
+    out.head(0x06, c.length);
+    out.bytes(c);
+    out.buf[out.at++] = 0x05;
+    out.buf[out.at++] = 0x00;
+  }
+  return out.buf;
 }
 
 /** Read cursor over one datagram; every read is bounded by `end` of the enclosing TLV. */
@@ -106,25 +153,35 @@ class Reader {
 
   oid(end: number): string {
     const start = this.at;
-    const key = this.buf.toString('latin1', start, end);
-    const hit = oidStrings.get(key);
-    if (hit !== undefined) { this.at = end; return hit; }
+    const buf = this.buf;
     if (end === start) throw new BerError('empty OID');
+    let h = 0x811c9dc5;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+    for (let e: ReadEntry | null | undefined = oidStrings.get(h); e; e = e.next) {
+      if (sameBytes(e.bytes, buf, start, end)) { this.at = end; return e.oid; }
+    }
     let out = '';
     let v = 0;
     let firstArc = true;
     while (this.at < end) {
-      const b = this.buf[this.at++]!;
+      const b = buf[this.at++]!;
       v = v * 128 + (b & 0x7f);
       if (b & 0x80) { if (this.at === end) throw new BerError('truncated OID arc'); continue; }
       if (firstArc) { out = v < 80 ? `${Math.floor(v / 40)}.${v % 40}` : `2.${v - 80}`; firstArc = false; }
       else out += `.${v}`;
       v = 0;
     }
-    if (oidStrings.size >= MAX_MEMO) oidStrings = new Map();
-    oidStrings.set(key, out);
+    if (oidStringCount >= MAX_MEMO) { oidStrings = new Map(); oidStringCount = 0; }
+    oidStrings.set(h, { bytes: Buffer.from(buf.subarray(start, end)), oid: out, next: oidStrings.get(h) ?? null });
+    oidStringCount++;
     return out;
   }
+}
+
+function sameBytes(a: Buffer, buf: Buffer, start: number, end: number): boolean {
+  if (a.length !== end - start) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== buf[start + i]) return false;
+  return true;
 }
 
 function readValue(r: Reader, tag: number, end: number): unknown {

@@ -80,7 +80,7 @@ export class CommunitySession {
       if (this.closed) { reject(failure('Error', 'Session closed')); return; }
       let id = 1 + Math.floor(Math.random() * 0x7ffffffe);
       while (this.pending.has(id)) id = 1 + Math.floor(Math.random() * 0x7ffffffe);
-      const buf = encodeRequest(this.o.version === '1' ? 0 : 1, this.o.community, pdu, id, a, b, oids);
+      const buf = encodeRequest(this.o.version === '1' ? 0 : 1, this.communityBytes, pdu, id, a, b, oids);
       const p: Pending = { buf, triesLeft: this.o.retries, timer: null, done: (err, r) => (err ? reject(err) : resolve(r!)) };
       this.pending.set(id, p);
       this.transmit(id, p);
