@@ -309,8 +309,7 @@ class Engine implements AlertEngine {
       this.releaseHeld(batch, result.view);
       this.repo.saveSiteStates(toSave, now);
     });
-    // held until the next check: parts equal to the last state's are shared (state-sharing.ts)
-    for (const st of changed) this.siteStates.set(st.site, shareUnchanged(before.get(st.site), st, this.streakCap));
+    for (const st of changed) this.siteStates.set(st.site, shareUnchanged(before.get(st.site), st, this.streakCap)); // kept: share unchanged parts
     for (const st of toSave) this.persisted.set(st.site, st);
     return batch;
   }
