@@ -18,7 +18,7 @@ import type { Vb } from './decode.js';
 import { AGENT_ERROR, scrub, secretsOf, SnmpFailure, type SnmpClient, type SnmpSession, type SnmpTarget } from './client.js';
 import { UdpPool } from './udp-pool.js';
 import dgram from 'node:dgram';
-import { CommunitySession } from './community.js';
+import { CommunitySession, type PendingRegistry, type SessionOwner } from './community.js';
 
 export interface LiveClientOptions {
   timeout_ms: number;
@@ -81,31 +81,62 @@ export function classifyError(
 
 type NetSnmpSession = ReturnType<typeof snmp.createV3Session>;
 
-/** The requests of one site's session, whichever kind. */
+/** The requests of one site's session, whichever kind (net-snmp's errors, or shaped like them). */
 interface Asker {
-  get(oids: readonly string[], cb: (err: unknown, r?: Vb[]) => void): void;
-  getNext(oids: readonly string[], cb: (err: unknown, r?: Vb[]) => void): void;
-  getBulk(oids: readonly string[], nonRepeaters: number, reps: number, cb: (err: unknown, r?: Array<Vb | Vb[]>) => void): void;
+  get(oids: readonly string[]): Promise<Vb[]>;
+  getNext(oids: readonly string[]): Promise<Vb[]>;
+  getBulk(oids: readonly string[], nonRepeaters: number, reps: number): Promise<Array<Vb | Vb[]>>;
   close(): void;
 }
 
-interface Entry {
-  site: string;
-  access: SnmpAccess;
-  host: string;
-  asker: Asker;
-  version: '1' | '2c' | '3';
-  agent: string;
-  secrets: string[];
-  /** The session's socket closed under it (a shared socket failed): remade on the next poll. */
-  closed: boolean;
-  /** Last undecodable packet on this session's socket: a timeout after it is reported as a malformed answer. */
-  lastProcessingError: { at: number; message: string } | null;
-  /** What open() hands out for this entry (made once). */
-  handle: SnmpSession | null;
+/** An SNMPv3 site: net-snmp's session (USM, discovery, engine state), through its public API. */
+class V3Asker implements Asker {
+  constructor(private readonly s: NetSnmpSession) {}
+  get(oids: readonly string[]): Promise<Vb[]> {
+    return new Promise((resolve, reject) => this.s.get(oids as string[], (err, vbs) => (err ? reject(err) : resolve(vbs as unknown as Vb[]))));
+  }
+  getNext(oids: readonly string[]): Promise<Vb[]> {
+    return new Promise((resolve, reject) => this.s.getNext(oids as string[], (err, vbs) => (err ? reject(err) : resolve(vbs as unknown as Vb[]))));
+  }
+  getBulk(oids: readonly string[], nonRepeaters: number, reps: number): Promise<Array<Vb | Vb[]>> {
+    return new Promise((resolve, reject) => this.s.getBulk(oids as string[], nonRepeaters, reps, (err, r) => (err ? reject(err) : resolve(r as unknown as Array<Vb | Vb[]>))));
+  }
+  close(): void { this.s.close(); }
 }
 
-const settle = <R>(p: Promise<R>, cb: (err: unknown, r?: R) => void) => { p.then((r) => cb(null, r), (err: unknown) => cb(err)); };
+/** What the client keeps per site; it is also the session the probe asks through (no closures per site). */
+class Entry implements SnmpSession, SessionOwner {
+  asker!: Asker;
+  readonly version: '1' | '2c' | '3';
+  readonly agent: string;
+  readonly secrets: string[];
+  /** The session's socket closed under it (a shared socket failed): remade on the next poll. */
+  closed = false;
+  /** Last undecodable packet on this session's socket: a timeout after it is reported as a malformed answer. */
+  lastProcessingError: { at: number; message: string } | null = null;
+
+  constructor(private readonly core: Core, readonly site: string, public access: SnmpAccess, readonly host: string) {
+    this.version = access.version;
+    this.agent = `${host}:${access.port ?? 161}`;
+    this.secrets = secretsOf(access);
+  }
+
+  get(oids: readonly string[]): Promise<Vb[]> { return this.core.request(this, () => this.asker.get(oids)); }
+  getNext(oids: readonly string[]): Promise<Vb[]> { return this.core.request(this, () => this.asker.getNext(oids)); }
+  getBulk(oids: readonly string[], nonRepeaters: number, reps: number): Promise<Array<Vb | Vb[]>> {
+    return this.core.request(this, () => this.asker.getBulk(oids, nonRepeaters, reps));
+  }
+
+  processingError(message: string): void { this.core.processingError(this, message); }
+  socketClosed(): void { if (this.core.current(this)) this.closed = true; }
+}
+
+/** What entries call back into. */
+interface Core {
+  request<R>(entry: Entry, send: () => Promise<R>): Promise<R>;
+  processingError(entry: Entry, message: string): void;
+  current(entry: Entry): boolean;
+}
 
 export function createLiveClient(opts: LiveClientOptions, deps: { logger?: Logger } = {}): SnmpClient {
   const log = (deps.logger ?? silentLogger()).child({ component: 'probe.snmp' });
@@ -115,8 +146,42 @@ export function createLiveClient(opts: LiveClientOptions, deps: { logger?: Logge
     : null;
   const entries = new Map<string, Entry>();
   const agents = new Map<string, Semaphore>();
+  const pending: PendingRegistry = new Map();
+  /** One Buffer per distinct community (sites share them). */
+  const communities = new Map<string, Buffer>();
+  const timing = { timeout_ms: opts.timeout_ms, retries: opts.retries };
   let sessionsMade = 0;
   let closed = false;
+
+  /** An agent's limiter lives while requests to it run or wait (not one per site for the whole run). */
+  function limiterFor(agent: string): Semaphore {
+    let s = agents.get(agent);
+    if (!s) { s = new Semaphore(perAgent); agents.set(agent, s); }
+    return s;
+  }
+
+  const core: Core = {
+    request<R>(entry: Entry, send: () => Promise<R>): Promise<R> {
+      const limiter = limiterFor(entry.agent);
+      const run = limiter.run(async () => {
+        const startedAt = performance.now();
+        try {
+          return await send();
+        } catch (err) {
+          const pe = entry.lastProcessingError && entry.lastProcessingError.at >= startedAt ? entry.lastProcessingError.message : null;
+          throw classifyError(err, { timeout_ms: opts.timeout_ms, retries: opts.retries, secrets: entry.secrets, processingError: pe, version: entry.version });
+        }
+      });
+      const drop = () => { if (limiter.idle && agents.get(entry.agent) === limiter) agents.delete(entry.agent); };
+      run.then(drop, drop);
+      return run;
+    },
+    processingError(entry, message) {
+      entry.lastProcessingError = { at: performance.now(), message };
+      log.debug({ site: entry.site, err: scrub(message, entry.secrets) }, 'snmp session error');
+    },
+    current: (entry) => entries.get(entry.site) === entry,
+  };
 
   function entryFor(t: SnmpTarget): Entry {
     const existing = entries.get(t.site);
@@ -126,37 +191,20 @@ export function createLiveClient(opts: LiveClientOptions, deps: { logger?: Logge
       return existing;
     }
     if (existing && !existing.closed) { try { existing.asker.close(); } catch { /* already closed */ } }
-    const entry: Entry = {
-      site: t.site, access: t.access, host: t.host, asker: null as unknown as Asker, version: t.access.version,
-      agent: `${t.host}:${t.access.port ?? 161}`, secrets: secretsOf(t.access), closed: false, lastProcessingError: null, handle: null,
-    };
+    const entry = new Entry(core, t.site, t.access, t.host);
     entry.asker = entry.version === '3' ? openV3(entry) : openCommunity(entry);
     sessionsMade++;
     entries.set(t.site, entry);
     return entry;
   }
 
-  function processingError(entry: Entry, message: string): void {
-    entry.lastProcessingError = { at: performance.now(), message };
-    log.debug({ site: entry.site, err: scrub(message, entry.secrets) }, 'snmp session error');
-  }
-
   function openCommunity(entry: Entry): Asker {
     const access = entry.access as Extract<SnmpAccess, { community: string }>;
     const family = isIPv6(entry.host) ? 'udp6' : 'udp4';
     const socket = pool ? pool.dgramModule.createSocket(family) : dgram.createSocket(family).unref();
-    const s = new CommunitySession({
-      host: entry.host, port: access.port ?? 161, version: access.version as '1' | '2c', community: access.community,
-      timeout_ms: opts.timeout_ms, retries: opts.retries,
-      onProcessingError: (m) => processingError(entry, m),
-      onClose: () => { if (entries.get(entry.site) === entry) entry.closed = true; },
-    }, socket);
-    return {
-      get: (oids, cb) => settle(s.get(oids), cb),
-      getNext: (oids, cb) => settle(s.getNext(oids), cb),
-      getBulk: (oids, nr, reps, cb) => settle(s.getBulk(oids, nr, reps), cb),
-      close: () => s.close(),
-    };
+    let community = communities.get(access.community);
+    if (!community) { community = Buffer.from(access.community, 'utf8'); communities.set(access.community, community); }
+    return new CommunitySession({ host: entry.host, port: access.port ?? 161, version: access.version as '1' | '2c', community }, timing, socket, pending, entry);
   }
 
   function openV3(entry: Entry): Asker {
@@ -170,49 +218,15 @@ export function createLiveClient(opts: LiveClientOptions, deps: { logger?: Logge
       version: snmp.Version3, ...(pool ? { dgramModule: pool.dgramModule } : {}),
     } as unknown as snmp.SessionOptionsV3);
     // an emitter error never escapes: kept for the site (an undecodable answer shows up as a timeout later)
-    session.on('error', (err: unknown) => processingError(entry, String((err as ErrLike)?.message ?? err)));
-    session.on('close', () => { if (entries.get(entry.site) === entry) entry.closed = true; });
-    return {
-      get: (oids, cb) => session.get(oids as string[], (err, vbs) => cb(err, vbs as unknown as Vb[])),
-      getNext: (oids, cb) => session.getNext(oids as string[], (err, vbs) => cb(err, vbs as unknown as Vb[])),
-      getBulk: (oids, nr, reps, cb) => session.getBulk(oids as string[], nr, reps, (err, r) => cb(err, r as unknown as Array<Vb | Vb[]>)),
-      close: () => session.close(),
-    };
-  }
-
-  /** An agent's limiter lives while requests to it run or wait (not one per site for the whole run). */
-  function limiterFor(agent: string): Semaphore {
-    let s = agents.get(agent);
-    if (!s) { s = new Semaphore(perAgent); agents.set(agent, s); }
-    return s;
-  }
-
-  function request<R>(entry: Entry, fn: (a: Asker, cb: (err: unknown, r?: R) => void) => void): Promise<R> {
-    const limiter = limiterFor(entry.agent);
-    const run = limiter.run(() => new Promise<R>((resolve, reject) => {
-      const startedAt = performance.now();
-      const done = (err: unknown, r?: R) => {
-        if (!err) { resolve(r as R); return; }
-        const pe = entry.lastProcessingError && entry.lastProcessingError.at >= startedAt ? entry.lastProcessingError.message : null;
-        reject(classifyError(err, { timeout_ms: opts.timeout_ms, retries: opts.retries, secrets: entry.secrets, processingError: pe, version: entry.version }));
-      };
-      try { fn(entry.asker, done); } catch (err) { done(err); }
-    }));
-    const drop = () => { if (limiter.idle && agents.get(entry.agent) === limiter) agents.delete(entry.agent); };
-    run.then(drop, drop);
-    return run;
+    session.on('error', (err: unknown) => entry.processingError(String((err as ErrLike)?.message ?? err)));
+    session.on('close', () => entry.socketClosed());
+    return new V3Asker(session);
   }
 
   return {
     open(target) {
       if (closed) throw new SnmpFailure('error', 'SNMP probe is closed');
-      const entry = entryFor(target);
-      return (entry.handle ??= {
-        version: entry.version,
-        get: (oids) => request<Vb[]>(entry, (a, cb) => a.get(oids, cb)),
-        getNext: (oids) => request<Vb[]>(entry, (a, cb) => a.getNext(oids, cb)),
-        getBulk: (oids, nonRepeaters, reps) => request<Array<Vb | Vb[]>>(entry, (a, cb) => a.getBulk(oids, nonRepeaters, reps, cb)),
-      });
+      return entryFor(target);
     },
     close() {
       closed = true;
