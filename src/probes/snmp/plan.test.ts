@@ -5,6 +5,7 @@ import { T } from './decode.js';
 import { SnmpFailure } from './client.js';
 import { createFakeClient, FakeAgent, type FakeRequest } from './fake-client.js';
 import { IF_NUMBER, IF_TABLE, IF_X_TABLE, SYSTEM, VENDOR } from './oids.js';
+import { MTXR_LTE_ENTRY } from './vendor-lte.js';
 import { firstRepetitions, isSteady, newSitePlan, steadyCombined, walkGroups, type IfPlan } from './plan.js';
 import { createProbe, type SnmpPlanOptions } from './probe.js';
 
@@ -147,6 +148,17 @@ describe('poll plan over captured agents (fake client, no snmpd)', () => {
     const none = await poll(site('n', { vendor: 'mikrotik' }));
     expect(none.r.status).toBe('ok');
     expect(none.r.wireless_clients).toBeUndefined();
+    expect(none.r.lte).toBeUndefined();
+  });
+
+  it('vendor extras: a MikroTik\'s LTE modem (mtxrLTEModemTable) gives the lte figures a push report would', async () => {
+    const agent = FakeAgent.fromCapture('snmpd-v2c');
+    agent.set(`${MTXR_LTE_ENTRY}.4.5`, T.Integer, -97); // RSRP of the modem at ifIndex 5
+    agent.set(`${MTXR_LTE_ENTRY}.7.5`, T.Integer, 12); // SINR
+    const { poll } = rig({ m: agent });
+    const { r } = await poll(site('m', { vendor: 'mikrotik' }));
+    expect(r.status, r.reason).toBe('ok');
+    expect(r.lte).toMatchObject({ rsrp_dbm: -97, sinr_db: 12 });
   });
 });
 

@@ -7,7 +7,7 @@
  * - With `deadline_ms`, no request starts once the poll's budget is spent (the poll ends 'timeout').
  */
 import { performance } from 'node:perf_hooks';
-import type { Site, SnmpResult, SnmpAccess, ProbeStatus } from '../../core/types.js';
+import { isPolled, type PolledSite, type Site, type SnmpResult, type SnmpAccess, type ProbeStatus } from '../../core/types.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import { IF_NUMBER } from './oids.js';
@@ -59,7 +59,7 @@ export function createProbe(client: SnmpClient, opts: SnmpPlanOptions, deps: { c
   const OK_OUTCOME = Object.freeze({ status: 'ok' as ProbeStatus, reason: undefined });
   let closed = false;
 
-  function planFor(site: Site, access: SnmpAccess): SitePlan {
+  function planFor(site: PolledSite, access: SnmpAccess): SitePlan {
     const p = plans.get(site.id);
     if (p && p.host === site.host && (p.access === access || JSON.stringify(p.access) === JSON.stringify(access))) { p.access = access; return p.sp; }
     const sp = newSitePlan(access.version);
@@ -296,6 +296,7 @@ export function createProbe(client: SnmpClient, opts: SnmpPlanOptions, deps: { c
       try {
         if (closed) throw new SnmpFailure('error', 'SNMP probe is closed');
         if (site.snmp === false) throw new SnmpFailure('error', 'site has no SNMP access configured');
+        if (!isPolled(site)) throw new SnmpFailure('error', 'site has no host (push-only)');
         const s = client.open({ site: site.id, host: site.host, access: site.snmp });
         const p: Poll = { s, sp: planFor(site, site.snmp), deadline: opts.deadline_ms !== undefined ? t0 + opts.deadline_ms : Infinity, result, problems: [] };
         await pollInner(p, site, what);

@@ -7,6 +7,7 @@ import type { SnmpResult } from '../../core/types.js';
 import type { VENDORS } from '../../config/schema.js';
 import { isExceptionType, T, type Vb } from './decode.js';
 import { VENDOR } from './oids.js';
+import { decodeMikrotikLte, MTXR_LTE_ENTRY } from './vendor-lte.js';
 
 /** What an extra may ask of the agent (the probe's session, per-agent limits and deadline included). */
 export interface VendorAsk {
@@ -41,8 +42,14 @@ export const ubiquitiStations: VendorExtra = async (ask, result) => {
   if (n !== undefined) result.wireless_clients = n;
 };
 
+/** MikroTik LTE modem figures (mtxrLTEModemTable, vendor-lte.ts): the same fields a push report carries. */
+export const mikrotikLte: VendorExtra = async (ask, result) => {
+  const lte = decodeMikrotikLte(await ask.walkColumn(MTXR_LTE_ENTRY));
+  if (lte) result.lte = lte;
+};
+
 export const VENDOR_EXTRAS = {
   generic: [],
-  mikrotik: [mikrotikWirelessClients],
+  mikrotik: [mikrotikWirelessClients, mikrotikLte],
   ubiquiti: [ubiquitiStations],
 } satisfies Record<(typeof VENDORS)[number], readonly VendorExtra[]>;
