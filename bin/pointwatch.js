@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=32 --single-threaded-gc --heap-growing-percent=100 --no-memory-reducer
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=32 --single-threaded-gc --heap-growing-percent=100 --no-memory-reducer --expose-gc
 // Entry for `npx pointwatch`: runs the compiled CLI (`npm run build` writes dist/; the set-up does it).
 // Development and tests run the sources instead: `npm run dev -- ARGS` (tsx).
 //
@@ -15,6 +15,7 @@
 //   between cycles; like a forced one (src/core/memory.ts) each frees the hidden classes of the
 //   poll path and throws away its optimized code, compiled again next cycle. 5,000 sites at the
 //   production schedule: 0.29 -> 0.25 CPU-s per 1,000 site-polls, RSS 237 -> 276 MB.
+// --expose-gc: the collector the scheduler runs after a cycle over poller.rss_budget_mb (src/core/memory.ts).
 // MALLOC_ARENA_MAX=2: glibc otherwise gives each thread (V8, libuv, SQLite) its own malloc arenas,
 //   and the UDP datagrams and buffers freed across them stay in RSS: about -60 MB RSS, -15 % CPU.
 import fs from 'node:fs';

@@ -20,6 +20,7 @@ import { createPingProbe } from './probes/ping/index.js';
 import { createSnmpProbe } from './probes/snmp/index.js';
 import { createPoller, type CycleStats } from './poller/index.js';
 import { createScheduler, intervalsOf } from './scheduler/index.js';
+import { collectorFromRuntime } from './core/memory.js';
 import { openDatabase, databaseFile, type Db } from './store/sqlite.js';
 import { createWriter } from './store/writer.js';
 import { createReader } from './store/reader.js';
@@ -190,11 +191,14 @@ export async function startService(opts: ServiceOptions = {}): Promise<Service> 
   }, settings.push.silence_check_s * 1000);
   silenceTimer.unref();
   let lastCycle: CycleStats | null = null;
+  const collect = collectorFromRuntime();
+  if (!collect && settings.poller.rss_budget_mb > 0) log.warn({ rss_budget_mb: settings.poller.rss_budget_mb }, 'node started without --expose-gc: no collection over the memory budget (bin/pointwatch.js passes it)');
   const scheduler = createScheduler({
     settings,
     poller,
     clock,
     logger,
+    collect,
     onCycle: (stats) => {
       lastCycle = stats;
       probeErrors.snmp_timeouts += stats.snmp_timeouts;

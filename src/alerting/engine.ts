@@ -41,6 +41,7 @@ import { incidentLinks, linkKey } from './links.js';
 import { isWindowActive, windowCovers, type MaintenanceWindow } from './maintenance.js';
 import type { AlertKind, Cause, FoldedIncident, Notice, NoticeSite } from './notice.js';
 import { sameForRestart, streakCap, type Effect, type SiteAlertState } from './reducer.js';
+import { shareUnchanged } from './state-sharing.js';
 
 export interface Dispatcher {
   dispatch(notice: Notice): Promise<void>;
@@ -308,7 +309,7 @@ class Engine implements AlertEngine {
       this.releaseHeld(batch, result.view);
       this.repo.saveSiteStates(toSave, now);
     });
-    for (const st of changed) this.siteStates.set(st.site, st);
+    for (const st of changed) this.siteStates.set(st.site, shareUnchanged(before.get(st.site), st, this.streakCap)); // kept: share unchanged parts
     for (const st of toSave) this.persisted.set(st.site, st);
     return batch;
   }

@@ -25,7 +25,8 @@ import { isPolled, type PingResult, type PolledSite, type SiteCheck, type SnmpRe
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { errorMessage } from '../core/errors.js';
-import type { PingProbe, SnmpProbe, SnmpPollWhat } from '../probes/index.js';
+import type { PingProbe } from '../probes/ping/index.js';
+import type { SnmpProbe, SnmpPollWhat } from '../probes/snmp/index.js';
 import { CounterTracker, pickWanInterface } from '../metrics/counters.js';
 import { ancestors as ancestorsOf } from '../inventory/graph.js';
 import { CheckEmitter } from './emitter.js';
@@ -36,9 +37,8 @@ export const RECHECK_GATHER_MS = 100;
 /**
  * Spread SNMP polls start in groups, not one timer per site: one wake-up per group and the group's
  * answers read in few passes of the event loop. A window is cut into about SPREAD_GROUPS groups,
- * SPREAD_TICK_MS apart at most and 100 ms at least (5,000 sites over 30 s: 30 groups of ~170, one a
- * second). 100 ms groups cost ~20 % more CPU at the production schedule: every group is a wake-up,
- * a batch for alerting and a share of an InfluxDB write.
+ * SPREAD_TICK_MS apart at most and 100 ms at least: each group is a wake-up, an alerting batch and a
+ * share of an InfluxDB write, so fewer groups cost less (docs/performance.md).
  */
 export const SPREAD_TICK_MS = 1000;
 export const SPREAD_GROUPS = 30;

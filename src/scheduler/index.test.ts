@@ -68,13 +68,15 @@ describe('scheduler ticks', () => {
 });
 
 describe('scheduler memory after a cycle', () => {
+  let collections = 0;
+  const collect = () => { collections++; };
   const runOne = async (rss_budget_mb: number) => {
     const lines: string[] = [];
     const logger = createLogger({ level: 'info', destination: { write: (l: string) => void lines.push(l) } });
     const { poller } = fakePoller();
     const sched = createScheduler({
       settings: settingsWithDefaults({ poller: { rss_budget_mb, ping: { interval_s: 30 }, snmp: { system_interval_s: 60, interfaces_interval_s: 60 } } }),
-      poller, clock: new ManualClock(at(0)), logger,
+      poller, clock: new ManualClock(at(0)), logger, collect,
     });
     expect(await sched.tick()).toBe('ran');
     const done = lines.map((l) => JSON.parse(l) as { msg: string; rss_mb?: number; gc_ms?: number | null }).find((l) => l.msg === 'cycle finished');
@@ -88,7 +90,9 @@ describe('scheduler memory after a cycle', () => {
     expect(under.gc_ms).toBeNull();
     const never = await runOne(0);
     expect(never.gc_ms).toBeNull();
+    expect(collections).toBe(0);
     const over = await runOne(1);
     expect(over.gc_ms).toBeGreaterThanOrEqual(0);
+    expect(collections).toBe(1);
   });
 });

@@ -5,7 +5,7 @@
  * JobGuard: no overlapping cycles (overruns counted and logged), a timeout, a start jitter.
  * node-cron gets our logger, so it never prints its own coloured warnings.
  */
-import { compactIfAbove } from '../core/memory.js';
+import { compactIfAbove, type Collector } from '../core/memory.js';
 import cron, { type ScheduledTask, type TaskContext } from 'node-cron';
 import type { Settings } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
@@ -30,6 +30,8 @@ export interface SchedulerDeps {
   runAtStart?: boolean;
   /** Called after every finished cycle (store flush, metrics...). */
   onCycle?: (stats: CycleStats, kinds: Kinds) => void;
+  /** V8's collector (node --expose-gc), for a full collection after a cycle over poller.rss_budget_mb; null: never. */
+  collect?: Collector | null;
 }
 
 export interface SchedulerCounters {
@@ -104,9 +106,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         // for the slowest site's deadline and the fast re-check, so a cycle ends before the next tick.
         spreadMs: deps.settings.poller.spread ? Math.floor(base * 1000 * 0.5) : 0,
       });
-      // idle until the next tick: over the memory budget, give back the heap the cycle's burst grew
-      // (src/core/memory.ts: not after every cycle, it costs the next cycle its optimized code)
-      const { rss_mb, gc_ms } = compactIfAbove(deps.settings.poller.rss_budget_mb);
+      // idle until the next tick: over the memory budget, give back the heap the cycle's burst grew (core/memory.ts)
+      const { rss_mb, gc_ms } = compactIfAbove(deps.settings.poller.rss_budget_mb, deps.collect ?? null);
       log.info(
         { cycle, kinds, duration_ms: stats.duration_ms, sites: stats.sites, rechecked: stats.rechecked, failed: stats.failed, rss_mb, gc_ms: gc_ms === null ? null : Math.round(gc_ms) },
         'cycle finished',

@@ -39,33 +39,6 @@ export function createInflux(cfg: InfluxSettings): InfluxDB {
   });
 }
 
-/** The part of node-influx's (unexported) connection pool that `writePoints` itself uses to send. */
-interface InfluxPool {
-  discard(options: { body: string | Buffer; method: 'POST'; path: string; query: Record<string, string>; auth?: string }): Promise<void>;
-}
-
-/**
- * POST a line-protocol body to `/write` through the client's own pool: what node-influx's
- * `writePoints` does once it has built its text (same host, timeout and retry settings, same
- * error objects: a 4xx/5xx rejects with a RequestError carrying `res.statusCode`). The text comes
- * from line-protocol.ts. Throws at once if node-influx no longer has the pool this relies on
- * (a dependency upgrade then fails every writer test, not production).
- */
-export function writeLines(
-  influx: InfluxDB, body: string | Buffer,
-  opts: { database: string; retentionPolicy: string; precision: 'ms'; username?: string; password?: string },
-): Promise<void> {
-  const pool = (influx as unknown as { _pool?: Partial<InfluxPool> })._pool;
-  if (typeof pool?.discard !== 'function') throw new Error('node-influx: the client has no connection pool to write through (library changed?)');
-  return pool.discard({
-    body,
-    method: 'POST',
-    path: '/write',
-    query: { db: opts.database, precision: opts.precision, rp: opts.retentionPolicy },
-    ...(typeof opts.username === 'string' ? { auth: `${opts.username}:${opts.password ?? ''}` } : {}),
-  });
-}
-
 export interface RawResponse {
   results: { statement_id?: number; error?: string; series?: { name: string; tags?: Record<string, string>; columns: string[]; values?: unknown[][] }[] }[];
 }

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { InfluxDB } from 'influx';
@@ -7,12 +9,23 @@ import { influxSchemas } from './client.js';
 import { toBody, toLine, toLines } from './line-protocol.js';
 import { eventPoint, pointsForCheck, statePoint, type Point } from './points.js';
 
-/** The text node-influx's own writePoints sends for `points` (its pool's send captured, nothing sent). */
-async function nodeInfluxText(points: Point[]): Promise<{ body: string; query: unknown }> {
-  const client = new InfluxDB({ host: '127.0.0.1', database: 'pw', schema: influxSchemas('pw') });
-  let sent: { body: string; query: unknown } | undefined;
-  (client as unknown as { _pool: { discard: (o: { body: string; query: unknown }) => Promise<void> } })._pool.discard = async (o) => { sent = o; };
-  await client.writePoints(points, { precision: 'ms', retentionPolicy: 'raw' });
+/** The request node-influx's own writePoints sends for `points`, received by a loopback HTTP server (public API only). */
+async function nodeInfluxText(points: Point[]): Promise<{ body: string; query: Record<string, string> }> {
+  let sent: { body: string; query: Record<string, string> } | undefined;
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => { body += c; });
+    req.on('end', () => { sent = { body, query: Object.fromEntries(new URL(req.url!, 'http://x').searchParams) }; res.writeHead(204); res.end(); });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const client = new InfluxDB({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, database: 'pw', schema: influxSchemas('pw') });
+    await client.writePoints(points, { precision: 'ms', retentionPolicy: 'raw' });
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
   return sent!;
 }
 

@@ -62,15 +62,8 @@ export function freeLoopbackPort(): Promise<number> {
 
 /**
  * [data] settings pointwatch runs InfluxDB with, here and in docker-compose.yml (as INFLUXDB_DATA_*).
- * The cache is written to a TSM file every 25 MB by default: at 7 points per site and cycle that is
- * a snapshot and a compaction every few seconds. Each snapshot lists and sorts every key in the
- * cache (series × field: ~2.5 M at 50,000 sites, whatever the number of points per key), which was
- * a fifth of influxd's CPU at 50,000 sites in a pprof profile, so fewer, larger snapshots cost less
- * for the same points. Measured with InfluxDB 1.6.7 (npm run bench, 50,000 sites × 8 cycles):
- * 256 MB → 512 MB took influxd from 302 to 172 CPU-s (1 GB: 211, within the noise of 512 MB);
- * 25 MB → 256 MB had halved it before (10,000 sites × 5 cycles: 22.5 → 9–11 CPU-s).
- * The price is memory: up to 512 MB of cache (InfluxDB's default cache-max-memory-size, 1 GB,
- * bounds it while a snapshot is written) and as much WAL to replay when influxd restarts.
+ * Why 512 MB snapshots: each snapshot sorts every series key in the cache, so fewer, larger ones cost
+ * influxd less CPU for the same points, for up to 512 MB of cache in RAM (docs/performance.md).
  */
 export const INFLUXD_DATA_TUNING = { 'cache-snapshot-memory-size': '512m' } as const;
 

@@ -42,9 +42,8 @@ export function siteTags(site: Pick<Site, 'id' | 'commune' | 'group' | 'province
  * configuration (a reload makes new objects), so a cache keyed by the site object stays true.
  *
  * A site's shared tags objects: the plain one, one per service-hour value, one per interface
- * name and wan flag. Variants are looked up by comparing values (a handful per site), so no key
- * string is built per point, and none is kept: composite keys were ropes of four or five pieces
- * each, kept per variant and per site (a fifth of the poller's heap at 4,000 sites).
+ * name and wan flag. Variants are looked up by comparing values (a handful per site): no key string
+ * is built per point or kept per site.
  */
 interface SiteTagSet {
   base: Readonly<Record<string, string>>;

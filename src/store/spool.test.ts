@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger, type Logger } from '../core/logger.js';
 import type { Point } from './points.js';
-import { crc32, crc32Table, decodePayload, encodeRecord, HEADER_BYTES, scanHeaders, scanRecords, Spool } from './spool.js';
+import { crc32, crc32Table, decodePayload, encodeRecord, HEADER_BYTES, scanHeaders, scanRecords } from './spool-record.js';
+import { Spool } from './spool.js';
 
 const TESTDATA = path.join(import.meta.dirname, 'testdata');
 

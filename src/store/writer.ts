@@ -31,7 +31,8 @@ import type { Logger } from '../core/logger.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import { parseDuration } from '../core/duration.js';
-import { createInflux, writeLines, type InfluxSettings } from './client.js';
+import { createInflux, type InfluxSettings } from './client.js';
+import { createLineWriter, type WriteLines } from './http-write.js';
 import { toBody } from './line-protocol.js';
 import { assertDeclared, SchemaViolation, type Point } from './points.js';
 import { ensureSchema, type SchemaOptions } from './retention.js';
@@ -84,6 +85,8 @@ export interface WriterDeps {
   clock?: Clock;
   /** An existing client (the composition root shares one with the reader). Default: createInflux(influx). */
   client?: InfluxDB;
+  /** POST /write of a line-protocol body (tests inject one). Default: createLineWriter(influx), keep-alive. */
+  writeLines?: WriteLines;
   /** Throw on a point that breaks the declared schema (tests, dev). Default false: log and count. */
   strict?: boolean;
   /** Run ensureSchema before the first write (and again after "database not found"). Default true. */
@@ -141,6 +144,8 @@ export async function createWriter(deps: WriterDeps): Promise<PointWriter & { cl
 
 class Writer implements PointWriter {
   readonly client: InfluxDB;
+  private readonly writeLines: WriteLines;
+  private readonly closeLines: () => void;
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly cfg: InfluxSettings;
@@ -165,6 +170,9 @@ class Writer implements PointWriter {
     this.log = deps.logger.child({ component: 'store.writer' });
     this.clock = deps.clock ?? systemClock;
     this.client = deps.client ?? createInflux(deps.influx);
+    const lines = deps.writeLines ? { write: deps.writeLines, close: () => undefined } : createLineWriter(deps.influx);
+    this.writeLines = lines.write;
+    this.closeLines = lines.close;
     this.spool = Spool.open({
       dir: path.join(deps.dataDir, 'spool'),
       maxBytes: deps.spool.max_bytes,
@@ -296,9 +304,7 @@ class Writer implements PointWriter {
   private async send(points: Point[]): Promise<void> {
     await this.ready();
     const t0 = performance.now();
-    await writeLines(this.client, toBody(points), {
-      database: this.cfg.database, retentionPolicy: RP.raw, precision: 'ms', username: this.cfg.username, password: this.cfg.password,
-    });
+    await this.writeLines(toBody(points), { database: this.cfg.database, retentionPolicy: RP.raw, precision: 'ms' });
     this.latency.add(Math.round((performance.now() - t0) * 100) / 100);
   }
 
@@ -431,6 +437,7 @@ class Writer implements PointWriter {
     this.wake?.();
     await this.replaying;
     this.spool.close();
+    this.closeLines();
   }
 
   stats(): WriterStats {
@@ -450,34 +457,4 @@ class Writer implements PointWriter {
       spool,
     };
   }
-}
-
-/**
- * Prometheus text exposition of the writer's health, for the /metrics endpoint
- * (counters since start; gauges now). Names: `pointwatch_store_*`.
- */
-export function writerMetrics(st: WriterStats): string {
-  const lines: string[] = [];
-  const metric = (name: string, type: 'counter' | 'gauge', help: string, value: number, labels = '') => {
-    if (!lines.some((l) => l.startsWith(`# TYPE pointwatch_store_${name} `))) {
-      lines.push(`# HELP pointwatch_store_${name} ${help}`, `# TYPE pointwatch_store_${name} ${type}`);
-    }
-    lines.push(`pointwatch_store_${name}${labels} ${Number.isFinite(value) ? value : 0}`);
-  };
-  metric('points_written_total', 'counter', 'Points InfluxDB accepted from live batches.', st.written);
-  metric('points_spooled_total', 'counter', 'Points written to the disk spool because InfluxDB did not take them.', st.spooled);
-  metric('points_replayed_total', 'counter', 'Points replayed from the spool into InfluxDB.', st.replayed);
-  metric('points_dropped_total', 'counter', 'Points lost: spool bound reached, corrupt spool records, spool write failures.', st.dropped);
-  metric('points_rejected_total', 'counter', 'Points InfluxDB refused (400: field type conflict, beyond retention).', st.rejected);
-  metric('points_invalid_total', 'counter', 'Points refused before sending: not in the declared schema.', st.invalid);
-  metric('points_buffered', 'gauge', 'Points in memory waiting for the next batch.', st.buffered);
-  metric('influx_up', 'gauge', '1 when the last write to InfluxDB succeeded.', st.influx_up ? 1 : 0);
-  for (const k of ['last', 'avg', 'max'] as const) metric('write_latency_ms', 'gauge', 'Write request latency to InfluxDB (ms).', st.write_latency_ms[k], `{stat="${k}"}`);
-  metric('write_requests_total', 'counter', 'Successful write requests to InfluxDB.', st.write_latency_ms.count);
-  for (const k of ['last', 'avg', 'max'] as const) metric('batch_points', 'gauge', 'Points per batch.', st.batch_points[k], `{stat="${k}"}`);
-  metric('batches_total', 'counter', 'Batches sent or spooled.', st.batch_points.count);
-  metric('spool_points', 'gauge', 'Points waiting in the spool (depth).', st.spool.points);
-  metric('spool_bytes', 'gauge', 'Bytes waiting in the spool.', st.spool.bytes);
-  metric('spool_max_bytes', 'gauge', 'Spool bound (bytes).', st.spool.max_bytes);
-  return `${lines.join('\n')}\n`;
 }

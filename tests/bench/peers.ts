@@ -15,7 +15,6 @@ import type { Settings, Site } from '../../src/config/schema.js';
 import { fpingArgs, pingBatches } from '../../src/probes/ping/index.js';
 import snmp from 'net-snmp';
 import { IF_NUMBER, IF_TABLE, IF_X_TABLE, SYSTEM } from '../../src/probes/snmp/oids.js';
-import { installOidCache } from '../../src/probes/snmp/oid-codec.js';
 import { freeTcpPort } from '../helpers/ports.js';
 import { pidCpuS, pidsCpuS, selfCpu } from './procstat.js';
 import { COMMUNITY } from './fleet.js';
@@ -207,8 +206,7 @@ export interface NetSnmpBareResult {
  * The floor for SNMP in Node: a bare net-snmp script, one session per site made once and kept, ONE
  * GETBULK per device per pass asking what pointwatch's steady poll asks (sysUpTime.0 and ifNumber.0
  * as non-repeaters, then the steady columns × `rows` repetitions), `concurrency` in flight, no
- * decoding past net-snmp's varbinds, nothing stored. Plain net-snmp: pointwatch's OID memo
- * (src/probes/snmp/oid-codec.ts) is taken off for the measurement and put back after it.
+ * decoding past net-snmp's varbinds, nothing stored.
  * CPU is this process's (run it when nothing else runs in it).
  */
 export async function benchNetSnmpBare(sites: Site[], settings: Settings, passes: number, rows = 4, concurrency = 200): Promise<NetSnmpBareResult> {
@@ -219,8 +217,6 @@ export async function benchNetSnmpBare(sites: Site[], settings: Settings, passes
   ];
   const oids = [SYSTEM.sysUpTime.slice(0, -2), IF_NUMBER.slice(0, -2), ...cols];
   const withSnmp = sites.filter((x) => x.snmp !== false);
-  const memo = installOidCache();
-  memo.uninstall();
   const sessions = withSnmp.map((x) => snmp.createSession(x.host, COMMUNITY, {
     port: (x.snmp as { port?: number }).port ?? 161, version: snmp.Version2c, timeout: s.timeout_ms, retries: s.retries,
   }));
@@ -245,6 +241,5 @@ export async function benchNetSnmpBare(sites: Site[], settings: Settings, passes
     };
   } finally {
     for (const x of sessions) x.close();
-    installOidCache();
   }
 }

@@ -12,7 +12,7 @@ import type { Logger } from '../../src/core/logger.js';
 import { MEASUREMENTS, RP } from '../../src/store/schema.js';
 import { createPipeline } from './pipeline.js';
 import { pidCpuS, pidsCpuS, rssSampler, selfCpu, treeCpuS } from './procstat.js';
-import { compactIfAbove } from '../../src/core/memory.js';
+import { collectorFromRuntime, compactIfAbove } from '../../src/core/memory.js';
 
 export interface CycleFigures {
   cycle: number;
@@ -135,7 +135,7 @@ export async function runThroughput(o: ThroughputOptions): Promise<ThroughputRes
       if (pipe.writer) await pipe.writer.flush();
       const t2 = performance.now();
       // as the scheduler does after every cycle (counted in this process's CPU, not in the wall time)
-      const gcMs = o.postCycleGc === false ? null : compactIfAbove(o.settings.poller.rss_budget_mb).gc_ms;
+      const gcMs = o.postCycleGc === false ? null : compactIfAbove(o.settings.poller.rss_budget_mb, collectorFromRuntime()).gc_ms;
       const c1 = selfCpu();
       const fp1 = fpingCpu();
       const f: CycleFigures = {

@@ -1,9 +1,8 @@
 /**
  * Runs fping through a few long-lived `/bin/sh` processes instead of spawning it from the service.
  *
- * Why: spawning forks the calling process, and a fork costs in proportion to its memory: ~1 ms
- * from a 50 MB process, 5–40 ms from the poller of 10,000–50,000 sites (measured), on the event
- * loop. A 50,000-site cycle starts 200 fping processes. A shell of 1 MB forks them for ~0.3 ms.
+ * Why: a fork costs in proportion to the forking process's memory, on the event loop; a small shell
+ * forks fping for a fraction of what the big poller would (docs/performance.md).
  *
  * Protocol, one request at a time per shell: Node writes one line `cmd arg...` (every word checked
  * against SAFE_WORD: no blanks, quotes or glob characters, so the shell's word splitting is exact;

@@ -2,7 +2,6 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { counter64ToBigint, decodeInterfaces, decodeSystem, T, type ColumnRows, type Vb } from './decode.js';
-import { compareOids, scrub, classifyError } from './index.js';
 
 type JsonVb = { oid: string; type: number; value: number | string | { hex: string } };
 const toVb = (j: JsonVb): Vb => ({ oid: j.oid, type: j.type, value: typeof j.value === 'object' ? Buffer.from(j.value.hex, 'hex') : j.value });
@@ -146,48 +145,5 @@ describe('decodeInterfaces edge cases', () => {
       }),
       { numRuns: 2000 },
     );
-  });
-});
-
-describe('SNMP probe helpers', () => {
-  it('compareOids is numeric, not lexical', () => {
-    expect(compareOids('1.3.6.1.2.1.2.2.1.2.10', '1.3.6.1.2.1.2.2.1.2.9')).toBeGreaterThan(0);
-    expect(compareOids('1.3.6.1', '1.3.6.1.0')).toBeLessThan(0);
-    expect(compareOids('1.3.6', '1.3.6')).toBe(0);
-  });
-  it('scrub removes secrets and digests', () => {
-    expect(scrub('community s3cret rejected; digest 0123456789abcdef0123', ['s3cret'])).toBe('community [redacted] rejected; digest [hex]');
-  });
-  it('classifyError maps net-snmp errors to status and reason', () => {
-    const ctx = { timeout_ms: 100, retries: 1, secrets: ['topsecret'] };
-    expect(classifyError({ name: 'RequestTimedOutError', message: 'Request timed out' }, ctx)).toMatchObject({ status: 'timeout' });
-    expect(classifyError({ name: 'RequestTimedOutError', message: 'x' }, { ...ctx, processingError: 'Unknown type' })).toMatchObject({ status: 'error', message: 'malformed response from agent: Unknown type' });
-    expect(classifyError({ name: 'ResponseInvalidError', code: 5, message: 'Authentication digest abcdef0123456789abcd received in message does not match' }, ctx))
-      .toMatchObject({ status: 'error', message: 'SNMPv3 authentication failed: response digest mismatch (wrong auth key?)' });
-    expect(classifyError({ name: 'RequestFailedError', message: 'NoSuchName: 1.3.6.1.2.1.1.5.0' }, ctx)).toMatchObject({ status: 'error', message: 'agent returned error: NoSuchName: 1.3.6.1.2.1.1.5.0' });
-    expect(classifyError(new Error('bad topsecret here'), ctx).message).toBe('Error: bad [redacted] here');
-  });
-});
-
-describe('Semaphore (per-agent cap)', () => {
-  it('never exceeds its limit, also when a new caller arrives in the microtask gap as a slot is released', async () => {
-    const { Semaphore } = await import('./index.js');
-    for (let delay = 0; delay < 6; delay++) {
-      const sem = new Semaphore(1);
-      let active = 0;
-      let max = 0;
-      const track = async () => { active++; max = Math.max(max, active); await new Promise((r) => setTimeout(r, 5)); active--; };
-      let release!: () => void;
-      const hold = new Promise<void>((r) => (release = r));
-      const a = sem.run(() => hold);
-      const waiter = sem.run(track);
-      release();
-      let p: Promise<unknown> = Promise.resolve();
-      for (let i = 0; i < delay; i++) p = p.then(() => {});
-      const late = p.then(() => sem.run(track));
-      await Promise.all([a, waiter, late]);
-      expect(max, `caller ${delay} microtasks after the release`).toBe(1);
-      expect(sem.inUse).toBe(0);
-    }
   });
 });

@@ -93,8 +93,8 @@ describe('facade listeners (a session registers one per event; the facade is no 
   });
 });
 
-describe('UdpPool.release: a session with nothing in flight is dropped without a close event', () => {
-  it('detaches the facade (answers to it are dropped and counted), emits nothing, and refuses sockets not its own', async () => {
+describe('a closed facade (a site session closed: access changed, or the probe closed)', () => {
+  it('emits close once, is detached (answers to it are no longer delivered), and the shared socket stays open for the others', async () => {
     const { UdpPool } = await import('./udp-pool.js');
     const dgram = await import('node:dgram');
     const echo = dgram.createSocket('udp4');
@@ -110,21 +110,18 @@ describe('UdpPool.release: a session with nothing in flight is dropped without a
       const first = new Promise<void>((resolve) => f.on('message', () => resolve()));
       f.send(Buffer.from('a'), 0, 1, echo.address().port, '127.0.0.1');
       await first;
-      expect(pool.stats()).toMatchObject({ facades: 1 });
-      expect(pool.release(f)).toBe(true);
-      expect(pool.stats()).toMatchObject({ facades: 0 });
-      expect(pool.release(f)).toBe(false); // already gone
-      const stranger = dgram.createSocket('udp4');
-      expect(pool.release(stranger)).toBe(false);
-      stranger.close();
-      // another facade to the same agent: the released one gets nothing more
+      expect(pool.stats()).toMatchObject({ facades: 1, sockets: 1 });
+      f.close();
+      expect(pool.stats()).toMatchObject({ facades: 0, sockets: 1 });
+      expect(() => f.close()).toThrow(/Not running/); // as a closed dgram socket
+      // another facade to the same agent: the closed one gets nothing more
       const g = pool.dgramModule.createSocket('udp4');
       const second = new Promise<void>((resolve) => g.on('message', () => resolve()));
       g.send(Buffer.from('b'), 0, 1, echo.address().port, '127.0.0.1');
       await second;
       await new Promise((r) => setTimeout(r, 20));
       expect(echoes).toBe(2);
-      expect(events).toEqual(['message']);
+      expect(events).toEqual(['message', 'close']);
     } finally {
       pool.close();
       echo.close();

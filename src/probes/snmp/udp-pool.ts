@@ -226,8 +226,6 @@ class Facade implements SessionSocket {
   private recent: number[] | null = null;
   private recentAt = 0;
   private closed = false;
-  /** Recycled (UdpPool.recycle): open, but routed from nowhere and not counted until its next send. */
-  private idle = false;
   private refed = false;
   private onMessage: MessageListener | null = null;
   private onError: ErrorListener | null = null;
@@ -267,7 +265,6 @@ class Facade implements SessionSocket {
       if (cb) process.nextTick(cb, err, 0);
       return;
     }
-    if (this.idle) { this.idle = false; this.pool.adopt(this); }
     if (!this.own) {
       let t = this.lastTarget;
       if (t === null || t.address !== address || t.port !== port) t = this.lastTarget = { address, port, route: routeAddress(this.family, address) };
@@ -326,40 +323,6 @@ class Facade implements SessionSocket {
     // net-snmp binds only when sourceAddress/sourcePort are set: give those sessions a private socket.
     if (!this.own) this.ownSocket();
     return this;
-  }
-
-  /**
-   * The session is done with this facade and has nothing in flight: detach without telling it.
-   * (close() ends in the session's 'close' handler, which walks its request table to cancel
-   * what is pending: work for nothing when a session is dropped after every poll.)
-   */
-  release(): void {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.own) {
-      try { this.own.close(); } catch { /* already closed */ }
-      this.pool.counters.privateSockets--;
-      this.own = null;
-    }
-    this.detach();
-    this.pool.forget(this);
-  }
-
-  /**
-   * The session is done with its target and has nothing in flight, and will be given another one
-   * (net-snmp's Session re-targeted instead of made anew: see the SNMP probe). Its routes and recent
-   * request ids go (a late answer for the old target is not delivered to it); it stays open and is
-   * counted again from its next send. False when it cannot be reused (closed, or a socket of its own).
-   */
-  recycle(): boolean {
-    if (this.closed || this.own) return false;
-    this.detach();
-    this.pool.forget(this);
-    this.lastTarget = null;
-    this.recent = null;
-    this.recentAt = 0;
-    this.idle = true;
-    return true;
   }
 
   ref(): this { this.refed = true; this.own?.ref(); return this; }
@@ -437,27 +400,6 @@ export class UdpPool {
   }
 
   forget(f: Facade): void { this.facades.delete(f); }
-
-  /** A recycled facade sends again. */
-  adopt(f: Facade): void { if (!this.closed) this.facades.add(f); }
-
-  /**
-   * Keep a session's socket facade for another target (Facade.recycle): for a session with nothing
-   * in flight that is about to be re-targeted. False when `socket` is not one of ours or cannot be reused.
-   */
-  recycle(socket: unknown): boolean {
-    return socket instanceof Facade && this.facades.has(socket) && socket.recycle();
-  }
-
-  /**
-   * Detach a session's socket facade from the pool without a 'close' event (Facade.release): for a
-   * session with nothing in flight that is being dropped. False when `socket` is not one of ours.
-   */
-  release(socket: unknown): boolean {
-    if (!(socket instanceof Facade) || !this.facades.has(socket)) return false;
-    socket.release();
-    return true;
-  }
 
   /** A shared socket failed or closed under us: its facades see a close; a new socket takes its place. */
   socketFailed(s: SharedSocket, err: Error | null): void {

@@ -8,7 +8,8 @@ import { siteWithDefaults, settingsWithDefaults } from '../../../src/config/defa
 import { silentLogger } from '../../../src/core/logger.js';
 import type { Site, SiteCheck } from '../../../src/core/types.js';
 import { pointsForCheck, statePoint, type Point } from '../../../src/store/points.js';
-import { encodeRecord, Spool } from '../../../src/store/spool.js';
+import { encodeRecord } from '../../../src/store/spool-record.js';
+import { Spool } from '../../../src/store/spool.js';
 import { createWriter } from '../../../src/store/writer.js';
 import { backfillRollups } from '../../../src/store/backfill.js';
 import { startInfluxd } from '../../helpers/influxd.js';
