@@ -8,6 +8,7 @@ import { settingsWithDefaults, siteWithDefaults } from '../config/defaults.js';
 import { initialSiteState, reduceSite, type SiteAlertState } from '../alerting/reducer.js';
 import type { SiteCheck } from '../core/types.js';
 import { PushSource } from './source.js';
+import { checkFreshness } from './signature.js';
 import type { ParsedReport } from './report.js';
 
 const T0 = Date.UTC(2026, 0, 5, 8, 0, 0);
@@ -97,6 +98,13 @@ describe('push source + reducer', () => {
     expect(src.silences(T0 + 3_600_000)).toEqual([]);
     expect(src.accept('ping', report(1, 5n), T0).interfaces.map((i) => i.name)).toEqual(['wwan0']);
     expect(src.accept('snmp', report(1, 5n), T0).interfaces).toEqual([]);
+  });
+
+  it('replay floor after a start: a report signed in the start second is fresh, one signed before it is not', () => {
+    const src = new PushSource(settings, [pushSite], T0 + 400);
+    const startS = Math.floor((T0 + 400) / 1000);
+    expect(checkFreshness(String(startS), T0 + 450, 300, src.floor('v4g')).ok).toBe(true);
+    expect(checkFreshness(String(startS - 1), T0 + 450, 300, src.floor('v4g'))).toMatchObject({ ok: false, code: 'replay' });
   });
 
   it('rate limit: reports_per_interval as a burst, then one per interval / reports_per_interval', () => {

@@ -54,7 +54,8 @@ export class PushSource {
     let s = this.state.get(id);
     if (!s) {
       const cap = this.settings.push.reports_per_interval;
-      s = { lastSeen: this.startedAt, floor: Math.floor(this.startedAt / 1000), lastSilent: null, tokens: cap, refilled: this.startedAt };
+      // a report signed in the second the service started is fresh; one signed before it is not
+      s = { lastSeen: this.startedAt, floor: Math.floor(this.startedAt / 1000) - 1, lastSilent: null, tokens: cap, refilled: this.startedAt };
       this.state.set(id, s);
     }
     return s;
