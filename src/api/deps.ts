@@ -109,7 +109,7 @@ export interface ApiDeps {
 
 /** What the push route needs: the sites and their state (src/push/source.ts), the tokens, and where checks go. */
 export interface PushIngress {
-  source: Pick<PushSource, 'site' | 'floor' | 'admit' | 'accept'>;
+  source: Pick<PushSource, 'site' | 'isReplay' | 'admit' | 'accept'>;
   tokens: { keyFor(site: string): string | null };
   /** Hand an accepted report's check on (store + alerting, as the poller's checks; batched, so it may return first). */
   onCheck(check: SiteCheck): MaybePromise<void>;

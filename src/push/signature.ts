@@ -10,7 +10,8 @@
  * The token itself never travels and is never stored. (The stored key is enough to sign reports
  * for that site: whoever reads the database can forge its reports, not read or change anything
  * else. Issue a new token after a leak.) The timestamp is signed, so a captured report cannot be
- * re-dated: it is refused outside max_clock_skew_s, and at or before the last one accepted.
+ * re-dated: it is refused outside max_clock_skew_s, and replays are refused by the push source
+ * (source.ts): before the last accepted second, or the same signature again within it.
  */
 import crypto from 'node:crypto';
 
@@ -41,13 +42,10 @@ export function signatureMatches(key: string, timestamp: string, body: string, h
 
 export type Freshness =
   | { ok: true; ts: number }
-  | { ok: false; code: 'bad_timestamp' | 'stale' | 'replay'; message: string };
+  | { ok: false; code: 'bad_timestamp' | 'stale'; message: string };
 
-/**
- * Is a signed timestamp fresh? `floor`: the last timestamp accepted for the site (or the time the
- * service started): a report at or before it is a replay.
- */
-export function checkFreshness(header: string | undefined, nowMs: number, maxSkewS: number, floor: number): Freshness {
+/** Is a signed timestamp within max_clock_skew_s of now? (Replays: PushSource.isReplay.) */
+export function checkFreshness(header: string | undefined, nowMs: number, maxSkewS: number): Freshness {
   if (header === undefined || !/^[0-9]{9,11}$/.test(header)) {
     return { ok: false, code: 'bad_timestamp', message: `${TIMESTAMP_HEADER}: unix seconds required` };
   }
@@ -56,6 +54,5 @@ export function checkFreshness(header: string | undefined, nowMs: number, maxSke
   if (Math.abs(skew) > maxSkewS) {
     return { ok: false, code: 'stale', message: `timestamp is ${Math.round(Math.abs(skew))} s ${skew < 0 ? 'old' : 'in the future'} (at most ${maxSkewS} s): check the router's clock (NTP)` };
   }
-  if (ts <= floor) return { ok: false, code: 'replay', message: 'a report with this timestamp (or a later one) was already accepted' };
   return { ok: true, ts };
 }

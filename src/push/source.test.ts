@@ -8,7 +8,6 @@ import { settingsWithDefaults, siteWithDefaults } from '../config/defaults.js';
 import { initialSiteState, reduceSite, type SiteAlertState } from '../alerting/reducer.js';
 import type { SiteCheck } from '../core/types.js';
 import { PushSource } from './source.js';
-import { checkFreshness } from './signature.js';
 import type { ParsedReport } from './report.js';
 
 const T0 = Date.UTC(2026, 0, 5, 8, 0, 0);
@@ -103,16 +102,42 @@ describe('push source + reducer', () => {
   it('replay floor after a start: a report signed in the start second is fresh, one signed before it is not', () => {
     const src = new PushSource(settings, [pushSite], T0 + 400);
     const startS = Math.floor((T0 + 400) / 1000);
-    expect(checkFreshness(String(startS), T0 + 450, 300, src.floor('v4g')).ok).toBe(true);
-    expect(checkFreshness(String(startS - 1), T0 + 450, 300, src.floor('v4g'))).toMatchObject({ ok: false, code: 'replay' });
+    expect(src.isReplay('v4g', startS, 'sha256=a')).toBe(false);
+    expect(src.isReplay('v4g', startS - 1, 'sha256=a')).toBe(true);
+  });
+
+  it('replays: the same signed report again, or one signed before the newest accepted second; two reports in one second are not', () => {
+    const src = new PushSource(settings, [pushSite], T0);
+    const ts = Math.floor(T0 / 1000) + 5;
+    expect(src.admit('v4g', ts, 'sha256=first', T0 + 5_000).ok).toBe(true);
+    expect(src.isReplay('v4g', ts, 'sha256=first')).toBe(true);
+    // a router that reports twice within one second (a retry, a manual run): another body, another signature
+    expect(src.isReplay('v4g', ts, 'sha256=second')).toBe(false);
+    expect(src.admit('v4g', ts, 'sha256=second', T0 + 5_100).ok).toBe(true);
+    expect(src.isReplay('v4g', ts, 'sha256=second')).toBe(true);
+    expect(src.isReplay('v4g', ts - 1, 'sha256=older')).toBe(true);
+    // a later second starts afresh: the earlier second is closed entirely
+    expect(src.admit('v4g', ts + 1, 'sha256=third', T0 + 6_000).ok).toBe(true);
+    expect(src.isReplay('v4g', ts, 'sha256=never-seen')).toBe(true);
+    expect(src.isReplay('v4g', ts + 1, 'sha256=fourth')).toBe(false);
+  });
+
+  it('a report refused for the rate limit is not burnt: sent again once the budget refills, it is accepted', () => {
+    const src = new PushSource(settings, [pushSite], T0);
+    const ts = Math.floor(T0 / 1000) + 1;
+    for (let i = 0; i < 4; i++) expect(src.admit('v4g', ts, `sha256=${i}`, T0 + 1_000).ok).toBe(true);
+    expect(src.admit('v4g', ts, 'sha256=late', T0 + 1_001).ok).toBe(false);
+    expect(src.isReplay('v4g', ts, 'sha256=late')).toBe(false);
+    expect(src.admit('v4g', ts, 'sha256=late', T0 + 20_000).ok).toBe(true);
+    expect(src.isReplay('v4g', ts, 'sha256=late')).toBe(true);
   });
 
   it('rate limit: reports_per_interval as a burst, then one per interval / reports_per_interval', () => {
     const src = new PushSource(settings, [pushSite], T0);
-    const r = [0, 1, 2, 3, 4].map((i) => src.admit('v4g', 1_800_000_000 + i, T0 + i));
+    const r = [0, 1, 2, 3, 4].map((i) => src.admit('v4g', 1_800_000_000 + i, `sha256=${i}`, T0 + i));
     expect(r.map((x) => x.ok)).toEqual([true, true, true, true, false]);
     expect(r[4]).toEqual({ ok: false, retry_after_s: 15 });
-    expect(src.admit('v4g', 1_800_000_100, T0 + 15_000).ok).toBe(true);
+    expect(src.admit('v4g', 1_800_000_100, 'sha256=x', T0 + 15_000).ok).toBe(true);
     // every admitted timestamp raised the replay floor
     expect(src.floor('v4g')).toBe(1_800_000_100);
   });

@@ -19,8 +19,10 @@ const TICKS_MOD = 2 ** 32;
 interface PushState {
   /** Epoch ms of the last accepted report (or the start time). */
   lastSeen: number;
-  /** Unix seconds of the last accepted signed timestamp: replays are at or before it. */
+  /** Unix seconds of the newest accepted signed timestamp: anything before it is a replay. */
   floor: number;
+  /** Signatures accepted within the floor second: two reports may share a second, a replay may not. */
+  floorSigs: string[];
   /** Epoch ms of the last silent check handed on for the current silence. */
   lastSilent: number | null;
   /** Rate limit: a token bucket of reports_per_interval per interval_s. */
@@ -55,29 +57,37 @@ export class PushSource {
     if (!s) {
       const cap = this.settings.push.reports_per_interval;
       // a report signed in the second the service started is fresh; one signed before it is not
-      s = { lastSeen: this.startedAt, floor: Math.floor(this.startedAt / 1000) - 1, lastSilent: null, tokens: cap, refilled: this.startedAt };
+      s = { lastSeen: this.startedAt, floor: Math.floor(this.startedAt / 1000), floorSigs: [], lastSilent: null, tokens: cap, refilled: this.startedAt };
       this.state.set(id, s);
     }
     return s;
   }
 
-  /** Unix seconds at or before which a signed report of this site is a replay. */
+  /** Unix seconds before which a signed report of this site is a replay. */
   floor(id: string): number {
     return this.st(id).floor;
   }
 
-  /** Record a fresh signed timestamp (after the signature matched) and take one report from the budget. */
-  admit(id: string, signedTs: number, now: number): Admission {
+  /** A report signed before the newest accepted second, or the very same signed report again. */
+  isReplay(id: string, signedTs: number, signature: string): boolean {
+    const s = this.st(id);
+    return signedTs < s.floor || (signedTs === s.floor && s.floorSigs.includes(signature));
+  }
+
+  /** Take one report from the site's budget and burn its signed timestamp (after the signature matched). */
+  admit(id: string, signedTs: number, signature: string, now: number): Admission {
     const site = this.sites.get(id);
     if (!site?.push) return { ok: false, retry_after_s: 60 };
     const s = this.st(id);
-    s.floor = Math.max(s.floor, signedTs);
     const cap = this.settings.push.reports_per_interval;
     const perMs = cap / (site.push.interval_s * 1000);
     s.tokens = Math.min(cap, s.tokens + (now - s.refilled) * perMs);
     s.refilled = now;
     if (s.tokens < 1) return { ok: false, retry_after_s: Math.max(1, Math.ceil((1 - s.tokens) / perMs / 1000)) };
     s.tokens -= 1;
+    // burnt only when admitted, so floorSigs holds at most reports_per_interval signatures
+    if (signedTs > s.floor) { s.floor = signedTs; s.floorSigs = []; }
+    if (signedTs === s.floor) s.floorSigs.push(signature);
     return { ok: true };
   }
 

@@ -65,9 +65,11 @@ export const pushRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const key = pushSite ? push.tokens.keyFor(site) : null;
     if (!pushSite || key === null) reject(401, 'unauthorized', `site "${site}" takes no push reports: not a push site, or no token yet (pointwatch site token ${site})`, site);
     if (!signatureMatches(key!, ts!, body, sig!)) reject(401, 'bad_signature', 'signature does not match: wrong token, or the body or timestamp changed on the way', site, SIGNATURE_HEADER);
-    const fresh = checkFreshness(ts, now, cfg.max_clock_skew_s, push.source.floor(site));
-    if (!fresh.ok) reject(fresh.code === 'replay' ? 409 : fresh.code === 'stale' ? 401 : 400, fresh.code, fresh.message, site, TIMESTAMP_HEADER);
-    const adm = push.source.admit(site, (fresh as { ts: number }).ts, now);
+    const fresh = checkFreshness(ts, now, cfg.max_clock_skew_s);
+    if (!fresh.ok) reject(fresh.code === 'stale' ? 401 : 400, fresh.code, fresh.message, site, TIMESTAMP_HEADER);
+    const signedTs = (fresh as { ts: number }).ts;
+    if (push.source.isReplay(site, signedTs, sig!)) reject(409, 'replay', 'this report was already accepted, or one signed later was', site, TIMESTAMP_HEADER);
+    const adm = push.source.admit(site, signedTs, sig!, now);
     if (!adm.ok) {
       void reply.header('retry-after', String(adm.retry_after_s));
       reject(429, 'rate_limited', `more than ${cfg.reports_per_interval} reports per ${pushSite!.push!.interval_s} s: wait ${adm.retry_after_s} s`, site);

@@ -121,7 +121,7 @@ async function postParent(body: string, opts: { ts?: number; key?: string; site?
 const parentBody = (uptime: number) => JSON.stringify({ v: 1, uptime_s: uptime, interfaces: [{ name: 'wwan0', rx_bytes: String(uptime * 1000), tx_bytes: '5' }] });
 let lastParentTs = 0;
 async function parentReport(uptime = (parentUptime += 3)) {
-  // one report per second at most (the replay floor is in whole seconds)
+  // one report per second, never before the newest second the hostile test burnt
   const ts = Math.max(Math.floor(Date.now() / 1000), lastParentTs + 1);
   lastParentTs = ts;
   if (ts * 1000 > Date.now()) await sleep(ts * 1000 - Date.now() + 10);
@@ -295,7 +295,7 @@ describe('push: the OpenWrt reporter under busybox in a namespace, against the r
     await sleep(300);
     const childKey = signingKey(childToken);
     const now = Math.floor(Date.now() / 1000);
-    let next = now; // every signed request that passes the signature burns its timestamp: one each
+    let next = now; // each admitted signed request burns its second: one each
     const ts = () => ++next;
     const good = parentBody(1);
     const results: Array<{ name: string; status: number; code?: string }> = [];
