@@ -134,7 +134,7 @@ const AREA_COLUMNS = ['availability_pct', ...Object.keys(AREA_ROW)];
 export const CoverageRow = Type.Object({ name: Type.String(), availability_pct: Nullable(Type.Number()), ...SITE_ROW, ...AREA_ROW });
 export type CoverageRow = Static<typeof CoverageRow>;
 
-/** One line of the report's incident list (src/reports/coverage.ts incidentList). */
+/** One line of the report's incident list (src/reports/incident-list.ts incidentList). */
 export const CoverageIncident = Type.Object({
   id: Nullable(Type.Integer()), site: Type.String(), name: Type.String(), commune: Type.String(), kind: Nullable(Type.String()),
   cause: StringEnum(CAUSES, { description: 'as inferred' }), opened: Type.Number(), resolved: Nullable(Type.Number()),

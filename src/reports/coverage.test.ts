@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeCoverage, incidentList, type CoverageInput, type IncidentInput, type PingBucket, type ReportSettings, type StateBucket } from './coverage.js';
+import { computeCoverage, type CoverageInput, type IncidentInput, type PingBucket, type ReportSettings, type StateBucket } from './coverage.js';
 import { localDateToUtc } from './service-hours.js';
 
 const TZ = 'Asia/Ho_Chi_Minh';
@@ -34,6 +34,14 @@ function run(partial: Partial<CoverageInput> & Pick<CoverageInput, 'sites' | 'bu
   return computeCoverage({ from: FROM, to: FROM + days * DAY, settings: SETTINGS, generatedAt: FROM + days * DAY, ...partial });
 }
 const bySite = (r: ReturnType<typeof run>, id: string) => r.sites.find((s) => s.site === id)!;
+/** Each field of `want` on `got`: numbers to `digits` decimals, the rest exactly. */
+function expectFields(got: object, want: Record<string, unknown>, digits: number) {
+  for (const [k, v] of Object.entries(want)) {
+    const g = (got as Record<string, unknown>)[k];
+    if (typeof v === 'number') expect(g, k).toBeCloseTo(v, digits);
+    else expect(g, k).toBe(v);
+  }
+}
 
 describe('site availability', () => {
   it.each([
@@ -79,11 +87,7 @@ describe('site availability', () => {
     },
   ])('$name', ({ state, expect: want }) => {
     const r = run({ sites: [site({ id: 'a' })], buckets: buckets('a', DAY, state) });
-    const got = bySite(r, 'a');
-    for (const [k, v] of Object.entries(want)) {
-      if (typeof v === 'number') expect(got[k as keyof typeof got], k).toBeCloseTo(v, 3);
-      else expect(got[k as keyof typeof got], k).toBe(v);
-    }
+    expectFields(bySite(r, 'a'), want, 3);
   });
 });
 
@@ -259,11 +263,7 @@ describe('areas: the coverage figure per commune', () => {
     { name: 'group Bát Xát: 1 of 2 communes covered', area: () => r.groups.find((d) => d.name === 'Bát Xát')!, want: { communes: 2, communes_covered: 1, coverage_pct: 50, sites_meeting_target: 1 } },
     { name: 'province: 1 of 3 communes covered', area: () => r.provinces[0]!, want: { communes: 3, communes_covered: 1, coverage_pct: 33.3, sites: 5, sites_known: 4 } },
   ])('$name', ({ area, want }) => {
-    const a = area();
-    for (const [k, v] of Object.entries(want)) {
-      if (typeof v === 'number') expect(a[k as keyof typeof a], k).toBeCloseTo(v, 1);
-      else expect(a[k as keyof typeof a], k).toBe(v);
-    }
+    expectFields(area(), want, 1);
   });
 
   it('worst sites come first with their main cause', () => {
@@ -343,28 +343,4 @@ describe('service buckets (the daily rollup: sums of in-service checks only)', (
     expect(r.sites[0]!.checked_min).toBe(0);
     expect(r.sites[0]!.availability_pct).toBeNull();
   });
-});
-
-describe('incidentList', () => {
-  const sites = [
-    { id: 'a', name: 'Nhà văn hóa A', province: 'P', district: 'D', commune: 'Xã A' },
-    { id: 'b', name: 'Trường B', province: 'P', district: 'D', commune: 'Xã B' },
-  ];
-  const outcome = { cause_found: 'Mất điện', actions: 'Bật aptomat', parts: null, by: 'Minh' };
-  const cases = [
-    { name: 'overlapping incidents of the report\'s sites, oldest first, with names and outcomes', incidents: [
-      { id: 7, site: 'b', cause: 'link' as const, opened: 5000, resolved: 6000, kind: 'site-down' },
-      { id: 5, site: 'a', cause: 'power' as const, opened: 2000, resolved: 4000, kind: 'site-down', outcome },
-      { id: 9, site: 'zz', cause: 'power' as const, opened: 2000, resolved: 4000 }, // not a site of the report
-      { id: 3, site: 'a', cause: 'power' as const, opened: 100, resolved: 900 }, // before the period
-      { id: 8, site: 'a', cause: 'unknown' as const, opened: 9000, resolved: null }, // still open
-    ], want: [[5, 'Nhà văn hóa A', 'Xã A', outcome], [7, 'Trường B', 'Xã B', null], [8, 'Nhà văn hóa A', 'Xã A', null]] },
-    { name: 'no incidents', incidents: [], want: [] },
-  ];
-  for (const c of cases) {
-    it(c.name, () => {
-      const got = incidentList({ from: 1000, to: 10_000, sites: sites as never, incidents: c.incidents });
-      expect(got.map((e) => [e.id, e.name, e.commune, e.outcome])).toEqual(c.want);
-    });
-  }
 });

@@ -17,13 +17,23 @@
  *    period), `live` (meets the target), `at_risk` (below it), `unknown` (no data).
  *  - Per area: sites meeting the target; communes with at least one point meeting it (the
  *    coverage figure); the worst sites with their main cause.
+ *
+ * This file: the report's shapes (what goes in, what comes out) and the per-site sums. The rest, by
+ * responsibility: bucket-weights.ts (a bucket's share of service hours), attribution.ts (the root
+ * cause of UNREACHABLE time), causes.ts (outages and their causes), areas.ts (the figures by place),
+ * incident-list.ts (the incidents with their outcomes), numbers.ts (medians, rounding).
  */
 import type { Site } from '../config/schema.js';
-import { communeKey, groupKey, placeSortKey } from '../inventory/places.js';
+import { communeKey, groupKey } from '../inventory/places.js';
 import type { Cause } from '../alerting/notice.js';
+import { areaOf, groupAreas, placeOrder } from './areas.js';
+import { rootCauseWalk } from './attribution.js';
+import { bucketSeconds, newWeightCache, zeroSeconds, type StateSeconds } from './bucket-weights.js';
+import { incidentFigures, outagesBySite } from './causes.js';
+import { incidentList } from './incident-list.js';
+import { MIN, round, weightedMedian } from './numbers.js';
 import { clipWindows, localDateToUtc, overlapMs, serviceWindows, type ServiceHours, type Window } from './service-hours.js';
 
-export const CAUSES = ['power', 'link', 'unknown'] as const satisfies readonly Cause[];
 export const CLASSES = ['live', 'at_risk', 'dropped_off', 'unknown'] as const;
 export type CoverageClass = (typeof CLASSES)[number];
 /** Where a report's figures came from; `rollup_1d`: the daily rollup's service-hour sums (svc tag), rest from rollup_1h. */
@@ -108,9 +118,6 @@ export interface IncidentListEntry {
   resolved: number | null;
   outcome: IncidentOutcomeText | null;
 }
-
-/** Incident kinds that are outages of the site itself (others, e.g. high-loss, are not counted). */
-export const OUTAGE_KINDS = new Set(['site-down', 'power-cut-suspected', 'snmp-unreachable', 'wan-interface-down', 'quota-exhausted']);
 
 export interface ReportSettings {
   timezone: string;
@@ -248,79 +255,6 @@ export interface CoverageReport {
   incident_list?: IncidentListEntry[];
 }
 
-const MIN = 60_000;
-const WORST_N = 5;
-
-const zeroCauses = (): Record<Cause, number> => ({ power: 0, link: 0, unknown: 0 });
-const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
-
-export function median(xs: number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-/** The median of a multiset given as (value, count) pairs: equals median() with each value repeated `count` times. */
-export function weightedMedian(xs: ReadonlyArray<readonly [number, number]>): number | null {
-  const s = xs.filter(([, w]) => w > 0).sort((a, b) => a[0] - b[0]);
-  const total = s.reduce((n, [, w]) => n + w, 0);
-  if (!(total > 0)) return null;
-  // the values at (0-based) positions lo and hi of the expanded, sorted list
-  const lo = Math.ceil(total / 2) - 1;
-  const hi = Math.floor(total / 2);
-  const at = (k: number) => {
-    let cum = 0;
-    for (const [v, w] of s) {
-      cum += w;
-      if (k < cum) return v;
-    }
-    return s[s.length - 1]![0];
-  };
-  return (at(lo) + at(hi)) / 2;
-}
-
-interface Acc {
-  up: number; down: number; unreachable: number; unknown: number; maintenance: number; checked: number;
-  downstream: number;
-}
-
-/**
- * Seconds in each state of one bucket, restricted to service windows (pro rata). A `service` bucket
- * holds service-hour checks only: it counts by the share of the period's service time in it that
- * is in this site's windows (1 unless the site was added inside it).
- */
-function bucketSeconds(b: StateBucket, windows: readonly Window[], all: readonly Window[], cache?: { plain: Map<number, Map<number, number>>; service: Map<number, Map<number, number>> }): Acc | null {
-  const len = b.end - b.start;
-  if (!(len > 0)) return null;
-  // buckets of every site share their starts: the overlap is computed once per (start, end)
-  const c = b.total ? undefined : b.service ? cache?.service : cache?.plain;
-  let byEnd = c?.get(b.start);
-  let frac = byEnd?.get(b.end);
-  if (frac === undefined) {
-    if (b.total) {
-      frac = overlapMs(windows, b.start, b.end) > 0 ? 1 : 0;
-    } else if (b.service) {
-      const whole = overlapMs(all, b.start, b.end);
-      frac = whole > 0 ? overlapMs(windows, b.start, b.end) / whole : 0;
-    } else {
-      frac = overlapMs(windows, b.start, b.end) / len;
-    }
-    if (c) {
-      if (!byEnd) c.set(b.start, (byEnd = new Map()));
-      byEnd.set(b.end, frac);
-    }
-  }
-  if (frac <= 0) return null;
-  const n = b.up + b.down + b.unreachable + b.unknown + b.maintenance;
-  if (!(n > 0) || !(b.checked_s > 0)) return null;
-  const k = (b.checked_s * frac) / n;
-  return {
-    up: b.up * k, down: b.down * k, unreachable: b.unreachable * k, unknown: b.unknown * k,
-    maintenance: b.maintenance * k, checked: b.checked_s * frac, downstream: 0,
-  };
-}
-
 export function computeCoverage(input: CoverageInput): CoverageReport {
   const { from, to, settings } = input;
   const tz = settings.timezone;
@@ -347,43 +281,18 @@ export function computeCoverage(input: CoverageInput): CoverageReport {
     return w;
   };
 
-  // index buckets by site and start, for the root-cause walk
-  // buckets of the sites that are someone's parent, by start (for the root-cause walk)
-  const parents = new Set<string>();
-  for (const p of parentOf.values()) if (p) parents.add(p);
-  const byKey = new Map<string, Map<number, StateBucket>>();
-  for (const list of [input.ancestorBuckets ?? [], input.buckets, input.attribution ?? []]) {
-    for (const b of list) {
-      if (!parents.has(b.site) || b.total) continue;
-      let m = byKey.get(b.site);
-      if (!m) byKey.set(b.site, (m = new Map()));
-      m.set(b.start, b);
-    }
-  }
-  const rootCause = (site: string, start: number): string | null => {
-    const seen = new Set([site]);
-    let cur = parentOf.get(site);
-    let first: string | null = null;
-    while (cur && !seen.has(cur)) {
-      first ??= cur;
-      const pb = byKey.get(cur)?.get(start);
-      if (pb && pb.down > 0) return cur;
-      if (!pb || !(pb.unreachable > 0)) return first;
-      seen.add(cur);
-      cur = parentOf.get(cur);
-    }
-    return first;
-  };
-
-  const sharedWeights = { plain: new Map<number, Map<number, number>>(), service: new Map<number, Map<number, number>>() };
-  const acc = new Map<string, Acc>();
-  const accOf = (id: string): Acc => {
+  const rootCause = rootCauseWalk(parentOf, [input.ancestorBuckets ?? [], input.buckets, input.attribution ?? []]);
+  const sharedWeights = newWeightCache();
+  const secondsOf = (b: StateBucket) => bucketSeconds(b, windowsOf(b.site), windows, effFrom.get(b.site) === from ? sharedWeights : undefined);
+  const acc = new Map<string, StateSeconds>();
+  const accOf = (id: string): StateSeconds => {
     let a = acc.get(id);
-    if (!a) {
-      a = { up: 0, down: 0, unreachable: 0, unknown: 0, maintenance: 0, checked: 0, downstream: 0 };
-      acc.set(id, a);
-    }
+    if (!a) acc.set(id, (a = zeroSeconds()));
     return a;
+  };
+  const blame = (b: StateBucket, unreachableS: number) => {
+    const rc = rootCause(b.site, b.start);
+    if (rc) accOf(rc).downstream += unreachableS;
   };
   const inScope = new Set(input.sites.map((s) => s.id));
   const lastUpSeen = new Map<string, number>();
@@ -393,22 +302,17 @@ export function computeCoverage(input: CoverageInput): CoverageReport {
       const t = Math.min(b.end, to);
       if ((lastUpSeen.get(b.site) ?? -Infinity) < t) lastUpSeen.set(b.site, t);
     }
-    const sec = bucketSeconds(b, windowsOf(b.site), windows, effFrom.get(b.site) === from ? sharedWeights : undefined);
+    const sec = secondsOf(b);
     if (!sec) continue;
     const a = accOf(b.site);
     a.up += sec.up; a.down += sec.down; a.unreachable += sec.unreachable;
     a.unknown += sec.unknown; a.maintenance += sec.maintenance; a.checked += sec.checked;
-    if (sec.unreachable > 0 && !b.total) {
-      const rc = rootCause(b.site, b.start);
-      if (rc) accOf(rc).downstream += sec.unreachable;
-    }
+    if (sec.unreachable > 0 && !b.total) blame(b, sec.unreachable);
   }
   for (const b of input.attribution ?? []) {
     if (!inScope.has(b.site) || !(b.unreachable > 0)) continue;
-    const sec = bucketSeconds(b, windowsOf(b.site), windows, effFrom.get(b.site) === from ? sharedWeights : undefined);
-    if (!sec || !(sec.unreachable > 0)) continue;
-    const rc = rootCause(b.site, b.start);
-    if (rc) accOf(rc).downstream += sec.unreachable;
+    const sec = secondsOf(b);
+    if (sec && sec.unreachable > 0) blame(b, sec.unreachable);
   }
 
   const pingsBySite = new Map<string, { rtt: Array<[number, number]>; loss: Array<[number, number]> }>();
@@ -422,37 +326,16 @@ export function computeCoverage(input: CoverageInput): CoverageReport {
     if (p.loss_pct !== null && Number.isFinite(p.loss_pct)) e.loss.push([p.loss_pct, w]);
   }
 
-  const incidentsBySite = new Map<string, IncidentInput[]>();
-  for (const i of input.incidents ?? []) {
-    if (i.kind !== undefined && !OUTAGE_KINDS.has(i.kind)) continue;
-    let l = incidentsBySite.get(i.site);
-    if (!l) incidentsBySite.set(i.site, (l = []));
-    l.push(i);
-  }
+  const incidentsBySite = outagesBySite(input.incidents ?? []);
 
   const sites: SiteCoverage[] = input.sites.map((s) => {
-    const a = acc.get(s.id) ?? { up: 0, down: 0, unreachable: 0, unknown: 0, maintenance: 0, checked: 0, downstream: 0 };
+    const a = acc.get(s.id) ?? zeroSeconds();
     const ef = effFrom.get(s.id) ?? from;
     const sw = windowsOf(s.id);
     const serviceMs = sw.reduce((t, w) => t + (w[1] - w[0]), 0);
     const denom = a.checked - a.maintenance - a.unknown - a.unreachable;
     const availability = denom > 1e-9 ? (100 * a.up) / denom : null;
-
-    // incidents
-    let count = 0;
-    const durations: number[] = [];
-    const causeMs = zeroCauses();
-    for (const i of incidentsBySite.get(s.id) ?? []) {
-      const end = i.resolved ?? to;
-      if (!(end > ef) || !(i.opened < to)) continue;
-      count++;
-      if (i.resolved !== null && i.resolved >= ef && i.resolved <= to) durations.push(i.resolved - i.opened);
-      causeMs[i.cause] += overlapMs(sw, Math.max(i.opened, ef), Math.min(end, to));
-    }
-    const causeMin = zeroCauses();
-    for (const c of CAUSES) causeMin[c] = round(causeMs[c] / MIN, 1);
-    let mainCause: Cause | null = null;
-    for (const c of CAUSES) if (causeMs[c] > 0 && (mainCause === null || causeMs[c] > causeMs[mainCause])) mainCause = c;
+    const inc = incidentFigures(incidentsBySite.get(s.id) ?? [], ef, to, sw);
 
     const pings = pingsBySite.get(s.id);
     const traffic = input.traffic?.get(s.id);
@@ -488,10 +371,10 @@ export function computeCoverage(input: CoverageInput): CoverageReport {
       maintenance_min: round(a.maintenance / 60, 1),
       no_data_min: round(Math.max(0, serviceMs / 1000 - a.checked) / 60, 1),
       downstream_unreachable_min: round(a.downstream / 60, 1),
-      incidents: count,
-      mttr_min: durations.length ? round(durations.reduce((x, y) => x + y, 0) / durations.length / MIN, 1) : null,
-      cause_min: causeMin,
-      main_cause: mainCause,
+      incidents: inc.incidents,
+      mttr_min: inc.mttr_min,
+      cause_min: inc.cause_min,
+      main_cause: inc.main_cause,
       median_rtt_ms: pings ? weightedMedian(pings.rtt) : null,
       median_loss_pct: pings ? weightedMedian(pings.loss) : null,
       traffic_gb_in: traffic ? round(traffic.in_bytes / 1e9, 3) : null,
@@ -505,21 +388,7 @@ export function computeCoverage(input: CoverageInput): CoverageReport {
     const a = acc.get(s.id);
     if (a) upSec.set(s.id, { up: a.up, denom: a.checked - a.maintenance - a.unknown - a.unreachable });
   }
-
-  const order = (p: { province: string | null; group: string | null; commune: string | null }, last: string) =>
-    placeSortKey({ province: p.province ?? '', ...(p.group ? { group: p.group } : {}), commune: p.commune ?? '' }) + `\u0000${last}`;
-  const group = (level: AreaLevel, key: (s: SiteCoverage) => string | null) => {
-    const groups = new Map<string, SiteCoverage[]>();
-    for (const s of sites) {
-      const k = key(s);
-      if (k === null) continue;
-      let l = groups.get(k);
-      if (!l) groups.set(k, (l = []));
-      l.push(s);
-    }
-    return [...groups.values()].map((members) => areaOf(level, members, settings.target_pct, upSec))
-      .sort((x, y) => order(x, x.name).localeCompare(order(y, y.name), 'vi'));
-  };
+  const target = settings.target_pct;
 
   return {
     from,
@@ -528,78 +397,11 @@ export function computeCoverage(input: CoverageInput): CoverageReport {
     resolution: input.resolution ?? null,
     ...(input.sources ? { sources: [...input.sources] } : {}),
     settings,
-    sites: [...sites].sort((x, y) => order(x, x.site).localeCompare(order(y, y.site), 'vi')),
-    communes: group('commune', (s) => communeKey(s)),
-    groups: group('group', (s) => (s.group ? groupKey({ province: s.province, group: s.group }) : null)),
-    provinces: group('province', (s) => s.province),
-    total: areaOf('all', sites, settings.target_pct, upSec),
+    sites: [...sites].sort((x, y) => placeOrder(x, x.site).localeCompare(placeOrder(y, y.site), 'vi')),
+    communes: groupAreas('commune', sites, (s) => communeKey(s), target, upSec),
+    groups: groupAreas('group', sites, (s) => (s.group ? groupKey({ province: s.province, group: s.group }) : null), target, upSec),
+    provinces: groupAreas('province', sites, (s) => s.province, target, upSec),
+    total: areaOf('all', sites, target, upSec),
     incident_list: incidentList(input),
-  };
-}
-
-/** The incidents of the period at the report's sites, oldest first (ties by id). */
-export function incidentList(input: Pick<CoverageInput, 'from' | 'to' | 'sites' | 'incidents'>): IncidentListEntry[] {
-  const byId = new Map(input.sites.map((s) => [s.id, s]));
-  return (input.incidents ?? [])
-    .filter((i) => byId.has(i.site) && i.opened < input.to && (i.resolved === null || i.resolved >= input.from))
-    .sort((a, b) => a.opened - b.opened || (a.id ?? 0) - (b.id ?? 0))
-    .map((i) => {
-      const s = byId.get(i.site)!;
-      return { id: i.id ?? null, site: i.site, name: s.name, commune: s.commune, kind: i.kind ?? null, cause: i.cause, opened: i.opened, resolved: i.resolved, outcome: i.outcome ?? null };
-    });
-}
-
-function areaOf(level: AreaLevel, members: SiteCoverage[], target: number, upSec: Map<string, { up: number; denom: number }>): AreaCoverage {
-  const first = members[0];
-  const name = level === 'commune' ? first?.commune : level === 'group' ? first?.group : level === 'province' ? first?.province : 'all';
-  let up = 0, denom = 0;
-  const classes: Record<CoverageClass, number> = { live: 0, at_risk: 0, dropped_off: 0, unknown: 0 };
-  const causeMin = zeroCauses();
-  let down = 0, incidents = 0, gbIn = 0, gbOut = 0;
-  const communes = new Map<string, { known: boolean; covered: boolean }>();
-  for (const s of members) {
-    const u = upSec.get(s.site);
-    if (u && u.denom > 1e-9) { up += u.up; denom += u.denom; }
-    classes[s.class]++;
-    for (const c of CAUSES) causeMin[c] += s.cause_min[c];
-    down += s.down_min;
-    incidents += s.incidents;
-    gbIn += s.traffic_gb_in ?? 0;
-    gbOut += s.traffic_gb_out ?? 0;
-    const ck = communeKey(s);
-    const c = communes.get(ck) ?? { known: false, covered: false };
-    if (s.availability_pct !== null) c.known = true;
-    if (s.meets_target) c.covered = true;
-    communes.set(ck, c);
-  }
-  const known = [...communes.values()];
-  const covered = known.filter((c) => c.covered).length;
-  const worst = members
-    .filter((s): s is SiteCoverage & { availability_pct: number } => s.availability_pct !== null && !s.meets_target)
-    .sort((a, b) => a.availability_pct - b.availability_pct || b.down_min - a.down_min || a.site.localeCompare(b.site))
-    .slice(0, WORST_N)
-    .map((s) => ({ site: s.site, name: s.name, commune: s.commune, availability_pct: s.availability_pct, main_cause: s.main_cause, down_min: s.down_min }));
-  for (const c of CAUSES) causeMin[c] = round(causeMin[c], 1);
-  return {
-    level,
-    name: name ?? '',
-    province: level === 'all' ? null : first?.province ?? null,
-    // a commune's group is its sites' (they share one unless the inventory disagrees with itself)
-    group: level === 'group' || level === 'commune' ? first?.group ?? null : null,
-    commune: level === 'commune' ? first?.commune ?? null : null,
-    sites: members.length,
-    sites_known: members.filter((s) => s.availability_pct !== null).length,
-    sites_meeting_target: members.filter((s) => s.meets_target).length,
-    availability_pct: denom > 1e-9 ? round((100 * up) / denom, 3) : null,
-    communes: communes.size,
-    communes_covered: covered,
-    coverage_pct: known.some((c) => c.known) ? round((100 * covered) / communes.size, 1) : null,
-    classes,
-    down_min: round(down, 1),
-    incidents,
-    cause_min: causeMin,
-    traffic_gb_in: round(gbIn, 3),
-    traffic_gb_out: round(gbOut, 3),
-    worst,
   };
 }

@@ -4,10 +4,8 @@
  * `deps.incidents` to runCoverageReport.
  */
 import type { Db } from '../store/sqlite.js';
-import type { Cause } from '../alerting/notice.js';
+import { causeOf } from './causes.js';
 import type { IncidentInput } from './coverage.js';
-
-const CAUSES = new Set<Cause>(['power', 'link', 'unknown']);
 
 interface Row {
   id: number; site_id: string; kind: string; cause: string | null; opened_at: number; resolved_at: number | null;
@@ -31,7 +29,7 @@ export function incidentsFromDb(db: Db) {
       id: r.id,
       site: r.site_id,
       kind: r.kind,
-      cause: CAUSES.has(r.cause as Cause) ? (r.cause as Cause) : 'unknown',
+      cause: causeOf(r.cause),
       opened: r.opened_at,
       resolved: r.resolved_at,
       outcome: r.cause_found !== null ? { cause_found: r.cause_found, actions: r.actions ?? '', parts: r.parts, by: r.written_by ?? '' } : null,

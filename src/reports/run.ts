@@ -9,11 +9,12 @@ import { InputError } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { parseDuration } from '../core/duration.js';
-import type { Cause } from '../alerting/notice.js';
 import { MEASUREMENTS, RP } from '../store/schema.js';
 import { dailyFinalAfterMs } from '../store/retention.js';
+import { causeOf } from './causes.js';
 import { computeCoverage, type CoverageReport, type IncidentInput, type Resolution } from './coverage.js';
-import { chooseResolution, fetchCoverageInputs, hourAligned, type InfluxQueryClient } from './query.js';
+import { fetchCoverageInputs, type InfluxQueryClient } from './query.js';
+import { chooseResolution, hourAligned } from './statements.js';
 import { checkTimeZone, serviceWindows, zonedTimeToUtc } from './service-hours.js';
 import { serviceTagValues } from './service-tag.js';
 import { communeKey, createPlaceResolver, refMatches } from '../inventory/places.js';
@@ -193,8 +194,6 @@ export async function runCoverageReport(params: CoverageParams, deps: CoverageDe
   return report;
 }
 
-const CAUSE_SET = new Set<Cause>(['power', 'link', 'unknown']);
-
 /**
  * Incidents from the `event` measurement (incident_open / incident_resolve points with
  * incident_id and cause), looked back 90 days before `from` for incidents still open then.
@@ -220,8 +219,7 @@ export function incidentsFromEvents(client: InfluxQueryClient, database: string)
         if (typeof idv !== 'number') continue;
         const t = v[ct] as number;
         if (type === 'incident_open') {
-          const c = v[cc];
-          open.set(idv, { site, opened: t, resolved: null, cause: CAUSE_SET.has(c as Cause) ? (c as Cause) : 'unknown' });
+          open.set(idv, { site, opened: t, resolved: null, cause: causeOf(v[cc]) });
         } else {
           resolved.set(idv, t);
         }

@@ -4,7 +4,7 @@
  * scripts, images or stylesheets from elsewhere).
  */
 import type { AreaCoverage, CoverageReport } from '../coverage.js';
-import { CAUSES } from '../coverage.js';
+import { CAUSES } from '../causes.js';
 import type { GroupBy } from '../run.js';
 import { reportTable, showCell, summaryLines } from './rows.js';
 import type { Lang } from '../../config/schema.js';
