@@ -9,14 +9,7 @@ export const MIN = 60_000;
 /** Rounded to `d` decimals (the report's figures are read by people, not summed again). */
 export const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 
-export function median(xs: number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-/** The median of a multiset given as (value, count) pairs: equals median() with each value repeated `count` times. */
+/** The median of a multiset given as (value, count) pairs: the median of the list with each value repeated `count` times. */
 export function weightedMedian(xs: ReadonlyArray<readonly [number, number]>): number | null {
   const s = xs.filter(([, w]) => w > 0).sort((a, b) => a[0] - b[0]);
   const total = s.reduce((n, [, w]) => n + w, 0);
