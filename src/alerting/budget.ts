@@ -122,23 +122,64 @@ export function paidCost(type: string, contacts: ReadonlyArray<{ phone?: string;
   return contacts.filter((c) => (type === 'zalo' ? c.zalo || c.phone : c.phone)).length;
 }
 
-/** The dispatcher's BudgetGate over a BudgetStore. */
+/**
+ * The dispatcher's BudgetGate over a BudgetStore.
+ *
+ * Sends run concurrently (every channel, every notice at once), so "spent" alone (delivered
+ * messages) would let a burst through before any of it is recorded. `allow` therefore RESERVES the
+ * notice's cost, and judges each send on spent + reserved; `delivered` records what went out and
+ * `settle` then gives the send's reservation back, so a failed message costs nothing and a delivered
+ * one is counted once (as spent). The reservations live in memory, like the dispatcher's queue: a
+ * restart starts with none. A new commune-wide outage is reserved too (it will be spent), but is
+ * never refused (decide()).
+ */
 export function budgetGate(store: BudgetStore, opts: { budget: number; tz: string; clock: { now(): number } }) {
+  /** Units reserved per commune|month, and the reservations of each (notice, notifier) in the order made. */
+  const held = new Map<string, number>();
+  const open = new Map<string, Array<{ at: string; units: number }>>();
+  const jobKey = (notice: Pick<Notice, 'id'>, notifier: string) => `${notice.id}\u0000${notifier}`;
   return {
     allow(notice: Notice, notifier: { name: string; type: string }, contacts: ReadonlyArray<{ phone?: string; zalo?: string }>): boolean {
       if (!PAID_CHANNELS.has(notifier.type) || opts.budget <= 0) return true;
       const now = opts.clock.now();
       const commune = budgetCommune(notice.area);
       const month = monthOf(now, opts.tz);
-      const d = decide({ spent: store.spent(commune, month), budget: opts.budget, cost: paidCost(notifier.type, contacts), communeWide: isCommuneWide(notice), event: notice.event });
-      if (d === 'fold') store.fold(commune, month, notifier.name, notice, now);
-      return d === 'send';
+      const at = `${commune}|${month}`;
+      const cost = paidCost(notifier.type, contacts);
+      const d = decide({ spent: store.spent(commune, month) + (held.get(at) ?? 0), budget: opts.budget, cost, communeWide: isCommuneWide(notice), event: notice.event });
+      if (d === 'fold') {
+        store.fold(commune, month, notifier.name, notice, now);
+        return false;
+      }
+      // one entry per admitted send, even of cost 0: each settle() then matches its own allow()
+      held.set(at, (held.get(at) ?? 0) + cost);
+      const k = jobKey(notice, notifier.name);
+      open.set(k, [...(open.get(k) ?? []), { at, units: cost }]);
+      return true;
     },
     delivered(notice: Notice, results: ReadonlyArray<{ ok: boolean; channel: string; recipient: string }>): void {
       const now = opts.clock.now();
       for (const r of results) {
         if (r.ok && PAID_CHANNELS.has(r.channel)) store.recordSpend(budgetCommune(notice.area), monthOf(now, opts.tz), notice.id, r.channel, r.recipient, now);
       }
+    },
+    /**
+     * The send `allow` admitted is over (its results went to `delivered` first): its reservation
+     * is given back, the oldest of that notice and notifier. No-op when nothing was reserved.
+     */
+    settle(notice: Pick<Notice, 'id'>, notifier: { name: string }): void {
+      const k = jobKey(notice, notifier.name);
+      const list = open.get(k);
+      const r = list?.shift();
+      if (!r) return;
+      if (!list!.length) open.delete(k);
+      const left = (held.get(r.at) ?? 0) - r.units;
+      if (left > 0) held.set(r.at, left);
+      else held.delete(r.at);
+    },
+    /** Messages reserved and not yet settled, for a commune and month (for tests and diagnostics). */
+    reserved(commune: string, month: string): number {
+      return held.get(`${commune}|${month}`) ?? 0;
     },
   };
 }

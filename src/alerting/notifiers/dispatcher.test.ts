@@ -3,6 +3,8 @@ import { ManualClock } from '../../core/clock.js';
 import { silentLogger } from '../../core/logger.js';
 import type { Notice, Recipient } from '../notice.js';
 import { createDispatcher } from './dispatcher.js';
+import { openDatabase } from '../../store/sqlite.js';
+import { BudgetStore, budgetCommune, budgetGate, monthOf } from '../budget.js';
 import type { DeliveryResult, Notifier, SendOptions } from './types.js';
 import { firingDown, resolvedPower } from './testdata/notices.js';
 
@@ -176,5 +178,90 @@ describe('dispatcher fallback from several channels', () => {
     await d.runDue();
     expect(sms.calls).toHaveLength(2);
     expect(flat().filter((r) => r.notifier === 'sms').map((r) => r.ok)).toEqual([false, true]);
+  });
+});
+
+describe('dispatcher and the SMS/Zalo budget in a burst', () => {
+  /** A paid channel that answers after a delay (so a burst is in flight at once), per phone. */
+  function slowSms(failFirst = 0) {
+    let calls = 0;
+    const sent: string[] = [];
+    const n: Notifier = {
+      name: 'sms', type: 'sms',
+      async send(notice, recipients) {
+        const fail = calls++ < failFirst;
+        await new Promise((r) => setTimeout(r, 20));
+        return recipients.filter((r) => r.phone).map((r) => {
+          if (!fail) sent.push(`${notice.id}:${r.phone}`);
+          return { channel: 'sms' as const, notifier: 'sms', recipient: r.phone!, ok: !fail, retryable: false, contact: r };
+        });
+      },
+    };
+    return { n, sent };
+  }
+  const burst = (k: number): Notice[] => Array.from({ length: k }, (_, i) => ({
+    ...firingDown, id: `burst-${i}`, recipients: [{ name: `p${i}`, phone: `09120001${String(i).padStart(2, '0')}`, level: 'commune' as const }],
+  }));
+
+  it('twenty notices dispatched at once on a budget of 5: five go out, fifteen fold, nothing stays reserved', async () => {
+    const db = openDatabase(':memory:');
+    const store = new BudgetStore(db);
+    const clock = new ManualClock(Date.UTC(2026, 10, 22, 1, 0));
+    const gate = budgetGate(store, { budget: 5, tz: 'Asia/Ho_Chi_Minh', clock });
+    const { n, sent } = slowSms();
+    const d = createDispatcher({ notifiers: [n], logger: silentLogger(), clock, tickMs: 0, budget: gate });
+    await Promise.all(burst(20).map((x) => d.dispatch(x)));
+    const commune = budgetCommune(firingDown.area);
+    const month = monthOf(clock.now(), 'Asia/Ho_Chi_Minh');
+    expect(sent).toHaveLength(5);
+    expect(store.spent(commune, month)).toBe(5);
+    expect(store.pendingDigest().get(commune)).toHaveLength(15);
+    expect(gate.reserved(commune, month)).toBe(0);
+    await d.close();
+    db.close();
+  });
+
+  it('failed sends in a burst give their reservations back: the next notices use them', async () => {
+    const db = openDatabase(':memory:');
+    const store = new BudgetStore(db);
+    const clock = new ManualClock(Date.UTC(2026, 10, 22, 1, 0));
+    const gate = budgetGate(store, { budget: 3, tz: 'Asia/Ho_Chi_Minh', clock });
+    const { n, sent } = slowSms(3); // the first three sends fail (4xx: not retried)
+    const d = createDispatcher({ notifiers: [n], logger: silentLogger(), clock, tickMs: 0, budget: gate });
+    const [first, second] = [burst(6).slice(0, 3), burst(6).slice(3)];
+    await Promise.all(first.map((x) => d.dispatch(x)));
+    expect(sent).toHaveLength(0);
+    await Promise.all(second.map((x) => d.dispatch(x)));
+    expect(sent).toHaveLength(3);
+    expect(store.spent(budgetCommune(firingDown.area), monthOf(clock.now(), 'Asia/Ho_Chi_Minh'))).toBe(3);
+    await d.close();
+    db.close();
+  });
+
+  it('a retry asks the budget again: when others took what was left meanwhile, it folds instead of passing it', async () => {
+    const db = openDatabase(':memory:');
+    const store = new BudgetStore(db);
+    const clock = new ManualClock(Date.UTC(2026, 10, 22, 1, 0));
+    const gate = budgetGate(store, { budget: 1, tz: 'Asia/Ho_Chi_Minh', clock });
+    let calls = 0;
+    const sent: string[] = [];
+    const n: Notifier = {
+      name: 'sms', type: 'sms',
+      async send(notice, recipients) {
+        const fail = calls++ === 0; // the first send times out (retryable)
+        if (!fail) sent.push(notice.id);
+        return recipients.map((r) => ({ channel: 'sms' as const, notifier: 'sms', recipient: r.phone!, ok: !fail, retryable: true, contact: r }));
+      },
+    };
+    const d = createDispatcher({ notifiers: [n], logger: silentLogger(), clock, tickMs: 0, budget: gate, retryDelaysMs: [1000] });
+    const [a, b] = burst(2);
+    await d.dispatch(a!); // failed: its reservation is given back, a retry is queued
+    await d.dispatch(b!); // takes the one message left
+    clock.advance(1000);
+    await d.runDue();
+    expect(sent).toEqual([b!.id]);
+    expect(store.pendingDigest().get(budgetCommune(firingDown.area))!.map((x) => x.notice.id)).toEqual([a!.id]);
+    await d.close();
+    db.close();
   });
 });

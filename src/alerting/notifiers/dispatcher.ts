@@ -37,10 +37,16 @@ export interface DispatcherDeps {
   budget?: BudgetGate;
 }
 
-/** What the dispatcher asks of the budget; a folded send is neither sent nor retried (the digest carries it). */
+/**
+ * What the dispatcher asks of the budget; a folded send is neither sent nor retried (the digest carries it).
+ * `allow` reserves the send's cost (sends run concurrently: a burst must not all fit in the same
+ * remainder); after the send, `delivered` records what went out, then `settle` gives the
+ * reservation back, so a failure costs nothing. Every paid send asks, a retry as well.
+ */
 export interface BudgetGate {
   allow(notice: Notice, notifier: Pick<Notifier, 'name' | 'type'>, contacts: readonly Recipient[]): boolean;
   delivered(notice: Notice, results: readonly DeliveryResult[]): void;
+  settle(notice: Notice, notifier: Pick<Notifier, 'name'>): void;
 }
 
 export interface PendingDelivery {
@@ -157,14 +163,26 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     });
   }
 
+  /** Send through the budget: reserved before, recorded then settled after (never left reserved). */
+  async function sendReserved(job: Job, notifier: Notifier): Promise<DeliveryResult[]> {
+    let results: DeliveryResult[] = [];
+    try {
+      results = await sendBounded(job, notifier);
+      if (job.fallbackFor) for (const r of results) r.fallback_for = job.fallbackFor;
+      record(job.notice, results);
+    } finally {
+      try { deps.budget?.settle(job.notice, notifier); } catch (err) { log.error({ notice: job.notice.id, err: errorMessage(err) }, 'settling the budget failed'); }
+    }
+    return results;
+  }
+
   async function run(job: Job): Promise<void> {
-    if (deps.budget && job.retries === 0 && !job.fallbackFor && !deps.budget.allow(job.notice, job.notifier, job.contacts)) {
-      log.info({ notice: job.notice.id, notifier: job.notifier.name }, 'notice folded into the digest (budget spent)');
+    // Every paid send asks (and reserves), a retry too: a retry that no longer fits is folded like a first send.
+    if (deps.budget && !job.fallbackFor && !deps.budget.allow(job.notice, job.notifier, job.contacts)) {
+      log.info({ notice: job.notice.id, notifier: job.notifier.name, retries: job.retries }, 'notice folded into the digest (budget spent)');
       return;
     }
-    const results = await sendBounded(job, job.notifier);
-    if (job.fallbackFor) for (const r of results) r.fallback_for = job.fallbackFor;
-    record(job.notice, results);
+    const results = await sendReserved(job, job.notifier);
     const failed = results.filter((r) => !r.ok);
     if (!failed.length) return;
 
@@ -182,10 +200,8 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       }
       for (const c of contacts) state.set(c, 'pending');
       const fbResults = contacts.length
-        ? await sendBounded({ ...job, notifier: fb, only: undefined, contacts, recipientsOnly: true, fallbackFor: job.notifier.name }, fb)
+        ? await sendReserved({ ...job, notifier: fb, only: undefined, contacts, recipientsOnly: true, fallbackFor: job.notifier.name }, fb)
         : [];
-      for (const r of fbResults) r.fallback_for = job.notifier.name;
-      record(job.notice, fbResults);
       const reached = new Set(fbResults.filter((r) => r.ok && r.contact).map((r) => r.contact!));
       for (const c of contacts) if (reached.has(c)) state.set(c, 'done'); else state.delete(c);
       // A contact is done when a fallback reached (or is reaching) them; otherwise retry the primary (which falls back again).
