@@ -9,6 +9,10 @@
  * then the send is retried once. Zalo refresh tokens are single-use: the new pair goes to the
  * token store (back it with SQLite in production so a restart keeps the fresh refresh token).
  * Recipients whose send failed are handed to the `fallback` notifier (SMS) by the dispatcher.
+ *
+ * `sendTemplate` is that same path (stored token, refresh on -124/-216, the new pair kept) for a
+ * template already filled: the scheduled reports send their Zalo links through it, so a monthly
+ * report finds the token an alert refreshed, and refreshes it itself when it has expired.
  */
 import { createHash } from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
@@ -17,9 +21,16 @@ import type { Recipient } from '../notice.js';
 import { requestWithRetry, scrub, describeAnswer } from './http.js';
 import { buildZaloTemplateData, langFor } from './messages.js';
 import { normalizeVnPhone } from './phone.js';
-import type { DeliveryResult, Factory, ZaloTokens, ZaloTokenStore } from './types.js';
+import type { DeliveryResult, Notifier, NotifierDeps, ZaloTokens, ZaloTokenStore } from './types.js';
 
 export type { ZaloTokens, ZaloTokenStore };
+
+/** The Zalo notifier, with its one send path also open to senders that fill the template themselves. */
+export interface ZaloSender extends Notifier {
+  readonly type: 'zalo';
+  /** One ZNS template message to `phone` (84…), through the token refresh; never throws. */
+  sendTemplate(phone: string, templateData: Record<string, string>, trackingId: string): Promise<DeliveryResult>;
+}
 
 export type ZaloConfig = Static<typeof ZaloNotifier>;
 
@@ -38,7 +49,7 @@ export function zaloPhoneOf(r: Recipient): string | null {
   return (r.zalo ? normalizeVnPhone(r.zalo) : null) ?? (r.phone ? normalizeVnPhone(r.phone) : null);
 }
 
-export const createZalo: Factory<ZaloConfig> = (config, deps) => {
+export function createZalo(config: ZaloConfig, deps: NotifierDeps): ZaloSender {
   const store = deps.tokenStore ?? memoryTokenStore();
   // Stored (refreshed) tokens are used only while the configured ones are those they came from.
   const source = createHash('sha256').update(`${config.access_token}\n${config.refresh_token ?? ''}`).digest('hex').slice(0, 16);
@@ -72,7 +83,12 @@ export const createZalo: Factory<ZaloConfig> = (config, deps) => {
         },
       },
     );
-    if (!out.ok) return { ok: false, error: scrub(out.error ?? 'token refresh failed', secretsNow()) };
+    if (!out.ok) {
+      // Refresh tokens are single-use: another sender on the same store (the service and `report
+      // send`, or a second notifier instance) may have spent this one first; then use its pair.
+      if (tokens().refresh_token !== rt) return { ok: true };
+      return { ok: false, error: scrub(out.error ?? 'token refresh failed', secretsNow()) };
+    }
     const j = out.json as { access_token: string; refresh_token?: string; expires_in?: string | number };
     const now = (deps.clock ?? { now: () => Date.now() }).now();
     const expiresIn = Number(j.expires_in);
@@ -117,10 +133,32 @@ export const createZalo: Factory<ZaloConfig> = (config, deps) => {
     return { out, tokenError, used };
   }
 
+  /** Send, and on an invalid-token answer refresh (once, shared by concurrent sends) and send again. */
+  async function sendRefreshing(phone: string, data: Record<string, string>, trackingId: string) {
+    let { out, tokenError, used } = await sendOne(phone, data, trackingId);
+    let attempts = out.attempts;
+    if (!out.ok && tokenError) {
+      // Another send may have refreshed meanwhile: then just use the new token.
+      const ref = tokens().access_token !== used ? { ok: true as const } : await refreshOnce();
+      if (ref.ok) {
+        ({ out } = await sendOne(phone, data, trackingId));
+        attempts += out.attempts;
+      } else {
+        out = { ...out, error: `${out.error}; ${ref.error}`, retryable: false };
+      }
+    }
+    const msgId = (out.json as { data?: { msg_id?: unknown } } | undefined)?.data?.msg_id;
+    const res: DeliveryResult = { channel: 'zalo', notifier: config.name, recipient: phone, ok: out.ok, status: out.status, attempts };
+    if (out.ok && msgId !== undefined) res.provider_id = String(msgId);
+    if (!out.ok) { res.error = scrub(out.error ?? 'failed', secretsNow()); res.retryable = out.retryable; }
+    return res;
+  }
+
   return {
     name: config.name,
     type: 'zalo',
     fallback: config.fallback,
+    sendTemplate: sendRefreshing,
     async send(notice, recipients, opts) {
       const results: DeliveryResult[] = [];
       const seen = new Set<string>();
@@ -141,25 +179,9 @@ export const createZalo: Factory<ZaloConfig> = (config, deps) => {
       }
       await Promise.all(work.map(async ({ phone, r }) => {
         const data = buildZaloTemplateData(notice, langFor(notice, r), config.template_params, { tz: deps.tz });
-        let { out, tokenError, used } = await sendOne(phone, data, notice.id);
-        let attempts = out.attempts;
-        if (!out.ok && tokenError) {
-          // Another send may have refreshed meanwhile: then just use the new token.
-          const ref = tokens().access_token !== used ? { ok: true as const } : await refreshOnce();
-          if (ref.ok) {
-            ({ out } = await sendOne(phone, data, notice.id));
-            attempts += out.attempts;
-          } else {
-            out = { ...out, error: `${out.error}; ${ref.error}`, retryable: false };
-          }
-        }
-        const msgId = (out.json as { data?: { msg_id?: unknown } } | undefined)?.data?.msg_id;
-        const res: DeliveryResult = { channel: 'zalo', notifier: config.name, recipient: phone, ok: out.ok, status: out.status, attempts, contact: r };
-        if (out.ok && msgId !== undefined) res.provider_id = String(msgId);
-        if (!out.ok) { res.error = scrub(out.error ?? 'failed', secretsNow()); res.retryable = out.retryable; }
-        results.push(res);
+        results.push({ ...(await sendRefreshing(phone, data, notice.id)), contact: r });
       }));
       return results;
     },
   };
-};
+}

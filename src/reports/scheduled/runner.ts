@@ -11,6 +11,8 @@
  * report + period + area + channel + address). A restart asks the same question and finds the
  * keys; a fire missed while stopped is caught up once at start (only the latest; never a fire
  * before the first start). node-cron calls runDue at each pattern and every 10 minutes for retries.
+ * Zalo goes through the Zalo notifier (createZalo().sendTemplate): the token the alerts refreshed,
+ * refreshed here when it has expired, kept in the same store (default: the `db` file).
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import nodemailer from 'nodemailer';
@@ -27,7 +29,8 @@ import { BudgetStore, monthOf } from '../../alerting/budget.js';
 import { areaCovers, communeKey } from '../../inventory/places.js';
 import { requestWithRetry } from '../../alerting/notifiers/http.js';
 import { telegramUrl } from '../../alerting/notifiers/telegram.js';
-import { zaloPhoneOf } from '../../alerting/notifiers/zalo.js';
+import { createZalo, zaloPhoneOf, type ZaloTokenStore } from '../../alerting/notifiers/zalo.js';
+import { sqliteTokenStore } from '../../alerting/notifiers/token-store.js';
 import { lastFire, periodFor, REPORT_KINDS, ymd, type Period, type ReportKind } from './periods.js';
 import { budgetSection, digestMessage, monthlyMessage, stillDownMessage, telegramText, weeklyMessage, type Message } from './content.js';
 import { coverageMap, MAP_CLASSES, type MapClass } from '../map.js';
@@ -70,6 +73,8 @@ export interface ScheduledDeps {
   fetch?: typeof fetch;
   /** Recorded as the first start when none is (default now): fires before it are never caught up. A dry run passes 0. */
   firstStart?: number;
+  /** Where the Zalo notifier keeps refreshed OA tokens (default: the `db` file, shared with alert notices). */
+  tokenStore?: ZaloTokenStore;
 }
 
 const MIGRATIONS = [
@@ -105,6 +110,8 @@ export function createReportRunner(deps: ScheduledDeps) {
   const email = notifierOf(s, 'email', sr.email);
   const telegram = notifierOf(s, 'telegram', sr.telegram);
   const zalo = notifierOf(s, 'zalo', sr.zalo);
+  // The Zalo notifier itself (not a copy of its request): the stored token, refreshed when expired, kept.
+  const zaloSender = zalo ? createZalo(zalo, { fetch: deps.fetch, clock: deps.clock, logger: log, tz, tokenStore: deps.tokenStore ?? sqliteTokenStore(deps.db) }) : null;
   const transport = email ? nodemailer.createTransport({
     host: email.host, port: email.port, secure: email.secure,
     auth: email.user ? { user: email.user, pass: email.password ?? '' } : undefined,
@@ -240,11 +247,8 @@ export function createReportRunner(deps: ScheduledDeps) {
     const fields: Record<string, string> = { site: p.message.subject.slice(0, 30), commune: p.area.slice(0, 30), state: '', since: p.period, link: p.link ?? '' };
     const data: Record<string, string> = {};
     for (const [field, param] of Object.entries(z.template_params)) if (field in fields) data[param] = fields[field]!;
-    const out = await requestWithRetry(
-      { method: 'POST', url: `${z.api_base.replace(/\/+$/, '')}/message/template`, headers: { 'content-type': 'application/json', access_token: z.access_token }, body: JSON.stringify({ phone: p.to, template_id: z.template_id, template_data: data, tracking_id: p.key.slice(0, 100) }) },
-      { timeoutMs: z.timeout_ms, attempts: z.attempts, fetch: deps.fetch, clock: deps.clock, secrets: [z.access_token, z.app_secret], judge: (st, json) => (st < 300 && (json as { error?: unknown } | undefined)?.error === 0 ? null : { error: `Zalo error ${String((json as { error?: unknown } | undefined)?.error)}`, retryable: false }) },
-    );
-    if (!out.ok) throw new Error(out.error ?? 'zalo send failed');
+    const res = await zaloSender!.sendTemplate(p.to, data, p.key.slice(0, 100));
+    if (!res.ok) throw new Error(res.error ?? 'zalo send failed');
   }
 
   let running: Promise<PlannedSend[]> | null = null;
