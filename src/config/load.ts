@@ -29,8 +29,17 @@ export interface LoadOptions {
   config?: string;
   inventory?: string;
   env?: NodeJS.ProcessEnv;
-  /** More checks of valid settings (notifiers, runbooks), reported with the rest in one pass. */
-  extraChecks?: (settings: SettingsT, settingsPath: string) => string[];
+  /**
+   * More checks of valid settings (notifiers, runbooks), reported with the rest in one pass: a
+   * problem with a `path` is positioned in the settings file (`file:line:col`, at the key when
+   * `key` is set), a string is reported as it is (it names its own file, such as a runbook).
+   */
+  extraChecks?: (settings: SettingsT, settingsPath: string) => Array<string | ExtraProblem>;
+}
+
+/** A problem in the settings found by an extra check: the field to blame. */
+export interface ExtraProblem extends Problem {
+  key?: boolean;
 }
 
 interface Collected {
@@ -131,7 +140,7 @@ export function inventoryForRules(view: unknown): InventoryForRules | null {
 }
 
 /** Parse the settings file alone (no inventory). */
-function loadSettingsInto(file: string, env: NodeJS.ProcessEnv, out: Collected): { settings: SettingsT | null; inventory?: string } {
+function loadSettingsInto(file: string, env: NodeJS.ProcessEnv, out: Collected): { settings: SettingsT | null; inventory?: string; src?: YamlSource } {
   const src = readSource(file, out);
   const values = src && readValues(src, out);
   if (!src || !values) return { settings: null };
@@ -154,7 +163,7 @@ function loadSettingsInto(file: string, env: NodeJS.ProcessEnv, out: Collected):
     }
   }
   // Even when the settings are invalid, the inventory they name is still checked (every problem at once).
-  return { settings, inventory: typeof js.inventory === 'string' ? js.inventory : undefined };
+  return { settings, inventory: typeof js.inventory === 'string' ? js.inventory : undefined, src };
 }
 
 /** Problems in file order (then line, then column). */
@@ -199,12 +208,20 @@ export async function loadConfig(opts: LoadOptions = {}): Promise<LoadedConfig> 
   const env = opts.env ?? process.env;
   const { settingsPath, inventoryOverride } = resolvePaths(opts);
   const out: Collected = { problems: [], warnings: [] };
-  const { settings, inventory: namedInventory } = loadSettingsInto(settingsPath, env, out);
+  const { settings, inventory: namedInventory, src: settingsSrc } = loadSettingsInto(settingsPath, env, out);
   const inventoryPath = inventoryOverride
     ? path.resolve(inventoryOverride)
     : path.resolve(path.dirname(settingsPath), settings?.inventory ?? namedInventory ?? 'sites.yaml');
   const inventory = loadInventoryInto(inventoryPath, env, out, settings);
-  if (settings && opts.extraChecks) out.problems.push(...opts.extraChecks(settings, settingsPath));
+  if (settings && settingsSrc && opts.extraChecks) {
+    for (const p of opts.extraChecks(settings, settingsPath)) {
+      if (typeof p === 'string') { out.problems.push(p); continue; }
+      const line = formatProblem(settingsSrc, p.path, p.message, p.key);
+      // a field the settings rules already blamed (a duplicate name, a Zalo fallback) is said once
+      const place = line.slice(0, line.length - p.message.length);
+      if (!out.problems.some((q) => q.startsWith(place))) out.problems.push(line);
+    }
+  }
   if (out.problems.length || !settings || !inventory) {
     const n = out.problems.length;
     throw new InputError(`configuration has ${n} problem${n === 1 ? '' : 's'}`, [...out.problems].sort(byPosition));

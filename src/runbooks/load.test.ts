@@ -65,31 +65,31 @@ describe('vi and en say the same', () => {
     const en = all.get('en')!.get('site-down')!;
     const vi = all.get('vi')!.get('site-down')!;
     const short = { ...vi, sections: { ...vi.sections, steps: vi.sections.steps.slice(0, -1) } };
-    expect(equivalenceProblems(en, short)).toContain(`${vi.file}: ${vi.sections.steps.length - 1} steps, but ${en.file} has ${en.sections.steps.length}: both languages must have the same steps`);
+    expect(equivalenceProblems(en, short)).toContain(`${vi.file}:${vi.lines!.sections.steps}:1: ${vi.sections.steps.length - 1} steps, but ${en.file} has ${en.sections.steps.length}: both languages must have the same steps`);
     const other = { ...vi, sections: { ...vi.sections, steps: vi.sections.steps.map((s, i) => (i === 0 ? s.replace('{{site_contact}}', '{{commune_contact}}') : s)) } };
-    expect(equivalenceProblems(en, other).join('\n')).toMatch(/step 1 uses \{\{commune_contact\}\}/);
+    expect(equivalenceProblems(en, other)).toContainEqual(expect.stringMatching(new RegExp(`^${vi.file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:${vi.lines!.steps[0]}:1: step 1 uses \\{\\{commune_contact\\}\\}`)));
     expect(equivalenceProblems(en, vi)).toEqual([]);
   });
   it('the title must be the glossary name', () => {
     const r = parseRunbook('# Mất mạng (site-down)\n## Ý nghĩa\nx\n## Kiểm tra trước\ny\n## Các bước\n1. a\n2. b\n3. c\n## Khi nào cần báo lên\nz\n', { kind: 'site-down', lang: 'vi', file: 'f.md' });
-    expect(r.problems).toEqual(['f.md:1: the title must start with the glossary\'s name of the alert kind: "# Điểm Wi-Fi mất kết nối (site-down)"']);
+    expect(r.problems).toEqual(['f.md:1:1: the title must start with the glossary\'s name of the alert kind: "# Điểm Wi-Fi mất kết nối (site-down)"']);
   });
 });
 
 describe('parseRunbook problems', () => {
   const cases: Array<{ name: string; file: string; want: string[] }> = [
     { name: 'steps that are not a numbered list', file: 'no-steps.md', want: [
-      'no-steps.md:10: the steps section holds only a numbered list ("1. ...")',
-      'no-steps.md:9: 0 numbered steps, at least 3 needed',
+      'no-steps.md:10:1: the steps section holds only a numbered list ("1. ...")',
+      'no-steps.md:9:1: 0 numbered steps, at least 3 needed',
     ] },
     { name: 'a missing section and an unknown placeholder', file: 'missing-section.md', want: [
-      'missing-section.md: missing section "## Check first"',
-      'missing-section.md:12: unknown placeholder {{mayor}} (known: site, commune, site_contact, commune_contact, escalation_contact, isp_contact, district_contact)',
+      'missing-section.md:1:1: missing section "## Check first"',
+      'missing-section.md:12:29: unknown placeholder {{mayor}} (known: site, commune, site_contact, commune_contact, escalation_contact, isp_contact, district_contact)',
     ] },
     { name: 'numbering gaps and a misspelt section', file: 'bad-numbering.md', want: [
-      'bad-numbering.md:11: step numbered 3, expected 2',
-      'bad-numbering.md:14: unknown section "When to escallate" (expected: ## What it means, ## Check first, ## Steps, ## When to escalate)',
-      'bad-numbering.md: missing section "## When to escalate"',
+      'bad-numbering.md:11:1: step numbered 3, expected 2',
+      'bad-numbering.md:14:1: unknown section "When to escallate" (expected: ## What it means, ## Check first, ## Steps, ## When to escalate)',
+      'bad-numbering.md:1:1: missing section "## When to escalate"',
     ] },
   ];
   for (const c of cases) {
@@ -101,7 +101,7 @@ describe('parseRunbook problems', () => {
   }
   it('an English file under vi/ is caught (section titles are per language)', () => {
     const r = parseRunbook(fs.readFileSync(path.join(REAL, 'en', 'site-down.md'), 'utf8'), { kind: 'site-down', lang: 'vi', file: 'vi/site-down.md' });
-    expect(r.problems).toContain(`vi/site-down.md: missing section "## ${SECTION_TITLES.vi.means}"`);
+    expect(r.problems).toContain(`vi/site-down.md:1:1: missing section "## ${SECTION_TITLES.vi.means}"`);
   });
   it('indented lines continue the step above', () => {
     const r = parseRunbook('# Flapping (flapping)\n## What it means\nx\n## Check first\ny\n## Steps\n1. one\n   more\n2. two\n3. three\n## When to escalate\nz\n', { kind: 'flapping', lang: 'en', file: 'f.md' });
@@ -124,7 +124,7 @@ describe('checkRunbooks on a broken tree', () => {
     expect(problems).toContain(`${path.join(dir, 'fr')}: unknown language "fr" (known: vi, en)`);
     expect(problems).toContain(`${path.join(dir, 'vi')}: missing: no runbooks in language "vi"`);
     expect(problems).toContain(`${path.join(dir, 'en', 'flapping.md')}: missing runbook for alert kind "flapping" in language "en"`);
-    expect(problems.some((p) => p.startsWith(`${path.join(dir, 'en', 'site-dwn.md')}: not an alert kind "site-dwn"`))).toBe(true);
+    expect(problems.some((p) => p.startsWith(`${path.join(dir, 'en', 'site-dwn.md')}:1:1: not an alert kind "site-dwn"`))).toBe(true);
     expect(problems).toHaveLength(4);
   });
   it('loadRunbooks throws an InputError listing them', () => {

@@ -41,13 +41,19 @@ export interface Runbook {
   sections: { means: string; check_first: string; steps: string[]; escalate: string };
   /** The file it came from. */
   file: string;
+  /** Lines (1-based) of the section headings and of each step, for problems found after parsing. */
+  lines?: { sections: Record<SectionKey, number>; steps: number[] };
 }
 
 export type Runbooks = Map<Lang, Map<AlertKind, Runbook>>;
 
 const norm = (s: string) => s.normalize('NFC').trim().toLowerCase();
 
-/** Parse one runbook's Markdown. Problems are `file:line: message`. */
+/**
+ * Parse one runbook's Markdown. Problems are `file:line:col: message`, like the YAML files' (the
+ * heading, step or placeholder to blame; a problem of the whole file, such as a missing section, is
+ * at 1:1).
+ */
 export function parseRunbook(text: string, where: { kind: AlertKind; lang: Lang; file: string }): { runbook?: Runbook; problems: string[] } {
   const { file, lang, kind } = where;
   const problems: string[] = [];
@@ -59,7 +65,11 @@ export function parseRunbook(text: string, where: { kind: AlertKind; lang: Lang;
   const body: Record<SectionKey, string[]> = { means: [], check_first: [], steps: [], escalate: [] };
   const seenAt = new Map<SectionKey, number>();
   const steps: string[] = [];
+  const stepLines: number[] = [];
+  let titleLine = 1;
   let expectedStep = 1;
+  const at = (line: number, col = 1) => `${file}:${line}:${col}`;
+  const firstCol = (raw: string) => raw.search(/\S/) + 1;
 
   lines.forEach((raw, i) => {
     const lineNo = i + 1;
@@ -67,26 +77,26 @@ export function parseRunbook(text: string, where: { kind: AlertKind; lang: Lang;
     const h1 = /^#\s+(.+)$/.exec(line);
     const h2 = /^##\s+(.+)$/.exec(line);
     if (h1) {
-      if (title) problems.push(`${file}:${lineNo}: a second title ("# ...")`);
-      else title = h1[1]!.trim();
+      if (title) problems.push(`${at(lineNo)}: a second title ("# ...")`);
+      else { title = h1[1]!.trim(); titleLine = lineNo; }
       return;
     }
     if (h2) {
       const key = byTitle.get(norm(h2[1]!));
       if (!key) {
-        problems.push(`${file}:${lineNo}: unknown section "${h2[1]!.trim()}" (expected: ${SECTION_KEYS.map((k) => `## ${SECTION_TITLES[lang][k]}`).join(', ')})`);
+        problems.push(`${at(lineNo)}: unknown section "${h2[1]!.trim()}" (expected: ${SECTION_KEYS.map((k) => `## ${SECTION_TITLES[lang][k]}`).join(', ')})`);
         current = null;
         inUnknown = true;
         return;
       }
       inUnknown = false;
-      if (seenAt.has(key)) problems.push(`${file}:${lineNo}: section "## ${SECTION_TITLES[lang][key]}" appears twice (first at line ${seenAt.get(key)})`);
+      if (seenAt.has(key)) problems.push(`${at(lineNo)}: section "## ${SECTION_TITLES[lang][key]}" appears twice (first at line ${seenAt.get(key)})`);
       seenAt.set(key, lineNo);
       current = key;
       return;
     }
     if (!current) {
-      if (line.trim() && title && !inUnknown) problems.push(`${file}:${lineNo}: text outside any section`);
+      if (line.trim() && title && !inUnknown) problems.push(`${at(lineNo, firstCol(raw))}: text outside any section`);
       return;
     }
     body[current].push(raw);
@@ -94,36 +104,42 @@ export function parseRunbook(text: string, where: { kind: AlertKind; lang: Lang;
       const m = /^(\d+)\.\s+(.*)$/.exec(line);
       if (m) {
         const n = Number(m[1]);
-        if (n !== expectedStep) problems.push(`${file}:${lineNo}: step numbered ${n}, expected ${expectedStep}`);
+        if (n !== expectedStep) problems.push(`${at(lineNo)}: step numbered ${n}, expected ${expectedStep}`);
         expectedStep = n + 1;
         steps.push(m[2]!.trim());
+        stepLines.push(lineNo);
       } else if (line.trim() && steps.length && /^\s+\S/.test(raw)) {
         steps[steps.length - 1] += ` ${line.trim()}`; // an indented continuation of the step above
       } else if (line.trim()) {
-        problems.push(`${file}:${lineNo}: the steps section holds only a numbered list ("1. ...")`);
+        problems.push(`${at(lineNo, firstCol(raw))}: the steps section holds only a numbered list ("1. ...")`);
       }
     }
   });
 
-  if (!title) problems.push(`${file}:1: missing title ("# ...")`);
-  else if (!title.startsWith(KIND_NAMES[kind][lang])) problems.push(`${file}:1: the title must start with the glossary's name of the alert kind: "# ${KIND_NAMES[kind][lang]} (${kind})"`);
+  if (!title) problems.push(`${at(1)}: missing title ("# ...")`);
+  else if (!title.startsWith(KIND_NAMES[kind][lang])) problems.push(`${at(titleLine)}: the title must start with the glossary's name of the alert kind: "# ${KIND_NAMES[kind][lang]} (${kind})"`);
   for (const key of SECTION_KEYS) {
-    if (!seenAt.has(key)) problems.push(`${file}: missing section "## ${SECTION_TITLES[lang][key]}"`);
-    else if (key !== 'steps' && !body[key].join('\n').trim()) problems.push(`${file}:${seenAt.get(key)}: section "## ${SECTION_TITLES[lang][key]}" is empty`);
+    if (!seenAt.has(key)) problems.push(`${at(1)}: missing section "## ${SECTION_TITLES[lang][key]}"`);
+    else if (key !== 'steps' && !body[key].join('\n').trim()) problems.push(`${at(seenAt.get(key)!)}: section "## ${SECTION_TITLES[lang][key]}" is empty`);
   }
   if (seenAt.has('steps') && steps.length < MIN_STEPS) {
-    problems.push(`${file}:${seenAt.get('steps')}: ${steps.length} numbered steps, at least ${MIN_STEPS} needed`);
+    problems.push(`${at(seenAt.get('steps')!)}: ${steps.length} numbered steps, at least ${MIN_STEPS} needed`);
   }
   for (const m of text.matchAll(/\{\{\s*([a-z_]+)\s*\}\}/g)) {
     if (!(RUNBOOK_PLACEHOLDERS as readonly string[]).includes(m[1]!)) {
-      const lineNo = text.slice(0, m.index).split('\n').length;
-      problems.push(`${file}:${lineNo}: unknown placeholder {{${m[1]}}} (known: ${RUNBOOK_PLACEHOLDERS.join(', ')})`);
+      const before = text.slice(0, m.index);
+      const lineNo = before.split('\n').length;
+      problems.push(`${at(lineNo, m.index - before.lastIndexOf('\n'))}: unknown placeholder {{${m[1]}}} (known: ${RUNBOOK_PLACEHOLDERS.join(', ')})`);
     }
   }
   if (problems.length) return { problems };
   const joined = (k: SectionKey) => body[k].join('\n').trim();
   return {
-    runbook: { kind, lang, title, file, sections: { means: joined('means'), check_first: joined('check_first'), steps, escalate: joined('escalate') } },
+    runbook: {
+      kind, lang, title, file,
+      sections: { means: joined('means'), check_first: joined('check_first'), steps, escalate: joined('escalate') },
+      lines: { sections: Object.fromEntries(seenAt) as Record<SectionKey, number>, steps: stepLines },
+    },
     problems,
   };
 }
@@ -150,7 +166,7 @@ function readAll(dir: string): { runbooks: Runbooks; problems: string[] } {
     for (const f of fs.readdirSync(langDir)) {
       if (!f.endsWith('.md')) continue;
       const kind = f.slice(0, -3);
-      if (!(ALERT_KINDS as readonly string[]).includes(kind)) problems.push(`${path.join(langDir, f)}: not an alert kind "${kind}" (known: ${ALERT_KINDS.join(', ')})`);
+      if (!(ALERT_KINDS as readonly string[]).includes(kind)) problems.push(`${path.join(langDir, f)}:1:1: not an alert kind "${kind}" (known: ${ALERT_KINDS.join(', ')})`);
     }
     for (const kind of ALERT_KINDS) {
       const file = path.join(langDir, `${kind}.md`);
@@ -181,20 +197,22 @@ export function placeholdersIn(text: string): string[] {
  */
 export function equivalenceProblems(a: Runbook, b: Runbook): string[] {
   const out: string[] = [];
+  // positioned in b (the file to fix): its steps heading, the step, the section heading
+  const where = (line: number | undefined) => `${b.file}:${line ?? 1}:1`;
   if (a.sections.steps.length !== b.sections.steps.length) {
-    out.push(`${b.file}: ${b.sections.steps.length} steps, but ${a.file} has ${a.sections.steps.length}: both languages must have the same steps`);
+    out.push(`${where(b.lines?.sections.steps)}: ${b.sections.steps.length} steps, but ${a.file} has ${a.sections.steps.length}: both languages must have the same steps`);
   }
   const same = (x: string[], y: string[]) => [...x].sort().join(',') === [...y].sort().join(',');
   const n = Math.min(a.sections.steps.length, b.sections.steps.length);
   for (let i = 0; i < n; i++) {
     const pa = placeholdersIn(a.sections.steps[i]!);
     const pb = placeholdersIn(b.sections.steps[i]!);
-    if (!same(pa, pb)) out.push(`${b.file}: step ${i + 1} uses ${pb.map((p) => `{{${p}}}`).join(' ') || 'no placeholder'}, but step ${i + 1} of ${a.file} uses ${pa.map((p) => `{{${p}}}`).join(' ') || 'no placeholder'}`);
+    if (!same(pa, pb)) out.push(`${where(b.lines?.steps[i])}: step ${i + 1} uses ${pb.map((p) => `{{${p}}}`).join(' ') || 'no placeholder'}, but step ${i + 1} of ${a.file} uses ${pa.map((p) => `{{${p}}}`).join(' ') || 'no placeholder'}`);
   }
   for (const key of ['means', 'check_first', 'escalate'] as const) {
     const pa = [...new Set(placeholdersIn(a.sections[key]))];
     const pb = [...new Set(placeholdersIn(b.sections[key]))];
-    if (!same(pa, pb)) out.push(`${b.file}: section "${SECTION_TITLES[b.lang][key]}" uses ${pb.map((p) => `{{${p}}}`).join(' ') || 'no placeholder'}, but "${SECTION_TITLES[a.lang][key]}" of ${a.file} uses ${pa.map((p) => `{{${p}}}`).join(' ') || 'no placeholder'}`);
+    if (!same(pa, pb)) out.push(`${where(b.lines?.sections[key])}: section "${SECTION_TITLES[b.lang][key]}" uses ${pb.map((p) => `{{${p}}}`).join(' ') || 'no placeholder'}, but "${SECTION_TITLES[a.lang][key]}" of ${a.file} uses ${pa.map((p) => `{{${p}}}`).join(' ') || 'no placeholder'}`);
   }
   return out;
 }

@@ -19,7 +19,7 @@ describe('checkNotificationSetup', () => {
     const settingsPath = path.join(tmp, 'pointwatch.yaml');
     const s = settingsWithDefaults({ notifiers: [{ type: 'zalo', name: 'z', app_id: '1', app_secret: 'x', access_token: 'y', template_id: 't', fallback: 'sms' }] });
     expect(checkNotificationSetup(s, settingsPath)).toEqual([
-      `${settingsPath}: notifiers[0].fallback: no notifier named "sms"`,
+      { path: ['notifiers', 0, 'fallback'], message: 'no notifier named "sms"' },
       `${path.join(tmp, 'runbooks')}: runbook directory not found`,
     ]);
   });

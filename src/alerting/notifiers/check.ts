@@ -6,17 +6,21 @@
 import path from 'node:path';
 import type { Settings } from '../../core/types.js';
 import { checkRunbooks } from '../../runbooks/load.js';
-import { checkNotifiers } from './registry.js';
+import { notifierProblems, type NotifierProblem } from './registry.js';
 
 /** The runbook folder: `runbooks_dir`, relative to the settings file. */
 export function runbooksDir(settings: Pick<Settings, 'runbooks_dir'>, settingsPath: string): string {
   return path.resolve(path.dirname(settingsPath), settings.runbooks_dir);
 }
 
-/** Every problem, each prefixed with the file it is in. */
-export function checkNotificationSetup(settings: Settings, settingsPath: string): string[] {
+/**
+ * Every problem: the notifier ones as the settings field to blame (the loader positions them in
+ * the settings file, file:line:col), the runbook ones as text already prefixed `file:line:col`
+ * (or the missing file or folder).
+ */
+export function checkNotificationSetup(settings: Settings, settingsPath: string): Array<NotifierProblem | string> {
   return [
-    ...checkNotifiers(settings.notifiers).map((p) => `${settingsPath}: ${p}`),
+    ...notifierProblems(settings.notifiers),
     ...checkRunbooks(runbooksDir(settings, settingsPath)),
   ];
 }

@@ -482,9 +482,12 @@ export function buildZaloTemplateData(notice: Notice, lang: Lang, mapping: Recor
   return out;
 }
 
-/** Problems in a `template_params` mapping (unknown pointwatch fields), for check-config. */
+/** The keys of a `template_params` mapping that name no pointwatch field. */
+export function unknownZaloFields(mapping: Record<string, string>): string[] {
+  return Object.keys(mapping).filter((k) => !(ZALO_FIELDS as readonly string[]).includes(k));
+}
+
+/** Problems in a `template_params` mapping (unknown pointwatch fields), as text. */
 export function checkZaloMapping(mapping: Record<string, string>): string[] {
-  return Object.keys(mapping)
-    .filter((k) => !(ZALO_FIELDS as readonly string[]).includes(k))
-    .map((k) => `template_params: unknown field "${k}" (known: ${ZALO_FIELDS.join(', ')})`);
+  return unknownZaloFields(mapping).map((k) => `template_params: unknown field "${k}" (known: ${ZALO_FIELDS.join(', ')})`);
 }

@@ -43,8 +43,8 @@ describe('checkNotifiers', () => {
     { name: 'fallback to a webhook', patch: (n) => { n[3]!.fallback = 'hook'; }, want: ['notifiers[3].fallback: "hook" is a webhook notifier; a fallback reaches contacts (sms, email or telegram)'] },
     { name: 'telegram and email may fall back to SMS', patch: (n) => { n[1]!.fallback = 'sms'; n[2]!.fallback = 'sms'; }, want: [] },
     { name: 'one level only', patch: (n) => { n[2]!.fallback = 'mail'; n[1]!.fallback = 'sms'; }, want: ['notifiers[2].fallback: "mail" has a fallback of its own (one level only)'] },
-    { name: 'unknown template field', patch: (n) => { n[3]!.template_params = { site: 'a', adress: 'b' }; }, want: ['notifiers[3].template_params: unknown field "adress" (known: site, commune, state, since, until, lasted, cause, detail, event, kind, runbook, ack, link)'] },
-    { name: 'URL without a scheme, secret-free message', patch: (n) => { n[0]!.url = 'hooks.example.org/pw?key=abc'; }, want: ['notifiers[0]: "hook" URL must start with http:// or https://'] },
+    { name: 'unknown template field', patch: (n) => { n[3]!.template_params = { site: 'a', adress: 'b' }; }, want: ['notifiers[3].template_params.adress: unknown template field "adress" (known: site, commune, state, since, until, lasted, cause, detail, event, kind, runbook, ack, link)'] },
+    { name: 'URL without a scheme, secret-free message', patch: (n) => { n[0]!.url = 'hooks.example.org/pw?key=abc'; }, want: ['notifiers[0].url: "hook" URL must start with http:// or https://'] },
   ];
   for (const c of cases) {
     it(c.name, () => {

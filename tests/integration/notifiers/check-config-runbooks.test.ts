@@ -24,6 +24,6 @@ describe('check-config and runbooks', () => {
     const r = runCli(['check-config', '--config', settings]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${path.join(books, 'vi', 'flapping.md')}: missing runbook for alert kind "flapping" in language "vi"`);
-    expect(r.stderr).toMatch(new RegExp(`${saturation.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:\\d+: 0 numbered steps, at least 3 needed`));
+    expect(r.stderr).toMatch(new RegExp(`${saturation.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:\\d+:1: 0 numbered steps, at least 3 needed`));
   });
 });
