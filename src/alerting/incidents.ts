@@ -96,6 +96,11 @@ export class IncidentRepository {
     return (this.stmt('SELECT * FROM alert_incidents WHERE resolved_at IS NULL ORDER BY id').all() as IncidentRow[]).map(toIncident);
   }
 
+  /** The site incidents folded into a commune incident, open or resolved. */
+  foldedInto(id: number): Incident[] {
+    return (this.stmt('SELECT * FROM alert_incidents WHERE merged_into = ? ORDER BY id').all(id) as IncidentRow[]).map(toIncident);
+  }
+
   findOpen(kind: AlertKind, site_id: string | null, area: { province: string; commune: string }): Incident | null {
     const r = this.stmt(`SELECT * FROM alert_incidents WHERE resolved_at IS NULL AND kind = ? AND IFNULL(site_id, '') = ? AND province = ? AND commune = ?`)
       .get(kind, site_id ?? '', area.province, area.commune) as IncidentRow | undefined;

@@ -27,11 +27,15 @@ function noticeSite(ctx: EngineContext, id: string): NoticeSite | null {
   return { id: s.id, name: s.name, kind: s.kind, ...placeOf(s), ...(s.village ? { village: s.village } : {}) };
 }
 
-/** What a notice says about the incidents it speaks for: its group, or a commune incident's folded site incidents. */
+/**
+ * What a notice says about the incidents it speaks for: its group, or a commune incident's folded
+ * site incidents (on its resolved notice, the ones that recovered while folded: it resolves them).
+ */
 function foldedFor(ctx: EngineContext, inc: Incident, event: Notice['event'], group: readonly Incident[]): FoldedIncident[] {
-  if (event === 'resolved') return [];
   const { sitesById } = ctx.fleet;
-  const list = inc.site_id === null ? ctx.repo.openIncidents().filter((i) => i.merged_into === inc.id) : group;
+  const list = inc.site_id !== null ? (event === 'resolved' ? [] : group)
+    : event === 'resolved' ? ctx.repo.foldedInto(inc.id).filter((i) => i.resolved_at !== null)
+    : ctx.repo.openIncidents().filter((i) => i.merged_into === inc.id);
   return list.map((i) => ({
     incident_id: i.id, id: i.site_id ?? '', name: (i.site_id && sitesById.get(i.site_id)?.name) || (i.site_id ?? i.commune),
     since: i.opened_at, notified_before: i.site_id !== null && inc.site_id === null && i.notified_at !== null,
@@ -90,10 +94,27 @@ export function notifyFiring(ctx: EngineContext, inc: Incident, batch: Batch, gr
   queueNotice(ctx, buildNotice(ctx, fresh, 'firing', 'commune', group), batch);
 }
 
-/** A resolved notice to every level that heard of the incident; nothing if nobody did. */
+/**
+ * A resolved notice to every level that heard of the incident; nothing if nobody did. A site
+ * incident folded into an open commune incident that was told sends none of its own: the commune
+ * incident's resolved notice speaks for it (names it in `folded`), as its firing notice did.
+ */
 export function notifyResolved(ctx: EngineContext, inc: Incident, batch: Batch): void {
   if (inc.notified_at === null) return;
-  for (const level of ['commune', ...inc.escalated] as Level[]) {
+  const into = inc.merged_into !== null ? ctx.repo.getIncident(inc.merged_into) : null;
+  if (into && into.notified_at !== null && into.resolved_at === null) return;
+  for (const level of resolvedLevels(ctx, inc)) {
     queueNotice(ctx, buildNotice(ctx, inc, 'resolved', level), batch);
   }
+}
+
+/** The levels told of the incident; for a commune incident also those a site incident it resolves had escalated to before the fold. */
+function resolvedLevels(ctx: EngineContext, inc: Incident): Level[] {
+  const levels: Level[] = ['commune', ...inc.escalated];
+  if (inc.site_id !== null) return levels;
+  for (const f of ctx.repo.foldedInto(inc.id)) {
+    if (f.notified_at === null || f.resolved_at === null) continue;
+    for (const l of f.escalated) if (!levels.includes(l)) levels.push(l);
+  }
+  return levels;
 }
