@@ -1,6 +1,7 @@
 /**
  * Incidents, notices, deliveries, runbook progress and the per-site alert state, in the one
- * SQLite file (WAL) opened by `openDatabase`. Migrations in code (module 'alerting').
+ * SQLite file (WAL) opened by `openDatabase`: the queries. The tables and the stored shapes are
+ * declared in incident-schema.ts (re-exported here).
  *
  * Restart safety:
  * - every site's SiteAlertState is saved after each batch (one transaction with the incident
@@ -9,211 +10,27 @@
  * - a notice is recorded (id UNIQUE) BEFORE it is handed to the dispatcher and marked after. See
  *   engine.ts for the at-least-once reasoning.
  */
-import { Type, type Static } from '@sinclair/typebox';
-import { LEVELS, type Level } from '../config/schema.js';
-import { Nullable, StringEnum } from '../core/schema.js';
+import type { Level } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import type { Statement } from 'better-sqlite3';
-import { migrate, type Db } from '../store/sqlite.js';
-import { SITE_STATES, type SiteStateName } from '../store/schema.js';
+import type { Db } from '../store/sqlite.js';
+import {
+  migrateAlerting, toIncident,
+  type DeliveryRecord, type Incident, type IncidentOutcome, type IncidentRow, type NoticeRecord, type OpenIncidentInput, type RunbookStepRecord,
+} from './incident-schema.js';
 import { MaintenanceStore, type MaintenanceInput, type MaintenanceWindow } from './maintenance.js';
-import { ALERT_KINDS, CAUSES, type AlertKind, type Cause, type Notice } from './notice.js';
+import type { AlertKind, Cause, Notice } from './notice.js';
 import { DEGRADED_KINDS, type SiteAlertState } from './reducer.js';
+
+export {
+  ALERTING_MIGRATIONS, OUTCOME_MIGRATIONS, migrateAlerting, Incident, IncidentOutcome, RunbookStepRecord,
+  type DeliveryRecord, type NoticeRecord, type OpenIncidentInput,
+} from './incident-schema.js';
 
 /** A state saved before a DEGRADED kind existed (weak-signal, quota-exhausted) gets it, quiet. */
 function withAllConditions(s: SiteAlertState): SiteAlertState {
   for (const k of DEGRADED_KINDS) s.conditions[k] ??= { bad: 0, good: 0, firing: false, since: null, detail: '' };
   return s;
-}
-
-export const ALERTING_MIGRATIONS = [
-  `CREATE TABLE alert_incidents (
-     id INTEGER PRIMARY KEY AUTOINCREMENT,
-     kind TEXT NOT NULL,
-     site_id TEXT,
-     commune TEXT NOT NULL,
-     district TEXT NOT NULL,
-     province TEXT NOT NULL,
-     state TEXT NOT NULL,
-     detail TEXT NOT NULL,
-     opened_at INTEGER NOT NULL,
-     notified_at INTEGER,
-     hold_until INTEGER,
-     merged_into INTEGER REFERENCES alert_incidents(id),
-     acknowledged_at INTEGER,
-     acknowledged_by TEXT,
-     ack_note TEXT,
-     escalated TEXT NOT NULL DEFAULT '[]',
-     cause TEXT,
-     resolved_at INTEGER,
-     duration_s REAL,
-     resolve_detail TEXT,
-     affected TEXT NOT NULL DEFAULT '[]'
-   );
-   CREATE UNIQUE INDEX alert_incidents_one_open ON alert_incidents(kind, IFNULL(site_id, ''), province, district, commune) WHERE resolved_at IS NULL;
-   CREATE INDEX alert_incidents_opened ON alert_incidents(opened_at);
-   CREATE TABLE alert_notices (
-     notice_id TEXT PRIMARY KEY,
-     incident_id INTEGER NOT NULL REFERENCES alert_incidents(id),
-     event TEXT NOT NULL,
-     level TEXT NOT NULL,
-     payload TEXT NOT NULL,
-     status TEXT NOT NULL CHECK (status IN ('pending', 'dispatched', 'failed')),
-     attempts INTEGER NOT NULL DEFAULT 0,
-     last_error TEXT,
-     created_at INTEGER NOT NULL,
-     dispatched_at INTEGER
-   );
-   CREATE INDEX alert_notices_status ON alert_notices(status);
-   CREATE TABLE alert_deliveries (
-     notice_id TEXT NOT NULL REFERENCES alert_notices(notice_id),
-     channel TEXT NOT NULL,
-     recipient TEXT NOT NULL,
-     status TEXT NOT NULL,
-     attempts INTEGER NOT NULL DEFAULT 0,
-     last_error TEXT,
-     sent_at INTEGER,
-     PRIMARY KEY (notice_id, channel, recipient)
-   );
-   CREATE TABLE alert_runbook_steps (
-     id INTEGER PRIMARY KEY AUTOINCREMENT,
-     incident_id INTEGER NOT NULL REFERENCES alert_incidents(id),
-     step INTEGER NOT NULL,
-     done INTEGER NOT NULL DEFAULT 1,
-     done_by TEXT NOT NULL,
-     done_at INTEGER NOT NULL,
-     note TEXT,
-     outcome TEXT
-   );
-   CREATE INDEX alert_runbook_steps_incident ON alert_runbook_steps(incident_id, step);
-   CREATE TABLE alert_site_state (
-     site TEXT PRIMARY KEY,
-     state TEXT NOT NULL,
-     updated_at INTEGER NOT NULL
-   );`,
-  // 2025 reform: the district becomes the optional group ('' = none), and no longer part of an
-  // incident's identity (a site whose district is dropped keeps its open incident)
-  `ALTER TABLE alert_incidents RENAME COLUMN district TO area_group;
-   DROP INDEX alert_incidents_one_open;
-   CREATE UNIQUE INDEX alert_incidents_one_open ON alert_incidents(kind, IFNULL(site_id, ''), province, commune) WHERE resolved_at IS NULL;`,
-];
-
-/**
- * What happened, written by whoever went (the training record's last word). Its own migration
- * module, so it never collides with the numbering of ALERTING_MIGRATIONS.
- */
-export const OUTCOME_MIGRATIONS = [
-  `CREATE TABLE incident_outcomes (
-     id INTEGER PRIMARY KEY AUTOINCREMENT,
-     incident_id INTEGER NOT NULL REFERENCES alert_incidents(id),
-     cause_found TEXT NOT NULL,
-     actions TEXT NOT NULL,
-     parts TEXT,
-     written_by TEXT NOT NULL,
-     via TEXT NOT NULL CHECK (via IN ('session', 'token', 'link')),
-     written_at INTEGER NOT NULL
-   );
-   CREATE INDEX incident_outcomes_incident ON incident_outcomes(incident_id, id);`,
-];
-
-/** What happened after the visit (the API answers it as declared here). */
-export const IncidentOutcome = Type.Object({
-  cause_found: Type.String({ description: 'the cause the trainee found' }),
-  actions: Type.String({ description: 'what was done' }),
-  parts: Nullable(Type.String({ description: 'parts replaced' })),
-  by: Type.String({ description: "who wrote it; `<name> (signed link)` when written through a notice's link" }),
-  via: StringEnum(['session', 'token', 'link'] as const, { description: "a signed-in page, an API token, or a notice's signed link" }),
-  at: Type.Number({ description: 'epoch ms' }),
-});
-export type IncidentOutcome = Static<typeof IncidentOutcome>;
-
-/** An incident as stored and as the API answers it (the schema serializes it: declared once, here). */
-export const Incident = Type.Object({
-  id: Type.Integer(),
-  kind: StringEnum(ALERT_KINDS),
-  site_id: Nullable(Type.String({ description: 'null for a commune-level incident' })),
-  commune: Type.String(),
-  group: Type.Optional(Type.String({ description: "the site's group, when its province uses groups" })),
-  province: Type.String(),
-  state: StringEnum(SITE_STATES, { description: 'the site state the incident is about (DOWN, DEGRADED, ...)' }),
-  detail: Type.String({ description: 'the condition, explaining itself' }),
-  cause: Nullable(StringEnum(CAUSES)),
-  opened_at: Type.Number({ description: 'epoch ms' }),
-  notified_at: Nullable(Type.Number({ description: 'first firing notice handed to the dispatcher; null while held or folded' })),
-  hold_until: Nullable(Type.Number({ description: 'a held notice goes out at this time unless a commune incident takes the site in' })),
-  merged_into: Nullable(Type.Integer({ description: 'the commune incident this site incident was folded into' })),
-  resolved_at: Nullable(Type.Number()),
-  duration_s: Nullable(Type.Number()),
-  resolve_detail: Nullable(Type.String()),
-  acknowledged_at: Nullable(Type.Number()),
-  acknowledged_by: Nullable(Type.String()),
-  ack_note: Nullable(Type.String()),
-  escalated: Type.Array(StringEnum(LEVELS), { description: 'levels already escalated to' }),
-  affected: Type.Array(Type.String(), { description: 'ids of the other sites affected' }),
-});
-export type Incident = Static<typeof Incident>;
-
-/** One tick or untick of a runbook step (the training record). */
-export const RunbookStepRecord = Type.Object({
-  step: Type.Integer({ minimum: 1, description: '1-based step number in the runbook' }),
-  done: Type.Boolean(),
-  by: Type.String(),
-  at: Type.Number({ description: 'epoch ms' }),
-  note: Nullable(Type.String()),
-  outcome: Type.Optional(Nullable(Type.String())),
-});
-export type RunbookStepRecord = Static<typeof RunbookStepRecord>;
-
-export interface NoticeRecord {
-  notice_id: string;
-  incident_id: number;
-  event: Notice['event'];
-  level: Level;
-  status: 'pending' | 'dispatched' | 'failed';
-  attempts: number;
-  last_error: string | null;
-  created_at: number;
-  dispatched_at: number | null;
-  notice: Notice;
-}
-
-export interface DeliveryRecord {
-  notice_id: string;
-  channel: string;
-  recipient: string;
-  status: string;
-  attempts: number;
-  last_error: string | null;
-  sent_at: number | null;
-}
-
-export interface OpenIncidentInput {
-  kind: AlertKind;
-  site_id: string | null;
-  commune: string;
-  group?: string;
-  province: string;
-  state: SiteStateName;
-  detail: string;
-  opened_at: number;
-  affected?: string[];
-  hold_until?: number | null;
-  merged_into?: number | null;
-}
-
-interface IncidentRow extends Omit<Incident, 'escalated' | 'affected' | 'group'> {
-  escalated: string;
-  affected: string;
-  area_group: string;
-}
-
-const toIncident = ({ area_group, ...r }: IncidentRow): Incident => ({
-  ...r, ...(area_group ? { group: area_group } : {}), escalated: JSON.parse(r.escalated), affected: JSON.parse(r.affected),
-});
-
-export function migrateAlerting(db: Db): void {
-  migrate(db, 'alerting', ALERTING_MIGRATIONS);
-  migrate(db, 'incident_outcomes', OUTCOME_MIGRATIONS);
 }
 
 export interface ListIncidentsOptions {
@@ -279,6 +96,11 @@ export class IncidentRepository {
     return (this.stmt('SELECT * FROM alert_incidents WHERE resolved_at IS NULL ORDER BY id').all() as IncidentRow[]).map(toIncident);
   }
 
+  /** The site incidents folded into a commune incident, open or resolved. */
+  foldedInto(id: number): Incident[] {
+    return (this.stmt('SELECT * FROM alert_incidents WHERE merged_into = ? ORDER BY id').all(id) as IncidentRow[]).map(toIncident);
+  }
+
   findOpen(kind: AlertKind, site_id: string | null, area: { province: string; commune: string }): Incident | null {
     const r = this.stmt(`SELECT * FROM alert_incidents WHERE resolved_at IS NULL AND kind = ? AND IFNULL(site_id, '') = ? AND province = ? AND commune = ?`)
       .get(kind, site_id ?? '', area.province, area.commune) as IncidentRow | undefined;
@@ -326,6 +148,13 @@ export class IncidentRepository {
     this.stmt('UPDATE alert_incidents SET resolved_at = ?, duration_s = ?, cause = ?, resolve_detail = ?, hold_until = NULL WHERE id = ?')
       .run(at, duration, cause, detail, id);
     return this.getIncident(id);
+  }
+
+  /** The cause of the site's latest resolved site-down or upstream-down incident opened at or after `since`. */
+  lastOutageCause(siteId: string, since: number): Cause | null {
+    const r = this.stmt(`SELECT cause FROM alert_incidents WHERE kind IN ('site-down', 'upstream-down') AND site_id = ? AND resolved_at IS NOT NULL AND opened_at >= ? ORDER BY id DESC LIMIT 1`)
+      .get(siteId, since) as { cause: Cause | null } | undefined;
+    return r?.cause ?? null;
   }
 
   /** Acknowledging twice keeps the first; an unknown id changes nothing (check getIncident first). */

@@ -1,11 +1,12 @@
 /**
  * The grouping wait (alerting.group_wait) on a fake clock: a site notice is held at most
  * group_wait, and only while another site of its commune is failing unconfirmed; a commune
- * incident that forms later is an update folding the site incidents already told.
+ * incident that forms later is an update folding the site incidents already told, and its
+ * resolved notice is the one message for them when they come back.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Notice } from '../../../src/alerting/notice.js';
-import { down, makeHarness, type Harness } from './harness.js';
+import { down, GROUP_ESCALATION, makeHarness, type Harness } from './harness.js';
 
 let h: Harness;
 afterEach(() => h?.close());
@@ -115,5 +116,62 @@ describe('group_wait: a commune incident that forms later is an update', () => {
     h.clock.advance(61 * 60_000);
     await (await h.engine.tick()).delivery;
     expect(h.dispatcher.take().map((n) => `${summary(n)} @${n.level}`)).toEqual(['escalated power-cut-suspected A Mú Sung @province']);
+  });
+
+  /** ams-1 and ams-2 told one by one, then ams-3: the commune incident folds the three. */
+  async function foldThree(): Promise<void> {
+    await h.cycle();
+    await h.cycle({ 'ams-1': down });
+    await h.recheck({ 'ams-1': down });
+    await h.cycle({ 'ams-1': down, 'ams-2': down });
+    await h.recheck({ 'ams-2': down });
+    await h.cycle({ 'ams-1': down, 'ams-2': down, 'ams-3': down });
+    await h.recheck({ 'ams-3': down });
+    expect(h.dispatcher.take().map(summary)).toEqual(['firing site-down ams-1', 'firing site-down ams-2', 'firing power-cut-suspected A Mú Sung']);
+  }
+
+  it('all back: ONE resolved message, the commune incident\'s, naming the site incidents it folded', async () => {
+    h = makeHarness();
+    await foldThree();
+    await h.cycle();
+    await h.cycle();
+    const sent = h.dispatcher.take();
+    expect(sent.map(summary)).toEqual(['resolved power-cut-suspected A Mú Sung']);
+    expect(folded(sent[0]!)).toEqual(['ams-1 (told before)', 'ams-2 (told before)', 'ams-3']);
+    expect(h.engine.repo.listIncidents({ open: true })).toEqual([]);
+  });
+
+  it('one back ends the commune incident: one message for it; the sites still down are on their own again', async () => {
+    h = makeHarness();
+    await foldThree();
+    const still = { 'ams-2': down, 'ams-3': down };
+    await h.cycle(still);
+    await h.cycle(still); // ams-1 answers twice: 2 of 4 down is under the ratio
+    const sent = h.dispatcher.take();
+    expect(sent.map(summary)).toEqual(['resolved power-cut-suspected A Mú Sung', 'firing site-down ams-3']);
+    expect(folded(sent[0]!)).toEqual(['ams-1 (told before)']);
+    await h.cycle();
+    await h.cycle();
+    expect(h.dispatcher.take().map(summary).sort()).toEqual(['resolved site-down ams-2', 'resolved site-down ams-3']);
+  });
+
+  it('a site escalated before the fold: the commune incident\'s resolved notice also reaches that level', async () => {
+    h = makeHarness(GROUP_ESCALATION);
+    await h.cycle();
+    await h.cycle({ 'tt-1': down });
+    await h.recheck({ 'tt-1': down });
+    h.clock.advance(30 * 60_000);
+    await (await h.engine.tick()).delivery;
+    const at = (n: Notice) => `${summary(n)} @${n.level}`;
+    expect(h.dispatcher.take().map(at)).toEqual(['firing site-down tt-1 @commune', 'escalated site-down tt-1 @group']);
+    const dark = { 'tt-1': down, 'tt-2': down, 'tt-3': down, 'tt-4': down };
+    await h.cycle(dark);
+    await h.recheck({ 'tt-2': down, 'tt-3': down, 'tt-4': down });
+    await h.cycle(dark); // tt-1 joins the open commune incident
+    expect(h.dispatcher.take().map(at)).toEqual(['firing power-cut-suspected Trịnh Tường @commune']);
+    expect(h.engine.repo.listIncidents({ open: true }).filter((i) => i.site_id === 'tt-1').map((i) => i.merged_into)).toEqual([expect.any(Number)]);
+    await h.cycle();
+    await h.cycle();
+    expect(h.dispatcher.take().map(at)).toEqual(['resolved power-cut-suspected Trịnh Tường @commune', 'resolved power-cut-suspected Trịnh Tường @group']);
   });
 });
