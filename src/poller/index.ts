@@ -25,6 +25,7 @@ import { isPolled, type PingResult, type PolledSite, type SiteCheck, type SnmpRe
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { errorMessage } from '../core/errors.js';
+import { Limiter } from '../core/limiter.js';
 import type { PingProbe } from '../probes/ping/index.js';
 import type { SnmpProbe, SnmpPollWhat } from '../probes/snmp/index.js';
 import { CounterTracker, pickWanInterface } from '../metrics/counters.js';
@@ -128,29 +129,6 @@ export function isReachable(c: Pick<SiteCheck, 'ping' | 'snmp'>): boolean {
   return (c.ping !== null && c.ping.received > 0) || (c.snmp !== null && c.snmp.status === 'ok');
 }
 
-/** Global concurrency cap. The waiting line is a ring (head index), not Array.shift: 50,000 waiters, O(1) each. */
-class Limiter {
-  private active = 0;
-  private q: Array<(() => void) | undefined> = [];
-  private head = 0;
-  constructor(private readonly max: number) {}
-  async run<R>(fn: () => Promise<R>): Promise<R> {
-    if (this.active >= this.max) await new Promise<void>((r) => this.q.push(r));
-    this.active++;
-    try {
-      return await fn();
-    } finally {
-      this.active--;
-      if (this.head < this.q.length) {
-        const next = this.q[this.head];
-        this.q[this.head++] = undefined;
-        if (this.head === this.q.length) { this.q = []; this.head = 0; }
-        next!();
-      }
-    }
-  }
-}
-
 function timeoutResult(site: PolledSite, ts: number, ms: number): SnmpResult {
   return { site: site.id, ts, duration_ms: ms, status: 'timeout', reason: `no complete answer within the site deadline of ${ms} ms` };
 }
@@ -161,6 +139,7 @@ export function createPoller(deps: PollerDeps): Poller {
   // push-only sites (no host) report in: src/push judges them, the poller never sees them
   const sites = selectShard(deps.sites, settings.poller.shard).filter(isPolled);
   const tracker = deps.tracker ?? new CounterTracker();
+  // global SNMP cap: FIFO, a ring-buffer waiting line (50,000 waiters, O(1) each)
   const limiter = new Limiter(settings.poller.snmp.concurrency);
   const snmpSettings = settings.poller.snmp;
   // ancestors among the sites this process owns (a shard owns whole parent trees)

@@ -7,6 +7,7 @@
  * trusted (daily-rollup.ts), the rest at the chosen resolution; `sources` says which.
  */
 import { RuntimeError, errorMessage } from '../core/errors.js';
+import { mapLimit } from '../core/limiter.js';
 import type { PingBucket, Resolution, Source, StateBucket } from './coverage.js';
 import { attributionStatements, dailyProbeStatements, dailySpan, dailyStatements, planSegments } from './daily-rollup.js';
 import { DAY, lastUpStatement, statements, type FetchParams } from './statements.js';
@@ -137,34 +138,27 @@ export async function fetchCoverageInputs(client: InfluxQueryClient, p: FetchPar
   const lastUp = new Map<string, number | null>();
   let total = jobs.length + probes;
   let done = probes;
-  const runJobs = async (list: Job[]) => {
-    let next = 0;
-    const worker = async () => {
-      while (next < list.length) {
-        const job = list[next++]!;
-        const [r] = await run(client, p.database, [job.q]);
-        if (job.kind === 'traffic') {
-          for (const { site, row } of rows(r)) {
-            const t = traffic.get(site) ?? { in_bytes: 0, out_bytes: 0 };
-            const k = job.bytes ? job.secondsPerUnit : job.secondsPerUnit / 8;
-            t.in_bytes += num(job.bytes ? row.in_bytes : row.in_sum) * k;
-            t.out_bytes += num(job.bytes ? row.out_bytes : row.out_sum) * k;
-            traffic.set(site, t);
-          }
-        } else if (job.kind === 'lastUp') {
-          for (const { site, row } of rows(r)) {
-            const t = numOrNull(row.time);
-            if (t !== null && t > (lastUp.get(site) ?? -Infinity)) lastUp.set(site, t);
-            else if (!lastUp.has(site)) lastUp.set(site, t);
-          }
-        } else {
-          collect(r, job, buckets, pings);
-        }
-        p.onProgress?.(++done, total);
+  const runJobs = (list: Job[]) => mapLimit(list, parallel, async (job) => {
+    const [r] = await run(client, p.database, [job.q]);
+    if (job.kind === 'traffic') {
+      for (const { site, row } of rows(r)) {
+        const t = traffic.get(site) ?? { in_bytes: 0, out_bytes: 0 };
+        const k = job.bytes ? job.secondsPerUnit : job.secondsPerUnit / 8;
+        t.in_bytes += num(job.bytes ? row.in_bytes : row.in_sum) * k;
+        t.out_bytes += num(job.bytes ? row.out_bytes : row.out_sum) * k;
+        traffic.set(site, t);
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(parallel, list.length) }, worker));
-  };
+    } else if (job.kind === 'lastUp') {
+      for (const { site, row } of rows(r)) {
+        const t = numOrNull(row.time);
+        if (t !== null && t > (lastUp.get(site) ?? -Infinity)) lastUp.set(site, t);
+        else if (!lastUp.has(site)) lastUp.set(site, t);
+      }
+    } else {
+      collect(r, job, buckets, pings);
+    }
+    p.onProgress?.(++done, total);
+  });
   const attribution: StateBucket[] = [];
   await runJobs(jobs);
 

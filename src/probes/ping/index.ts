@@ -10,6 +10,7 @@ import type { PingResult } from '../../core/types.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import { errorMessage } from '../../core/errors.js';
+import { mapLimit } from '../../core/limiter.js';
 import { parseFpingDetailed, summarizePing } from './parse.js';
 import { CommandTimeoutError, type RunCommand } from './command.js';
 import { createLauncher } from './launcher.js';
@@ -86,19 +87,6 @@ export function pingBatches<T>(hosts: T[], batchSize: number, parallel: number):
 function chunk<T>(xs: T[], n: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
-  return out;
-}
-
-async function mapLimit<T, R>(xs: T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(xs.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, xs.length) }, async () => {
-    while (next < xs.length) {
-      const i = next++;
-      out[i] = await fn(xs[i]!);
-    }
-  });
-  await Promise.all(workers);
   return out;
 }
 

@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import snmp from 'net-snmp';
 import type { SnmpAccess } from '../../core/types.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
+import { Limiter } from '../../core/limiter.js';
 import type { Vb } from './decode.js';
 import { AGENT_ERROR, scrub, secretsOf, SnmpFailure, type SnmpClient, type SnmpSession, type SnmpTarget } from './client.js';
 import { UdpPool } from './udp-pool.js';
@@ -27,27 +28,6 @@ export interface LiveClientOptions {
   per_agent_concurrency?: number;
   /** UDP sockets per address family shared by all sessions (default 32); 0 = one socket per session. */
   udp_sockets?: number;
-}
-
-/** Counting semaphore; a released slot is handed straight to the next waiter (the cap is never exceeded). */
-export class Semaphore {
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
-  constructor(private readonly limit: number) {}
-  get inUse(): number { return this.active; }
-  /** Nothing running and nobody waiting. */
-  get idle(): boolean { return this.active === 0 && this.waiting.length === 0; }
-  async run<R>(fn: () => Promise<R>): Promise<R> {
-    if (this.active < this.limit) this.active++;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    try {
-      return await fn();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.active--;
-    }
-  }
 }
 
 interface ErrLike { name?: string; message?: string; code?: number; status?: number }
@@ -145,7 +125,7 @@ export function createLiveClient(opts: LiveClientOptions, deps: { logger?: Logge
     ? new UdpPool({ socketsPerFamily: opts.udp_sockets ?? 32, onSocketError: (err) => log.warn({ err: err.message }, 'snmp shared socket failed; replaced') })
     : null;
   const entries = new Map<string, Entry>();
-  const agents = new Map<string, Semaphore>();
+  const agents = new Map<string, Limiter>();
   const pending: PendingRegistry = new Map();
   /** One Buffer per distinct community (sites share them). */
   const communities = new Map<string, Buffer>();
@@ -154,9 +134,9 @@ export function createLiveClient(opts: LiveClientOptions, deps: { logger?: Logge
   let closed = false;
 
   /** An agent's limiter lives while requests to it run or wait (not one per site for the whole run). */
-  function limiterFor(agent: string): Semaphore {
+  function limiterFor(agent: string): Limiter {
     let s = agents.get(agent);
-    if (!s) { s = new Semaphore(perAgent); agents.set(agent, s); }
+    if (!s) { s = new Limiter(perAgent); agents.set(agent, s); }
     return s;
   }
 
