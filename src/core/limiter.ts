@@ -2,7 +2,8 @@
  * One concurrency limiter for the whole code base: the poller's global SNMP cap, the SNMP client's
  * per-agent cap, the fping batches and the report's InfluxDB queries.
  *
- * - FIFO: waiters start in the order they asked.
+ * - FIFO: slots are granted in the order asked. `run` starts `fn` at once on a free slot and a
+ *   waiter's `fn` a microtask after its grant.
  * - The cap is never exceeded: a released slot is handed straight to the next waiter (the count does
  *   not drop and rise again, so a caller arriving in the microtask gap cannot slip in before it).
  * - The waiting line is a ring buffer (head index + size, capacity doubled when full), never
