@@ -18,15 +18,9 @@ import { IF_NUMBER, IF_TABLE, IF_X_TABLE, SYSTEM } from '../../src/probes/snmp/o
 import { freeTcpPort } from '../helpers/ports.js';
 import { pidCpuS, pidsCpuS, selfCpu } from './procstat.js';
 import { COMMUNITY } from './fleet.js';
+import { mapLimit } from '../../src/core/limiter.js';
 
 const round = (n: number, d = 3) => Math.round(n * 10 ** d) / 10 ** d;
-
-async function mapLimit<T>(xs: T[], limit: number, fn: (x: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, xs.length) }, async () => {
-    while (next < xs.length) await fn(xs[next++]!);
-  }));
-}
 
 // ------------------------------------------------------------------ snmp_exporter
 
