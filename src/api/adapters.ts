@@ -48,29 +48,39 @@ export function incidentRepoAdapter(repo: IncidentRepository): IncidentRepo {
 /**
  * A time series for one site. Fields by kind:
  * ping: loss_pct, rtt_avg_ms, rtt_max_ms, jitter_ms; bandwidth: in_bps, out_bps (WAN);
- * state: state_code (see STATE_CODE in src/store/schema.ts).
+ * state: state_code (see STATE_CODE in src/store/schema.ts);
+ * lte: rsrp_dbm, rsrq_db, sinr_db, rssi_dbm, cell_id, enb_id, operator and band (text);
+ * push: received, late_s, data_used_bytes, quota_exhausted (1 or 0).
+ * Spans over 2 days of lte and push (no rollups) come as 5-minute (1-hour past 31 days) aggregates.
  */
 export const Series = Type.Object({
   what: StringEnum(HISTORY_KINDS),
   from: Type.Number({ description: 'epoch ms' }),
   to: Type.Number({ description: 'epoch ms' }),
   fields: Type.Array(Type.String()),
-  points: Type.Array(Type.Object({ t: Type.Number({ description: 'epoch ms' }), values: Type.Record(Type.String(), Nullable(Type.Number())) })),
+  points: Type.Array(Type.Object({ t: Type.Number({ description: 'epoch ms' }), values: Type.Record(Type.String(), Nullable(Type.Union([Type.Number(), Type.String()], { description: 'a number; text for lte operator and band' }))) })),
 });
 export type Series = Static<typeof Series>;
 
-const PING_FIELDS = ['loss_pct', 'rtt_avg_ms', 'rtt_max_ms', 'jitter_ms'];
-const BW_FIELDS = ['in_bps', 'out_bps'];
+const SERIES_FIELDS: Record<HistoryKind, string[]> = {
+  ping: ['loss_pct', 'rtt_avg_ms', 'rtt_max_ms', 'jitter_ms'],
+  bandwidth: ['in_bps', 'out_bps'],
+  state: ['state_code'],
+  lte: ['rsrp_dbm', 'rsrq_db', 'sinr_db', 'rssi_dbm', 'cell_id', 'enb_id', 'operator', 'band'],
+  push: ['received', 'late_s', 'data_used_bytes', 'quota_exhausted'],
+};
+const TEXT_FIELDS = new Set(['operator', 'band']);
 
 const asNum = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const asValue = (f: string, v: unknown): number | string | null => (TEXT_FIELDS.has(f) ? (typeof v === 'string' && v !== '' ? v : null) : asNum(v));
 
 /** The store's History (series split by tags) → one Series: the WAN interface for bandwidth. */
 export function historyToSeries(h: History, from: number, to: number): Series {
   const kind: HistoryKind = h.what;
-  const fields = kind === 'ping' ? PING_FIELDS : kind === 'bandwidth' ? BW_FIELDS : ['state_code'];
+  const fields = SERIES_FIELDS[kind];
   let series = h.series[0];
   if (kind === 'bandwidth') series = h.series.find((s) => s.tags.wan === 'true') ?? h.series[0];
-  const points = (series?.rows ?? []).map((r) => ({ t: r.ts, values: Object.fromEntries(fields.map((f) => [f, asNum(r[f])])) }));
+  const points = (series?.rows ?? []).map((r) => ({ t: r.ts, values: Object.fromEntries(fields.map((f) => [f, asValue(f, r[f])])) }));
   return { what: kind, from, to, fields, points };
 }
 

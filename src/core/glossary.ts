@@ -42,6 +42,15 @@ export const CAUSE_NAMES: Record<Cause, Words> = {
   unknown: { vi: 'chưa rõ', en: 'unknown' },
 };
 
+/** How good a 4G signal is, said plainly (the site page; `poor` is what raises the weak-signal alert). */
+export const LTE_QUALITIES = ['good', 'fair', 'poor'] as const;
+export type LteQuality = (typeof LTE_QUALITIES)[number];
+export const LTE_QUALITY_NAMES: Record<LteQuality, Words> = {
+  good: { vi: 'Sóng tốt', en: 'Good signal' },
+  fair: { vi: 'Sóng trung bình', en: 'Fair signal' },
+  poor: { vi: 'Sóng yếu', en: 'Poor signal' },
+};
+
 /** How the cause is introduced: it is always inferred (from the routers' uptimes), never seen. */
 export const CAUSE_LABEL: Words = { vi: 'Nguyên nhân (ước đoán)', en: 'Likely cause' };
 

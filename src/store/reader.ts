@@ -48,7 +48,7 @@ export function sourceFor(from: number, to: number, now: number, retention: Infl
   return SOURCES[order[i]!];
 }
 
-export const HISTORY_KINDS = ['ping', 'bandwidth', 'state'] as const;
+export const HISTORY_KINDS = ['ping', 'bandwidth', 'state', 'lte', 'push'] as const;
 export type HistoryKind = (typeof HISTORY_KINDS)[number];
 
 export type Row = { ts: number } & Record<string, number | string | null>;
@@ -118,10 +118,24 @@ const STATE_CLASSES = ['up', 'down', 'unreachable', 'unknown', 'maintenance'] as
 const AREA_TAGS = ['site', 'commune', 'group', 'province'] as const;
 const LEGACY_GROUP_TAG: (typeof LEGACY_TAGS)[number] = 'district';
 
-const HISTORY: Record<HistoryKind, { measurement: MeasurementName; fields: string[]; rawOnly?: string[]; groupBy: string[] }> = {
+type Aggregate = 'mean' | 'sum' | 'max' | 'last';
+/**
+ * `perBucket`: a measurement without rollups (push, lte: raw retention only) is always read raw;
+ * over a span longer than raw data is read for, it is aggregated per 5 minutes (1 hour past 31
+ * days) in the query, field by field as given, so a 7-day chart never pulls every report.
+ */
+const HISTORY: Record<HistoryKind, { measurement: MeasurementName; fields: string[]; rawOnly?: string[]; groupBy: string[]; perBucket?: Record<string, Aggregate> }> = {
   ping: { measurement: 'ping', fields: ['up', 'loss_pct', 'rtt_min_ms', 'rtt_avg_ms', 'rtt_max_ms', 'jitter_ms', 'sent', 'received'], groupBy: [] },
   bandwidth: { measurement: 'interface', fields: ['in_bps', 'out_bps', 'oper_up', 'speed_bps'], groupBy: ['ifname', 'wan'] },
   state: { measurement: 'site_state', fields: ['state_code', ...STATE_CLASSES, 'checked_s'], rawOnly: ['state'], groupBy: [] },
+  lte: {
+    measurement: 'lte', fields: ['rsrp_dbm', 'rsrq_db', 'sinr_db', 'rssi_dbm', 'cell_id', 'enb_id', 'operator', 'band'], groupBy: [],
+    perBucket: { rsrp_dbm: 'mean', rsrq_db: 'mean', sinr_db: 'mean', rssi_dbm: 'mean', cell_id: 'last', enb_id: 'last', operator: 'last', band: 'last' },
+  },
+  push: {
+    measurement: 'push', fields: ['received', 'late_s', 'data_used_bytes', 'quota_exhausted'], groupBy: [],
+    perBucket: { received: 'sum', late_s: 'max', data_used_bytes: 'sum', quota_exhausted: 'last' },
+  },
 };
 
 // Every identifier used above must be declared: a rename in schema.ts fails here at import time.
@@ -129,7 +143,9 @@ for (const h of Object.values(HISTORY)) {
   const m = MEASUREMENTS[h.measurement];
   for (const f of [...h.fields, ...(h.rawOnly ?? [])]) if (!Object.hasOwn(m.fields, f)) throw new Error(`reader: field ${h.measurement}.${f} is not declared`);
   for (const t of h.groupBy) if (!(m.tags as readonly string[]).includes(t)) throw new Error(`reader: tag ${h.measurement}.${t} is not declared`);
-  if (h.measurement !== 'site_state' && h.measurement !== 'event') {
+  if (h.perBucket) {
+    if (Object.keys(h.perBucket).join() !== h.fields.join()) throw new Error(`reader: ${h.measurement} needs one aggregate per field`);
+  } else if (h.measurement !== 'site_state' && h.measurement !== 'event') {
     const roll = (ROLLUPS as Partial<Record<MeasurementName, Record<string, string>>>)[h.measurement] ?? {};
     for (const f of h.fields) if (!Object.hasOwn(roll, f)) throw new Error(`reader: ${h.measurement}.${f} has no rollup`);
   }
@@ -239,7 +255,19 @@ export function createReader(influx: InfluxDB, cfg: InfluxSettings, opts: { cloc
 
     async siteHistory(site, from, to, what) {
       const h = HISTORY[what];
-      if (!h) throw new Error(`unknown history kind '${String(what)}' (ping, bandwidth or state)`);
+      if (!h) throw new Error(`unknown history kind '${String(what)}' (${HISTORY_KINDS.join(', ')})`);
+      if (h.perBucket) {
+        const span = pickSource(to - from);
+        const source: Source = { rp: RP.raw, bucketMs: span.bucketMs };
+        const params: Record<string, string> = {};
+        const where = `${timeRange(from, to)}${areaWhere({ site }, params)}`;
+        const select = source.bucketMs
+          ? `${Object.entries(h.perBucket).map(([f, fn]) => `${fn}(${q(f)}) AS ${q(f)}`).join(', ')}`
+          : h.fields.map(q).join(', ');
+        const tail = source.bucketMs ? ` GROUP BY time(${source.bucketMs}ms) fill(none)` : ' ORDER BY time ASC';
+        const series = await run(`SELECT ${select} FROM ${from_(source, h.measurement)} WHERE ${where}${tail}`, params);
+        return { site, what, source, series: series.map((s) => ({ tags: s.tags ?? {}, rows: rowsOf(s) })) };
+      }
       const source = sourceFor(from, to, clock.now(), cfg.retention);
       const fields = source.rp === RP.raw ? [...h.fields, ...(h.rawOnly ?? [])] : h.fields;
       const params: Record<string, string> = {};

@@ -76,3 +76,21 @@ describe('barChart', () => {
     expect(svg).toContain('stroke-dasharray');
   });
 });
+
+describe('lineChart below zero (dBm) with a threshold mark', () => {
+  it('maps yMin..yMax onto the plot, clamps outside values to the edges, labels the axis and draws the mark', () => {
+    const svg = lineChart({
+      title: 'RSRP', from: T0, to: T0 + 2 * H, yMin: -140, yMax: -40, buckets: 2, width: 144, height: 128,
+      marks: [{ v: -110, label: 'weak below -110', color: '#c62828' }],
+      series: [{ label: 'RSRP', color: '#1565c0', points: [{ t: T0, v: -90 }, { t: T0 + H, v: -200 }] }],
+    });
+    // plot 100 px tall from y=8: -90 is half way (58), -200 is clamped to the bottom (108)
+    expect(svg).toContain('<path d="M61 58L111 108"');
+    expect(svg).toMatch(/>-140<\/text>/);
+    expect(svg).toMatch(/>-90<\/text>/);
+    expect(svg).toMatch(/>-40<\/text>/);
+    // the mark at -110: 30 % up from the bottom
+    expect(svg).toContain('<line x1="36" y1="78" x2="136" y2="78" stroke="#c62828" stroke-dasharray="4 3"');
+    expect(svg).toContain('>weak below -110</text>');
+  });
+});

@@ -27,6 +27,10 @@ export interface LineChartOptions {
   timeZone?: string;
   /** Fixed top of the y axis (e.g. 100 for %); otherwise a rounded max of the data. */
   yMax?: number;
+  /** Bottom of the y axis (default 0); with a negative one (dBm), give yMax too. Values outside are drawn at the edge. */
+  yMin?: number;
+  /** Dashed horizontal lines with a label (a threshold). */
+  marks?: Array<{ v: number; label: string; color: string }>;
   buckets?: number;
   /** Text shown instead of lines when no series has a value. */
   emptyText?: string;
@@ -64,7 +68,7 @@ function formatTick(t: number, spanMs: number, timeZone: string): string {
 }
 
 function formatNumber(v: number): string {
-  if (v >= 100) return String(Math.round(v));
+  if (Math.abs(v) >= 100) return String(Math.round(v));
   return String(Math.round(v * 10) / 10);
 }
 
@@ -104,9 +108,10 @@ export function lineChart(o: LineChartOptions): string {
   const buckets = o.buckets ?? 200;
   const series = o.series.map((s) => ({ ...s, points: downsample(s.points, o.from, o.to, buckets) }));
   const values = series.flatMap((s) => s.points.map((p) => p.v)).filter((v): v is number => v !== null);
+  const yMin = o.yMin ?? 0;
   const yMax = o.yMax ?? niceMax(values.length ? Math.max(...values) : 1);
   const x = (t: number) => left + ((t - o.from) / (o.to - o.from)) * pw;
-  const y = (v: number) => top + ph - (Math.min(Math.max(v, 0), yMax) / yMax) * ph;
+  const y = (v: number) => top + ph - ((Math.min(Math.max(v, yMin), yMax) - yMin) / (yMax - yMin)) * ph;
 
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="${escapeHtml(o.title)}" class="chart">`);
@@ -115,7 +120,12 @@ export function lineChart(o: LineChartOptions): string {
   for (const f of [0, 0.5, 1]) {
     const yy = r1(top + ph - f * ph);
     parts.push(`<line x1="${left}" y1="${yy}" x2="${W - right}" y2="${yy}" stroke="#ddd" stroke-width="1"/>`);
-    parts.push(`<text x="${left - 4}" y="${r1(yy + 4)}" font-size="10" text-anchor="end" fill="#555">${escapeHtml(formatNumber(f * yMax))}</text>`);
+    parts.push(`<text x="${left - 4}" y="${r1(yy + 4)}" font-size="10" text-anchor="end" fill="#555">${escapeHtml(formatNumber(yMin + f * (yMax - yMin)))}</text>`);
+  }
+  for (const m of o.marks ?? []) {
+    const yy = r1(y(m.v));
+    parts.push(`<line x1="${left}" y1="${yy}" x2="${W - right}" y2="${yy}" stroke="${escapeHtml(m.color)}" stroke-dasharray="4 3" stroke-width="1"/>`);
+    parts.push(`<text x="${W - right - 2}" y="${r1(yy - 3)}" font-size="10" text-anchor="end" fill="${escapeHtml(m.color)}">${escapeHtml(m.label)}</text>`);
   }
   // Time ticks: 4 evenly spaced labels.
   const span = o.to - o.from;

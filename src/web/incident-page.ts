@@ -12,6 +12,7 @@ import { html, raw, type Safe } from './html.js';
 import { actorLabel, kindLabel, t } from './i18n.js';
 import { badge, csrfField, fmtDetail, fmtTime, layout, type PageCtx } from './layout.js';
 import { causeText } from './pages.js';
+import { one } from './form-errors.js';
 
 export interface IncidentPageData {
   incident: Incident;
@@ -31,8 +32,19 @@ export interface IncidentPageMode {
   link: { expires_at: number; name: string | null } | null;
 }
 
-export function incidentPage(ctx: PageCtx, d: IncidentPageData, mode: IncidentPageMode): string {
+/** A form that was refused: which one, what was wrong (already in the page's language), what was typed. */
+export interface IncidentFormState {
+  form: 'ack' | 'steps' | 'outcome';
+  message: string;
+  values: Record<string, string | string[]>;
+}
+
+export function incidentPage(ctx: PageCtx, d: IncidentPageData, mode: IncidentPageMode, posted: IncidentFormState | null = null): string {
   const L = ctx.lang;
+  // What the refused form carried goes back into it; the other forms show what is recorded.
+  const typed = (form: IncidentFormState['form'], k: string): string | undefined => (posted?.form === form ? one(posted.values, k) : undefined);
+  const postedTicks = posted?.form === 'steps' ? new Set([posted.values.done ?? []].flat()) : null;
+  const problemAt = (form: IncidentFormState['form']) => (posted?.form === form ? html`<p class="banner err" role="alert">${posted.message} ${t(L, 'form_kept')}</p>` : '');
   const i = d.incident;
   const user = ctx.user;
   const open = d.editable_until === null || ctx.now <= d.editable_until;
@@ -41,7 +53,9 @@ export function incidentPage(ctx: PageCtx, d: IncidentPageData, mode: IncidentPa
   const mayWork = mode.link !== null || (user !== null && can(user, 'runbook'));
   const canAck = mayAck && open && i.acknowledged_at === null;
   const canStep = mayWork && open;
-  const auth = mode.link ? nameField(ctx, mode.link.name) : csrfField(ctx);
+  // A name typed into any form goes into every form's name field (as the cookie does once one is saved).
+  const typedName = posted ? one(posted.values, 'name') : undefined;
+  const auth = mode.link ? nameField(ctx, typedName ?? mode.link.name) : csrfField(ctx);
   const byStep = new Map(d.steps.map((s) => [s.step, s]));
 
   const facts = html`<div class="card"><p>${i.resolved_at === null ? badge(L, i.state) : html`<strong>${t(L, 'resolved')}</strong> ${fmtTime(i.resolved_at, ctx)}`}
@@ -58,8 +72,8 @@ ${d.editable_until !== null ? html`<p class="banner">${open ? t(L, 'editable_unt
   const ack = i.acknowledged_at !== null
     ? html`<p id="ack" class="card">${t(L, 'acknowledged_by', { name: actorLabel(L, i.acknowledged_by ?? ''), time: fmtTime(i.acknowledged_at, ctx) })}${i.ack_note ? html`: <q>${i.ack_note}</q>` : ''}</p>`
     : canAck
-      ? html`<form id="ack" method="post" action="${mode.base}/ack" class="card"><h2>${t(L, 'ack_title')}</h2><p class="muted">${t(L, 'ack_hint')}</p>${auth}
-<label for="note">${t(L, 'note')}</label><textarea id="note" name="note" rows="2" maxlength="2000"></textarea><button class="primary" type="submit">${t(L, 'acknowledge')}</button></form>`
+      ? html`<form id="ack" method="post" action="${mode.base}/ack" class="card"><h2>${t(L, 'ack_title')}</h2>${problemAt('ack')}<p class="muted">${t(L, 'ack_hint')}</p>${auth}
+<label for="note">${t(L, 'note')}</label><textarea id="note" name="note" rows="2" maxlength="2000">${typed('ack', 'note') ?? ''}</textarea><button class="primary" type="submit">${t(L, 'acknowledge')}</button></form>`
       : html`<p id="ack" class="muted">${t(L, 'not_acknowledged')}</p>`;
 
   const book = d.runbook;
@@ -68,19 +82,20 @@ ${d.editable_until !== null ? html`<p class="banner">${open ? t(L, 'editable_unt
         const n = idx + 1;
         const rec = byStep.get(n);
         const done = rec?.done === true;
+        const ticked = postedTicks ? postedTicks.has(String(n)) : done;
         const who = rec
           ? html`<div class="muted">${done ? t(L, 'step_done_by', { name: actorLabel(L, rec.by), time: fmtTime(rec.at, ctx) }) : `${actorLabel(L, rec.by)} · ${fmtTime(rec.at, ctx)} (${t(L, 'mark_undone')})`}${rec.note ? html`: <q>${rec.note}</q>` : ''}</div>`
           : '';
-        const box = html`<input type="checkbox" name="done" value="${n}"${raw(done ? ' checked' : '')}${raw(canStep ? '' : ' disabled')}>`;
+        const box = html`<input type="checkbox" name="done" value="${n}"${raw(ticked ? ' checked' : '')}${raw(canStep ? '' : ' disabled')}>`;
         return html`<li class="${done ? 'done' : ''}" id="step-${n}"><label>${box}<span>${raw(renderMarkdown(text).replace(/^<p>|<\/p>$/g, ''))}</span></label>${who}
-${canStep ? html`<div class="row"><input type="text" name="note_${n}" maxlength="2000" placeholder="${t(L, 'note')}" aria-label="${t(L, 'note')} ${n}"><button type="submit" name="at" value="${n}">${t(L, 'steps_save')}</button></div>` : ''}</li>`;
+${canStep ? html`<div class="row"><input type="text" name="note_${n}" maxlength="2000" value="${typed('steps', `note_${n}`) ?? ''}" placeholder="${t(L, 'note')}" aria-label="${t(L, 'note')} ${n}"><button type="submit" name="at" value="${n}">${t(L, 'steps_save')}</button></div>` : ''}</li>`;
       })
     : [];
   const checklist = book
     ? html`<h2>${t(L, 'runbook')}: ${book.title}</h2>
 ${book.sections.map((s) => html`<h3>${s.heading}</h3>${raw(renderMarkdown(s.body))}`)}
 ${canStep
-    ? html`<form id="steps" method="post" action="${mode.base}/steps"><p class="muted">${t(L, 'steps_hint')}</p>${auth}
+    ? html`<form id="steps" method="post" action="${mode.base}/steps">${problemAt('steps')}<p class="muted">${t(L, 'steps_hint')}</p>${auth}
 <ol class="steps">${stepItems}</ol><p class="save"><button class="primary" type="submit">${t(L, 'steps_save')}</button></p></form>`
     : html`<ol id="steps" class="steps">${stepItems}</ol>`}
 ${(book.after ?? []).map((s) => html`<h3>${s.heading}</h3>${raw(renderMarkdown(s.body))}`)}`
@@ -92,10 +107,10 @@ ${(book.after ?? []).map((s) => html`<h3>${s.heading}</h3>${raw(renderMarkdown(s
 ${o.parts ? html`<dt>${t(L, 'outcome_parts')}</dt><dd>${o.parts}</dd>` : ''}<dt></dt><dd class="muted">${t(L, 'outcome_by', { name: actorLabel(L, o.by), time: fmtTime(o.at, ctx) })}</dd></dl>`
     : html`<p class="muted">${t(L, 'outcome_none')}</p>`;
   const outcomeForm = canStep
-    ? html`<form method="post" action="${mode.base}/outcome" class="card"><p class="muted">${t(L, 'outcome_hint')}</p>${auth}
-<label for="oc">${t(L, 'outcome_cause_found')}</label><textarea id="oc" name="cause_found" rows="2" maxlength="2000" required>${o?.cause_found ?? ''}</textarea>
-<label for="oa">${t(L, 'outcome_actions')}</label><textarea id="oa" name="actions" rows="3" maxlength="4000" required>${o?.actions ?? ''}</textarea>
-<label for="op">${t(L, 'outcome_parts')}</label><input id="op" type="text" name="parts" maxlength="1000" value="${o?.parts ?? ''}">
+    ? html`<form method="post" action="${mode.base}/outcome" class="card">${problemAt('outcome')}<p class="muted">${t(L, 'outcome_hint')}</p>${auth}
+<label for="oc">${t(L, 'outcome_cause_found')}</label><textarea id="oc" name="cause_found" rows="2" maxlength="2000" required>${typed('outcome', 'cause_found') ?? o?.cause_found ?? ''}</textarea>
+<label for="oa">${t(L, 'outcome_actions')}</label><textarea id="oa" name="actions" rows="3" maxlength="4000" required>${typed('outcome', 'actions') ?? o?.actions ?? ''}</textarea>
+<label for="op">${t(L, 'outcome_parts')}</label><input id="op" type="text" name="parts" maxlength="1000" value="${typed('outcome', 'parts') ?? o?.parts ?? ''}">
 <button class="primary" type="submit">${t(L, 'outcome_save')}</button></form>`
     : '';
   const outcome = html`<section id="outcome"><h2>${t(L, 'outcome')}</h2>${shown}${outcomeForm}</section>`;
@@ -106,8 +121,10 @@ ${o.parts ? html`<dt>${t(L, 'outcome_parts')}</dt><dd>${o.parts}</dd>` : ''}<dt>
       )}</ol></details>`
     : '';
   const readOnly = !mode.link && user !== null && !mayWork ? html`<p class="muted">${t(L, 'not_allowed')}</p>` : '';
+  // On a phone the refused form is far down the page: say it at the top, with the way there.
+  const summary = posted ? html`<p class="banner err" role="alert">${posted.message} <a href="#${posted.form}">${t(L, 'form_go')}</a></p>` : '';
   const body: Safe = html`<h1>#${i.id} ${kindLabel(L, i.kind)}</h1>
-${facts}${notes}${ack}${readOnly}${checklist}${outcome}${record}`;
+${summary}${facts}${notes}${ack}${readOnly}${checklist}${outcome}${record}`;
   return layout(ctx, `#${i.id} ${kindLabel(L, i.kind)}`, body);
 }
 

@@ -15,19 +15,25 @@ import { fieldRows } from './sheet.js';
 import { actorLabel, kindLabel, stateLabel, t, type MsgKey } from './i18n.js';
 import { badge, csrfField, fmtDetail, fmtDuration, fmtTime, layout, STATE_COLOURS, type PageCtx } from './layout.js';
 import { communeKey, placeOf } from '../inventory/places.js';
+import { one } from './form-errors.js';
+import { lastReading, lteQuality, quotaState } from './lte.js';
+import type { LteQuality } from '../core/glossary.js';
+import type { Settings } from '../config/schema.js';
+
+type LteThresholds = Settings['thresholds']['lte'];
 
 // ---------------------------------------------------------------- login
 
-export function loginPage(ctx: PageCtx, loginCsrf: string, next: string, failed: boolean): string {
+export function loginPage(ctx: PageCtx, loginCsrf: string, next: string, failed: boolean, problem: { message: string; username: string } | null = null): string {
   const L = ctx.lang;
   return layout(
     ctx,
     t(L, 'login_title'),
     html`<h1>${t(L, 'login_title')}</h1>
-${failed ? html`<p class="banner err" role="alert">${t(L, 'login_failed')}</p>` : ''}
+${failed ? html`<p class="banner err" role="alert">${t(L, 'login_failed')}</p>` : ''}${problem ? html`<p class="banner err" role="alert">${problem.message}</p>` : ''}
 <form method="post" action="/login" class="card">
 <input type="hidden" name="_csrf" value="${loginCsrf}"><input type="hidden" name="next" value="${next}">
-<label for="u">${t(L, 'username')}</label><input id="u" type="text" name="username" autocomplete="username" autocapitalize="none" required maxlength="64">
+<label for="u">${t(L, 'username')}</label><input id="u" type="text" name="username" autocomplete="username" autocapitalize="none" required maxlength="64" value="${problem?.username ?? ''}">
 <label for="p">${t(L, 'password')}</label><input id="p" type="password" name="password" autocomplete="current-password" required maxlength="1024">
 <button class="primary" type="submit">${t(L, 'sign_in')}</button></form>`,
   );
@@ -136,11 +142,83 @@ function bwChart(ctx: PageCtx, s: Series, title: string): Safe {
   );
 }
 
+/** The 4G figures of a site over the page's periods (lte and push series), and the weak-signal thresholds. */
+export interface SiteRadio {
+  lte24: Series;
+  lte7: Series;
+  push24: Series;
+  push7: Series;
+  thresholds: LteThresholds;
+}
+
+const RSRP_COLOUR = '#1565c0';
+const SINR_COLOUR = '#6a1b9a';
+const WEAK_COLOUR = '#c62828';
+const QUALITY_COLOURS: Record<LteQuality, string> = { good: '#2e7d32', fair: '#b26a00', poor: '#c62828' };
+
+/** `-97`, `-11,5` (vi) / `-11.5` (en): one decimal at most. */
+function fmtNum(v: number, lang: PageCtx['lang']): string {
+  return new Intl.NumberFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: 1, useGrouping: false }).format(v);
+}
+
+/** Bytes as people read a data package: `1,2 GB`, `350 MB`. */
+export function fmtBytes(v: number, lang: PageCtx['lang']): string {
+  const [div, unit] = v >= 1e9 ? [1e9, 'GB'] : v >= 1e6 ? [1e6, 'MB'] : [1e3, 'kB'];
+  return `${fmtNum(v / div, lang)} ${unit}`;
+}
+
+/** A figure chart of one LTE field on a fixed scale, with the weak-signal threshold as a dashed line. */
+function lteChart(ctx: PageCtx, s: Series, field: 'rsrp_dbm' | 'sinr_db', title: string, limit: number): Safe {
+  const L = ctx.lang;
+  const [yMin, yMax, colour, label] = field === 'rsrp_dbm' ? [-140, -40, RSRP_COLOUR, t(L, 'lte_rsrp')] : [-20, 40, SINR_COLOUR, t(L, 'lte_sinr')];
+  return raw(
+    lineChart({
+      title, from: s.from, to: s.to, timeZone: ctx.timeZone, emptyText: t(L, 'no_data'), height: 120, yMin, yMax,
+      marks: [{ v: limit, color: WEAK_COLOUR, label: t(L, 'lte_weak_below', { v: fmtNum(limit, L) }) }],
+      series: [{ label, color: colour, points: seriesPoints(s, field) }],
+    }),
+  );
+}
+
+/**
+ * The last 4G reading in one word (good / fair / poor, the weak-signal alert's thresholds) with
+ * its figures, the data package, and RSRP and SINR over 24 hours and 7 days. Nothing for a site
+ * that sent neither a 4G figure nor a push report in 7 days (a fibre site).
+ */
+export function radioSection(ctx: PageCtx, r: SiteRadio): Safe | '' {
+  const L = ctx.lang;
+  const last = lastReading(r.lte24, r.lte7);
+  const quota = quotaState(r.push7);
+  const used24 = quotaState(r.push24).usedBytes;
+  if (!last && quota.exhausted === null && quota.usedBytes === null && !r.push7.points.length) return '';
+  const q = last ? lteQuality(last, r.thresholds) : null;
+  const fig = (k: 'rsrp_dbm' | 'rsrq_db' | 'sinr_db' | 'rssi_dbm', key: MsgKey) => (last?.[k] !== undefined ? html`<dt>${t(L, key)}</dt><dd>${fmtNum(last[k], L)}</dd>` : '');
+  const summary = last
+    ? html`<dt>${t(L, 'lte_quality')}</dt><dd>${q ? html`<span class="badge" style="background:${QUALITY_COLOURS[q]}">${t(L, `lte_${q}` as MsgKey)}</span> ` : ''}<span class="muted">${t(L, 'lte_measured', { time: fmtTime(last.ts, ctx) })}</span></dd>
+${fig('rsrp_dbm', 'lte_rsrp')}${fig('rsrq_db', 'lte_rsrq')}${fig('sinr_db', 'lte_sinr')}${fig('rssi_dbm', 'lte_rssi')}
+${last.operator || last.band ? html`<dt>${t(L, 'lte_network')}</dt><dd>${[last.operator, last.band ? `${t(L, 'lte_band')} ${last.band}` : ''].filter(Boolean).join(' · ')}</dd>` : ''}
+${last.cell_id !== undefined ? html`<dt>${t(L, 'lte_cell')}</dt><dd>${String(last.cell_id)}${last.enb_id !== undefined ? ` (eNB ${last.enb_id})` : ''}</dd>` : ''}`
+    : html`<dt>${t(L, 'lte_quality')}</dt><dd class="muted">${t(L, 'lte_none')}</dd>`;
+  const quotaRow = html`<dt>${t(L, 'quota')}</dt><dd>${quota.exhausted === null
+    ? html`<span class="muted">${t(L, 'quota_not_said')}</span>`
+    : html`${quota.exhausted ? html`<strong style="color:${WEAK_COLOUR}">${t(L, 'quota_used_up')}</strong>` : t(L, 'quota_ok')} <span class="muted">(${t(L, 'quota_said_at', { time: fmtTime(quota.at, ctx) })})</span>`}</dd>
+${quota.usedBytes !== null ? html`<dt>${t(L, 'data_used')}</dt><dd>${t(L, 'data_used_value', { h24: fmtBytes(used24 ?? 0, L), d7: fmtBytes(quota.usedBytes, L) })}</dd>` : ''}`;
+  const th = r.thresholds;
+  const charts = last
+    ? html`<h3 class="muted">${t(L, 'h24')}</h3>${lteChart(ctx, r.lte24, 'rsrp_dbm', `${t(L, 'lte_rsrp')} — ${t(L, 'h24')}`, th.rsrp_dbm)}${lteChart(ctx, r.lte24, 'sinr_db', `${t(L, 'lte_sinr')} — ${t(L, 'h24')}`, th.sinr_db)}
+<h3 class="muted">${t(L, 'd7')}</h3>${lteChart(ctx, r.lte7, 'rsrp_dbm', `${t(L, 'lte_rsrp')} — ${t(L, 'd7')}`, th.rsrp_dbm)}${lteChart(ctx, r.lte7, 'sinr_db', `${t(L, 'lte_sinr')} — ${t(L, 'd7')}`, th.sinr_db)}`
+    : '';
+  return html`<section id="lte"><h2>${t(L, 'lte_title')}</h2><div class="card"><dl>${summary}
+${quotaRow}</dl><p class="muted">${t(L, 'lte_good_poor_hint', { rsrp: fmtNum(th.rsrp_dbm, L), rsrq: fmtNum(th.rsrq_db, L), sinr: fmtNum(th.sinr_db, L) })}</p></div>
+${last ? html`<p class="legend muted"><span style="color:${RSRP_COLOUR}">━ ${t(L, 'lte_rsrp')}</span><span style="color:${SINR_COLOUR}">━ ${t(L, 'lte_sinr')}</span><span style="color:${WEAK_COLOUR}">┄ ${t(L, 'lte_weak_below', { v: '' }).trim()}</span></p>` : ''}${charts}</section>`;
+}
+
 export function sitePage(
   ctx: PageCtx,
   d: { site: PublicSite; state: LiveState; latest: LatestMeasurements | null },
   charts: SiteCharts | null,
   incidents: Incident[],
+  radio: SiteRadio | null = null,
 ): string {
   const L = ctx.lang;
   const { site, state, latest } = d;
@@ -169,6 +247,7 @@ ${site.contacts.length ? html`<dt>${t(L, 'contacts')}</dt><dd>${site.contacts.ma
 ${fieldRows(L, site).map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}
 </dl><p><a href="/sheet?province=${encodeURIComponent(site.province)}&amp;commune=${encodeURIComponent(site.commune)}">${t(L, 'sheet_link')}</a></p></div>
 ${incidents.length ? html`<h2>${t(L, 'incidents')}</h2><ul>${incidents.map((i) => html`<li><a href="/incidents/${i.id}">#${i.id} ${kindLabel(L, i.kind)}</a> · ${fmtTime(i.opened_at, ctx)}</li>`)}</ul>` : ''}
+${radio ? radioSection(ctx, radio) : ''}
 ${chartBlock}`;
   return layout(ctx, site.name, body, { banner: charts ? null : t(L, 'store_down') });
 }
@@ -205,28 +284,31 @@ export { incidentPage } from './incident-page.js';
 
 // ---------------------------------------------------------------- maintenance
 
-export function maintenancePage(ctx: PageCtx, items: Array<MaintenanceWindow & { can_delete: boolean }>): string {
+/** `form`: the window form as posted, with what was wrong (a refused form comes back filled in). */
+export function maintenancePage(ctx: PageCtx, items: Array<MaintenanceWindow & { can_delete: boolean }>, posted: { message: string; values: Record<string, string | string[]> } | null = null): string {
   const L = ctx.lang;
+  const v = (k: string) => one(posted?.values ?? {}, k) ?? '';
   const rows = items.map(
     (w) => html`<tr><td>${fmtTime(w.start, ctx, true)}<br>→ ${fmtTime(w.end, ctx, true)}</td>
 <td>${[...w.sites, ...w.communes, ...w.groups].join(', ')}${w.cron ? html`<br><span class="muted">cron ${w.cron}${w.duration_ms ? ` · ${fmtDuration(w.duration_ms, L)}` : ''}</span>` : ''}</td><td>${w.reason}<br><span class="muted">${w.created_by}</span></td>
 <td>${w.can_delete ? html`<form method="post" action="/maintenance/${w.id}/delete" class="inline">${csrfField(ctx)}<button type="submit">${t(L, 'delete')}</button></form>` : ''}</td></tr>`,
   );
   const form = ctx.user && can(ctx.user, 'maintenance')
-    ? html`<h2>${t(L, 'new_window')}</h2><form method="post" action="/maintenance" class="card">${csrfField(ctx)}
-<label for="ms">${t(L, 'sites_field')}</label><input id="ms" type="text" name="sites" maxlength="2000">
-<label for="mc">${t(L, 'communes_field')}</label><input id="mc" type="text" name="communes" maxlength="2000">
-<label for="md">${ctx.groupLabel ? `${ctx.groupLabel} (${t(L, 'comma_separated')})` : t(L, 'groups_field')}</label><input id="md" type="text" name="groups" maxlength="2000">
-<label for="m1">${t(L, 'start')}</label><input id="m1" type="datetime-local" name="start" required>
-<label for="m2">${t(L, 'end')}</label><input id="m2" type="datetime-local" name="end" required>
-<label for="mr">${t(L, 'reason')}</label><input id="mr" type="text" name="reason" required maxlength="500">
+    ? html`<h2 id="new-window">${t(L, 'new_window')}</h2><form method="post" action="/maintenance" class="card">${csrfField(ctx)}
+${posted ? html`<p class="banner err" role="alert">${posted.message} ${t(L, 'form_kept')}</p>` : ''}
+<label for="ms">${t(L, 'sites_field')}</label><input id="ms" type="text" name="sites" maxlength="2000" value="${v('sites')}">
+<label for="mc">${t(L, 'communes_field')}</label><input id="mc" type="text" name="communes" maxlength="2000" value="${v('communes')}">
+<label for="md">${ctx.groupLabel ? `${ctx.groupLabel} (${t(L, 'comma_separated')})` : t(L, 'groups_field')}</label><input id="md" type="text" name="groups" maxlength="2000" value="${v('groups')}">
+<label for="m1">${t(L, 'start')}</label><input id="m1" type="datetime-local" name="start" required value="${v('start')}">
+<label for="m2">${t(L, 'end')}</label><input id="m2" type="datetime-local" name="end" required value="${v('end')}">
+<label for="mr">${t(L, 'reason')}</label><input id="mr" type="text" name="reason" required maxlength="500" value="${v('reason')}">
 <p class="muted">${t(L, 'time_local').replace('Asia/Ho_Chi_Minh', ctx.timeZone)}</p>
 <button class="primary" type="submit">${t(L, 'create')}</button></form>`
     : '';
   return layout(
     ctx,
     t(L, 'windows'),
-    html`<h1>${t(L, 'windows')}</h1>
+    html`<h1>${t(L, 'windows')}</h1>${posted ? html`<p class="banner err" role="alert">${posted.message} <a href="#new-window">${t(L, 'form_go')}</a></p>` : ''}
 ${items.length ? html`<div class="scroll"><table><thead><tr><th>${t(L, 'start')} / ${t(L, 'end')}</th><th>${t(L, 'targets')}</th><th>${t(L, 'reason')}</th><th></th></tr></thead><tbody>${rows}</tbody></table></div>` : html`<p>${t(L, 'no_windows')}</p>`}
 ${form}`,
   );

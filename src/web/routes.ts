@@ -12,13 +12,14 @@ import { LANGS } from '../config/schema.js';
 import { ApiError, badRequest, notFound, unauthorized } from '../api/errors.js';
 import { LANG_COOKIE, LOGIN_CSRF_COOKIE, endSession, maskCsrf, requireUser, safeEqual, startSession } from '../api/plugins/auth.js';
 import { randomSecret } from '../api/auth/password.js';
-import { COVERAGE_GROUPS, type CoverageGroup, type CoverageReport, type Incident, type Series } from '../api/deps.js';
+import { COVERAGE_GROUPS, type CoverageGroup, type CoverageReport, type HistoryKind, type Incident } from '../api/deps.js';
 import type { Principal } from '../api/auth/scope.js';
-import { langFromHeader, t } from './i18n.js';
+import { langFromHeader, t, type MsgKey } from './i18n.js';
+import { formValues, one, problemOf, problemText, type FormProblem } from './form-errors.js';
 import type { PageCtx } from './layout.js';
-import { boardPage, coveragePage, errorPage, incidentsPage, loginPage, maintenancePage, sitePage } from './pages.js';
+import { boardPage, coveragePage, errorPage, incidentsPage, loginPage, maintenancePage, sitePage, type SiteCharts, type SiteRadio } from './pages.js';
 import { communeSheet } from './sheet.js';
-import { incidentPage, linkErrorPage, refusedPage, runbookPage } from './incident-page.js';
+import { incidentPage, linkErrorPage, refusedPage, runbookPage, type IncidentFormState } from './incident-page.js';
 import { notesOf, stepChanges } from './steps-form.js';
 import { LINK_PATH, linkKey, verifyIncidentLink } from '../alerting/links.js';
 import type { Actor, IncidentDetail } from '../api/service.js';
@@ -56,9 +57,22 @@ function ctxOf(req: FastifyRequest): PageCtx {
   };
 }
 
-/** Used by the server's error handler for every non-API error. */
-export function renderErrorPage(req: FastifyRequest, status: number, message: string): string {
-  return errorPage(ctxOf(req), status, message);
+const HTTP_TEXT = new Set([400, 403, 404, 409, 410, 413, 415, 429, 500, 503]);
+
+/** What a status means for the reader, from the locale (4xx without their own text read as 400, 5xx as 500). */
+export function statusText(lang: Lang, status: number): string {
+  const s = HTTP_TEXT.has(status) ? status : status >= 500 ? 500 : 400;
+  return t(lang, `http_${s}` as MsgKey);
+}
+
+/**
+ * Used by the server's error handler for every non-API error. `_message` is the API's English
+ * message (for logs and the JSON API): a page says what the status means in its own language.
+ * Forms that were refused are answered by the web routes' own handler (FORM_PAGES below).
+ */
+export function renderErrorPage(req: FastifyRequest, status: number, _message: string): string {
+  const ctx = ctxOf(req);
+  return errorPage(ctx, status, statusText(ctx.lang, status));
 }
 
 /** Pages need a cookie session (a Bearer token is for the API). */
@@ -102,6 +116,30 @@ export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // Pages answer HTML: declared as such, so every route states its answer (src/api/route-contract.ts).
   const hide = { hide: true, response: HTML_PAGE };
 
+  /**
+   * A form that was refused comes back as its page, in the reader's language, naming the field
+   * and holding what was typed (a long outcome note typed on a weak link is not lost). Each form
+   * route registers how to render itself again here (`METHOD /route/:param`); it answers null when
+   * it cannot (no session, a link that does not open, outside the scope), and then the problem is
+   * said on a plain error page, still in the reader's language. Anything that is not a problem with
+   * the form (401, a role, an unknown id, 5xx) goes on to the server's handler.
+   */
+  type FormPage = (req: FastifyRequest, reply: FastifyReply, problem: FormProblem, message: string, status: number) => Promise<FastifyReply | null>;
+  const formPages = new Map<string, FormPage>();
+  app.setErrorHandler(async (err, req, reply) => {
+    const problem = problemOf(err);
+    const status = typeof (err as { statusCode?: unknown }).statusCode === 'number' ? (err as { statusCode: number }).statusCode : 400;
+    if (!problem || status >= 500) throw err;
+    const ctx = ctxOf(req);
+    const values = formValues(req.method === 'GET' ? req.query : req.body);
+    const message = problemText(ctx.lang, problem, values[problem.field]);
+    req.log.info({ url: req.routeOptions.url, field: problem.field, reason: problem.reason }, 'form refused');
+    const render = formPages.get(`${req.method} ${req.routeOptions.url ?? ''}`);
+    const sent = render ? await render(req, reply, problem, message, status).catch(() => null) : null;
+    if (sent) return sent;
+    return sendPage(reply, errorPage(ctx, status, message), status, req.url.startsWith(LINK_PATH) ? NO_REFERRER : {});
+  });
+
   app.get('/', { schema: hide }, async (_req, reply) => reply.redirect('/board', 303));
 
   // ---------------------------------------------------------------- login / logout / language
@@ -127,6 +165,14 @@ export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
     startSession(reply, auth, user, s.api.public_url, s.auth.session_ttl);
     reply.clearCookie(LOGIN_CSRF_COOKIE, { path: '/login' });
     return reply.redirect(next, 303);
+  });
+
+  // A refused sign-in comes back with the user name kept (never the password) and a fresh form token.
+  formPages.set('POST /login', async (req, reply, _problem, message, status) => {
+    const values = formValues(req.body);
+    const token = randomSecret(18);
+    reply.setCookie(LOGIN_CSRF_COOKIE, token, { path: '/login', httpOnly: true, sameSite: 'lax', secure: s.api.public_url.startsWith('https:'), signed: true, maxAge: 3600 });
+    return sendPage(reply, loginPage(ctxOf(req), token, safeNext(one(values, 'next')), false, { message, username: one(values, 'username') ?? '' }), status);
   });
 
   app.post('/logout', { schema: { ...hide, body: closed({ _csrf: Csrf }) } }, async (req, reply) => {
@@ -155,16 +201,21 @@ export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const user = webUser(req);
     const d = svc.siteDetail(user, req.params.id);
     const now = deps.clock.now();
-    const get = (from: number, what: 'ping' | 'bandwidth') => deps.history.siteHistory(d.site.id, from, now, what);
-    let charts: { ping24: Series; ping7: Series; bw24: Series; bw7: Series } | null = null;
+    const get = (from: number, what: HistoryKind) => deps.history.siteHistory(d.site.id, from, now, what);
+    let charts: SiteCharts | null = null;
+    let radio: SiteRadio | null = null;
     try {
-      const [ping24, ping7, bw24, bw7] = await Promise.all([get(now - DAY, 'ping'), get(now - 7 * DAY, 'ping'), get(now - DAY, 'bandwidth'), get(now - 7 * DAY, 'bandwidth')]);
+      const [ping24, ping7, bw24, bw7, lte24, lte7, push24, push7] = await Promise.all([
+        get(now - DAY, 'ping'), get(now - 7 * DAY, 'ping'), get(now - DAY, 'bandwidth'), get(now - 7 * DAY, 'bandwidth'),
+        get(now - DAY, 'lte'), get(now - 7 * DAY, 'lte'), get(now - DAY, 'push'), get(now - 7 * DAY, 'push'),
+      ]);
       charts = { ping24, ping7, bw24, bw7 };
+      radio = { lte24, lte7, push24, push7, thresholds: s.thresholds.lte };
     } catch (err) {
       req.log.warn({ err, site: d.site.id }, 'history read failed; page rendered from the last known state');
     }
     const open = (await svc.listIncidents(user, { status: 'open', limit: 50, offset: 0 })).items.filter((i) => i.site_id === d.site.id || i.affected.includes(d.site.id));
-    return sendPage(reply, sitePage(ctxOf(req), d, charts, open));
+    return sendPage(reply, sitePage(ctxOf(req), d, charts, open, radio));
   });
 
   // The printable commune sheet: the commune's sites the user may see (none → 404, as for a site id).
@@ -249,6 +300,17 @@ export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   const session = (user: Principal): Actor => ({ kind: 'user', user, via: 'session' });
 
+  /** The incident page again with the refused form filled in, for a signed-in user who may see it. */
+  const incidentFormPage = (form: IncidentFormState['form']): FormPage => async (req, reply, _problem, message, status) => {
+    if (!req.pwSession || !req.principal) return null;
+    const id = Number((req.params as { id?: unknown }).id);
+    if (!Number.isSafeInteger(id) || id < 1) return null;
+    const ctx = ctxOf(req);
+    const d = await svc.incidentDetail(req.principal, id, ctx.lang); // scope: outside it, the plain page
+    return sendPage(reply, incidentPage(ctx, pageData(d), { base: `/incidents/${id}`, link: null }, { form, message, values: formValues(req.body) }), status);
+  };
+  for (const form of ['ack', 'steps', 'outcome'] as const) formPages.set(`POST /incidents/:id/${form}`, incidentFormPage(form));
+
   app.post('/incidents/:id/ack', { schema: { ...hide, params: IdParam, body: closed({ _csrf: Csrf, note: Type.Optional(Note) }) } }, async (req, reply) => {
     const user = webUser(req, req.body._csrf);
     const back = `/incidents/${req.params.id}`;
@@ -275,12 +337,14 @@ export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const TokenParam = closed({ token: Type.String({ maxLength: 64 }) });
   const LINK_NAME_COOKIE = 'pw_link_name';
 
-  /** The incident a token opens, or null after the error page was sent (404 invalid or revoked, 410 expired). */
-  async function linked(req: FastifyRequest, reply: FastifyReply): Promise<{ id: number; expires_at: number } | null> {
-    const token = (req.params as { token: string }).token;
+  async function checkLink(token: string) {
     const id = Number(/^([1-9][0-9]{0,9})\./.exec(token)?.[1] ?? NaN);
     const inc = Number.isSafeInteger(id) && id <= 2_147_483_647 ? await deps.incidents.getIncident(id) : null;
-    const r = verifyIncidentLink(key, token, deps.clock.now(), (x) => (inc && inc.id === x ? inc : null));
+    return verifyIncidentLink(key, token, deps.clock.now(), (x) => (inc && inc.id === x ? inc : null));
+  }
+  /** The incident a token opens, or null after the error page was sent (404 invalid or revoked, 410 expired). */
+  async function linked(req: FastifyRequest, reply: FastifyReply): Promise<{ id: number; expires_at: number } | null> {
+    const r = await checkLink((req.params as { token: string }).token);
     if (r.ok) return { id: r.incident, expires_at: r.expires_at };
     req.log.info({ reason: r.reason, incident: r.incident }, 'signed link refused');
     await sendPage(reply, linkErrorPage(ctxOf(req), r.reason === 'expired'), r.reason === 'expired' ? 410 : 404, NO_REFERRER);
@@ -309,6 +373,22 @@ export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return reply.headers(NO_REFERRER).redirect(`${linkBase(req.params.token)}#${what}`, 303);
     });
   }
+
+  /**
+   * The link's page again with the refused form filled in. A token that does not open the
+   * incident answers as it always does (404 or 410), whatever the form said.
+   */
+  const linkFormPage = (form: IncidentFormState['form']): FormPage => async (req, reply, _problem, message, status) => {
+    const token = String((req.params as { token?: unknown }).token ?? '');
+    if (token.length > 64) return null;
+    const l = await linked(req, reply);
+    if (!l) return reply;
+    const ctx = ctxOf(req);
+    const d = await svc.linkIncidentDetail(l.id, ctx.lang);
+    const name = req.cookies[LINK_NAME_COOKIE]?.slice(0, 100) || null;
+    return sendPage(reply, incidentPage(ctx, pageData(d), { base: linkBase(token), link: { expires_at: l.expires_at, name } }, { form, message, values: formValues(req.body) }), status, NO_REFERRER);
+  };
+  for (const form of ['ack', 'steps', 'outcome'] as const) formPages.set(`POST ${LINK_PATH}/:token/${form}`, linkFormPage(form));
 
   app.post(`${LINK_PATH}/:token/ack`, { schema: { ...hide, params: TokenParam, body: closed({ name: Type.Optional(Name), note: Type.Optional(Note) }) } }, async (req, reply) => {
     const l = await linked(req, reply);
@@ -364,6 +444,11 @@ export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return reply.redirect('/maintenance', 303);
   });
 
+  formPages.set('POST /maintenance', async (req, reply, _problem, message, status) => {
+    if (!req.pwSession || !req.principal) return null;
+    return sendPage(reply, maintenancePage(ctxOf(req), await svc.listMaintenance(req.principal), { message, values: formValues(req.body) }), status);
+  });
+
   app.post('/maintenance/:id/delete', { schema: { ...hide, params: IdParam, body: closed({ _csrf: Csrf }) } }, async (req, reply) => {
     const user = webUser(req, req.body._csrf);
     await svc.deleteMaintenance(user, req.params.id);
@@ -371,6 +456,14 @@ export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   // ---------------------------------------------------------------- coverage
+  // The report form is a GET: a refused one comes back with its fields as typed and no report.
+  formPages.set('GET /coverage', async (req, reply, _problem, message, status) => {
+    if (!req.pwSession || !req.principal) return null;
+    const v = formValues(req.query);
+    const q = { from: one(v, 'from') ?? '', to: one(v, 'to') ?? '', group_by: one(v, 'group_by') ?? 'commune' };
+    return sendPage(reply, coveragePage(ctxOf(req), q, null, message), status);
+  });
+
   app.get('/coverage', {
     schema: {
       ...hide,

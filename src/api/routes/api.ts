@@ -128,7 +128,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/sites/:id/history', {
     schema: {
-      tags: ['sites'], summary: 'Time series of one site (ping, bandwidth or state); default: the last 24 h',
+      tags: ['sites'], summary: 'Time series of one site (ping, bandwidth, state, lte or push); default: the last 24 h',
       params: closed({ id: Type.String({ maxLength: 64 }) }),
       querystring: closed({ what: lit(HISTORY_KINDS), from: Type.Optional(Time('start')), to: Type.Optional(Time('end')) }),
       response: { 200: Series, ...errors(400, 401, 404, 503) },

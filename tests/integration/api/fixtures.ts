@@ -165,9 +165,10 @@ export class MemoryHistory {
       const down = siteId === 'a1' && t > NOW - 2 * H;
       if (what === 'ping') points.push({ t, values: down ? { loss_pct: 100, rtt_avg_ms: null, rtt_max_ms: null, jitter_ms: null } : { loss_pct: k % 7 === 0 ? 20 : 0, rtt_avg_ms: 40 + (k % 13) * 3, rtt_max_ms: 90, jitter_ms: 4 } });
       else if (what === 'bandwidth') points.push({ t, values: down ? { in_bps: null, out_bps: null } : { in_bps: 2e6 + (k % 24) * 2e5, out_bps: 5e5 + (k % 10) * 1e5 } });
-      else points.push({ t, values: { state_code: down ? 5 : 0 } });
+      else if (what === 'state') points.push({ t, values: { state_code: down ? 5 : 0 } });
     }
-    const fields = what === 'ping' ? ['loss_pct', 'rtt_avg_ms', 'rtt_max_ms', 'jitter_ms'] : what === 'bandwidth' ? ['in_bps', 'out_bps'] : ['state_code'];
+    // No LTE figures and no push reports in this fleet (every site is polled): the real reader is tested on a real influxd.
+    const fields = what === 'ping' ? ['loss_pct', 'rtt_avg_ms', 'rtt_max_ms', 'jitter_ms'] : what === 'bandwidth' ? ['in_bps', 'out_bps'] : what === 'state' ? ['state_code'] : [];
     return { what, from, to, fields, points };
   }
 }

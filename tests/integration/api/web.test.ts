@@ -281,7 +281,7 @@ describe('incidents pages', () => {
     const { cookie, csrf } = await webLogin('op', 'op-pass-123');
     const r = await post('/incidents/1/steps', cookie, { _csrf: csrf, done: 'one' });
     expect(r.statusCode).toBe(400);
-    expect(r.body).toContain('done: &quot;one&quot; is not a step');
+    expect(r.body).toContain('Các bước đã làm: “one” không phải một bước của danh sách này (từ 1 đến 10).');
     expect((await post('/incidents/1/steps', cookie, { _csrf: csrf, done: '11' })).statusCode).toBe(400);
     const extra = await post('/incidents/1/steps', cookie, { _csrf: csrf, done: '1', extra: 'x' });
     expect(extra.statusCode).toBe(400);
