@@ -1,4 +1,4 @@
-/** Site detail: latency, loss, jitter, bandwidth per interface, uptime and reboots, state timeline. */
+/** Site detail: latency, loss, jitter, bandwidth per interface, uptime and reboots, state timeline; 4G signal and data package. */
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeline';
@@ -6,6 +6,7 @@ import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import { RP } from '../src/store/schema.js';
+import { settingsWithDefaults } from '../src/config/defaults.js';
 import { agg, field, influxql, select } from './lib/influxql.js';
 import { STATE_MAPPINGS, communeVar, groupVar, provinceVar, rpVar, siteVar, stateThresholds } from './lib/common.js';
 
@@ -13,6 +14,32 @@ export const UID = 'pointwatch-site';
 
 const ofSite = <M extends 'ping' | 'site_state' | 'interface' | 'snmp'>(m: M, exprs: Parameters<typeof select<M>>[1]) =>
   select(m, exprs).rp('$rp').whereVar('site').timeFilter();
+
+/** push and lte have no rollups (raw retention only): their panels read raw whatever $rp says. */
+const rawOfSite = <M extends 'lte' | 'push'>(m: M, exprs: Parameters<typeof select<M>>[1]) =>
+  select(m, exprs).rp(RP.raw).whereVar('site').timeFilter();
+
+/** The weak-signal limits a default configuration alerts on (thresholds.lte). */
+const LTE_LIMITS = settingsWithDefaults({}).thresholds.lte;
+
+const limitLine = (limit: number) => ({
+  thresholds: new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps([{ value: null, color: 'red' }, { value: limit, color: 'green' }]),
+  style: new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed),
+});
+
+/** One LTE figure over time, with the weak-signal limit dashed. */
+function lteFigure(title: string, f: 'rsrp_dbm' | 'rsrq_db' | 'sinr_db', alias: string, unit: string, limit: number) {
+  const l = limitLine(limit);
+  return new timeseries.PanelBuilder()
+    .title(title)
+    .description(`From push reports and MikroTik SNMP (raw data only: the lte measurement has no rollups). Dashed: the weak-signal limit ${limit} ${unit} (thresholds.lte as configured by default).`)
+    .withTarget(influxql(rawOfSite('lte', [agg('mean', 'lte', f, alias)]).groupByTime('$__interval').fill('null')).alias(alias))
+    .unit(unit)
+    .thresholds(l.thresholds)
+    .thresholdsStyle(l.style)
+    .spanNulls(false)
+    .height(7).span(8);
+}
 
 export function build(): dashboard.Dashboard {
   return new dashboard.DashboardBuilder('pointwatch · Site detail')
@@ -86,5 +113,39 @@ export function build(): dashboard.Dashboard {
         field('event', 'cause', 'cause'), field('event', 'incident_id', 'incident'), field('event', 'value', 'value'),
       ]).rp(RP.raw).whereVar('site').timeFilter().groupBy('type').orderDesc().limit(100)).format('table'))
       .height(8).span(24))
+    .withRow(new dashboard.RowBuilder('4G signal and data package (push reports, MikroTik)'))
+    .withPanel(lteFigure('LTE signal strength (RSRP)', 'rsrp_dbm', 'RSRP', 'dBm', LTE_LIMITS.rsrp_dbm))
+    .withPanel(lteFigure('LTE signal quality (RSRQ)', 'rsrq_db', 'RSRQ', 'dB', LTE_LIMITS.rsrq_db))
+    .withPanel(lteFigure('LTE signal to noise (SINR)', 'sinr_db', 'SINR', 'dB', LTE_LIMITS.sinr_db))
+    .withPanel(new timeseries.PanelBuilder()
+      .title('Mobile data used')
+      .description('Bytes the router reported using, summed per interval (push reports).')
+      .withTarget(influxql(rawOfSite('push', [agg('sum', 'push', 'data_used_bytes', 'used')]).groupByTime('$__interval').fill('null')).alias('data used'))
+      .unit('decbytes')
+      .drawStyle(common.GraphDrawStyle.Bars)
+      .fillOpacity(60)
+      .height(7).span(12))
+    .withPanel(new stat.PanelBuilder()
+      .title('Data used (period)')
+      .withTarget(influxql(rawOfSite('push', [agg('sum', 'push', 'data_used_bytes', 'used')])).format('table'))
+      .unit('decbytes')
+      .graphMode(common.BigValueGraphMode.None)
+      .noValue('not reported')
+      .height(7).span(4))
+    .withPanel(new stat.PanelBuilder()
+      .title('Data package')
+      .description('The router\'s last word on its SIM\'s data package in the period.')
+      .withTarget(influxql(rawOfSite('push', [agg('last', 'push', 'quota_exhausted', 'quota')])).format('table'))
+      .mappings([{ type: dashboard.MappingType.ValueToText, options: { 0: { text: 'data left', color: 'green', index: 0 }, 1: { text: 'used up', color: 'red', index: 1 } } }])
+      .colorMode(common.BigValueColorMode.Background)
+      .graphMode(common.BigValueGraphMode.None)
+      .noValue('not reported')
+      .height(7).span(4))
+    .withPanel(new table.PanelBuilder()
+      .title('Network and cell (last report)')
+      .withTarget(influxql(rawOfSite('lte', [
+        agg('last', 'lte', 'operator', 'operator'), agg('last', 'lte', 'band', 'band'), agg('last', 'lte', 'cell_id', 'cell'), agg('last', 'lte', 'enb_id', 'eNB'),
+      ])).format('table'))
+      .height(7).span(4))
     .build();
 }

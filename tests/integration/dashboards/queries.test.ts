@@ -6,6 +6,10 @@
  * point builders from SiteChecks, judged by the real reducer, written by the real writer, rolled up
  * by the real backfill), and returns series for every panel.
  *
+ * The 4G sites also report LTE figures and the data they used (push reports, as a router behind
+ * carrier NAT sends them; the reducer does not see them, so the states stay those of the pings),
+ * for the site dashboard's 4G row; p04 says its data package ran out in the last hour.
+ *
  * The database is MIXED, as after an upgrade across the 2025 reform: the first three hours were
  * written by a pointwatch of before (every point tagged with its `district`), the last three by
  * this one for a two-tier inventory (no district, no group tag).
@@ -18,6 +22,7 @@ import { startInfluxd, type Influxd } from '../../helpers/influxd.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { settingsWithDefaults, siteWithDefaults } from '../../../src/config/defaults.js';
 import type { Settings, Site } from '../../../src/config/schema.js';
+import type { SiteCheck } from '../../../src/core/types.js';
 import { buildGraph, evaluateBatch } from '../../../src/alerting/dependencies.js';
 import { check as makeCheck } from '../../../src/alerting/testkit.js';
 import type { SiteAlertState } from '../../../src/alerting/reducer.js';
@@ -66,6 +71,22 @@ function specAt(site: string, t: number) {
   };
 }
 
+/** Bytes each site reported using, summed as the seeding wrote them. */
+const USED = new Map<string, number>();
+
+/** What a 4G router reported beside the check: LTE figures, data used, its package (none while down). */
+function withRadio(c: SiteCheck, s: Site, t: number): SiteCheck {
+  if (s.uplink !== '4g' || !c.ping || c.ping.received === 0) return c;
+  USED.set(s.id, (USED.get(s.id) ?? 0) + 2e6);
+  return {
+    ...c,
+    push: {
+      status: 'ok', late_s: 0.3, interval_s: STEP / 1000, covers_s: STEP / 1000, data_used_bytes: 2e6, quota_exhausted: s.id === 'p04' && t >= TO - H,
+      lte: { rsrp_dbm: -95 - ((t / STEP) % 10), rsrq_db: -11, sinr_db: 8, rssi_dbm: -68, cell_id: 1715004, enb_id: 6699, operator: 'Viettel', band: 'B3' },
+    },
+  };
+}
+
 let influxd: Influxd;
 let dir: string;
 let settings: Settings;
@@ -111,7 +132,7 @@ beforeAll(async () => {
     const r = evaluateBatch(graph, states, checks, (site, ts) => ({ settings, now: ts, inMaintenance: false }), t);
     states = r.states;
     const points: Point[] = [];
-    for (const c of checks) points.push(...pointsForCheck(byId.get(c.site)!, c));
+    for (const c of checks) points.push(...pointsForCheck(byId.get(c.site)!, withRadio(c, byId.get(c.site)!, t)));
     for (const pc of r.perCheck) points.push(statePoint(byId.get(pc.site)!, pc.ts, pc.state, STEP / 1000));
     for (const { site, effect } of r.effects) {
       const s = byId.get(site)!;
@@ -231,5 +252,24 @@ describe('dashboards as code', () => {
     expect(avail).toBeCloseTo((100 * (361 - 40)) / 361, 0);
     const child = ps!.series!.find((s) => s.tags?.site === 'p01')!;
     expect(child.values[0]![cols.indexOf('availability %')]).toBe(100);
+  });
+
+  it('the 4G row shows what the routers reported: data used over the period, p04\'s package used up, the network, the signal', async () => {
+    const site = committed().find((d) => d.json.uid === 'pointwatch-site')!.json;
+    const panel = (title: string) => site.panels.find((p) => p.title === title)!.targets![0]!.query;
+    const one = async (title: string, siteId: string) => (await query(fill(panel(title), { site: siteId, rp: 'raw', __interval: '1m' })))[0]!.series![0]!;
+    expect((await one('Data used (period)', 'p01')).values[0]![1]).toBe(USED.get('p01'));
+    expect(USED.get('p01')).toBeGreaterThan(300 * 2e6); // every minute but the 40 the hub was down
+    expect((await one('Data package', 'p04')).values[0]![1]).toBe(1);
+    expect((await one('Data package', 'p01')).values[0]![1]).toBe(0);
+    const net = await one('Network and cell (last report)', 'p02');
+    expect(net.values[0]!.slice(1)).toEqual(['Viettel', 'B3', 1715004, 6699]);
+    const rsrp = await one('LTE signal strength (RSRP)', 'p05');
+    const values = rsrp.values.map((v) => v[1]).filter((v): v is number => v !== null);
+    expect(values.length).toBeGreaterThan(300);
+    expect(Math.min(...values)).toBe(-104);
+    expect(Math.max(...values)).toBe(-95);
+    // the hub (fibre) reports none: its 4G panels are empty, not wrong
+    expect((await query(fill(panel('Data used (period)'), { site: 'hub', rp: 'raw' })))[0]!.series).toBeUndefined();
   });
 });
