@@ -91,6 +91,6 @@ describe('lineChart below zero (dBm) with a threshold mark', () => {
     expect(svg).toMatch(/>-40<\/text>/);
     // the mark at -110: 30 % up from the bottom
     expect(svg).toContain('<line x1="36" y1="78" x2="136" y2="78" stroke="#c62828" stroke-dasharray="4 3"');
-    expect(svg).toContain('>weak below -110</text>');
+    expect(svg).toContain('<text x="134" y="89" font-size="10" text-anchor="end" fill="#c62828">weak below -110</text>'); // under the line
   });
 });

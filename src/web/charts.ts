@@ -125,7 +125,9 @@ export function lineChart(o: LineChartOptions): string {
   for (const m of o.marks ?? []) {
     const yy = r1(y(m.v));
     parts.push(`<line x1="${left}" y1="${yy}" x2="${W - right}" y2="${yy}" stroke="${escapeHtml(m.color)}" stroke-dasharray="4 3" stroke-width="1"/>`);
-    parts.push(`<text x="${W - right - 2}" y="${r1(yy - 3)}" font-size="10" text-anchor="end" fill="${escapeHtml(m.color)}">${escapeHtml(m.label)}</text>`);
+    // the label under the line (the side a limit's data seldom is), above it when the line is near the bottom
+    const ty = yy + 12 <= top + ph ? yy + 11 : yy - 3;
+    parts.push(`<text x="${W - right - 2}" y="${r1(ty)}" font-size="10" text-anchor="end" fill="${escapeHtml(m.color)}">${escapeHtml(m.label)}</text>`);
   }
   // Time ticks: 4 evenly spaced labels.
   const span = o.to - o.from;

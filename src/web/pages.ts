@@ -151,6 +151,7 @@ export interface SiteRadio {
   thresholds: LteThresholds;
 }
 
+const FIGURE_SHORT = { rsrp_dbm: 'RSRP (dBm)', rsrq_db: 'RSRQ (dB)', sinr_db: 'SINR (dB)', rssi_dbm: 'RSSI (dBm)' } as const;
 const RSRP_COLOUR = '#1565c0';
 const SINR_COLOUR = '#6a1b9a';
 const WEAK_COLOUR = '#c62828';
@@ -192,7 +193,8 @@ export function radioSection(ctx: PageCtx, r: SiteRadio): Safe | '' {
   const used24 = quotaState(r.push24).usedBytes;
   if (!last && quota.exhausted === null && quota.usedBytes === null && !r.push7.points.length) return '';
   const q = last ? lteQuality(last, r.thresholds) : null;
-  const fig = (k: 'rsrp_dbm' | 'rsrq_db' | 'sinr_db' | 'rssi_dbm', key: MsgKey) => (last?.[k] !== undefined ? html`<dt>${t(L, key)}</dt><dd>${fmtNum(last[k], L)}</dd>` : '');
+  // Short labels in the list (a phone's width is shared with the values); the long names are in the tooltip and the charts.
+  const fig = (k: 'rsrp_dbm' | 'rsrq_db' | 'sinr_db' | 'rssi_dbm', key: MsgKey) => (last?.[k] !== undefined ? html`<dt title="${t(L, key)}">${FIGURE_SHORT[k]}</dt><dd>${fmtNum(last[k], L)}</dd>` : '');
   const summary = last
     ? html`<dt>${t(L, 'lte_quality')}</dt><dd>${q ? html`<span class="badge" style="background:${QUALITY_COLOURS[q]}">${t(L, `lte_${q}` as MsgKey)}</span> ` : ''}<span class="muted">${t(L, 'lte_measured', { time: fmtTime(last.ts, ctx) })}</span></dd>
 ${fig('rsrp_dbm', 'lte_rsrp')}${fig('rsrq_db', 'lte_rsrq')}${fig('sinr_db', 'lte_sinr')}${fig('rssi_dbm', 'lte_rssi')}

@@ -37,9 +37,10 @@ describe('the site page shows the 4G figures', () => {
     expect(text).toContain('Sóng di động (4G)');
     // RSRP −98 and RSRQ −11.5 are above the weak limits (−110, −15) but under "good" (−90, −10): fair
     expect(text).toContain('Chất lượng sóng Sóng trung bình đo lúc 20/11 09:55');
-    expect(text).toContain('Cường độ tín hiệu RSRP (dBm) -98');
-    expect(text).toContain('Chất lượng tín hiệu RSRQ (dB) -11,5');
-    expect(text).toContain('Tỷ số tín hiệu trên nhiễu SINR (dB) 7');
+    expect(text).toContain('RSRP (dBm) -98');
+    expect(text).toContain('RSRQ (dB) -11,5');
+    expect(text).toContain('SINR (dB) 7');
+    expect(sec).toContain('<dt title="Cường độ tín hiệu RSRP (dBm)">RSRP (dBm)</dt>');
     expect(text).toContain('Nhà mạng Viettel · Băng tần B3');
     expect(text).toContain('Mã trạm phát (cell) 1715004 (eNB 6699)');
     expect(text).toContain('Gói cước 4G đã hết dung lượng (thiết bị báo lúc 20/11 09:55)');
@@ -59,7 +60,7 @@ describe('the site page shows the 4G figures', () => {
     const r = await x.f.app.inject({ url: '/sites/a2', headers: { cookie, 'accept-language': 'en' } });
     const text = visible(lteSection(r.body)).replace(/\s+/g, ' ');
     expect(text).toContain('Signal Fair signal measured 20/11 09:55');
-    expect(text).toContain('Signal quality RSRQ (dB) -11.5');
+    expect(text).toContain('RSRQ (dB) -11.5');
     expect(text).toContain('4G data package used up (as reported 20/11 09:55)');
     expect(text).toContain('432 MB in the last 24 hours · 3 GB in the last 7 days');
   });
