@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { englishWordsIn } from '../core/english-words.js';
 import { ApiError, badRequest, notFound } from '../api/errors.js';
-import { problemOf, problemText, type FormProblem } from './form-errors.js';
+import { problemOf, problemText, statusText, type FormProblem } from './form-errors.js';
 
 const validation = (context: string, v: { keyword: string; instancePath: string; params: Record<string, unknown> }) =>
   Object.assign(new Error('body/x'), { statusCode: 400, validation: [{ ...v, message: 'x' }], validationContext: context });
@@ -43,5 +43,16 @@ describe('problemText', () => {
   it('names the field by its label and counts what was typed', () => {
     expect(problemText('vi', { field: 'note_3', reason: 'too_long', n: 2000 }, 'ắ'.repeat(2001))).toBe('Ghi chú bước 3: quá dài (2001 ký tự; tối đa 2000).');
     expect(problemText('en', { field: 'end', reason: 'after', other: 'start' })).toBe('End: must be later than Start.');
+  });
+});
+
+describe('statusText', () => {
+  it.each([400, 401, 403, 404, 405, 409, 410, 413, 414, 415, 429, 500, 502, 503])('%i: Vietnamese without an English word, and English', (status) => {
+    expect(englishWordsIn(statusText('vi', status))).toEqual([]);
+    expect(statusText('en', status)).not.toBe(statusText('vi', status));
+  });
+  it('a status without its own text reads as its class', () => {
+    expect(statusText('vi', 414)).toBe(statusText('vi', 400));
+    expect(statusText('en', 502)).toBe('Something went wrong on the server. Try again later.');
   });
 });

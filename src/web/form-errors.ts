@@ -128,3 +128,11 @@ export function one(values: Record<string, string | string[]>, k: string): strin
   const v = values[k];
   return Array.isArray(v) ? v.join('\n') : v;
 }
+
+const HTTP_TEXT = [400, 403, 404, 409, 410, 413, 415, 429, 500, 503] as const;
+
+/** What a status means for the reader, from the locale (other 4xx read as 400, other 5xx as 500). */
+export function statusText(lang: Lang, status: number): string {
+  const s = (HTTP_TEXT as readonly number[]).includes(status) ? status : status >= 500 ? 500 : 400;
+  return t(lang, `http_${s}` as MsgKey);
+}

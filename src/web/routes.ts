@@ -14,8 +14,8 @@ import { LANG_COOKIE, LOGIN_CSRF_COOKIE, endSession, maskCsrf, requireUser, safe
 import { randomSecret } from '../api/auth/password.js';
 import { COVERAGE_GROUPS, type CoverageGroup, type CoverageReport, type HistoryKind, type Incident } from '../api/deps.js';
 import type { Principal } from '../api/auth/scope.js';
-import { langFromHeader, t, type MsgKey } from './i18n.js';
-import { formValues, one, problemOf, problemText, type FormProblem } from './form-errors.js';
+import { langFromHeader, t } from './i18n.js';
+import { formValues, one, problemOf, problemText, statusText, type FormProblem } from './form-errors.js';
 import type { PageCtx } from './layout.js';
 import { boardPage, coveragePage, errorPage, incidentsPage, loginPage, maintenancePage, sitePage, type SiteCharts, type SiteRadio } from './pages.js';
 import { communeSheet } from './sheet.js';
@@ -55,14 +55,6 @@ function ctxOf(req: FastifyRequest): PageCtx {
     now: deps.clock.now(),
     ...(deps.settings.places?.group_label ? { groupLabel: deps.settings.places.group_label[langOf(req, deps.settings.alerting.default_lang)] } : {}),
   };
-}
-
-const HTTP_TEXT = new Set([400, 403, 404, 409, 410, 413, 415, 429, 500, 503]);
-
-/** What a status means for the reader, from the locale (4xx without their own text read as 400, 5xx as 500). */
-export function statusText(lang: Lang, status: number): string {
-  const s = HTTP_TEXT.has(status) ? status : status >= 500 ? 500 : 400;
-  return t(lang, `http_${s}` as MsgKey);
 }
 
 /**

@@ -53,6 +53,8 @@ describe('the site page shows the 4G figures', () => {
     expect(charts.filter((c) => c.includes('>yếu dưới -110<'))).toHaveLength(2);
     expect(charts.filter((c) => c.includes('>yếu dưới 0<'))).toHaveLength(2);
     expect(englishWordsIn(visible(r.body))).toEqual([]);
+    // a weak link: the whole page with its eight charts stays small (and goes compressed)
+    expect(Buffer.byteLength(r.body)).toBeLessThan(60_000);
   });
 
   it('in English for an English reader', async () => {
