@@ -60,7 +60,7 @@ function ctxOf(req: FastifyRequest): PageCtx {
 /**
  * Used by the server's error handler for every non-API error. `_message` is the API's English
  * message (for logs and the JSON API): a page says what the status means in its own language.
- * Forms that were refused are answered by the web routes' own handler (FORM_PAGES below).
+ * Forms that were refused are answered by the web routes' own error handler (`formPages` in webRoutes).
  */
 export function renderErrorPage(req: FastifyRequest, status: number, _message: string): string {
   const ctx = ctxOf(req);
@@ -127,7 +127,13 @@ export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const message = problemText(ctx.lang, problem, values[problem.field]);
     req.log.info({ url: req.routeOptions.url, field: problem.field, reason: problem.reason }, 'form refused');
     const render = formPages.get(`${req.method} ${req.routeOptions.url ?? ''}`);
-    const sent = render ? await render(req, reply, problem, message, status).catch(() => null) : null;
+    // A page that cannot come back (outside the scope: 404 from the Service) falls back to the plain page.
+    const sent = render
+      ? await render(req, reply, problem, message, status).catch((e: unknown) => {
+        req.log.info({ err: e, url: req.routeOptions.url }, 'refused form not rendered again');
+        return null;
+      })
+      : null;
     if (sent) return sent;
     return sendPage(reply, errorPage(ctx, status, message), status, req.url.startsWith(LINK_PATH) ? NO_REFERRER : {});
   });
@@ -329,14 +335,12 @@ export const webRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const TokenParam = closed({ token: Type.String({ maxLength: 64 }) });
   const LINK_NAME_COOKIE = 'pw_link_name';
 
-  async function checkLink(token: string) {
-    const id = Number(/^([1-9][0-9]{0,9})\./.exec(token)?.[1] ?? NaN);
-    const inc = Number.isSafeInteger(id) && id <= 2_147_483_647 ? await deps.incidents.getIncident(id) : null;
-    return verifyIncidentLink(key, token, deps.clock.now(), (x) => (inc && inc.id === x ? inc : null));
-  }
   /** The incident a token opens, or null after the error page was sent (404 invalid or revoked, 410 expired). */
   async function linked(req: FastifyRequest, reply: FastifyReply): Promise<{ id: number; expires_at: number } | null> {
-    const r = await checkLink((req.params as { token: string }).token);
+    const token = (req.params as { token: string }).token;
+    const id = Number(/^([1-9][0-9]{0,9})\./.exec(token)?.[1] ?? NaN);
+    const inc = Number.isSafeInteger(id) && id <= 2_147_483_647 ? await deps.incidents.getIncident(id) : null;
+    const r = verifyIncidentLink(key, token, deps.clock.now(), (x) => (inc && inc.id === x ? inc : null));
     if (r.ok) return { id: r.incident, expires_at: r.expires_at };
     req.log.info({ reason: r.reason, incident: r.incident }, 'signed link refused');
     await sendPage(reply, linkErrorPage(ctxOf(req), r.reason === 'expired'), r.reason === 'expired' ? 410 : 404, NO_REFERRER);
