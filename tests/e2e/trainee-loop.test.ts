@@ -13,7 +13,6 @@
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -26,6 +25,7 @@ import { AuthStore } from '../../src/api/auth/store.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { startInfluxd, type Influxd } from '../helpers/influxd.js';
 import { freeTcpPort } from '../helpers/ports.js';
+import { startWebhook, type WebhookReceiver } from '../helpers/webhook.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -43,8 +43,7 @@ const DARK = 'tw-nvh-2';
 
 let influxd: Influxd;
 let svc: Service;
-let hookServer: http.Server;
-const hooks: Hook[] = [];
+let hook: WebhookReceiver<Hook>;
 let ctx: BrowserContext;
 let profile = '';
 let adminToken = '';
@@ -116,13 +115,7 @@ beforeAll(async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twe2e-'));
   await setupNetns();
   influxd = await startInfluxd();
-  hookServer = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => { hooks.push(JSON.parse(body) as Hook); res.writeHead(200).end(); });
-  });
-  const hookPort = await freeTcpPort();
-  await new Promise<void>((r) => hookServer.listen(hookPort, '127.0.0.1', r));
+  hook = await startWebhook<Hook>();
   const apiPort = await freeTcpPort();
   const settings = settingsWithDefaults({
     data_dir: dir,
@@ -131,7 +124,7 @@ beforeAll(async () => {
     influx: { url: influxd.url, database: 'twe2e', flush_interval_ms: 200 },
     poller: { ping: { interval_s: 10, count: 5, period_ms: 50, timeout_ms: 300 }, recheck: { delay_s: 1 }, spread: false },
     alerting: { default_lang: 'vi' },
-    notifiers: [{ type: 'webhook', name: 'hook', url: `http://127.0.0.1:${hookPort}/pw`, secret: 'tw-webhook-secret' }],
+    notifiers: [{ type: 'webhook', name: 'hook', url: `${hook.url}/pw`, secret: 'tw-webhook-secret' }],
     api: { host: '127.0.0.1', port: apiPort, public_url: `http://127.0.0.1:${apiPort}` },
   });
   const settingsPath = path.join(dir, 'pointwatch.yaml');
@@ -159,7 +152,7 @@ afterAll(async () => {
   await ctx?.close();
   await svc?.stop();
   await influxd?.destroy();
-  await new Promise<void>((r) => (hookServer ? hookServer.close(() => r()) : r()));
+  await hook?.close();
   await teardownNetns();
   if (profile) fs.rmSync(profile, { recursive: true, force: true });
 });
@@ -174,7 +167,7 @@ describe('the trainee loop, end to end, on a phone', () => {
     expect([...svc.engine.states().values()].map((s) => s.state)).toEqual(['UP', 'UP', 'UP']);
     await inNs('iptables', '-A', ...dropRule(ADDR(3)));
     await svc.cycle(); // the check fails, the fast re-check confirms it
-    notice = await until('the firing notice', () => hooks.find((h) => h.event === 'firing'));
+    notice = await hook.waitFor('the firing notice', (h) => h.event === 'firing');
     expect(notice).toMatchObject({ kind: 'site-down', site: { id: DARK } });
     expect(notice.runbook_url).toMatch(new RegExp(`^${svc.url}/s/${notice.incident_id}\\.[0-9a-z]+\\.[A-Za-z0-9_-]{22}$`));
     expect(notice.ack_url).toBe(`${notice.runbook_url}/ack`);
@@ -227,7 +220,7 @@ describe('the trainee loop, end to end, on a phone', () => {
     await inNs('iptables', '-D', ...dropRule(ADDR(3)));
     await until('the resolved notice', async () => {
       await svc.cycle();
-      return hooks.find((h) => h.event === 'resolved' && h.incident_id === notice.incident_id);
+      return hook.bodies.find((h) => h.event === 'resolved' && h.incident_id === notice.incident_id);
     }, 45_000);
     expect(svc.engine.states().get(DARK)?.state).toBe('UP');
 

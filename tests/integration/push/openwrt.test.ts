@@ -14,7 +14,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +27,7 @@ import { responseContractProblems } from '../../../src/api/route-contract.js';
 import { runCli } from '../../helpers/cli.js';
 import { startInfluxd, type Influxd } from '../../helpers/influxd.js';
 import { freeTcpPort } from '../../helpers/ports.js';
+import { startWebhook, type WebhookReceiver } from '../../helpers/webhook.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const SCRIPT = path.join(ROOT, 'contrib/openwrt/pointwatch-report.sh');
@@ -48,8 +48,7 @@ let dir = '';
 let bin = '';
 let influxd: Influxd;
 let svc: Service;
-let hookServer: http.Server;
-const hooks: Hook[] = [];
+let hook: WebhookReceiver<Hook>;
 const logs: string[] = [];
 const tokens: string[] = [];
 let childToken = '';
@@ -64,10 +63,11 @@ const sh = (cmd: string, args: string[]) => {
   return r.stdout;
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const states = () => `states ${JSON.stringify([...svc.engine.states()])}`;
 async function until(what: string, fn: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await fn())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; states ${JSON.stringify([...svc.engine.states()])}; notices ${JSON.stringify(hooks.map((h) => [h.event, h.kind, h.site?.id, h.detail]))}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; ${states()}; notices ${JSON.stringify(hook.bodies.map((h) => [h.event, h.kind, h.site?.id, h.detail]))}`);
     await sleep(200);
   }
 }
@@ -154,13 +154,7 @@ beforeAll(async () => {
   sh('ip', ['netns', 'exec', NS, 'ip', 'link', 'set', 'lo', 'up']);
 
   influxd = await startInfluxd();
-  hookServer = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => { hooks.push(JSON.parse(body) as Hook); res.writeHead(200).end(); });
-  });
-  const hookPort = await freeTcpPort();
-  await new Promise<void>((r) => hookServer.listen(hookPort, '127.0.0.1', r));
+  hook = await startWebhook<Hook>();
   const apiPort = await freeTcpPort();
   const site = (id: string, name: string, extra: string) => `  - id: ${id}\n    name: ${name}\n    kind: cultural_house\n    province: Lào Cai\n    district: Sa Pa\n    commune: Tả Van\n    uplink: 4g\n    push: { interval_s: 5 }\n${extra}`;
   fs.writeFileSync(path.join(dir, 'sites.yaml'), `sites:\n${site(PARENT, 'UBND xã Tả Van (4G)', '')}${site(CHILD, 'Nhà văn hoá thôn (OpenWrt)', `    parent: ${PARENT}\n`)}`);
@@ -172,7 +166,7 @@ beforeAll(async () => {
     'log_level: debug',
     `influx: { url: "${influxd.url}", database: ${DB}, flush_interval_ms: 200 }`,
     'push: { late_factor: 2, silence_check_s: 1, reports_per_interval: 4, max_body_bytes: 16384 }',
-    `notifiers: [{ type: webhook, name: hook, url: "http://127.0.0.1:${hookPort}/pw", secret: pu-webhook-secret-1234 }]`,
+    `notifiers: [{ type: webhook, name: hook, url: "${hook.url}/pw", secret: pu-webhook-secret-1234 }]`,
     `api: { host: ${HOST_IP}, port: ${apiPort}, public_url: "http://${HOST_IP}:${apiPort}" }`,
     '',
   ].join('\n'));
@@ -195,7 +189,7 @@ afterAll(async () => {
   loop?.kill('SIGKILL');
   await svc?.stop();
   await influxd?.destroy();
-  await new Promise<void>((r) => (hookServer ? hookServer.close(() => r()) : r()));
+  await hook?.close();
   spawnSync('ip', ['netns', 'del', NS]);
   spawnSync('ip', ['link', 'del', VETH_HOST]);
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
@@ -367,40 +361,39 @@ describe('push: the OpenWrt reporter under busybox in a namespace, against the r
     // the parent UP too (the hostile test burnt its timestamps up to ~30 s ahead), or the village would be UNREACHABLE
     await until('both UP', () => svc.engine.states().get(CHILD)?.state === 'UP' && svc.engine.states().get(PARENT)?.state === 'UP', 60_000);
     await sleep(2500);
-    hooks.length = 0;
+    hook.clear();
     loop.kill('SIGKILL');
     loop = null;
     const t0 = Date.now();
-    await until('a DOWN notice for the village', () => hooks.some((h) => h.event === 'firing' && h.site?.id === CHILD), 20_000);
-    const down = hooks.find((h) => h.event === 'firing' && h.site?.id === CHILD)!;
+    const down = await hook.waitFor('a DOWN notice for the village', (h) => h.event === 'firing' && h.site?.id === CHILD, 20_000, states);
     process.stdout.write(`PUSH silence: DOWN notice ${((Date.now() - t0) / 1000).toFixed(1)} s after the reporter was killed (interval 5 s × late_factor 2): ${down.detail}\n`);
     expect(down).toMatchObject({ kind: 'site-down', state: 'DOWN' });
     expect(Number(/no push report for (\d+) s/.exec(down.detail)![1])).toBeLessThanOrEqual(13); // deadline 10 s, looked for every 1 s
     expect(down.detail).toMatch(/no push report for \d+ s \(every 5 s expected\)/);
     expect((await runScript(childToken)).code).toBe(0);
-    await until('a resolved notice', () => hooks.some((h) => h.event === 'resolved' && h.site?.id === CHILD), 10_000);
-    expect(hooks.find((h) => h.event === 'resolved' && h.site?.id === CHILD)).toMatchObject({ kind: 'site-down', cause: 'link' });
+    const resolved = await hook.waitFor('a resolved notice', (h) => h.event === 'resolved' && h.site?.id === CHILD, 10_000, states);
+    expect(resolved).toMatchObject({ kind: 'site-down', cause: 'link' });
     expect(svc.engine.states().get(CHILD)?.state).toBe('UP');
   }, 60_000);
 
   it('parent silent: the parent is DOWN, the child behind it UNREACHABLE and quiet; the parent back with a smaller uptime: power cut', async () => {
     loop = spawnScript(childToken, { POINTWATCH_INTERVAL: '2' });
     await until('both UP', () => svc.engine.states().get(CHILD)?.state === 'UP' && svc.engine.states().get(PARENT)?.state === 'UP');
-    hooks.length = 0;
+    hook.clear();
     parentReporting(false);
     await until('the parent DOWN', () => svc.engine.states().get(PARENT)?.state === 'DOWN', 20_000);
     loop.kill('SIGKILL');
     loop = null;
     await until('the child UNREACHABLE', () => svc.engine.states().get(CHILD)?.state === 'UNREACHABLE', 20_000);
     await sleep(2000);
-    expect(hooks.filter((h) => h.site?.id === CHILD)).toEqual([]);
-    expect(hooks.some((h) => h.event === 'firing' && h.site?.id === PARENT)).toBe(true);
+    expect(hook.bodies.filter((h) => h.site?.id === CHILD)).toEqual([]);
+    expect(hook.bodies.some((h) => h.event === 'firing' && h.site?.id === PARENT)).toBe(true);
     // the commune office comes back after a power cut: uptime 40 s
     expect((await parentReport(40)).status).toBe(202);
-    await until('the parent resolved', () => hooks.some((h) => h.event === 'resolved' && h.site?.id === PARENT), 10_000);
-    expect(hooks.find((h) => h.event === 'resolved' && h.site?.id === PARENT)!.cause).toBe('power');
+    const back = await hook.waitFor('the parent resolved', (h) => h.event === 'resolved' && h.site?.id === PARENT, 10_000, states);
+    expect(back.cause).toBe('power');
     // the child, still silent, is now judged on its own: DOWN with its own notice
-    await until('the child DOWN on its own', () => hooks.some((h) => h.event === 'firing' && h.site?.id === CHILD), 15_000);
+    await hook.waitFor('the child DOWN on its own', (h) => h.event === 'firing' && h.site?.id === CHILD, 15_000, states);
   }, 90_000);
 
   it('the push route declares its answers (the response contract every API route keeps)', () => {

@@ -8,7 +8,6 @@
  * notification of their own.
  */
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
@@ -20,6 +19,7 @@ import { AuthStore } from '../../../src/api/auth/store.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { startInfluxd, type Influxd } from '../../helpers/influxd.js';
 import { freeTcpPort } from '../../helpers/ports.js';
+import { startWebhook, type WebhookReceiver } from '../../helpers/webhook.js';
 
 interface Hook { event: string; kind: string; site: { id: string } | null; affected: Array<{ id: string }>; runbook_url: string; ack_url: string; state: string }
 
@@ -27,9 +27,8 @@ let influxd: Influxd;
 let fleet: Fleet;
 let svc: Service;
 let smtp: SMTPServer;
-const hooks: Hook[] = [];
+let hook: WebhookReceiver<Hook>;
 const mails: string[] = [];
-let hookServer: http.Server;
 let token = '';
 let parentKind = '';
 
@@ -41,13 +40,7 @@ const LONE = 'sim-0006'; // in commune 2, its parent sim-0005 stays up
 beforeAll(async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-svc-'));
   influxd = await startInfluxd();
-  hookServer = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => { hooks.push(JSON.parse(body) as Hook); res.writeHead(200).end(); });
-  });
-  const hookPort = await freeTcpPort();
-  await new Promise<void>((r) => hookServer.listen(hookPort, '127.0.0.1', r));
+  hook = await startWebhook<Hook>();
   smtp = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -82,7 +75,7 @@ beforeAll(async () => {
       spread: false,
     },
     notifiers: [
-      { type: 'webhook', name: 'hook', url: `http://127.0.0.1:${hookPort}/pw`, secret: 'webhook-secret-xyz' },
+      { type: 'webhook', name: 'hook', url: `${hook.url}/pw`, secret: 'webhook-secret-xyz' },
       { type: 'email', name: 'mail', host: '127.0.0.1', port: smtpPort, from: 'pointwatch@example.org', to: ['noc@example.org'] },
     ],
     api: { host: '127.0.0.1', port: apiPort, public_url: `http://127.0.0.1:${apiPort}` },
@@ -103,7 +96,7 @@ afterAll(async () => {
   await svc?.stop();
   await fleet?.close();
   await influxd?.stop();
-  await new Promise<void>((r) => (hookServer ? hookServer.close(() => r()) : r()));
+  await hook?.close();
   await new Promise<void>((r) => (smtp ? smtp.close(() => r()) : r()));
 });
 
@@ -127,34 +120,34 @@ describe('pointwatch service, end to end', () => {
     await svc.cycle();
     const states = svc.engine.states();
     expect([...states.values()].map((s) => s.state)).toEqual(Array(8).fill('UP'));
-    expect(hooks).toEqual([]);
+    expect(hook.bodies).toEqual([]);
   });
 
   it('a site taken down raises ONE notification per channel, with the runbook link', async () => {
     await fleet.setFault(LONE, { kind: 'down' });
     await svc.cycle(); // the check fails, the fast re-check confirms it: DOWN within one cycle
-    await until('webhook', () => hooks.length >= 1);
+    await until('webhook', () => hook.bodies.length >= 1);
     await until('email', () => mails.length >= 1);
     await svc.cycle(); // stays down: nothing new
     await new Promise((r) => setTimeout(r, 500));
     expect(svc.engine.states().get(LONE)?.state).toBe('DOWN');
-    expect(hooks).toHaveLength(1);
-    expect(hooks[0]).toMatchObject({ event: 'firing', kind: 'site-down', site: { id: LONE }, state: 'DOWN' });
-    expect(hooks[0]!.runbook_url).toMatch(/\/s\/\d+\.[0-9a-z]+\.[A-Za-z0-9_-]{22}$/); // a signed link to the incident's page
+    expect(hook.bodies).toHaveLength(1);
+    expect(hook.bodies[0]).toMatchObject({ event: 'firing', kind: 'site-down', site: { id: LONE }, state: 'DOWN' });
+    expect(hook.bodies[0]!.runbook_url).toMatch(/\/s\/\d+\.[0-9a-z]+\.[A-Za-z0-9_-]{22}$/); // a signed link to the incident's page
     expect(mails).toHaveLength(1);
     expect(mails[0]).toContain('/s/');
-    expect(mails[0]!.replace(/=\r?\n/g, '')).toContain(hooks[0]!.ack_url); // quoted-printable wraps long lines
+    expect(mails[0]!.replace(/=\r?\n/g, '')).toContain(hook.bodies[0]!.ack_url); // quoted-printable wraps long lines
   });
 
   it('the commune office taken down raises exactly ONE incident; children are UNREACHABLE and silent', async () => {
-    const before = hooks.length;
+    const before = hook.bodies.length;
     await fleet.setFault(PARENT, { kind: 'down' });
     for (const c of CHILDREN) await fleet.setFault(c, { kind: 'down' }); // everything behind it goes dark too
     await svc.cycle();
     await svc.cycle();
-    await until('parent notice', () => hooks.length > before);
+    await until('parent notice', () => hook.bodies.length > before);
     await new Promise((r) => setTimeout(r, 500));
-    const fresh = hooks.slice(before);
+    const fresh = hook.bodies.slice(before);
     expect(fresh).toHaveLength(1);
     expect(fresh[0]!.site?.id).toBe(PARENT);
     // A parent with sites behind it is an upstream outage (or a plain site-down if its children were judged later).
@@ -167,15 +160,15 @@ describe('pointwatch service, end to end', () => {
   });
 
   it('parent back with one child still down: the parent resolves and that child gets its own alert', async () => {
-    const before = hooks.length;
+    const before = hook.bodies.length;
     await fleet.setFault(PARENT, null);
     await fleet.setFault(CHILDREN[0]!, null);
     await fleet.setFault(CHILDREN[1]!, null);
     // CHILDREN[2] stays down
     for (let i = 0; i < 3; i++) await svc.cycle();
-    await until('resolve + child alert', () => hooks.slice(before).length >= 2);
+    await until('resolve + child alert', () => hook.bodies.slice(before).length >= 2);
     await new Promise((r) => setTimeout(r, 500));
-    const fresh = hooks.slice(before).map((h) => `${h.event} ${h.kind} ${h.site?.id}`).sort();
+    const fresh = hook.bodies.slice(before).map((h) => `${h.event} ${h.kind} ${h.site?.id}`).sort();
     expect(fresh).toEqual([`firing site-down ${CHILDREN[2]}`, `resolved ${parentKind} ${PARENT}`].sort());
     expect(svc.engine.states().get(CHILDREN[2]!)?.state).toBe('DOWN');
     expect(svc.engine.states().get(CHILDREN[0]!)?.state).toBe('UP');
