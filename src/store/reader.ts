@@ -102,6 +102,7 @@ export interface SiteAvailability {
   source: Source;
 }
 
+/** Checks of one site in each state class over one bucket (`stateBuckets`); the public pages read these too (web/public/model.ts). */
 export interface StateBucket {
   site: string;
   /** Bucket start, epoch ms. */
@@ -111,6 +112,7 @@ export interface StateBucket {
   unreachable: number;
   unknown: number;
   maintenance: number;
+  /** Seconds the checks stand for. */
   checked_s: number;
 }
 

@@ -5,6 +5,7 @@
  */
 import type { Site } from '../../config/schema.js';
 import type { SiteStateName } from '../../store/schema.js';
+import type { StateBucket } from '../../store/reader.js';
 import type { LiveState, MaintenanceWindow } from '../../api/deps.js';
 import { compileCron, tzOffsetMs, windowCovers } from '../../alerting/maintenance.js';
 import { communeClass, type MapClass } from '../../reports/map.js';
@@ -12,16 +13,11 @@ import { communeClass, type MapClass } from '../../reports/map.js';
 const DAY = 86_400_000;
 const MINUTE = 60_000;
 
-/** An hourly (or any) state bucket of one site, as the reader returns it. */
-export interface HourBucket {
-  site: string;
-  ts: number;
-  up: number;
-  down: number;
-  unreachable: number;
-  unknown: number;
-  maintenance: number;
-}
+/**
+ * An hourly (or any) state bucket of one site: the store reader's `StateBucket`, declared there.
+ * The checked seconds are not needed here (a day's availability is by check counts).
+ */
+export type HourBucket = Omit<StateBucket, 'checked_s'>;
 
 export interface PublicPoint {
   id: string;
