@@ -26,17 +26,17 @@ export function siteAddress(i: number): string {
   return `127.${a}.${Math.floor(r / 254)}.${(r % 254) + 1}`;
 }
 
-/** A generated inventory: 10 sites per commune, 10 communes per district, 10 districts per province. */
+/** A generated inventory: 10 sites per commune, 10 communes per group, 10 groups per province (a province that uses groups). */
 export function benchSite(i: number, host: string, port: number | null): Site {
   const commune = Math.floor(i / 10);
-  const district = Math.floor(commune / 10);
-  const province = Math.floor(district / 10);
+  const group = Math.floor(commune / 10);
+  const province = Math.floor(group / 10);
   return { ...siteWithDefaults({
     id: `s${String(i).padStart(5, '0')}`,
     name: `Bench point ${i}`,
     kind: i % 2 === 0 ? 'cultural_house' : 'info_point',
     province: `P${province}`,
-    district: `D${district}`,
+    group: `G${group}`,
     commune: `C${commune}`,
     host,
     snmp: port === null ? false : { version: '2c', community: COMMUNITY, port },

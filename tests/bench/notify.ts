@@ -161,7 +161,7 @@ export async function runNotify(o: NotifyOptions): Promise<NotifyResult> {
       const role = i < o.down ? 'down' : p < 0 ? 'lossy' : `pair${Math.floor(p / 3)}${'abc'[p % 3]}`;
       return siteWithDefaults({
         id: `${role}-${String(i).padStart(3, '0')}`, name: `Bench ${role} ${i}`, kind: 'info_point',
-        province: 'PN', district: 'DN', commune: p < 0 ? `CN${i}` : `CP${Math.floor(p / 3)}`,
+        province: 'PN', group: 'GN', commune: p < 0 ? `CN${i}` : `CP${Math.floor(p / 3)}`,
         host: `${net.prefix}.${10 + i}`, snmp: { version: '2c', community: COMMUNITY, port: snmpPort }, uplink: 'fibre',
       });
     });

@@ -37,7 +37,7 @@ const influxd = await startInfluxd();
 try {
   const sites = Array.from({ length: o.sites }, (_, i) => siteWithDefaults({
     id: `p${String(i).padStart(5, '0')}`, name: `Push point ${i}`, kind: 'cultural_house',
-    province: `P${Math.floor(i / 1000)}`, district: `D${Math.floor(i / 100)}`, commune: `C${Math.floor(i / 10)}`, uplink: '4g',
+    province: `P${Math.floor(i / 1000)}`, group: `G${Math.floor(i / 100)}`, commune: `C${Math.floor(i / 10)}`, uplink: '4g',
     push: { interval_s: o.interval },
   }));
   const port = await freeTcpPort();

@@ -33,7 +33,7 @@ beforeAll(async () => {
   admin = f.auth.userForToken(f.tokens.admin!)!;
   // A site with every optional field set, so a field dropped by its schema would show.
   const full = siteWithDefaults({
-    id: 'a9', name: 'Điểm đầy đủ', kind: 'info_point', province: PROVINCE, district: D1, commune: CA, village: 'Thôn 9', lat: 22.3, lon: 103.8,
+    id: 'a9', name: 'Điểm đầy đủ', kind: 'info_point', province: PROVINCE, group: D1, commune: CA, village: 'Thôn 9', lat: 22.3, lon: 103.8,
     host: '192.0.2.9', snmp: { version: '2c', community: 'community-SECRET-a9' }, parent: 'a2', uplink: 'fibre', vendor: 'mikrotik', wan_interface: 'ether1',
     tags: ['pilot'], added: '2026-01-15',
     contacts: [{ name: 'Anh Minh', phone: '0912 000 111', zalo: '0912000111', email: 'minh@example.org', telegram_chat_id: '12345', lang: 'vi', role: 'keeper' }],

@@ -21,7 +21,7 @@ let dbFile: string;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-report-send-'));
-  const site = (id: string, commune: string, contacts: unknown[] = []) => ({ id, name: `Điểm ${id}`, kind: 'info_point', province: 'Tỉnh Thử', district: 'Huyện A', commune, host: '192.0.2.9', snmp: false, contacts });
+  const site = (id: string, commune: string, contacts: unknown[] = []) => ({ id, name: `Điểm ${id}`, kind: 'info_point', province: 'Tỉnh Thử', group: 'Huyện A', commune, host: '192.0.2.9', snmp: false, contacts });
   fs.writeFileSync(path.join(dir, 'sites.yaml'), stringify({
     sites: [site('a1', 'Xã An', [{ name: 'Chị Lan', email: 'lan@an.example.org' }]), site('a2', 'Xã An'), site('b1', 'Xã Bình', [{ name: 'Tom', email: 'tom@binh.example.org', lang: 'en' }])],
     areas: [{ level: 'province', name: 'Tỉnh Thử', contacts: [{ name: 'Sở', email: 'so@tinh.example.org' }] }],

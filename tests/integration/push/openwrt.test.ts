@@ -156,7 +156,7 @@ beforeAll(async () => {
   influxd = await startInfluxd();
   hook = await startWebhook<Hook>();
   const apiPort = await freeTcpPort();
-  const site = (id: string, name: string, extra: string) => `  - id: ${id}\n    name: ${name}\n    kind: cultural_house\n    province: Lào Cai\n    district: Sa Pa\n    commune: Tả Van\n    uplink: 4g\n    push: { interval_s: 5 }\n${extra}`;
+  const site = (id: string, name: string, extra: string) => `  - id: ${id}\n    name: ${name}\n    kind: cultural_house\n    province: Lào Cai\n    group: Sa Pa\n    commune: Tả Van\n    uplink: 4g\n    push: { interval_s: 5 }\n${extra}`;
   fs.writeFileSync(path.join(dir, 'sites.yaml'), `sites:\n${site(PARENT, 'UBND xã Tả Van (4G)', '')}${site(CHILD, 'Nhà văn hoá thôn (OpenWrt)', `    parent: ${PARENT}\n`)}`);
   const settingsPath = path.join(dir, 'pointwatch.yaml');
   fs.writeFileSync(settingsPath, [

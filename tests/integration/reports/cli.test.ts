@@ -25,9 +25,9 @@ const H = 3_600_000;
 const FROM = Date.UTC(2026, 8, 30, 17);
 
 const SITES = [
-  { id: 'ubnd-y-ty', name: 'UBND xã Y Tý', commune: 'Y Tý', district: 'Bát Xát', lat: 22.66, lon: 103.63 },
-  { id: 'nvh-y-ty', name: 'Nhà văn hoá Y Tý', commune: 'Y Tý', district: 'Bát Xát', lat: 22.67, lon: 103.64 },
-  { id: 'dtt-ta-van', name: 'Điểm truy cập Tả Van', commune: 'Tả Van', district: 'Sa Pa', lat: 22.30, lon: 103.89 },
+  { id: 'ubnd-y-ty', name: 'UBND xã Y Tý', commune: 'Y Tý', group: 'Bát Xát', lat: 22.66, lon: 103.63 },
+  { id: 'nvh-y-ty', name: 'Nhà văn hoá Y Tý', commune: 'Y Tý', group: 'Bát Xát', lat: 22.67, lon: 103.64 },
+  { id: 'dtt-ta-van', name: 'Điểm truy cập Tả Van', commune: 'Tả Van', group: 'Sa Pa', lat: 22.30, lon: 103.89 },
 ].map((s) => siteWithDefaults({ ...s, kind: 'info_point', province: 'Lào Cai', host: '192.0.2.50', snmp: false }));
 
 let influxd: Influxd;

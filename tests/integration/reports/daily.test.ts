@@ -53,12 +53,12 @@ function rnd(a: number, b: number): number {
 }
 
 const SITES: Site[] = [siteWithDefaults({
-  id: 'hub', name: 'Hub', kind: 'other', province: 'Lào Cai', district: 'Bát Xát', commune: 'Y Tý', host: '192.0.2.1', snmp: false, uplink: 'fibre',
+  id: 'hub', name: 'Hub', kind: 'other', province: 'Lào Cai', group: 'Bát Xát', commune: 'Y Tý', host: '192.0.2.1', snmp: false, uplink: 'fibre',
 })];
 for (let i = 1; i <= 11; i++) {
   SITES.push(siteWithDefaults({
     id: `p${String(i).padStart(2, '0')}`, name: `Điểm ${i}`, kind: 'cultural_house', province: 'Lào Cai',
-    district: i <= 5 ? 'Bát Xát' : 'Sa Pa', commune: i % 2 ? 'Y Tý' : 'Tả Van', host: `192.0.2.${10 + i}`, snmp: false, uplink: '4g',
+    group: i <= 5 ? 'Bát Xát' : 'Sa Pa', commune: i % 2 ? 'Y Tý' : 'Tả Van', host: `192.0.2.${10 + i}`, snmp: false, uplink: '4g',
     ...(i <= 5 ? { parent: 'hub' } : {}),
     // p09 added on day 50 (a local date: counted from that local midnight)
     ...(i === 9 ? { added: new Date(FROM + 50 * DAY + 7 * H).toISOString().slice(0, 10) } : {}),

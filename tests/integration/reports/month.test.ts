@@ -41,13 +41,13 @@ const at = (day: number, localHour: number, min = 0) => FROM + day * DAY + local
 type Kind = 'down' | 'degraded' | 'unknown' | 'maintenance';
 interface Injected { site: string; kind: Kind; from: number; to: number }
 
-// ---- the fleet: a hub (district point of presence) and 19 points in 4 communes, 2 districts
+// ---- the fleet: a hub (point of presence of the Bát Xát group) and 19 points in 4 communes, 2 groups (former districts)
 const communes = [
-  { district: 'Bát Xát', commune: 'Y Tý' }, { district: 'Bát Xát', commune: 'A Mú Sung' },
-  { district: 'Sa Pa', commune: 'Tả Van' }, { district: 'Sa Pa', commune: 'Bản Hồ' },
+  { group: 'Bát Xát', commune: 'Y Tý' }, { group: 'Bát Xát', commune: 'A Mú Sung' },
+  { group: 'Sa Pa', commune: 'Tả Van' }, { group: 'Sa Pa', commune: 'Bản Hồ' },
 ];
 const SITES: Site[] = [siteWithDefaults({
-  id: 'hub', name: 'Trạm Bát Xát', kind: 'other', province: 'Lào Cai', district: 'Bát Xát', commune: 'Y Tý',
+  id: 'hub', name: 'Trạm Bát Xát', kind: 'other', province: 'Lào Cai', group: 'Bát Xát', commune: 'Y Tý',
   host: '192.0.2.1', snmp: false, uplink: 'fibre',
 })];
 for (let i = 1; i <= 19; i++) {
@@ -55,7 +55,7 @@ for (let i = 1; i <= 19; i++) {
   SITES.push(siteWithDefaults({
     id: `p${String(i).padStart(2, '0')}`, name: `Điểm ${i}`, kind: 'cultural_house', province: 'Lào Cai', ...c,
     host: `192.0.2.${10 + i}`, snmp: false, uplink: '4g',
-    ...(c.district === 'Bát Xát' ? { parent: 'hub' } : {}),
+    ...(c.group === 'Bát Xát' ? { parent: 'hub' } : {}),
     ...(i === 7 ? { added: '2026-10-15' } : {}),
   }));
 }

@@ -56,7 +56,7 @@ function bodies(raw: string): string {
 }
 
 function inventory(): Inventory {
-  const site = (id: string, commune: string, lat: number, lon: number) => siteWithDefaults({ id, name: `Điểm ${id}`, kind: 'cultural_house', province: P, district: 'Huyện A', commune, host: '192.0.2.7', snmp: false, lat, lon });
+  const site = (id: string, commune: string, lat: number, lon: number) => siteWithDefaults({ id, name: `Điểm ${id}`, kind: 'cultural_house', province: P, group: 'Huyện A', commune, host: '192.0.2.7', snmp: false, lat, lon });
   return {
     sites: [site('a1', 'Xã An', 22.5, 103.9), site('a2', 'Xã An', 22.51, 103.91), site('b1', 'Xã Bình', 22.3, 104.1)],
     areas: [
@@ -133,7 +133,7 @@ describe('scheduled reports on a simulated clock, across restarts', () => {
     const db = openDatabase(path.join(dir, 'pointwatch.sqlite'));
     const store = new BudgetStore(db);
     const gate = budgetGate(store, { budget: 2, tz: settings.reports.timezone, clock });
-    const area = { province: P, district: 'Huyện A', commune: 'Xã An' };
+    const area = { province: P, group: 'Huyện A', commune: 'Xã An' };
     const notice = (id: string): Notice => ({ id, kind: 'site-down', event: 'firing', incident_id: 1, site: { id: 'a1', name: 'Điểm a1', kind: 'cultural_house', ...area }, area, state: 'DOWN', since: vn(2026, 11, 29, 18), detail: 'x', affected: [], runbook_url: '', ack_url: '', level: 'commune', recipients: [], lang: 'vi' });
     gate.delivered(notice('n1'), [{ ok: true, channel: 'sms', recipient: '84912000001' }, { ok: true, channel: 'sms', recipient: '84912000002' }]);
     expect(gate.allow(notice('n2'), { name: 'sms', type: 'sms' }, [{ phone: '0912000001' }])).toBe(false);

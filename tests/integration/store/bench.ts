@@ -17,11 +17,12 @@ import { rng, tmpDir, waitFor } from './util.js';
 
 const SITES = 1000;
 const r = rng(42);
-const districts = ['Bát Xát', 'Sa Pa', 'Bảo Thắng', 'Văn Bàn', 'Mường Khương'];
+// groups: the province keeps its former districts as the optional level
+const groups = ['Bát Xát', 'Sa Pa', 'Bảo Thắng', 'Văn Bàn', 'Mường Khương'];
 const sites: Site[] = Array.from({ length: SITES }, (_, i) =>
   siteWithDefaults({
     id: `lc-${String(i).padStart(4, '0')}-nha-van-hoa`, name: `Nhà văn hoá ${i}`, kind: i % 3 ? 'cultural_house' : 'info_point',
-    province: 'Lào Cai', district: districts[i % 5], commune: `Xã Vùng Cao ${i % 80}`, host: '127.0.0.1', snmp: { version: '2c', community: 'x' },
+    province: 'Lào Cai', group: groups[i % 5], commune: `Xã Vùng Cao ${i % 80}`, host: '127.0.0.1', snmp: { version: '2c', community: 'x' },
     uplink: (['fibre', '4g', '3g'] as const)[i % 3],
   }),
 );
