@@ -20,14 +20,14 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import type { Settings, Site } from '../../src/config/schema.js';
 import { siteWithDefaults } from '../../src/config/defaults.js';
 import type { Logger } from '../../src/core/logger.js';
 import { createDispatcher } from '../../src/alerting/notifiers/dispatcher.js';
 import { createWebhook } from '../../src/alerting/notifiers/webhook.js';
-import { freeTcpPort, freeUdpPorts } from '../helpers/ports.js';
+import { freeUdpPorts } from '../helpers/ports.js';
+import { startWebhook } from '../helpers/webhook.js';
 import { COMMUNITY, startAgent, stopAgent, type Agent } from './fleet.js';
 import { createPipeline } from './pipeline.js';
 import { median } from './throughput.js';
@@ -127,7 +127,7 @@ function iptablesNs(net: Net, args: string[]): void {
   sh('ip', ['netns', 'exec', net.ns, 'iptables', '-w', ...args]);
 }
 
-interface Received { at: number; body: { kind: string; event: string; site: { id: string } | null; folded?: Array<{ id: string }> } }
+interface Notice { kind: string; event: string; site: { id: string } | null; folded?: Array<{ id: string }> }
 
 export async function runNotify(o: NotifyOptions): Promise<NotifyResult> {
   const pairs = o.pairs ?? 0;
@@ -137,20 +137,10 @@ export async function runNotify(o: NotifyOptions): Promise<NotifyResult> {
   const onExit = () => destroyNet(net); // a crashed run must not leave the namespace behind
   process.once('exit', onExit);
   let agent: Agent | null = null;
-  const received: Received[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const at = Date.now();
-      try { received.push({ at, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }); } catch { /* not JSON: ignored */ }
-      res.writeHead(204).end();
-    });
-  });
-  const port = await freeTcpPort();
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+  const hook = await startWebhook<Notice>({ status: 204 });
+  const received = hook.deliveries; // each with the time it arrived (`at`)
   const dispatcher = createDispatcher({
-    notifiers: [createWebhook({ type: 'webhook', name: 'bench', url: `http://127.0.0.1:${port}/hook`, secret: 'bench-secret', timeout_ms: 5000, attempts: 3 }, { logger: o.logger })],
+    notifiers: [createWebhook({ type: 'webhook', name: 'bench', url: `${hook.url}/hook`, secret: 'bench-secret', timeout_ms: 5000, attempts: 3 }, { logger: o.logger })],
     logger: o.logger,
   });
   let pipe: Awaited<ReturnType<typeof createPipeline>> | null = null;
@@ -285,7 +275,7 @@ export async function runNotify(o: NotifyOptions): Promise<NotifyResult> {
   } finally {
     await pipe?.close().catch(() => undefined);
     await dispatcher.close().catch(() => undefined);
-    await new Promise<void>((r) => server.close(() => r()));
+    await hook.close();
     if (agent) await stopAgent(agent).catch(() => undefined);
     process.off('exit', onExit);
     destroyNet(net);

@@ -14,7 +14,6 @@
  * Prints one FAULTS line for the README.
  */
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,7 +30,7 @@ import { createSnmpProbe } from '../../src/probes/snmp/index.js';
 import { createPoller, type Poller } from '../../src/poller/index.js';
 import { createFleet, type Fleet } from '../../src/sim/fleet.js';
 import { openDatabase, type Db } from '../../src/store/sqlite.js';
-import { freeTcpPort } from '../helpers/ports.js';
+import { startWebhook, type WebhookReceiver } from '../helpers/webhook.js';
 
 const id = (n: number) => `sim-${String(n).padStart(4, '0')}`;
 const LOSSY = [2, 3, 6, 7, 10].map(id);
@@ -51,8 +50,7 @@ let db: Db;
 let engine: AlertEngine;
 let dispatcher: Dispatcher;
 let poller: Poller;
-let hookServer: http.Server;
-const hooks: Hook[] = [];
+let hook: WebhookReceiver<Hook>;
 let dir = '';
 const checks: SiteCheck[] = [];
 const judged: Array<{ site: string; state: string }> = [];
@@ -60,13 +58,7 @@ let midwalkAllowed = 0;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-faults-net-'));
-  hookServer = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => { hooks.push(JSON.parse(body) as Hook); res.writeHead(204).end(); });
-  });
-  const hookPort = await freeTcpPort();
-  await new Promise<void>((r) => hookServer.listen(hookPort, '127.0.0.1', r));
+  hook = await startWebhook<Hook>({ status: 204 });
 
   fleet = await createFleet({ sites: 24, basePort: 10_000 + Math.floor(Math.random() * 20_000), loopbackBlock: 83, netnsSites: [...LOSSY, ...DARK], prefix: 'sim' });
   expect(fleet.netns.active, `network namespace needed for real faults: ${fleet.netns.reason}`).toBe(true);
@@ -86,7 +78,7 @@ beforeAll(async () => {
       recheck: { delay_s: 1 },
       spread: false,
     },
-    notifiers: [{ type: 'webhook', name: 'hook', url: `http://127.0.0.1:${hookPort}/pw`, secret: 'net-faults-secret' }],
+    notifiers: [{ type: 'webhook', name: 'hook', url: `${hook.url}/pw`, secret: 'net-faults-secret' }],
   });
   const logger = silentLogger();
   db = openDatabase(path.join(dir, 'pointwatch.sqlite'));
@@ -118,7 +110,7 @@ afterAll(async () => {
   await dispatcher?.close();
   db?.close();
   await fleet?.close();
-  await new Promise<void>((r) => (hookServer ? hookServer.close(() => r()) : r()));
+  await hook?.close();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -151,7 +143,7 @@ describe('network faults through poller + engine', () => {
     const commune = topLevel.filter((i) => i.site_id === null);
     const siteDown = topLevel.filter((i) => i.kind === 'site-down' || i.kind === 'upstream-down').map((i) => i.site_id);
     const folded = incidents.filter((i) => i.site_id !== null && DARK.includes(i.site_id));
-    const darkHooks = hooks.filter((h) => h.site === null || DARK.includes(h.site.id));
+    const darkHooks = hook.bodies.filter((h) => h.site === null || DARK.includes(h.site.id));
     const falseDown = downJudged(LOSSY) + downJudged(SLOW) + downJudged([MIDWALK]);
     process.stdout.write(
       `FAULTS network: sites=24 cycles=${CYCLES} lossy_checks=${lossyChecks.length} lossy_ping_loss_pct=${((100 * lossyLost) / lossySent).toFixed(1)} false_down=${falseDown} ` +

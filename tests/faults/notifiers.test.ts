@@ -14,7 +14,6 @@
  * Prints one FAULTS line for the README.
  */
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
@@ -28,6 +27,7 @@ import { ManualClock } from '../../src/core/clock.js';
 import { createLogger } from '../../src/core/logger.js';
 import { openDatabase, type Db } from '../../src/store/sqlite.js';
 import { freeTcpPort } from '../helpers/ports.js';
+import { startWebhook, type WebhookReceiver } from '../helpers/webhook.js';
 import { inventory, PUBLIC_URL } from '../integration/alerting/harness.js';
 
 const HOOK_SECRET = 'whsec-faults-notifiers-7c21';
@@ -40,11 +40,9 @@ interface Accepted { id: string; event: string }
 
 let hookPort = 0;
 let smtpPort = 0;
-let hookServer: http.Server | null = null;
+let hook: WebhookReceiver<{ event: string }> | null = null;
 let smtp: SMTPServer | null = null;
-const hookAccepted: Accepted[] = [];
 const mailAccepted: Array<Accepted & { rcpt: string }> = [];
-let hookRefused = 0;
 let smtpRefused = 0;
 let dir = '';
 let db: Db;
@@ -54,19 +52,8 @@ const logs: string[] = [];
 const clock = new ManualClock(T0);
 let cycle = 0;
 
-function startHook(): Promise<void> {
-  hookServer = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      if (hookRefused < REFUSE_HOOK) { hookRefused++; res.writeHead(503).end('busy'); return; }
-      const b = JSON.parse(body) as { event: string };
-      hookAccepted.push({ id: String(req.headers['x-pointwatch-delivery']), event: b.event });
-      res.writeHead(204).end();
-    });
-  });
-  return new Promise((r) => hookServer!.listen(hookPort, '127.0.0.1', () => r()));
-}
+/** What the webhook receiver accepted: the delivery id header and the event of each. */
+const hookAccepted = (): Accepted[] => (hook?.deliveries ?? []).map((d) => ({ id: String(d.headers['x-pointwatch-delivery']), event: d.body.event }));
 
 function startSmtp(): Promise<void> {
   smtp = new SMTPServer({
@@ -126,7 +113,7 @@ afterAll(async () => {
   await engine?.drain();
   await dispatcher?.close();
   db?.close();
-  await new Promise<void>((r) => (hookServer ? hookServer.close(() => r()) : r()));
+  await hook?.close();
   await new Promise<void>((r) => (smtp ? smtp.close(() => r()) : r()));
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -158,24 +145,25 @@ describe('notifiers down, then refusing, then back', () => {
     const firings = notices.length;
     expect(firings).toBeGreaterThan(0);
     expect(dispatcher.pending().length, 'the failed firings wait for a retry').toBeGreaterThan(0);
-    expect(hookAccepted.length + mailAccepted.length).toBe(0);
+    expect(hookAccepted().length + mailAccepted.length).toBe(0);
 
     await new Promise((r) => setTimeout(r, 700)); // a few retries hit closed ports
-    await startHook(); // listening, but 503 first
+    hook = await startWebhook({ port: hookPort, status: 204, refuseFirst: REFUSE_HOOK }); // listening, but 503 first
     await run([]);
     await run([]); // recoveries: dispatched while the SMTP port is still closed
     expect(notices.length).toBeGreaterThan(firings);
     await new Promise((r) => setTimeout(r, 500));
     await startSmtp(); // listening, but 451 first
 
-    const hookIds = () => new Set(hookAccepted.map((h) => h.id));
+    const hookIds = () => new Set(hookAccepted().map((h) => h.id));
     await until('every notice delivered on the webhook', () => notices.every((n) => hookIds().has(n)), 30_000);
     await until('the retry queue empty', () => dispatcher.pending().length === 0, 30_000);
     await engine.drain();
     await new Promise((r) => setTimeout(r, 1500)); // anything sent twice would arrive now
 
     const dup = (keys: string[]) => keys.length - new Set(keys).size;
-    const hookDup = dup(hookAccepted.map((h) => h.id));
+    const accepted = hookAccepted();
+    const hookDup = dup(accepted.map((h) => h.id));
     const mailDup = dup(mailAccepted.map((m) => `${m.id} ${m.rcpt}`));
     const noc = new Set(mailAccepted.filter((m) => m.rcpt === 'noc@pw.example.org').map((m) => m.id));
     const missingHook = notices.filter((n) => !hookIds().has(n));
@@ -183,19 +171,19 @@ describe('notifiers down, then refusing, then back', () => {
     const events = (xs: Accepted[]) => xs.reduce<Record<string, number>>((a, x) => ((a[x.event] = (a[x.event] ?? 0) + 1), a), {});
     const delivered = db.prepare("SELECT COUNT(*) AS n FROM alert_deliveries WHERE status = 'delivered'").get() as { n: number };
     process.stdout.write(
-      `FAULTS notifiers: notices=${notices.length} firing=${events(hookAccepted).firing ?? 0} resolved=${events(hookAccepted).resolved ?? 0} ` +
-      `webhook_delivered=${hookAccepted.length} webhook_refused_503=${hookRefused} email_delivered=${mailAccepted.length} smtp_refused_451=${smtpRefused} ` +
+      `FAULTS notifiers: notices=${notices.length} firing=${events(accepted).firing ?? 0} resolved=${events(accepted).resolved ?? 0} ` +
+      `webhook_delivered=${accepted.length} webhook_refused_503=${hook!.refused} email_delivered=${mailAccepted.length} smtp_refused_451=${smtpRefused} ` +
       `missing=${missingHook.length + missingMail.length} duplicates=${hookDup + mailDup} sqlite_delivered_rows=${delivered.n}\n`,
     );
-    expect(hookRefused).toBe(REFUSE_HOOK);
+    expect(hook!.refused).toBe(REFUSE_HOOK);
     expect(smtpRefused).toBe(REFUSE_SMTP);
-    expect(events(hookAccepted).firing).toBeGreaterThan(0);
-    expect(events(hookAccepted).resolved, 'recoveries delivered too').toBe(events(hookAccepted).firing);
+    expect(events(accepted).firing).toBeGreaterThan(0);
+    expect(events(accepted).resolved, 'recoveries delivered too').toBe(events(accepted).firing);
     expect(missingHook).toEqual([]);
     expect(missingMail).toEqual([]);
     expect(hookDup).toBe(0);
     expect(mailDup).toBe(0);
-    expect(hookAccepted.length).toBe(notices.length);
+    expect(accepted.length).toBe(notices.length);
     // no secret in what the dispatcher logged about all those failures
     const all = logs.join('');
     expect(all).not.toContain(HOOK_SECRET);

@@ -9,7 +9,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -18,6 +17,7 @@ import { stringify } from 'yaml';
 import { createFleet, type Fleet } from '../../src/sim/fleet.js';
 import { startInfluxd, type Influxd } from '../helpers/influxd.js';
 import { freeTcpPort } from '../helpers/ports.js';
+import { startWebhook, type WebhookReceiver } from '../helpers/webhook.js';
 import { CLI } from '../helpers/cli.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -26,8 +26,7 @@ const DOWN = ['sim-0006', 'sim-0011']; // not commune offices: each gets its own
 
 let influxd: Influxd;
 let fleet: Fleet;
-let hookServer: http.Server;
-const deliveries: Array<{ id: string; event: string; kind: string; site: string | null; folded: string[] }> = [];
+let hook: WebhookReceiver<{ event: string; kind: string; site: { id: string } | null; folded?: Array<{ id: string }> }>;
 let dir = '';
 let settingsFile = '';
 let apiPort = 0;
@@ -61,17 +60,7 @@ async function waitHttp(url: string, ms: number): Promise<void> {
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-kill-'));
   influxd = await startInfluxd();
-  hookServer = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      const b = JSON.parse(body) as { event: string; kind: string; site: { id: string } | null; folded?: Array<{ id: string }> };
-      deliveries.push({ id: String(req.headers['x-pointwatch-delivery']), event: b.event, kind: b.kind, site: b.site?.id ?? null, folded: (b.folded ?? []).map((f) => f.id) });
-      res.writeHead(200).end();
-    });
-  });
-  const hookPort = await freeTcpPort();
-  await new Promise<void>((r) => hookServer.listen(hookPort, '127.0.0.1', r));
+  hook = await startWebhook();
   fleet = await createFleet({ sites: 12, basePort: 12000 + Math.floor(Math.random() * 18000), loopbackBlock: 81, netnsSites: DOWN });
   expect(fleet.netns.active, `network namespace needed: ${fleet.netns.reason}`).toBe(true);
   for (const id of DOWN) await fleet.setFault(id, { kind: 'down' });
@@ -89,7 +78,7 @@ beforeAll(async () => {
       recheck: { delay_s: 1 },
       spread: false,
     },
-    notifiers: [{ type: 'webhook', name: 'hook', url: `http://127.0.0.1:${hookPort}/pw`, secret: 'kill-test-secret' }],
+    notifiers: [{ type: 'webhook', name: 'hook', url: `${hook.url}/pw`, secret: 'kill-test-secret' }],
     api: { host: '127.0.0.1', port: apiPort, public_url: `http://127.0.0.1:${apiPort}` },
   }));
 }, 120_000);
@@ -97,7 +86,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await fleet?.close();
   await influxd?.stop();
-  await new Promise<void>((r) => (hookServer ? hookServer.close(() => r()) : r()));
+  await hook?.close();
 });
 
 describe('pointwatch run under SIGKILL', () => {
@@ -124,6 +113,7 @@ describe('pointwatch run under SIGKILL', () => {
     const open = db.prepare("SELECT site_id FROM alert_incidents WHERE resolved_at IS NULL AND kind = 'site-down' ORDER BY site_id").all() as Array<{ site_id: string }>;
     db.close();
 
+    const deliveries = hook.deliveries.map(({ headers, body: b }) => ({ id: String(headers['x-pointwatch-delivery']), event: b.event, kind: b.kind, site: b.site?.id ?? null, folded: (b.folded ?? []).map((f) => f.id) }));
     const byId = new Map<string, number>();
     for (const d of deliveries) byId.set(d.id, (byId.get(d.id) ?? 0) + 1);
     const duplicates = [...byId.values()].filter((n) => n > 1).length;

@@ -3,9 +3,9 @@
  * collects every JSON body it is sent (with its path and headers), answers 200, and lets a test
  * wait for the notice it expects.
  *
- * It listens on port 0, so the kernel picks a free loopback port and we hold it from that moment
- * (asking `freeTcpPort()` first and listening after would leave a gap where another socket can
- * take it). Notifier tests that script the provider's answers (errors, 429, slowness) use
+ * It listens on port 0 unless told a port, so the kernel picks a free loopback port and we hold it
+ * from that moment (asking `freeTcpPort()` first and listening after would leave a gap where
+ * another socket can take it). Notifier tests that script the provider's answers (errors, 429, slowness) use
  * tests/integration/notifiers/http-recorder.ts instead.
  */
 import http from 'node:http';
@@ -30,6 +30,8 @@ export interface WebhookReceiver<T> {
   bodies: T[];
   /** Bodies that were not JSON (answered 400, not in `deliveries`). */
   malformed: string[];
+  /** Requests answered 503 by `refuseFirst` (not in `deliveries`). */
+  readonly refused: number;
   /**
    * Resolves with the first body (already received or still to come) that matches; rejects after
    * `ms` (default 30 s) naming the notices that did come, and what `context()` says (say, the states).
@@ -43,6 +45,13 @@ export interface WebhookReceiver<T> {
 export interface WebhookOptions {
   /** The status every JSON delivery is answered with (default 200). */
   status?: number;
+  /**
+   * Listen on this port instead of one the kernel picks: for a receiver that starts after the
+   * service (down at first), whose URL had to be in the settings already.
+   */
+  port?: number;
+  /** Answer the first N requests 503 `busy` without collecting them (a receiver that refuses at first). */
+  refuseFirst?: number;
 }
 
 export async function startWebhook<T = unknown>(opts: WebhookOptions = {}): Promise<WebhookReceiver<T>> {
@@ -50,10 +59,16 @@ export async function startWebhook<T = unknown>(opts: WebhookOptions = {}): Prom
   const deliveries: WebhookDelivery<T>[] = [];
   const bodies: T[] = [];
   const malformed: string[] = [];
+  let refused = 0;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      if (refused < (opts.refuseFirst ?? 0)) {
+        refused++;
+        res.writeHead(503).end('busy');
+        return;
+      }
       const raw = Buffer.concat(chunks).toString('utf8');
       let body: T;
       try {
@@ -70,7 +85,7 @@ export async function startWebhook<T = unknown>(opts: WebhookOptions = {}): Prom
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   let closed: Promise<void> | null = null;
@@ -80,6 +95,7 @@ export async function startWebhook<T = unknown>(opts: WebhookOptions = {}): Prom
     deliveries,
     bodies,
     malformed,
+    get refused() { return refused; },
     async waitFor(what, match, ms = 30_000, context) {
       const end = Date.now() + ms;
       for (;;) {

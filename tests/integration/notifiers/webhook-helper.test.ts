@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { settingsWithDefaults } from '../../../src/config/defaults.js';
 import { createWebhook, verifySignature, type WebhookBodyV1, type WebhookConfig } from '../../../src/alerting/notifiers/webhook.js';
 import { firingDown, resolvedPower } from '../../../src/alerting/notifiers/testdata/notices.js';
+import { freeTcpPort } from '../../helpers/ports.js';
 import { startWebhook, type WebhookReceiver } from '../../helpers/webhook.js';
 
 const SECRET = 'helper-webhook-secret';
@@ -61,6 +62,24 @@ describe('tests/helpers/webhook', () => {
       const res = await fetch(`${h.url}/x`, { method: 'POST', body: '{"a":1}' });
       expect(res.status).toBe(204);
       expect(h.deliveries).toMatchObject([{ path: '/x', body: { a: 1 } }]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('down at first on a port known in advance, then refusing its first requests: the notifier gets 503s, then delivers', async () => {
+    const port = await freeTcpPort();
+    const send = notifier(`http://127.0.0.1:${port}/pw`);
+    expect(await send.send(firingDown, [])).toMatchObject([{ ok: false, retryable: true }]); // nothing listens yet
+    const h = await startWebhook<WebhookBodyV1>({ port, refuseFirst: 2 });
+    try {
+      expect(h.port).toBe(port);
+      expect(await send.send(firingDown, [])).toMatchObject([{ ok: false, status: 503 }]);
+      expect(await send.send(firingDown, [])).toMatchObject([{ ok: false, status: 503 }]);
+      expect(h.refused).toBe(2);
+      expect(h.bodies).toEqual([]);
+      expect(await send.send(firingDown, [])).toMatchObject([{ ok: true, status: 200 }]);
+      expect(h.bodies.map((b) => b.delivery_id)).toEqual([firingDown.id]);
     } finally {
       await h.close();
     }
