@@ -9,9 +9,8 @@
  * Vietnamese, with Debian's chromium and JavaScript disabled.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium.js';
 
 const [base, password] = process.argv.slice(2);
 if (!base || !password) {
@@ -19,13 +18,9 @@ if (!base || !password) {
   process.exit(2);
 }
 const root = path.resolve(import.meta.dirname, '../..');
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'pwshots-'));
-const ctx = await chromium.launchPersistentContext(profile, {
-  executablePath: '/usr/bin/chromium', headless: true, javaScriptEnabled: false, viewport: { width: 1100, height: 800 },
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium('pwshots-', { javaScriptEnabled: false, viewport: { width: 1100, height: 800 } });
 try {
-  const page = await ctx.newPage();
+  const page = await browser.ctx.newPage();
   await page.goto(`${base}/login`);
   await page.fill('input[name=username]', 'admin');
   await page.fill('input[name=password]', password);
@@ -38,6 +33,5 @@ try {
   await page.screenshot({ path: path.join(root, 'docs/screenshot-board-phone.png') });
   process.stdout.write('wrote docs/screenshot-board.png and docs/screenshot-board-phone.png\n');
 } finally {
-  await ctx.close();
-  fs.rmSync(profile, { recursive: true, force: true });
+  await browser.close();
 }

@@ -4,39 +4,33 @@
  * map link opens its commune page, the language switch, no request leaves the server, nothing
  * wider than the screen. Writes the README's screenshots to docs/.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import type { Fixture } from '../integration/api/fixtures.js';
 import type { Inventory } from '../../src/config/schema.js';
 import { publicFixture } from '../integration/public/fixture.js';
+import { launchChromium, type Chromium } from '../helpers/chromium.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 let f: Fixture;
 let inventory: Inventory;
 let base: string;
 let ctx: BrowserContext;
-let profile: string;
+let browser: Chromium | undefined;
 const requests: string[] = [];
 
 beforeAll(async () => {
   ({ f, inventory } = await publicFixture());
   base = await f.app.listen({ host: '127.0.0.1', port: 0 });
-  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-e2e-'));
-  ctx = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium', headless: true, javaScriptEnabled: false, locale: 'vi-VN',
-    viewport: { width: 390, height: 844 }, deviceScaleFactor: 1,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium('pb-e2e-', { javaScriptEnabled: false, locale: 'vi-VN', viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+  ctx = browser.ctx;
   ctx.on('request', (r) => requests.push(r.url()));
 }, 60_000);
 
 afterAll(async () => {
-  await ctx?.close();
+  await browser?.close();
   await f?.close();
-  if (profile) fs.rmSync(profile, { recursive: true, force: true });
 });
 
 describe('public pages at phone width', () => {

@@ -3,13 +3,13 @@
  * render, and it prints to A4 pages with nothing cut off at the right edge.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { computeCoverage, type StateBucket } from '../../src/reports/coverage.js';
 import { renderHtml } from '../../src/reports/render/html.js';
 import { localDateToUtc } from '../../src/reports/service-hours.js';
+import { launchChromium, type Chromium } from '../helpers/chromium.js';
 
 const TZ = 'Asia/Ho_Chi_Minh';
 const H = 3_600_000;
@@ -38,17 +38,15 @@ function report() {
 }
 
 let ctx: BrowserContext;
-let dir: string;
+let browser: Chromium | undefined;
+let dir: string; // the report file goes in the profile's directory (removed with it)
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-report-print-'));
-  ctx = await chromium.launchPersistentContext(dir, {
-    executablePath: '/usr/bin/chromium', headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium('pw-report-print-');
+  ctx = browser.ctx;
+  dir = browser.profile;
 });
 afterAll(async () => {
-  await ctx?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  await browser?.close();
 });
 
 describe('HTML coverage report in chromium', () => {

@@ -4,14 +4,14 @@
  * nothing else, and prints on A4 with nothing cut at the right edge. Out of scope: 404; signed out: login.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { siteWithDefaults } from '../../src/config/defaults.js';
 import type { Inventory, Site } from '../../src/config/schema.js';
 import type { LiveState } from '../../src/api/deps.js';
 import { CA, CC, D1, D2, NOW, PROVINCE, makeFixture, type Fixture } from '../integration/api/fixtures.js';
+import { launchChromium, type Chromium } from '../helpers/chromium.js';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, '../artifacts');
 
@@ -50,23 +50,19 @@ const EXPECTED = [
 let f: Fixture;
 let url: string;
 let ctx: BrowserContext;
-let profile: string;
+let browser: Chromium | undefined;
 
 beforeAll(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   f = await makeFixture({ passwords: true, settings: { auth: { session_ttl: '12h', login_attempts_per_minute: 100 } }, fleet: { inventory: INVENTORY, states: STATES } });
   url = await f.app.listen({ host: '127.0.0.1', port: 0 });
-  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'tfsheet-'));
-  ctx = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium', headless: true, javaScriptEnabled: false, locale: 'en-US', viewport: { width: 1000, height: 800 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium('tfsheet-', { javaScriptEnabled: false, locale: 'en-US', viewport: { width: 1000, height: 800 } });
+  ctx = browser.ctx;
 });
 
 afterAll(async () => {
-  await ctx?.close();
+  await browser?.close();
   await f?.close();
-  if (profile) fs.rmSync(profile, { recursive: true, force: true });
 });
 
 describe('printable commune sheet in chromium', () => {

@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { settingsWithDefaults, siteWithDefaults } from '../../src/config/defaults.js';
 import type { Inventory } from '../../src/config/schema.js';
 import { startService, type Service } from '../../src/main.js';
@@ -26,6 +26,7 @@ import { silentLogger } from '../../src/core/logger.js';
 import { startInfluxd, type Influxd } from '../helpers/influxd.js';
 import { freeTcpPort } from '../helpers/ports.js';
 import { startWebhook, type WebhookReceiver } from '../helpers/webhook.js';
+import { launchChromium, type Chromium } from '../helpers/chromium.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -45,7 +46,7 @@ let influxd: Influxd;
 let svc: Service;
 let hook: WebhookReceiver<Hook>;
 let ctx: BrowserContext;
-let profile = '';
+let browser: Chromium | undefined;
 let adminToken = '';
 let nsUp = false;
 
@@ -137,24 +138,16 @@ beforeAll(async () => {
   const auth = new AuthStore(svc.db);
   const admin = await auth.addUser('admin', 'admin', [], 'admin-pass-e2e-1');
   adminToken = auth.createToken(admin.id, 'e2e').token;
-  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'twe2e-chromium-'));
-  ctx = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    javaScriptEnabled: false,
-    locale: 'vi-VN',
-    viewport: { width: 390, height: 844 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium('twe2e-chromium-', { javaScriptEnabled: false, locale: 'vi-VN', viewport: { width: 390, height: 844 } });
+  ctx = browser.ctx;
 }, 90_000);
 
 afterAll(async () => {
-  await ctx?.close();
+  await browser?.close();
   await svc?.stop();
   await influxd?.destroy();
   await hook?.close();
   await teardownNetns();
-  if (profile) fs.rmSync(profile, { recursive: true, force: true });
 });
 
 describe('the trainee loop, end to end, on a phone', () => {

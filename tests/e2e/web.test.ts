@@ -6,11 +6,11 @@
  * running demo: tests/e2e/demo-screenshots.ts.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { bigFleet, makeFixture, type Fixture } from '../integration/api/fixtures.js';
+import { launchChromium, type Chromium } from '../helpers/chromium.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const ARTIFACTS = path.join(ROOT, 'tests/artifacts');
@@ -20,19 +20,7 @@ let board: Fixture;
 let base: string;
 let boardBase: string;
 let ctx: BrowserContext;
-let profile: string;
-
-async function launch(): Promise<BrowserContext> {
-  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'pwe2e-'));
-  return chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    javaScriptEnabled: false,
-    locale: 'en-US',
-    viewport: { width: 1100, height: 800 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}
+let browser: Chromium | undefined;
 
 async function shot(page: Page, name: string, fullPage = true): Promise<string> {
   const file = path.join(ARTIFACTS, `${name}.png`);
@@ -55,14 +43,14 @@ beforeAll(async () => {
   board = await makeFixture({ passwords: true, settings, fleet: bigFleet(40) });
   base = await f.app.listen({ host: '127.0.0.1', port: 0 });
   boardBase = await board.app.listen({ host: '127.0.0.1', port: 0 });
-  ctx = await launch();
+  browser = await launchChromium('pwe2e-', { javaScriptEnabled: false, locale: 'en-US', viewport: { width: 1100, height: 800 } });
+  ctx = browser.ctx;
 });
 
 afterAll(async () => {
-  await ctx?.close();
+  await browser?.close();
   await f?.close();
   await board?.close();
-  if (profile) fs.rmSync(profile, { recursive: true, force: true });
 });
 
 describe('web UI in chromium, without JavaScript', () => {
