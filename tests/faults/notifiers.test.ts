@@ -16,7 +16,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlertEngine, type AlertEngine } from '../../src/alerting/engine.js';
 import { createDispatcher, type Dispatcher } from '../../src/alerting/notifiers/dispatcher.js';
@@ -27,6 +26,7 @@ import { ManualClock } from '../../src/core/clock.js';
 import { createLogger } from '../../src/core/logger.js';
 import { openDatabase, type Db } from '../../src/store/sqlite.js';
 import { freeTcpPort } from '../helpers/ports.js';
+import { startSmtp, type SmtpReceiver } from '../helpers/smtp.js';
 import { startWebhook, type WebhookReceiver } from '../helpers/webhook.js';
 import { inventory, PUBLIC_URL } from '../integration/alerting/harness.js';
 
@@ -41,9 +41,7 @@ interface Accepted { id: string; event: string }
 let hookPort = 0;
 let smtpPort = 0;
 let hook: WebhookReceiver<{ event: string }> | null = null;
-let smtp: SMTPServer | null = null;
-const mailAccepted: Array<Accepted & { rcpt: string }> = [];
-let smtpRefused = 0;
+let smtp: SmtpReceiver | null = null;
 let dir = '';
 let db: Db;
 let engine: AlertEngine;
@@ -55,34 +53,12 @@ let cycle = 0;
 /** What the webhook receiver accepted: the delivery id header and the event of each. */
 const hookAccepted = (): Accepted[] => (hook?.deliveries ?? []).map((d) => ({ id: String(d.headers['x-pointwatch-delivery']), event: d.body.event }));
 
-function startSmtp(): Promise<void> {
-  smtp = new SMTPServer({
-    secure: false, disabledCommands: ['STARTTLS'], allowInsecureAuth: true, authMethods: ['PLAIN', 'LOGIN'], logger: false,
-    onAuth(auth, _s, cb) { cb(auth.password === SMTP_PASS ? null : new Error('bad auth'), { user: auth.username }); },
-    onRcptTo(_addr, _s, cb) {
-      if (smtpRefused < REFUSE_SMTP) {
-        smtpRefused++;
-        const err = new Error('mailbox busy, try again later') as Error & { responseCode: number };
-        err.responseCode = 451;
-        cb(err);
-        return;
-      }
-      cb();
-    },
-    onData(stream, session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        const id = /^X-Pointwatch-Delivery: (.+)$/im.exec(raw)?.[1]?.trim() ?? '?';
-        const event = /^X-Pointwatch-Event: (.+)$/im.exec(raw)?.[1]?.trim() ?? '?';
-        for (const r of session.envelope.rcptTo) mailAccepted.push({ id, event, rcpt: r.address });
-        cb(null);
-      });
-    },
-  });
-  return new Promise((resolve, reject) => { smtp!.once('error', reject); smtp!.listen(smtpPort, '127.0.0.1', () => resolve()); });
-}
+/** What the SMTP server accepted: one entry per recipient, with the delivery id and event headers. */
+const mailAccepted = (): Array<Accepted & { rcpt: string }> => (smtp?.mails ?? []).flatMap((m) => {
+  const id = /^X-Pointwatch-Delivery: (.+)$/im.exec(m.raw)?.[1]?.trim() ?? '?';
+  const event = /^X-Pointwatch-Event: (.+)$/im.exec(m.raw)?.[1]?.trim() ?? '?';
+  return m.to.map((rcpt) => ({ id, event, rcpt }));
+});
 
 beforeAll(async () => {
   hookPort = await freeTcpPort();
@@ -114,7 +90,7 @@ afterAll(async () => {
   await dispatcher?.close();
   db?.close();
   await hook?.close();
-  await new Promise<void>((r) => (smtp ? smtp.close(() => r()) : r()));
+  await smtp?.close();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -145,7 +121,7 @@ describe('notifiers down, then refusing, then back', () => {
     const firings = notices.length;
     expect(firings).toBeGreaterThan(0);
     expect(dispatcher.pending().length, 'the failed firings wait for a retry').toBeGreaterThan(0);
-    expect(hookAccepted().length + mailAccepted.length).toBe(0);
+    expect(hookAccepted().length + mailAccepted().length).toBe(0);
 
     await new Promise((r) => setTimeout(r, 700)); // a few retries hit closed ports
     hook = await startWebhook({ port: hookPort, status: 204, refuseFirst: REFUSE_HOOK }); // listening, but 503 first
@@ -153,7 +129,7 @@ describe('notifiers down, then refusing, then back', () => {
     await run([]); // recoveries: dispatched while the SMTP port is still closed
     expect(notices.length).toBeGreaterThan(firings);
     await new Promise((r) => setTimeout(r, 500));
-    await startSmtp(); // listening, but 451 first
+    smtp = await startSmtp({ port: smtpPort, auth: { pass: SMTP_PASS }, refuseFirst: REFUSE_SMTP }); // listening, but 451 first
 
     const hookIds = () => new Set(hookAccepted().map((h) => h.id));
     await until('every notice delivered on the webhook', () => notices.every((n) => hookIds().has(n)), 30_000);
@@ -163,20 +139,21 @@ describe('notifiers down, then refusing, then back', () => {
 
     const dup = (keys: string[]) => keys.length - new Set(keys).size;
     const accepted = hookAccepted();
+    const mails = mailAccepted();
     const hookDup = dup(accepted.map((h) => h.id));
-    const mailDup = dup(mailAccepted.map((m) => `${m.id} ${m.rcpt}`));
-    const noc = new Set(mailAccepted.filter((m) => m.rcpt === 'noc@pw.example.org').map((m) => m.id));
+    const mailDup = dup(mails.map((m) => `${m.id} ${m.rcpt}`));
+    const noc = new Set(mails.filter((m) => m.rcpt === 'noc@pw.example.org').map((m) => m.id));
     const missingHook = notices.filter((n) => !hookIds().has(n));
     const missingMail = notices.filter((n) => !noc.has(n));
     const events = (xs: Accepted[]) => xs.reduce<Record<string, number>>((a, x) => ((a[x.event] = (a[x.event] ?? 0) + 1), a), {});
     const delivered = db.prepare("SELECT COUNT(*) AS n FROM alert_deliveries WHERE status = 'delivered'").get() as { n: number };
     process.stdout.write(
       `FAULTS notifiers: notices=${notices.length} firing=${events(accepted).firing ?? 0} resolved=${events(accepted).resolved ?? 0} ` +
-      `webhook_delivered=${accepted.length} webhook_refused_503=${hook!.refused} email_delivered=${mailAccepted.length} smtp_refused_451=${smtpRefused} ` +
+      `webhook_delivered=${accepted.length} webhook_refused_503=${hook!.refused} email_delivered=${mails.length} smtp_refused_451=${smtp!.refused} ` +
       `missing=${missingHook.length + missingMail.length} duplicates=${hookDup + mailDup} sqlite_delivered_rows=${delivered.n}\n`,
     );
     expect(hook!.refused).toBe(REFUSE_HOOK);
-    expect(smtpRefused).toBe(REFUSE_SMTP);
+    expect(smtp!.refused).toBe(REFUSE_SMTP);
     expect(events(accepted).firing).toBeGreaterThan(0);
     expect(events(accepted).resolved, 'recoveries delivered too').toBe(events(accepted).firing);
     expect(missingHook).toEqual([]);

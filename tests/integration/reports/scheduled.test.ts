@@ -10,7 +10,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SMTPServer } from 'smtp-server';
 import { settingsWithDefaults, siteWithDefaults } from '../../../src/config/defaults.js';
 import type { Inventory, Settings } from '../../../src/config/schema.js';
 import { ManualClock } from '../../../src/core/clock.js';
@@ -24,7 +23,7 @@ import { BudgetStore, budgetGate } from '../../../src/alerting/budget.js';
 import type { Notice } from '../../../src/alerting/notice.js';
 import type { LiveState } from '../../../src/api/deps.js';
 import { startInfluxd, type Influxd } from '../../helpers/influxd.js';
-import { freeTcpPort } from '../../helpers/ports.js';
+import { startSmtp, type SmtpReceiver } from '../../helpers/smtp.js';
 import { startRecorder, type Recorder } from '../notifiers/http-recorder.js';
 
 const vn = (y: number, m: number, d: number, h = 0, mi = 0) => Date.UTC(y, m - 1, d, h - 7, mi);
@@ -69,12 +68,13 @@ function inventory(): Inventory {
 
 describe('scheduled reports on a simulated clock, across restarts', () => {
   let influxd: Influxd;
-  let smtp: SMTPServer;
+  let smtp: SmtpReceiver;
   let tg: Recorder;
   let zalo: Recorder;
   let dir: string;
   let settings: Settings;
-  const inbox: Mail[] = [];
+  /** The mails received, read for what the assertions look at. */
+  const inbox = (): Mail[] => smtp.mails.map(({ to, raw }) => ({ to, raw, subject: header(raw, 'Subject'), report: header(raw, 'X-Pointwatch-Report'), text: bodies(raw) }));
   const clock = new ManualClock(vn(2026, 11, 30, 6, 0)); // Monday 06:00 in Vietnam
   const inv = inventory();
   const states = new Map<string, LiveState>([
@@ -100,27 +100,14 @@ describe('scheduled reports on a simulated clock, across restarts', () => {
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-scheduled-'));
     influxd = await startInfluxd();
-    const smtpPort = await freeTcpPort();
-    smtp = new SMTPServer({
-      secure: false, disabledCommands: ['STARTTLS'], authOptional: true, logger: false,
-      onData(stream, session, cb) {
-        const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => {
-          const raw = Buffer.concat(chunks).toString('utf8');
-          inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), raw, subject: header(raw, 'Subject'), report: header(raw, 'X-Pointwatch-Report'), text: bodies(raw) });
-          cb(null);
-        });
-      },
-    });
-    await new Promise<void>((resolve, reject) => { smtp.once('error', reject); smtp.listen(smtpPort, '127.0.0.1', () => resolve()); });
+    smtp = await startSmtp();
     tg = await startRecorder(() => ({ status: 200, json: { ok: true, result: { message_id: 1 } } }));
     zalo = await startRecorder(() => ({ status: 200, json: { error: 0, message: 'Success', data: { msg_id: 'z1' } } }));
     settings = settingsWithDefaults({
       data_dir: dir,
       influx: { url: influxd.url, database: 'pbsched' },
       notifiers: [
-        { type: 'email', name: 'mail', host: '127.0.0.1', port: smtpPort, from: 'pointwatch <reports@pw.example.org>' },
+        { type: 'email', name: 'mail', host: '127.0.0.1', port: smtp.port, from: 'pointwatch <reports@pw.example.org>' },
         { type: 'telegram', name: 'tg', api_base: tg.url, bot_token: '123:TOKEN-secret' },
         { type: 'zalo', name: 'zalo', api_base: zalo.url, oauth_base: zalo.url, app_id: '1', app_secret: 'zalo-app-secret', access_token: 'zalo-access-secret', template_id: 'T1' },
       ],
@@ -141,26 +128,26 @@ describe('scheduled reports on a simulated clock, across restarts', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await new Promise<void>((r) => smtp?.close(() => r()));
+    await smtp?.close();
     await tg?.close();
     await zalo?.close();
     await influxd?.destroy();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const keys = () => inbox.map((m) => m.report);
+  const keys = () => inbox().map((m) => m.report);
 
   it('first start at 06:00 sends nothing (nothing was due since it started)', async () => {
     const sent = await lifetime((r) => r.runDue());
     expect(sent).toEqual([]);
-    expect(inbox).toHaveLength(0);
+    expect(inbox()).toHaveLength(0);
   });
 
   it('at 07:00 Monday: the still-down list and the digest to Xã An, the weekly summary to both communes, each once, in each recipient\'s language', async () => {
     clock.set(vn(2026, 11, 30, 7, 0, ) + 30_000);
     const sent = await lifetime(async (r) => { const a = await r.runDue(); const b = await r.runDue(); expect(b).toEqual([]); return a; });
     expect(sent.every((p) => p.sent)).toBe(true);
-    const byReport = (rep: string) => inbox.filter((m) => m.report.startsWith(`${rep}|`));
+    const byReport = (rep: string) => inbox().filter((m) => m.report.startsWith(`${rep}|`));
     const still = byReport('still_down');
     expect(still.map((m) => m.to[0]).sort()).toEqual(['lan@an.example.org', 'tom@an.example.org']); // Xã Bình has nothing down: no list
     expect(still.find((m) => m.to[0] === 'lan@an.example.org')!.subject).toBe('Các điểm Wi-Fi vẫn mất kết nối tại Xã An (30/11/2026)');
@@ -176,26 +163,26 @@ describe('scheduled reports on a simulated clock, across restarts', () => {
     expect(tgTexts.filter((x) => x.chat_id === '4242')).toHaveLength(3);
     expect(tgTexts.some((x) => x.text.includes('Wi-Fi points still down in Xã An'))).toBe(true);
     expect(tg.requests.every((q) => q.path === '/bot123:TOKEN-secret/sendMessage')).toBe(true);
-    expect(new Set(keys()).size).toBe(inbox.length);
+    expect(new Set(keys()).size).toBe(inbox().length);
   });
 
   it('a restart a few minutes later sends nothing again', async () => {
-    const before = inbox.length, tgBefore = tg.requests.length;
+    const before = inbox().length, tgBefore = tg.requests.length;
     clock.set(vn(2026, 11, 30, 7, 5));
     const sent = await lifetime((r) => r.runDue());
     expect(sent).toEqual([]);
-    expect(inbox.length).toBe(before);
+    expect(inbox().length).toBe(before);
     expect(tg.requests.length).toBe(tgBefore);
   });
 
   it('stopped over Dec 1 (daily + monthly missed): on restart Dec 2 09:00, the latest daily list and November\'s coverage, once; the Dec 1 list is not sent stale', async () => {
-    const before = inbox.length;
+    const before = inbox().length;
     clock.set(vn(2026, 12, 2, 9, 0));
     await lifetime(async (r) => {
       r.start(); // node-cron jobs + the catch-up at start
       await r.runDue(); // joins the catch-up in flight (or finds nothing left)
     });
-    const fresh = inbox.slice(before);
+    const fresh = inbox().slice(before);
     const reports = fresh.map((m) => m.report.split('|').slice(0, 2).join('|')).sort();
     expect(reports.filter((k) => k.startsWith('still_down'))).toEqual(['still_down|2026-12-02', 'still_down|2026-12-02']);
     expect(reports.filter((k) => k.startsWith('monthly'))).toEqual(['monthly|2026-11']);
@@ -223,16 +210,16 @@ describe('scheduled reports on a simulated clock, across restarts', () => {
   });
 
   it('and one more restart the same day sends nothing; a dry run lists them all as already sent', async () => {
-    const before = inbox.length;
+    const before = inbox().length;
     clock.set(vn(2026, 12, 2, 9, 30));
     const planned = await lifetime(async (r) => {
       expect(await r.runDue()).toEqual([]);
       return r.plan();
     });
-    expect(inbox.length).toBe(before);
+    expect(inbox().length).toBe(before);
     expect(planned.length).toBeGreaterThan(0);
     expect(planned.every((p) => p.sent)).toBe(true);
-    expect(new Set(keys()).size).toBe(inbox.length);
-    console.log(`scheduled reports: ${inbox.length} mails, ${tg.requests.length} Telegram, ${zalo.requests.length} Zalo over 4 runner lifetimes; 0 duplicates`);
+    expect(new Set(keys()).size).toBe(inbox().length);
+    console.log(`scheduled reports: ${inbox().length} mails, ${tg.requests.length} Telegram, ${zalo.requests.length} Zalo over 4 runner lifetimes; 0 duplicates`);
   });
 });

@@ -10,7 +10,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { settingsWithDefaults } from '../../../src/config/defaults.js';
 import { createFleet, type Fleet } from '../../../src/sim/fleet.js';
@@ -19,6 +18,7 @@ import { AuthStore } from '../../../src/api/auth/store.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { startInfluxd, type Influxd } from '../../helpers/influxd.js';
 import { freeTcpPort } from '../../helpers/ports.js';
+import { startSmtp, type SmtpReceiver } from '../../helpers/smtp.js';
 import { startWebhook, type WebhookReceiver } from '../../helpers/webhook.js';
 
 interface Hook { event: string; kind: string; site: { id: string } | null; affected: Array<{ id: string }>; runbook_url: string; ack_url: string; state: string }
@@ -26,9 +26,8 @@ interface Hook { event: string; kind: string; site: { id: string } | null; affec
 let influxd: Influxd;
 let fleet: Fleet;
 let svc: Service;
-let smtp: SMTPServer;
+let smtp: SmtpReceiver;
 let hook: WebhookReceiver<Hook>;
-const mails: string[] = [];
 let token = '';
 let parentKind = '';
 
@@ -41,17 +40,7 @@ beforeAll(async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-svc-'));
   influxd = await startInfluxd();
   hook = await startWebhook<Hook>();
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, _s, cb) {
-      let text = '';
-      stream.on('data', (c: Buffer) => (text += c.toString('utf8')));
-      stream.on('end', () => { mails.push(text); cb(); });
-    },
-  });
-  const smtpPort = await freeTcpPort();
-  await new Promise<void>((r) => smtp.listen(smtpPort, '127.0.0.1', r));
+  smtp = await startSmtp();
 
   fleet = await createFleet({
     sites: 8,
@@ -76,7 +65,7 @@ beforeAll(async () => {
     },
     notifiers: [
       { type: 'webhook', name: 'hook', url: `${hook.url}/pw`, secret: 'webhook-secret-xyz' },
-      { type: 'email', name: 'mail', host: '127.0.0.1', port: smtpPort, from: 'pointwatch@example.org', to: ['noc@example.org'] },
+      { type: 'email', name: 'mail', host: '127.0.0.1', port: smtp.port, from: 'pointwatch@example.org', to: ['noc@example.org'] },
     ],
     api: { host: '127.0.0.1', port: apiPort, public_url: `http://127.0.0.1:${apiPort}` },
   });
@@ -97,7 +86,7 @@ afterAll(async () => {
   await fleet?.close();
   await influxd?.stop();
   await hook?.close();
-  await new Promise<void>((r) => (smtp ? smtp.close(() => r()) : r()));
+  await smtp?.close();
 });
 
 async function api<T>(p: string): Promise<T> {
@@ -127,16 +116,16 @@ describe('pointwatch service, end to end', () => {
     await fleet.setFault(LONE, { kind: 'down' });
     await svc.cycle(); // the check fails, the fast re-check confirms it: DOWN within one cycle
     await until('webhook', () => hook.bodies.length >= 1);
-    await until('email', () => mails.length >= 1);
+    await until('email', () => smtp.mails.length >= 1);
     await svc.cycle(); // stays down: nothing new
     await new Promise((r) => setTimeout(r, 500));
     expect(svc.engine.states().get(LONE)?.state).toBe('DOWN');
     expect(hook.bodies).toHaveLength(1);
     expect(hook.bodies[0]).toMatchObject({ event: 'firing', kind: 'site-down', site: { id: LONE }, state: 'DOWN' });
     expect(hook.bodies[0]!.runbook_url).toMatch(/\/s\/\d+\.[0-9a-z]+\.[A-Za-z0-9_-]{22}$/); // a signed link to the incident's page
-    expect(mails).toHaveLength(1);
-    expect(mails[0]).toContain('/s/');
-    expect(mails[0]!.replace(/=\r?\n/g, '')).toContain(hook.bodies[0]!.ack_url); // quoted-printable wraps long lines
+    expect(smtp.mails).toHaveLength(1);
+    expect(smtp.mails[0]!.raw).toContain('/s/');
+    expect(smtp.mails[0]!.raw.replace(/=\r?\n/g, '')).toContain(hook.bodies[0]!.ack_url); // quoted-printable wraps long lines
   });
 
   it('the commune office taken down raises exactly ONE incident; children are UNREACHABLE and silent', async () => {
