@@ -6,10 +6,10 @@
  *   const agent = await startSnmpd({ ports: await freeUdpPorts(2), communities: ['public'] });
  *   ...; await agent.stop();
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, mkdir, writeFile, rm, chmod } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnDaemon } from './daemon.js';
 
 export interface SnmpdV3User {
   name: string;
@@ -75,39 +75,24 @@ export async function startSnmpd(opts: SnmpdOptions): Promise<SnmpdHandle> {
   const endpoints = opts.ports.map((p) => (host.includes(':') ? `udp6:[${host}]:${p}` : `udp:${host}:${p}`)).join(',');
   const args = ['-f', '-Lo', '-C', '-c', path.join(dir, 'snmpd.conf'), '-I', '-smux', `--persistentDir=${path.join(dir, 'persist')}`, endpoints];
   const [cmd, fullArgs] = opts.netns ? ['ip', ['netns', 'exec', opts.netns, 'snmpd', ...args]] : ['snmpd', args];
-  const child: ChildProcess = spawn(cmd, fullArgs, {
-    env: { ...process.env, SNMPCONFPATH: dir, MIBS: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => { if (out.length < 100_000) out += d; });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => { if (out.length < 100_000) out += d; });
-  let exited = false;
-  const exitP = new Promise<void>((resolve) => child.once('exit', () => { exited = true; resolve(); }));
-  child.once('error', (err) => { out += `spawn error: ${err.message}\n`; });
-
+  const d = spawnDaemon(cmd, fullArgs, { env: { ...process.env, SNMPCONFPATH: dir, MIBS: '' }, maxOutput: 100_000 });
   const stop = async () => {
-    if (!exited) {
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await exitP;
-      clearTimeout(t);
-    }
+    await d.stop();
     if (!opts.dir) await rm(dir, { recursive: true, force: true });
   };
 
   // Ready when it printed its version banner (after binding every endpoint).
   const deadline = Date.now() + 10_000;
-  while (!/NET-SNMP version/.test(out)) {
-    if (exited || Date.now() > deadline) {
+  while (!/NET-SNMP version/.test(d.out)) {
+    if (d.exited || Date.now() > deadline) {
       await stop();
-      throw new Error(`snmpd did not start (ports ${opts.ports.slice(0, 5).join(',')}...): ${out.slice(0, 2000) || 'no output'}`);
+      throw new Error(`snmpd did not start (ports ${opts.ports.slice(0, 5).join(',')}...): ${d.out.slice(0, 2000) || 'no output'}`);
     }
     await new Promise((r) => setTimeout(r, 25));
   }
-  if (/Error opening specified endpoint|couldn't open/i.test(out)) {
+  if (/Error opening specified endpoint|couldn't open/i.test(d.out)) {
     await stop();
-    throw new Error(`snmpd could not bind: ${out.slice(0, 2000)}`);
+    throw new Error(`snmpd could not bind: ${d.out.slice(0, 2000)}`);
   }
-  return { ports: opts.ports, host, pid: child.pid!, dir, output: () => out, stop };
+  return { ports: opts.ports, host, pid: d.child.pid!, dir, output: () => d.out, stop };
 }

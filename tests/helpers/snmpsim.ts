@@ -6,12 +6,12 @@
  * snmpsimd is single-threaded and its `delay` variation sleeps: a slow device stalls every device of
  * the same process. Put a slow device in a process of its own.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, mkdir, writeFile, readFile, rm, chown, chmod } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import snmp from 'net-snmp';
+import { spawnDaemon } from './daemon.js';
 import { freeUdpPorts } from './ports.js';
 
 export const SNMPSIM_EXAMPLES = '/usr/share/doc/snmpsim/examples/data';
@@ -64,21 +64,9 @@ export async function startSnmpsim(opts: { files: SnmpsimFile[]; port?: number; 
     '--logging-method=null',
   ];
   if (process.getuid?.() === 0) args.push('--process-user=nobody', '--process-group=nogroup');
-  const child: ChildProcess = spawn('snmpsimd', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => { if (out.length < 50_000) out += d; });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => { if (out.length < 50_000) out += d; });
-  let exited = false;
-  const exitP = new Promise<void>((resolve) => child.once('exit', () => { exited = true; resolve(); }));
-  child.once('error', (err) => { out += `spawn error: ${err.message}\n`; });
-
+  const d = spawnDaemon('snmpsimd', args, { maxOutput: 50_000 });
   const stop = async () => {
-    if (!exited) {
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await exitP;
-      clearTimeout(t);
-    }
+    await d.stop();
     await rm(root, { recursive: true, force: true });
   };
 
@@ -87,8 +75,8 @@ export async function startSnmpsim(opts: { files: SnmpsimFile[]; port?: number; 
   session.on('error', () => {});
   try {
     for (;;) {
-      if (exited) throw new Error(`snmpsimd exited: ${out.slice(0, 2000) || 'no output'}`);
-      if (Date.now() > deadline) throw new Error(`snmpsimd not ready on ${host}:${port}: ${out.slice(0, 2000)}`);
+      if (d.exited) throw new Error(`snmpsimd exited: ${d.out.slice(0, 2000) || 'no output'}`);
+      if (Date.now() > deadline) throw new Error(`snmpsimd not ready on ${host}:${port}: ${d.out.slice(0, 2000)}`);
       const ok = await new Promise<boolean>((resolve) => session.get(['1.3.6.1.2.1.1.1.0'], (err) => resolve(!err)));
       if (ok) break;
       await new Promise((r) => setTimeout(r, 100));
@@ -99,5 +87,5 @@ export async function startSnmpsim(opts: { files: SnmpsimFile[]; port?: number; 
     throw err;
   }
   session.close();
-  return { host, port, pid: child.pid!, dataDir, stop };
+  return { host, port, pid: d.child.pid!, dataDir, stop };
 }
