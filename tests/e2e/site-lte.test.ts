@@ -9,41 +9,31 @@
  * Screenshots go to tests/artifacts/ (gitignored).
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { linkKey, signIncidentLink } from '../../src/alerting/links.js';
 import { NOW } from '../integration/api/fixtures.js';
 import { startLteFixture, type LteFixture } from '../integration/api/lte-fixture.js';
+import { launchChromium, type Chromium } from '../helpers/chromium.js';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, '../artifacts');
 let x: LteFixture;
 let base: string;
 let ctx: BrowserContext;
-let profile: string;
+let browser: Chromium | undefined;
 
 beforeAll(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   x = await startLteFixture();
   base = await x.f.app.listen({ host: '127.0.0.1', port: 0 });
-  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'pwe2e-lte-'));
-  ctx = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    javaScriptEnabled: false,
-    locale: 'vi-VN',
-    viewport: { width: 390, height: 844 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium('pwe2e-lte-', { javaScriptEnabled: false, locale: 'vi-VN', viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true });
+  ctx = browser.ctx;
 }, 120_000);
 
 afterAll(async () => {
-  await ctx?.close();
+  await browser?.close();
   await x?.close();
-  if (profile) fs.rmSync(profile, { recursive: true, force: true });
 });
 
 async function noWiderThanTheScreen(page: Page) {
