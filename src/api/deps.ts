@@ -20,7 +20,7 @@ import type { PushSource } from '../push/source.js';
 import type { Incident, IncidentOutcome, RunbookStepRecord } from '../alerting/incidents.js';
 import type { MaintenanceInput, MaintenanceWindow } from '../alerting/maintenance.js';
 import type { LiveSiteState } from '../alerting/engine.js';
-import type { HistoryKind } from '../store/reader.js';
+import type { HistoryKind, StateBucket } from '../store/reader.js';
 import type { CoverageReport, LatestMeasurements, RunbookView, Series } from './adapters.js';
 
 export type { Incident, IncidentOutcome, RunbookStepRecord, MaintenanceInput, MaintenanceWindow, HistoryKind, CoverageReport, LatestMeasurements, RunbookView, Series };
@@ -96,7 +96,7 @@ export interface ApiDeps {
   coverage(params: CoverageParams): Promise<CoverageReport>;
   metrics(): MaybePromise<MetricSample[]>;
   /** Hourly state sums per site of an area (the public pages' 30-day bars); absent: bars show no data. */
-  stateBuckets?(from: number, to: number, filter: { province?: string; commune?: string }): Promise<Array<{ site: string; ts: number; up: number; down: number; unreachable: number; unknown: number; maintenance: number }>>;
+  stateBuckets?(from: number, to: number, filter: { province?: string; commune?: string }): Promise<Array<Omit<StateBucket, 'checked_s'>>>;
   /** The operational SQLite database: users, tokens, sessions and the audit log live here. */
   db: Db;
   /** Cookie signing key (see resolveSessionSecret in src/api/auth/secret.ts). */
