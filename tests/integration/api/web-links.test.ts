@@ -8,33 +8,17 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { makeFixture, NOW, type Fixture } from './fixtures.js';
-import { linkKey, signIncidentLink } from '../../../src/alerting/links.js';
+import { hidden, incidentToken, postForm, webLogin as login } from './web-kit.js';
 
 let f: Fixture;
 const DAY = 86_400_000;
 
-function token(id: number, expiresAt = NOW + 7 * DAY, secret = f.deps.sessionSecret): string {
-  const i = f.incidents.items.find((x) => x.id === id)!;
-  return signIncidentLink(linkKey(secret), { id, opened_at: i.opened_at }, expiresAt);
-}
+const token = (id: number, expiresAt?: number, secret?: string) => incidentToken(f, id, expiresAt, secret);
 async function get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
   return f.app.inject({ url, headers });
 }
-async function post(url: string, form: Record<string, string | string[]>, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-  const body = new URLSearchParams();
-  for (const [k, v] of Object.entries(form)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
-  return f.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, payload: body.toString() });
-}
-const hidden = (body: string, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(body)?.[1] ?? '';
-
-async function webLogin(name: string, password: string) {
-  const page = await f.app.inject({ url: '/login' });
-  const lc = `pw_login=${page.cookies.find((c) => c.name === 'pw_login')!.value}`;
-  const res = await post('/login', { username: name, password, _csrf: hidden(page.body, '_csrf'), next: '/board' }, { cookie: lc });
-  const cookie = `pw_session=${res.cookies.find((c) => c.name === 'pw_session')!.value}`;
-  const board = await f.app.inject({ url: '/board', headers: { cookie } });
-  return { cookie, csrf: hidden(board.body, '_csrf') };
-}
+const post = (url: string, form: Record<string, string | string[]>, headers: Record<string, string> = {}) => postForm(f.app, url, form, headers);
+const webLogin = (name: string, password: string) => login(f.app, name, password);
 
 beforeAll(async () => {
   f = await makeFixture({ passwords: true, settings: { auth: { session_ttl: '12h', login_attempts_per_minute: 1000 } } });
