@@ -12,11 +12,12 @@ import { LANGS } from '../config/schema.js';
 import type { Lang, NotifierConfig, Settings, Inventory } from '../core/types.js';
 import type { Notice, Recipient } from '../alerting/notice.js';
 import { createDispatcher } from '../alerting/notifiers/dispatcher.js';
-import { checkNotifiers, createNotifiers } from '../alerting/notifiers/registry.js';
+import { createNotifiers, notifierProblems } from '../alerting/notifiers/registry.js';
+import { loadConfig } from '../config/load.js';
 import { buildEmail, buildSms, buildTelegramHtml, buildZaloTemplateData, buildText } from '../alerting/notifiers/messages.js';
 import { buildWebhookBody } from '../alerting/notifiers/webhook.js';
 import type { DeliveryResult } from '../alerting/notifiers/types.js';
-import { withConfigOptions, loadFromCli, type ConfigOptions } from './options.js';
+import { withConfigOptions, type ConfigOptions } from './options.js';
 
 interface NotifyOptions extends ConfigOptions {
   notifier?: string[];
@@ -94,12 +95,11 @@ export function register(program: Command): void {
       .option('--site <id>', 'site the test message names (default: the first in the inventory)')
       .option('--dry-run', 'print what each channel would send; send nothing'),
   ).action(async (opts: NotifyOptions) => {
-    const cfg = await loadFromCli(opts);
+    // notifier problems are bad input here as in check-config: each at its file:line:col
+    const cfg = await loadConfig({ config: opts.config, inventory: opts.inventory, extraChecks: (s) => notifierProblems(s.notifiers) });
     const { settings, inventory } = cfg;
     const lang = (opts.lang ?? settings.alerting.default_lang) as Lang;
     if (!(LANGS as readonly string[]).includes(lang)) throw new InputError(`--lang: must be one of ${LANGS.join(', ')} (got "${opts.lang}")`);
-    const problems = checkNotifiers(settings.notifiers);
-    if (problems.length) throw new InputError(`${problems.length} problem(s) in notifiers`, problems.map((p) => `${cfg.settingsPath}: ${p}`));
     let configs = settings.notifiers;
     if (opts.notifier?.length) {
       const unknown = opts.notifier.filter((n) => !configs.some((c) => c.name === n));

@@ -63,6 +63,15 @@ describe('check-config: notifier and runbook problems as file:line:col', () => {
     ]);
   });
 
+  it('`pointwatch notify test` refuses the same notifier problems at the same positions, before sending anything', () => {
+    const r = runCli(['notify', 'test', '--dry-run', '--config', settings]);
+    expect(r.code).toBe(2);
+    for (const at of [':6:10: notifiers[0].url', ':11:15: notifiers[1].fallback', ':20:7: notifiers[2].template_params.adress']) {
+      expect(r.stderr).toContain(`${settings}${at}`);
+    }
+    expect(r.stdout).toBe('');
+  });
+
   it('a misspelt section heading is at its line; a problem the settings rules already blame is said once', () => {
     const dir = path.join(tmp, 'second');
     fs.cpSync(books, path.join(dir, 'books'), { recursive: true });
