@@ -281,7 +281,7 @@ export const Settings = closed({
     spread: Type.Boolean({ default: true, description: 'spread requests over the interval instead of one burst' }),
     rss_budget_mb: Type.Integer({
       minimum: 0, default: 280,
-      description: 'after a cycle, a full collection gives memory back when the RSS is above this (0: never). Not after every cycle: each one throws away the optimized code of the poll path, compiled again in the next cycle',
+      description: 'after a cycle, a full collection gives memory back when the RSS is above this many MiB (0: never). Not after every cycle: each one throws away the optimized code of the poll path, compiled again in the next cycle',
     }),
     shard: Type.Optional(closed({
       provinces: Type.Optional(Type.Array(Type.String())),

@@ -9,6 +9,9 @@
  */
 export type Collector = () => void;
 
+/** MB here is MiB (2^20 bytes): the unit of `ps`, `top` and every RSS figure the bench reports. */
+const MIB = 2 ** 20;
+
 /** V8's collector when node was started with --expose-gc, else null. */
 export function collectorFromRuntime(): Collector | null {
   const gc = (globalThis as { gc?: unknown }).gc;
@@ -22,8 +25,8 @@ export function collectorFromRuntime(): Collector | null {
 export function compactIfAbove(
   budgetMb: number, collect: Collector | null, rssBytes: number = process.memoryUsage.rss(),
 ): { rss_mb: number; gc_ms: number | null } {
-  const rss_mb = Math.round(rssBytes / 1e6);
-  if (budgetMb <= 0 || rssBytes <= budgetMb * 1e6 || !collect) return { rss_mb, gc_ms: null };
+  const rss_mb = Math.round(rssBytes / MIB);
+  if (budgetMb <= 0 || rssBytes <= budgetMb * MIB || !collect) return { rss_mb, gc_ms: null };
   const t0 = performance.now();
   collect();
   return { rss_mb, gc_ms: performance.now() - t0 };

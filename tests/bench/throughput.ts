@@ -106,7 +106,7 @@ export interface ThroughputOptions {
 /** Where this process's memory is right now: V8 heap used/committed, external (Buffers), RSS. */
 function memory(): string {
   const m = process.memoryUsage();
-  const mb = (n: number) => Math.round(n / 1e6);
+  const mb = (n: number) => Math.round(n / 2 ** 20); // MiB, as the peak (procstat.ts) and the budget
   return `heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} MB, external ${mb(m.external)} MB, rss now ${mb(m.rss)} MB`;
 }
 
