@@ -3,7 +3,7 @@
  * DOWN at the time, not against the site. Apart from the sums because it reads other sites' buckets
  * (parents may lie outside the report's scope).
  */
-import type { StateBucket } from './coverage.js';
+import type { StateSpan } from './coverage.js';
 
 /** Finds, for a site and a bucket start, the ancestor to blame; null when the site has no parent. */
 export type RootCause = (site: string, start: number) => string | null;
@@ -13,11 +13,11 @@ export type RootCause = (site: string, start: number) => string | null;
  * from the site: the first one DOWN in that bucket; a parent with no data or not UNREACHABLE itself
  * stops the walk at the direct parent.
  */
-export function rootCauseWalk(parentOf: ReadonlyMap<string, string | undefined>, lists: ReadonlyArray<readonly StateBucket[]>): RootCause {
+export function rootCauseWalk(parentOf: ReadonlyMap<string, string | undefined>, lists: ReadonlyArray<readonly StateSpan[]>): RootCause {
   // buckets of the sites that are someone's parent, by start
   const parents = new Set<string>();
   for (const p of parentOf.values()) if (p) parents.add(p);
-  const byKey = new Map<string, Map<number, StateBucket>>();
+  const byKey = new Map<string, Map<number, StateSpan>>();
   for (const list of lists) {
     for (const b of list) {
       if (!parents.has(b.site) || b.total) continue;

@@ -3,7 +3,7 @@
  * hours (pro rata, or in full for the daily rollup's service sums and totals). Pure; apart from the
  * aggregation because every bucket of every site goes through it (the cache is why).
  */
-import type { StateBucket } from './coverage.js';
+import type { StateSpan } from './coverage.js';
 import { overlapMs, type Window } from './service-hours.js';
 
 /** Seconds by state (and the seconds the site's descendants were UNREACHABLE because of it). */
@@ -28,7 +28,7 @@ export const newWeightCache = (): WeightCache => ({ plain: new Map(), service: n
  * is in this site's windows (1 unless the site was added inside it). `cache` only for sites whose
  * windows are the period's (`all`).
  */
-export function bucketSeconds(b: StateBucket, windows: readonly Window[], all: readonly Window[], cache?: WeightCache): StateSeconds | null {
+export function bucketSeconds(b: StateSpan, windows: readonly Window[], all: readonly Window[], cache?: WeightCache): StateSeconds | null {
   const len = b.end - b.start;
   if (!(len > 0)) return null;
   // buckets of every site share their starts: the overlap is computed once per (start, end)

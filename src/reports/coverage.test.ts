@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeCoverage, type CoverageInput, type IncidentInput, type PingBucket, type ReportSettings, type StateBucket } from './coverage.js';
+import { computeCoverage, type CoverageInput, type IncidentInput, type PingBucket, type ReportSettings, type StateSpan } from './coverage.js';
 import { localDateToUtc } from './service-hours.js';
 
 const TZ = 'Asia/Ho_Chi_Minh';
@@ -16,8 +16,8 @@ const site = (d: SiteDef) => ({
 });
 
 /** Buckets of `stepMs` for `site` from FROM over `ms`, state given per local hour offset (hours since FROM). */
-function buckets(siteId: string, ms: number, stateAt: (h: number) => St, stepMs = H, checkS = 30): StateBucket[] {
-  const out: StateBucket[] = [];
+function buckets(siteId: string, ms: number, stateAt: (h: number) => St, stepMs = H, checkS = 30): StateSpan[] {
+  const out: StateSpan[] = [];
   for (let t = FROM; t < FROM + ms; t += stepMs) {
     const st = stateAt((t - FROM) / H);
     if (st === null) continue;
@@ -301,8 +301,8 @@ describe('service buckets (the daily rollup: sums of in-service checks only)', (
     const all = buckets(id, (DAYS + 2) * DAY, st).filter((b) => b.start >= from && b.end <= from + DAYS * DAY);
     return all;
   };
-  const daily = (hs: StateBucket[]): StateBucket[] => {
-    const out = new Map<number, StateBucket>();
+  const daily = (hs: StateSpan[]): StateSpan[] => {
+    const out = new Map<number, StateSpan>();
     for (const b of hs) {
       const h = (b.start - FROM) / H;
       if (!inService(h)) continue; // the svc split: only in-service checks
@@ -314,7 +314,7 @@ describe('service buckets (the daily rollup: sums of in-service checks only)', (
     return [...out.values()];
   };
   const state = (h: number): St => (hod(h) === 10 || hod(h) === 3 ? 'down' : hod(h) === 15 ? 'maintenance' : 'up');
-  const rep = (bs: StateBucket[], sites = [site({ id: 'a' })]) =>
+  const rep = (bs: StateSpan[], sites = [site({ id: 'a' })]) =>
     computeCoverage({ from, to: from + DAYS * DAY, settings: SETTINGS, generatedAt: from + DAYS * DAY, sites, buckets: bs });
 
   it('count in full: the same minutes as the hourly buckets weighted by service hours', () => {

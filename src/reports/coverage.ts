@@ -47,7 +47,7 @@ export interface Source {
 }
 
 /** Sums of checks by state over one bucket [start, end) of one site (from `site_state`). */
-export interface StateBucket {
+export interface StateSpan {
   site: string;
   /** Epoch ms. */
   start: number;
@@ -134,15 +134,15 @@ export interface CoverageInput {
   sites: ReadonlyArray<Pick<Site, 'id' | 'name' | 'province' | 'group' | 'commune' | 'parent' | 'added'>>;
   /** Every inventory site (parents may lie outside the scope); defaults to `sites`. */
   allSites?: ReadonlyArray<Pick<Site, 'id' | 'parent'>>;
-  buckets: readonly StateBucket[];
+  buckets: readonly StateSpan[];
   /** Buckets of the parents/ancestors outside the scope, for attributing UNREACHABLE time. */
-  ancestorBuckets?: readonly StateBucket[];
+  ancestorBuckets?: readonly StateSpan[];
   /**
    * Buckets used only to attribute UNREACHABLE time to the ancestor that was DOWN at the time,
    * where `buckets` holds `total`s: the days with UNREACHABLE time of the sites, and the days with
    * DOWN or UNREACHABLE time of their ancestors (in or out of scope). Not added to the sums.
    */
-  attribution?: readonly StateBucket[];
+  attribution?: readonly StateSpan[];
   pings?: readonly PingBucket[];
   /** Bytes through the WAN interface over the whole period (all hours: how much the point is used). */
   traffic?: ReadonlyMap<string, { in_bytes: number; out_bytes: number }>;
@@ -283,14 +283,14 @@ export function computeCoverage(input: CoverageInput): CoverageReport {
 
   const rootCause = rootCauseWalk(parentOf, [input.ancestorBuckets ?? [], input.buckets, input.attribution ?? []]);
   const sharedWeights = newWeightCache();
-  const secondsOf = (b: StateBucket) => bucketSeconds(b, windowsOf(b.site), windows, effFrom.get(b.site) === from ? sharedWeights : undefined);
+  const secondsOf = (b: StateSpan) => bucketSeconds(b, windowsOf(b.site), windows, effFrom.get(b.site) === from ? sharedWeights : undefined);
   const acc = new Map<string, StateSeconds>();
   const accOf = (id: string): StateSeconds => {
     let a = acc.get(id);
     if (!a) acc.set(id, (a = zeroSeconds()));
     return a;
   };
-  const blame = (b: StateBucket, unreachableS: number) => {
+  const blame = (b: StateSpan, unreachableS: number) => {
     const rc = rootCause(b.site, b.start);
     if (rc) accOf(rc).downstream += unreachableS;
   };

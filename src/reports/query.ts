@@ -8,7 +8,7 @@
  */
 import { RuntimeError, errorMessage } from '../core/errors.js';
 import { mapLimit } from '../core/limiter.js';
-import type { PingBucket, Resolution, Source, StateBucket } from './coverage.js';
+import type { PingBucket, Resolution, Source, StateSpan } from './coverage.js';
 import { attributionStatements, dailyProbeStatements, dailySpan, dailyStatements, planSegments } from './daily-rollup.js';
 import { DAY, lastUpStatement, statements, type FetchParams } from './statements.js';
 
@@ -18,7 +18,7 @@ export interface InfluxQueryClient {
 }
 
 export interface FetchedInputs {
-  buckets: StateBucket[];
+  buckets: StateSpan[];
   pings: PingBucket[];
   traffic: Map<string, { in_bytes: number; out_bytes: number }>;
   lastUp: Map<string, number | null>;
@@ -26,7 +26,7 @@ export interface FetchedInputs {
   /** The pieces of [from, to) and what each was read from. */
   sources: Source[];
   /** Per-day buckets for the root-cause walk where `buckets` holds daily-rollup totals. */
-  attribution: StateBucket[];
+  attribution: StateSpan[];
 }
 
 const RESOLUTION_SECONDS: Record<Exclude<Resolution, 'raw'>, number> = { rollup_5m: 300, rollup_1h: 3600, rollup_1d: 3600 };
@@ -132,7 +132,7 @@ export async function fetchCoverageInputs(client: InfluxQueryClient, p: FetchPar
   const lookFrom = daily.length ? Math.max(p.from, p.to - (p.droppedOffDays + 1) * DAY) : Math.min(p.from, p.to - (p.droppedOffDays + 1) * DAY);
   jobs.push({ kind: 'lastUp', q: lastUpStatement({ ...p, resolution: base }, lookFrom) });
 
-  const buckets: StateBucket[] = [];
+  const buckets: StateSpan[] = [];
   const pings: PingBucket[] = [];
   const traffic = new Map<string, { in_bytes: number; out_bytes: number }>();
   const lastUp = new Map<string, number | null>();
@@ -159,7 +159,7 @@ export async function fetchCoverageInputs(client: InfluxQueryClient, p: FetchPar
     }
     p.onProgress?.(++done, total);
   });
-  const attribution: StateBucket[] = [];
+  const attribution: StateSpan[] = [];
   await runJobs(jobs);
 
   // the root-cause walk on daily totals: per-day rows of the sites with UNREACHABLE time and of their ancestors
@@ -188,7 +188,7 @@ export async function fetchCoverageInputs(client: InfluxQueryClient, p: FetchPar
 }
 
 /** State and ping rows of one statement → buckets clipped to the statement's range. */
-function collect(r: RawResult | undefined, job: Extract<Job, { kind: 'state' | 'ping' }>, buckets: StateBucket[], pings: PingBucket[]): void {
+function collect(r: RawResult | undefined, job: Extract<Job, { kind: 'state' | 'ping' }>, buckets: StateSpan[], pings: PingBucket[]): void {
   const [lo, hi] = job.range;
   const every = job.every;
   for (const series of r?.series ?? []) {
@@ -204,7 +204,7 @@ function collect(r: RawResult | undefined, job: Extract<Job, { kind: 'state' | '
     if (job.kind === 'state') {
       const [iU, iD, iR, iK, iM, iC] = [c('up'), c('down'), c('unreachable'), c('unknown'), c('maintenance'), c('checked_s')];
       for (const v of series.values) {
-        const b: StateBucket = {
+        const b: StateSpan = {
           ...span(v), up: num(v[iU]), down: num(v[iD]), unreachable: num(v[iR]),
           unknown: num(v[iK]), maintenance: num(v[iM]), checked_s: num(v[iC]),
         };

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
-import { computeCoverage, type StateBucket } from '../../src/reports/coverage.js';
+import { computeCoverage, type StateSpan } from '../../src/reports/coverage.js';
 import { renderHtml } from '../../src/reports/render/html.js';
 import { localDateToUtc } from '../../src/reports/service-hours.js';
 import { launchChromium, type Chromium } from '../helpers/chromium.js';
@@ -22,7 +22,7 @@ function report() {
     id: `diem-${i}`, name: `Điểm truy cập công cộng số ${i} – Nhà văn hoá thôn Tả Phìn`,
     province: 'Lào Cai', group: ['Bát Xát', 'Sa Pa', 'Si Ma Cai'][i % 3]!, commune: `Xã số ${i % 12}`,
   }));
-  const buckets: StateBucket[] = [];
+  const buckets: StateSpan[] = [];
   sites.forEach((s, i) => {
     for (let h = 0; h < DAYS * 24; h++) {
       const down = (h * 7 + i * 13) % 100 < i % 20;

@@ -1,7 +1,7 @@
 import { englishWordsIn } from '../../core/english-words.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
-import { computeCoverage, type StateBucket } from '../coverage.js';
+import { computeCoverage, type StateSpan } from '../coverage.js';
 import { localDateToUtc } from '../service-hours.js';
 import { renderCsv, renderHtml, renderJson, renderTable, reportTable, toApiReport } from './index.js';
 import { displayWidth } from './table.js';
@@ -12,7 +12,7 @@ const H = 3_600_000;
 const FROM = localDateToUtc('2026-03-01', TZ);
 const TO = FROM + 24 * H;
 
-function hourly(site: string, down: (h: number) => boolean): StateBucket[] {
+function hourly(site: string, down: (h: number) => boolean): StateSpan[] {
   return Array.from({ length: 24 }, (_, h) => ({
     site, start: FROM + h * H, end: FROM + (h + 1) * H, up: down(h) ? 0 : 120, down: down(h) ? 120 : 0,
     unreachable: 0, unknown: 0, maintenance: 0, checked_s: 3600,
